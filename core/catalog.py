@@ -1,0 +1,44 @@
+"""Which tools the app has: one entry per page, read by the navigation, the home page and the test harness.
+
+Adding a page is one line here: `app.py` builds `st.navigation` from `TOOLS`, the home page lists them, and the
+AppTest and browser tests are parametrised over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One tool page of the app."""
+
+    key: str  # URL path of the page, e.g. "network-builder"
+    title: str
+    icon: str  # Material icon name as Streamlit writes it, e.g. ":material/hub:"
+    page: str  # script path relative to the repository root
+    teaches: str  # two short lines for the home page
+    thumbnail: str  # PNG path relative to the repository root (a screenshot of the page)
+
+    @property
+    def page_path(self) -> Path:
+        return ROOT / self.page
+
+    @property
+    def thumbnail_path(self) -> Path:
+        return ROOT / self.thumbnail
+
+
+HOME = Tool(
+    key="home",
+    title="Home",
+    icon=":material/home:",
+    page="pages/home.py",
+    teaches="What each tool shows, and how to use NN Explorer in a classroom.",
+    thumbnail="",
+)
+
+TOOLS: tuple[Tool, ...] = ()
