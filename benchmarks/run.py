@@ -1,0 +1,44 @@
+"""One command for all benchmarks: `python -m benchmarks.run [tool ...]` prints a table of ratios.
+
+Each `benchmarks/bench_<tool>.py` defines `rows() -> Iterable[Row]`; they are discovered here, so adding a tool's
+rows needs no change to this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import torch
+
+import benchmarks
+from benchmarks.common import Row
+
+
+def _modules(selected: list[str]):
+    for info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
+        if info.name.startswith("bench_") and (not selected or info.name[6:] in selected):
+            yield importlib.import_module(f"benchmarks.{info.name}")
+
+
+def main(argv: list[str]) -> int:
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+    print(f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads\n")
+    header = f"{'tool':<11} {'benchmark':<58} {'ours':>10} {'baseline':>10} {'ratio':>7} {'target':>7}  ok"
+    print(header)
+    print("-" * len(header))
+    failed = 0
+    for module in _modules(argv):
+        for row in module.rows():
+            assert isinstance(row, Row)
+            failed += not row.ok
+            print(f"{row.tool:<11} {row.name:<58} {row.ours_s * 1e3:>8.2f}ms {row.baseline_s * 1e3:>8.2f}ms "
+                  f"{row.ratio:>7.2f} {row.target:>7}  {'yes' if row.ok else 'NO'}"
+                  + (f"   ({row.note})" if row.note else ""), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,149 @@
+"""How a tool's set-up travels: a flat dataclass ⇄ URL query parameters ⇄ JSON.
+
+A set-up is a frozen dataclass whose fields are `str`, `int`, `float`, `bool` or `tuple[...]` of those. Query
+values are strings (Streamlit's `st.query_params`), so each is parsed by the field's declared type; anything that
+does not parse, or that the field's `validate` rejects, falls back to the default with a warning the page can
+show. Nothing typed by a user is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+MAX_VALUE_CHARS = 2000
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class SetupError(ValueError):
+    """A value that cannot be read into the set-up's field type."""
+
+
+def _parse_scalar(text: str, kind: type) -> Any:
+    text = text.strip()
+    if kind is bool:
+        low = text.lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise SetupError(f"{text!r} is not true/false")
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError as e:
+            raise SetupError(f"{text!r} is not a whole number") from e
+    if kind is float:
+        try:
+            value = float(text)
+        except ValueError as e:
+            raise SetupError(f"{text!r} is not a number") from e
+        if not math.isfinite(value):
+            raise SetupError(f"{text!r} is not a finite number")
+        return value
+    if kind is str:
+        return text
+    raise SetupError(f"unsupported field type {kind!r}")
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def _parse(text: str, annotation: Any) -> Any:
+    if len(text) > MAX_VALUE_CHARS:
+        raise SetupError(f"value longer than {MAX_VALUE_CHARS} characters")
+    origin = typing.get_origin(annotation)
+    if origin is tuple:
+        (item_type, *_rest) = typing.get_args(annotation)
+        parts = [p for p in text.split(",") if p.strip()] if text.strip() else []
+        return tuple(_parse_scalar(p, item_type) for p in parts)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if text.strip().lower() in {"", "none"}:
+            return None
+        return _parse(text, args[0])
+    return _parse_scalar(text, annotation)
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join(_format(v) for v in value)
+    if value is None:
+        return "none"
+    return str(value)
+
+
+def to_query(setup: Any) -> dict[str, str]:
+    """The set-up as string query parameters, one per field (only the fields that differ from the default)."""
+    default = type(setup)()
+    out = {}
+    for f in dataclasses.fields(setup):
+        value = getattr(setup, f.name)
+        if value != getattr(default, f.name):
+            out[f.name] = _format(value)
+    return out
+
+
+def from_query(cls: type[T], params: Mapping[str, str]) -> tuple[T, list[str]]:
+    """Read a set-up from query parameters; unknown keys are ignored, bad values fall back with a warning.
+
+    The set-up class may define `validate(self) -> list[str]` returning problems; fields named there (as
+    "field: message") are reset to their defaults.
+    """
+    types_ = _field_types(cls)
+    values: dict[str, Any] = {}
+    warnings: list[str] = []
+    for name, annotation in types_.items():
+        if name not in params:
+            continue
+        raw = params[name]
+        if isinstance(raw, list):  # st.query_params.to_dict() gives the last value; a raw dict may give lists
+            raw = raw[-1] if raw else ""
+        try:
+            values[name] = _parse(str(raw), annotation)
+        except SetupError as e:
+            warnings.append(f"Ignored link parameter '{name}': {e}.")
+    setup = cls(**values)
+    validate = getattr(setup, "validate", None)
+    if validate is not None:
+        problems = validate()
+        if problems:
+            bad = {p.split(":", 1)[0] for p in problems}
+            default = cls()
+            setup = dataclasses.replace(
+                setup, **{n: getattr(default, n) for n in bad if n in types_}
+            )
+            warnings += [f"Ignored link parameter {p}." for p in problems]
+    return setup, warnings
+
+
+def to_json(setup: Any) -> str:
+    """All fields as pretty JSON (tuples become lists), with the set-up's class name for a reader."""
+    body = {f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)}
+    return json.dumps({"setup": type(setup).__name__, "fields": body}, indent=2)
+
+
+def from_json(cls: type[T], text: str) -> tuple[T, list[str]]:
+    """Read a set-up exported by `to_json`; raises SetupError for text that is not such a document."""
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise SetupError(f"not valid JSON ({e.msg if hasattr(e, 'msg') else e})") from e
+    if not isinstance(doc, dict) or not isinstance(doc.get("fields"), dict):
+        raise SetupError("not an NN Explorer set-up: expected an object with a 'fields' object")
+    if doc.get("setup") not in (None, cls.__name__):
+        raise SetupError(f"this is a {doc.get('setup')} set-up, not a {cls.__name__}")
+    params = {k: _format(tuple(v) if isinstance(v, list) else v) for k, v in doc["fields"].items()}
+    return from_query(cls, params)
