@@ -145,7 +145,11 @@ def _resolve(source: str) -> tuple[str, str | Path]:
     if text in ("", EMBEDDED):
         return "embedded", embedded_model_dir()
     path = Path(text).expanduser()
-    if path.is_dir():
+    try:
+        is_folder = path.is_dir()
+    except OSError:  # a name too long for the file system is no folder
+        is_folder = False
+    if is_folder:
         return "folder", path.resolve()
     if text.startswith(("/", ".", "~")) or "\\" in text:
         raise ModelLoadError("not-found", f"There is no folder '{text}' on the server. Check the path, or give a "
