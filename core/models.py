@@ -338,6 +338,14 @@ def _load_checked(auto_class: type, location, config, local: bool):
     return model, list(info.get("missing_keys", []))
 
 
+def _warm_up(model: PreTrainedModel, tokenizer) -> None:
+    """One forward asking for every output: transformers 5 installs its output-capturing hooks on the first such
+    call and keeps them, so do it now, before the model is shared, rather than inside some session's computation."""
+    batch = tokenizer("warm up", return_tensors="pt").to(next(model.parameters()).device)
+    with torch.no_grad():
+        model(**batch, output_attentions=True, output_hidden_states=True)
+
+
 def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> LoadedModel:
     """Load a BERT-family model and tokenizer from "embedded", a hub id or a folder; ModelLoadError if it can't.
 
@@ -383,6 +391,7 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
     model.requires_grad_(False)
     model.eval()
     model.to(device)
+    _warm_up(model, tokenizer)
     labels = ()
     if head == "sequence-classification":
         labels = tuple(str(config.id2label.get(i, f"LABEL_{i}")) for i in range(int(config.num_labels)))

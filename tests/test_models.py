@@ -189,6 +189,17 @@ def test_two_threads_on_one_shared_model_match_one_thread_and_leave_it_untouched
     assert ModelSnapshot.of(minilm.model) == before
 
 
+@pytest.mark.parametrize("kind", ["encoder", "classifier", "masked-lm"])
+def test_a_freshly_loaded_model_is_already_in_its_final_state(tiny_folder, kind):
+    """Nothing a page does later (asking for attentions, hidden states) changes the fingerprint of a shared model."""
+    loaded = load_model(str(tiny_folder(kind)))
+    before = ModelSnapshot.of(loaded.model)
+    with torch.no_grad():
+        loaded.model(**loaded.tokenizer("the cat sat", return_tensors="pt"), output_attentions=True,
+                     output_hidden_states=True)
+    assert ModelSnapshot.of(loaded.model) == before
+
+
 def test_session_copy_changes_do_not_reach_the_shared_model(tiny_folder):
     shared = load_model(str(tiny_folder("encoder")))
     before = ModelSnapshot.of(shared.model)
