@@ -24,10 +24,6 @@ class Tool:
     thumbnail: str  # PNG path relative to the repository root (a screenshot of the page)
 
     @property
-    def page_path(self) -> Path:
-        return ROOT / self.page
-
-    @property
     def thumbnail_path(self) -> Path:
         return ROOT / self.thumbnail
 
