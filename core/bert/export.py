@@ -17,6 +17,8 @@ import numpy as np
 
 from core.bert.stats import HeadStatistics
 
+MAX_CSV_CELLS = 200_000  # one CSV row per weight: beyond this the file is tens of MB, and NPZ is the better choice
+
 
 @dataclass(frozen=True)
 class AttentionExport:

@@ -37,3 +37,16 @@ def norm_weights(loaded: LoadedModel, result: AttentionResult) -> np.ndarray:
 def row_normalised(weights: np.ndarray) -> np.ndarray:
     """Rows rescaled to sum to 1, so norm-based weights can feed rollout, flow and the statistics."""
     return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def _raw(loaded: LoadedModel, result: AttentionResult) -> np.ndarray:
+    return result.attentions
+
+
+def _norm(loaded: LoadedModel, result: AttentionResult) -> np.ndarray:
+    return row_normalised(norm_weights(loaded, result))
+
+
+# What the maps show: the softmax weights α, or Kobayashi's ‖α f(x)‖ rescaled per row. → [layers, heads, T, T]
+WEIGHTINGS = {"attention": _raw, "norm": _norm}
+WEIGHTING_LABELS = {"attention": "attention weights α", "norm": "norm-based ‖α f(x)‖ (Kobayashi), rows rescaled"}

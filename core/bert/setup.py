@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.bert.norms import WEIGHTINGS
 from core.bert.rollout import FUSIONS
 from core.bert.units import GRANULARITIES, SPECIAL_MODES
 
 DEFAULT_TEXT = "The cat sat on the mat because it was tired."
-WEIGHTINGS = ("attention", "norm")  # raw α, or Kobayashi's ‖α f(x)‖ (rows renormalised)
+VIEWS = ("Head view", "Model view", "Neuron view", "Aggregates", "Head statistics", "Compare", "Ablation", "Export")
 
 
 @dataclass(frozen=True)
 class AttentionSetup:
     source: str = "embedded"
+    view: str = VIEWS[0]
     text: str = DEFAULT_TEXT
     text_b: str = ""  # second sentence of a pair; empty for one sentence
     layer: int = 0  # counted from 0; the page shows layer + 1
@@ -26,6 +28,8 @@ class AttentionSetup:
 
     def validate(self) -> list[str]:
         problems = []
+        if self.view not in VIEWS:
+            problems.append(f"view: must be one of {', '.join(VIEWS)}")
         if not 0 <= self.layer < 100:
             problems.append("layer: must be between 1 and the model's number of layers")
         if any(not 0 <= h < 100 for h in self.heads):

@@ -131,3 +131,29 @@ def shown(result: AttentionResult, maps: np.ndarray, granularity: str = "tokens"
         units = Units(tuple(units.labels[i] for i in content), tuple(units.positions[i] for i in content),
                       tuple(False for _ in content), tuple(units.segments[i] for i in content))
     return ShownAttention(out, units, removed, special_mode == "exclude")
+
+
+def _segment_filter(query_segment: int | None, key_segment: int | None):
+    def mask(segments: np.ndarray) -> np.ndarray:
+        q = np.ones(len(segments), bool) if query_segment is None else segments == query_segment
+        k = np.ones(len(segments), bool) if key_segment is None else segments == key_segment
+        return q[:, None] & k[None, :]
+    return mask
+
+
+# For a pair: which (query, key) entries a view shows. [U] segments (0 = A, 1 = B) → [U, U] bool.
+PAIR_FILTERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "All": _segment_filter(None, None),
+    "A→A": _segment_filter(0, 0),
+    "B→B": _segment_filter(1, 1),
+    "A→B": _segment_filter(0, 1),
+    "B→A": _segment_filter(1, 0),
+}
+
+
+def shown_columns(rows: np.ndarray, special: np.ndarray, mode: str) -> np.ndarray:
+    """Rows [..., U] over all units → the columns `mode` shows (special ones dropped, renormalised for exclude)."""
+    if mode == "keep" or special.all():
+        return rows
+    kept = rows[..., ~special]
+    return kept / kept.sum(axis=-1, keepdims=True) if mode == "exclude" else kept
