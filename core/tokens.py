@@ -70,10 +70,11 @@ def encode(loaded: LoadedModel, text: str, text_pair: str | None = None,
     pair = _clean(text_pair, "Text B") if text_pair is not None else None
     limit = min(max_length or loaded.max_length, loaded.max_length)
     tokenizer = loaded.tokenizer
-    full = tokenizer(text, pair, truncation=False, add_special_tokens=True)
-    untruncated = len(full["input_ids"])
-    batch = tokenizer(text, pair, truncation="longest_first" if pair else True, max_length=limit,
-                      return_tensors="pt", return_special_tokens_mask=True)
+    batch = tokenizer(text, pair, truncation=False, return_tensors="pt", return_special_tokens_mask=True)
+    untruncated = batch["input_ids"].shape[1]
+    if untruncated > limit:  # tokenise again, letting the tokenizer cut (for pairs it trims the longer text first)
+        batch = tokenizer(text, pair, truncation="longest_first", max_length=limit, return_tensors="pt",
+                          return_special_tokens_mask=True)
     ids = batch["input_ids"]
     n_content = int((1 - batch["special_tokens_mask"]).sum())
     if n_content == 0:
