@@ -15,9 +15,10 @@ from core.device import configure_threads
 from core.figures.attention import aggregates, grid, heads, outcomes
 from core.figures.attention import neuron as neuron_fig
 from core.figures.attention.common import DIFF_SCALE, layer_head_figure, matrix_figure
-from core.models import LoadedModel, ModelLoadError, load_model
+from core.models import EMBEDDED, LoadedModel, ModelLoadError
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError, encode
+from pages.common import MODEL_HELP, cached_model, show_warnings
 
 TOOL = "bert-attention"
 MAX_QUERY_TEXT = 1000  # longer texts are not written into the shareable link
@@ -33,9 +34,9 @@ configure_threads()
 
 # ---------- cached computation: shared by every session, read-only ----------
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
 def model(source: str) -> LoadedModel:
-    return load_model(source)
+    """The shared read-only model (one per source for the whole server, cached in pages.common)."""
+    return cached_model(source.strip() or EMBEDDED)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -141,8 +142,7 @@ _keep_alive()
 st.title("BERT attention")
 st.caption("Every head of a BERT-family encoder on your sentence: where each token looks, how attention composes "
            "through the layers, what each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.")
-for message in warnings:
-    st.warning(message)
+show_warnings(warnings)
 
 with st.container(border=True):
     top = st.columns([3, 2])
@@ -154,9 +154,7 @@ with st.container(border=True):
         if pair:
             st.text_area("Text B", key=K("text_b"), height=68)
     with top[1]:
-        st.text_input("Model", key=K("source"),
-                      help="'embedded' (all-MiniLM-L6-v2, 6 layers × 12 heads), a Hugging Face Hub id such as "
-                           "'bert-base-uncased', or a folder on the server with config.json and model.safetensors.")
+        st.text_input("Model", key=K("source"), help=MODEL_HELP)
         row = st.columns(3)
         row[0].radio("Units", list(units.GRANULARITIES), key=K("granularity"), horizontal=False,
                      help="Words: attention to a word = sum over its pieces, from a word = mean over its pieces "
@@ -181,8 +179,7 @@ try:
 except TextInputError as error:
     st.error(str(error))
     st.stop()
-for message in result.encoded.warnings:
-    st.warning(message)
+show_warnings(result.encoded.warnings)
 
 L, H, T = result.num_layers, result.num_heads, result.length
 if st.session_state[K("layer")] >= L:
