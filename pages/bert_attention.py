@@ -146,25 +146,22 @@ show_warnings(warnings)
 
 with st.container(border=True):
     top = st.columns([3, 2])
-    with top[0]:
-        st.text_area("Sentence (text A)", key=K("text"), height=68, max_chars=None,
+    top[0].text_area("Sentence (text A)", key=K("text"), height=68,
                      help="Tokens are shown as the model sees them (WordPiece pieces start with ##).")
-        pair = st.toggle("Sentence pair (text B)", key=K("pair"),
-                         help="A pair is split at the first token with token_type_ids == 1.")
-        if pair:
-            st.text_area("Text B", key=K("text_b"), height=68)
-    with top[1]:
-        st.text_input("Model", key=K("source"), help=MODEL_HELP)
-        row = st.columns(3)
-        row[0].radio("Units", list(units.GRANULARITIES), key=K("granularity"), horizontal=False,
-                     help="Words: attention to a word = sum over its pieces, from a word = mean over its pieces "
-                          "(Clark et al. 2019).")
-        row[1].selectbox("[CLS]/[SEP]", list(units.SPECIAL_MODES), key=K("special"),
-                         format_func=units.SPECIAL_MODE_LABELS.get)
-        row[2].selectbox("Weights", list(norms.WEIGHTINGS), key=K("weighting"),
-                         format_func=norms.WEIGHTING_LABELS.get,
-                         help="Kobayashi et al. 2020: ‖α f(x)‖ weighs α by the size of the transformed vector "
-                              "f(x) = (x W_V + b_V) W_O it mixes in.")
+    top[1].text_input("Model", key=K("source"), help=MODEL_HELP)
+    if st.session_state[K("pair")]:
+        top[0].text_area("Text B", key=K("text_b"), height=68)
+    row = st.columns([1.2, 1.3, 1.6, 2.2])
+    row[0].toggle("Pair (text B)", key=K("pair"),
+                  help="A pair is split at the first token with token_type_ids == 1.")
+    row[1].segmented_control("Units", list(units.GRANULARITIES), key=K("granularity"), required=True,
+                             help="Words: attention to a word = sum over its pieces, from a word = mean over its "
+                                  "pieces (Clark et al. 2019). [CLS] and [SEP] stay units of their own.")
+    row[2].selectbox("[CLS] / [SEP]", list(units.SPECIAL_MODES), key=K("special"),
+                     format_func=units.SPECIAL_MODE_LABELS.get)
+    row[3].selectbox("Weights", list(norms.WEIGHTINGS), key=K("weighting"), format_func=norms.WEIGHTING_LABELS.get,
+                     help="Kobayashi et al. 2020: ‖α f(x)‖ weighs α by the size of the transformed vector "
+                          "f(x) = (x W_V + b_V) W_O that it mixes in.")
 
 setup = _current_setup()
 _write_link(setup)
@@ -222,7 +219,7 @@ def pair_filter() -> np.ndarray | None:
     segments = np.array(shown.units.segments)
     if not (segments == 1).any():
         return None
-    name = st.segmented_control("Pair filter", list(units.PAIR_FILTERS), default="All", key=K("filter"))
+    name = st.segmented_control("Pair filter", list(units.PAIR_FILTERS), default="All", key=K("filter"), required=True)
     return units.PAIR_FILTERS[name or "All"](segments)
 
 
@@ -233,7 +230,7 @@ if tab["Head view"].open:
     with tab["Head view"]:
         layer, chosen = layer_and_heads()
         cols = st.columns([1, 2])
-        form = cols[0].segmented_control("Form", ["Lines", "Heatmap"], default="Lines", key=K("form"))
+        form = cols[0].segmented_control("Form", ["Lines", "Heatmap"], default="Lines", key=K("form"), required=True)
         with cols[1]:
             visible = pair_filter()
         maps = shown.maps[layer][list(chosen)]
@@ -282,9 +279,9 @@ if tab["Neuron view"].open:
 
 if tab["Aggregates"].open:
     with tab["Aggregates"]:
-        cols = st.columns([2, 1, 2])
+        cols = st.columns([3, 1, 1.6])
         what = cols[0].segmented_control("Aggregate", ["Mean over heads", "Token through layers", "Rollout", "Flow"],
-                                         default="Rollout", key=K("aggregate"))
+                                         default="Rollout", key=K("aggregate"), required=True)
         fusion = cols[1].selectbox("Head fusion", list(rollout.FUSIONS), key=K("fusion"))
         query = cols[2].selectbox("Token", list(range(n)), key=K("query"), format_func=lambda i: f"{labels[i]} (#{i})")
         kept = view_of(*args, setup.weighting, setup.granularity, "keep")
@@ -384,7 +381,7 @@ if tab["Ablation"].open:
     with tab["Ablation"]:
         options = [(layer, head) for layer in range(L) for head in range(H)]
         st.session_state[K("ablate")] = [tuple(h) for h in st.session_state.get(K("ablate"), []) if tuple(h) in options]
-        off = st.multiselect("Heads to switch off", options, key=K("ablate"),
+        off = st.multiselect("Heads to switch off", options, key=K("ablate"), placeholder="e.g. L1 H3, L5 H6",
                              format_func=lambda lh: f"L{lh[0] + 1} H{lh[1] + 1}")
         ablator = st.session_state.get(K("ablator"))
         if ablator is None or ablator.shared is not loaded:
@@ -397,39 +394,48 @@ if tab["Ablation"].open:
         else:
             st.info("Pick heads to switch off; their value vectors are zeroed in this session's own copy of the "
                     "model (the shared model is never changed), which is what a head mask of 0 did.")
-        if outcome.labels:
+        if off and outcome.labels:
             st.plotly_chart(outcomes.outcome_bars(outcome), key=K("ablation-bars"))
         st.plotly_chart(layer_head_figure(head_stats(*args, "attention", "tokens").values["entropy"],
-                                          "Switched-off heads (✕) over each head's entropy", "Greys", 0, None,
-                                          "entropy", ablation.as_array(frozenset(off), L, H)), key=K("ablation-grid"))
+                                          "Switched-off heads (✕), over each head's attention entropy", "Blues", 0,
+                                          None, "entropy", ablation.as_array(frozenset(off), L, H)),
+                        key=K("ablation-grid"))
 
 if tab["Export"].open:
     with tab["Export"]:
-        cols = st.columns(3)
-        scope = cols[0].radio("Attention maps", ["selected layer and heads", "all layers and heads"],
-                              key=K("export-scope"))
-        fmt = cols[1].radio("Format", list(export.FORMATS), key=K("export-format"), horizontal=True)
-        layers = tuple(range(L)) if scope.startswith("all") else (setup.layer,)
-        chosen_heads = tuple(range(H)) if scope.startswith("all") else setup.heads
         provenance = {**result.provenance, "text": setup.text, "text_b": setup.text_b or "",
                       "units": setup.granularity, "special_tokens": setup.special,
                       "weights": norms.WEIGHTING_LABELS[setup.weighting]}
-        data = export.AttentionExport(shown.maps[list(layers)][:, list(chosen_heads)], labels, layers, chosen_heads,
-                                      provenance)
-        cells = data.maps.size
-        if fmt == "CSV" and cells > export.MAX_CSV_CELLS:
-            st.warning(f"{cells:,} weights are too many for a CSV ({export.MAX_CSV_CELLS:,} at most): choose NPZ "
-                       "or the selected layer and heads.")
-        else:
-            form = export.FORMATS[fmt]
-            st.download_button(f"Download attention ({fmt}, {cells:,} weights)", export.ATTENTION_WRITERS[fmt](data),
-                               file_name=f"attention.{form.extension}", mime=form.mime, key=K("download-attention"))
-        stat_fmt = cols[2].radio("Statistics table", list(export.STATISTICS_WRITERS), key=K("export-stats-format"),
-                                 horizontal=True)
-        form = export.FORMATS[stat_fmt]
-        cols[2].download_button(f"Download head statistics ({stat_fmt})",
-                                export.STATISTICS_WRITERS[stat_fmt](head_stats(*args, setup.weighting,
-                                                                               setup.granularity), provenance),
-                                file_name=f"head_statistics.{form.extension}", mime=form.mime,
-                                key=K("download-stats"))
-        st.json(provenance, expanded=False)
+        left, right = st.columns(2, border=True)
+        with left:
+            st.markdown("**Attention maps** (the weights shown, in the chosen units)")
+            scope = st.radio("Which", ["selected layer and heads", "all layers and heads"], key=K("export-scope"),
+                             horizontal=True)
+            fmt = st.radio("Format", list(export.FORMATS), key=K("export-format"), horizontal=True)
+            every = scope.startswith("all")
+            layers = tuple(range(L)) if every else (setup.layer,)
+            chosen_heads = tuple(range(H)) if every else setup.heads
+            data = export.AttentionExport(shown.maps[list(layers)][:, list(chosen_heads)], labels, layers,
+                                          chosen_heads, provenance)
+            cells = data.maps.size
+            if fmt == "CSV" and cells > export.MAX_CSV_CELLS:
+                st.warning(f"{cells:,} weights are too many for a CSV ({export.MAX_CSV_CELLS:,} at most): choose "
+                           "NPZ, or the selected layer and heads.")
+            else:
+                form = export.FORMATS[fmt]
+                st.download_button(f"Download attention ({fmt}, {cells:,} weights)",
+                                   export.ATTENTION_WRITERS[fmt](data), file_name=f"attention.{form.extension}",
+                                   mime=form.mime, key=K("download-attention"), icon=":material/download:")
+        with right:
+            st.markdown("**Head statistics table** (one row per head)")
+            stat_fmt = st.radio("Format", list(export.STATISTICS_WRITERS), key=K("export-stats-format"),
+                                horizontal=True)
+            form = export.FORMATS[stat_fmt]
+            table = head_stats(*args, setup.weighting, setup.granularity)
+            st.download_button(f"Download head statistics ({stat_fmt})",
+                               export.STATISTICS_WRITERS[stat_fmt](table, provenance),
+                               file_name=f"head_statistics.{form.extension}", mime=form.mime,
+                               key=K("download-stats"), icon=":material/download:")
+        st.markdown("**Provenance** written into every file (CSV: `# key: value` lines on top; JSON: a "
+                    "`provenance` object; NPZ: a `provenance` JSON string)")
+        st.json(provenance, expanded=True)

@@ -22,7 +22,9 @@ Head = tuple[int, int]  # (layer, head), counted from 0
 
 @dataclass(frozen=True)
 class Outcome:
-    """One output of the model with and without the ablated heads: label i has value before[i] and after[i]."""
+    """One output of the model with and without the ablated heads: label i has value before[i] and after[i].
+
+    `before` is empty when the measure compares the two runs itself (a cosine between them)."""
 
     title: str
     labels: tuple[str, ...]
@@ -85,7 +87,7 @@ def _encoder_effect(loaded: LoadedModel, encoded: Encoded, before, after) -> Out
                                                       sentence_embedding(h1, encoded.attention_mask), dim=0))
     per_token = torch.nn.functional.cosine_similarity(h0[0], h1[0], dim=-1)
     return Outcome("cosine between each token's final vector with and without the heads",
-                   tuple(encoded.tokens), tuple([1.0] * encoded.length), tuple(per_token.tolist()),
+                   tuple(encoded.tokens), (), tuple(per_token.tolist()),
                    f"Sentence embedding (mean pooling) keeps cosine {cos:.4f} with the original.")
 
 

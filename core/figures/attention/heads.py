@@ -51,9 +51,9 @@ def head_lines(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, ...]
             marker={"size": 9, "color": "#555" if side == "query" else "#999", "symbol": "square"},
             hovertemplate=f"{side} %{{text}} (#%{{customdata}})<extra>click: only its lines</extra>",
             showlegend=False, name=side))
-    fig.update_xaxes(visible=False, range=[-0.6, 1.6], fixedrange=True)
+    fig.update_xaxes(visible=False, range=[-0.45, 1.45], fixedrange=True)
     fig.update_yaxes(visible=False, autorange="reversed", fixedrange=True)
-    return base_layout(fig, max(260, 60 + 22 * n), title, clickmode="event+select", dragmode=False,
+    return base_layout(fig, max(260, 70 + 26 * n), title, clickmode="event+select", dragmode=False,
                        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
 
 

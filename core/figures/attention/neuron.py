@@ -23,11 +23,10 @@ def neuron_figure(view: NeuronView, labels: tuple[str, ...]) -> go.Figure:
     """Query vector on top; per key token: k_j, q∘k_j, q·k_j/√d, softmax, α_j v_j; and the output Σ α_j v_j."""
     t, d = view.k.shape
     rows = [f"{labels[j]} (#{j})" for j in range(t)]
-    fig = make_subplots(rows=2, cols=5, row_heights=[0.08, 0.92], vertical_spacing=0.04, horizontal_spacing=0.025,
-                        column_widths=[0.24, 0.24, 0.12, 0.12, 0.28], shared_yaxes=False,
-                        subplot_titles=[f"query q ({labels[view.query]})", "", "", "", "output Σⱼ αⱼ vⱼ",
-                                        "keys kⱼ", "q ∘ kⱼ (sums to q·kⱼ)", f"q·kⱼ / √{d}", "softmax αⱼ",
-                                        "αⱼ vⱼ (weighted values)"])
+    top = 46 / (150 + 24 * t)  # the query row is about 46 px high whatever the number of keys
+    fig = make_subplots(rows=2, cols=5, row_heights=[top, 1 - top], vertical_spacing=0.06, horizontal_spacing=0.025,
+                        column_widths=[0.24, 0.24, 0.12, 0.12, 0.28],
+                        subplot_titles=[f"query q of '{labels[view.query]}'", "", "", "", "output Σⱼ αⱼ vⱼ"])
     fig.add_trace(_vector_heatmap(view.q[None], [labels[view.query]], "q"), row=1, col=1)
     fig.add_trace(_vector_heatmap(view.output[None], ["output"], "Σ α v"), row=1, col=5)
     fig.add_trace(_vector_heatmap(view.k, rows, "k"), row=2, col=1)
@@ -46,6 +45,9 @@ def neuron_figure(view: NeuronView, labels: tuple[str, ...]) -> go.Figure:
     for col in (2, 3, 4):
         fig.update_xaxes(visible=False, row=1, col=col)
         fig.update_yaxes(visible=False, row=1, col=col)
+    for col, title in enumerate(["keys kⱼ", "q ∘ kⱼ (each row sums to q·kⱼ)", f"q·kⱼ / √{d}", "softmax αⱼ",
+                                 "αⱼ vⱼ (weighted values)"], start=1):
+        fig.update_xaxes(title_text=title, title_font={"size": 12}, row=2, col=col)
     fig.update_xaxes(range=[0, 1], row=2, col=4)
     fig.update_layout(showlegend=False, bargap=0.15)
-    return base_layout(fig, 140 + 24 * t)
+    return base_layout(fig, 150 + 24 * t)
