@@ -117,18 +117,29 @@ def _write_link(setup: AttentionSetup) -> None:
 
 # ---------- callbacks (run before the script, so they may set widget state) ----------
 
+def _clicked_point(chart: str) -> dict | None:
+    points = st.session_state[K(chart)].selection.get("points", [])
+    return points[0] if points else None
+
+
 def _open_clicked_head() -> None:
-    points = st.session_state[K("grid")].selection.get("points", [])
-    if points:
-        layer, head = (int(v) - 1 for v in points[0]["customdata"][:2])
-        st.session_state[K("layer")] = layer
-        st.session_state[K("heads")] = [head]
+    """A click on a model-view thumbnail cell selects that cell's (layer, head); see grid.model_grid's point order."""
+    point = _clicked_point("grid")
+    if point is not None and point.get("point_index") is not None:
+        layers, heads_, size = st.session_state[K("grid-shape")]
+        layer, head, _q, _k = np.unravel_index(int(point["point_index"]), (layers, heads_, size, size))
+        st.session_state[K("layer")] = int(layer)
+        st.session_state[K("heads")] = [int(head)]
 
 
 def _focus_clicked_token() -> None:
-    points = st.session_state[K("lines")].selection.get("points", [])
-    token = next((p.get("customdata") for p in points if isinstance(p.get("customdata"), int | float)), None)
-    st.session_state[K("focus")] = None if token is None or st.session_state[K("focus")] == int(token) else int(token)
+    """A click on a token of the head view keeps only its lines; a second click on it shows all again."""
+    point = _clicked_point("lines")
+    first_token_trace = st.session_state[K("lines-traces")] - 2
+    if point is None or point.get("curve_number", -1) < first_token_trace:
+        return
+    token = int(point["point_index"])
+    st.session_state[K("focus")] = None if st.session_state.get(K("focus")) == token else token
 
 
 def _single_head_changed() -> None:
@@ -240,6 +251,7 @@ if tab["Head view"].open:
         else:
             focus = st.session_state.get(K("focus"))
             fig = heads.head_lines(maps, labels, chosen, focus, visible)
+            st.session_state[K("lines-traces")] = len(fig.data)  # the last two traces are the token columns
             st.plotly_chart(fig, key=K("lines"), on_select=_focus_clicked_token, selection_mode="points")
             st.caption("Left: tokens attending; right: tokens attended to; a line's opacity is its weight (lines "
                        f"under {heads.MIN_WEIGHT} are not drawn). Click a token on the left to keep only its lines; "
@@ -249,6 +261,7 @@ if tab["Model view"].open:
     with tab["Model view"]:
         st.caption("All layers × heads for this input (row = query, column = key). Click a thumbnail to open it.")
         selected = (st.session_state[K("layer")], st.session_state[K("heads")][0])
+        st.session_state[K("grid-shape")] = (L, H, min(n, grid.MAX_THUMB))
         st.plotly_chart(grid.model_grid(shown.maps, selected), key=K("grid"), on_select=_open_clicked_head,
                         selection_mode="points", width="content")
         layer, head = st.session_state[K("layer")], st.session_state[K("heads")][0]

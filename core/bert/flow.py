@@ -17,24 +17,25 @@ import numpy as np
 
 from core.bert.rollout import residual_attention
 
-MAX_FLOW_TOKENS = 20  # the full T×T flow matrix beyond this takes seconds on one CPU core
-MAX_FLOW_ROW_TOKENS = 48  # one row (flow from a chosen token) stays under about a second up to here
+MAX_FLOW_TOKENS = 16  # the full T×T flow matrix (T² max-flows) takes about a second here on one CPU core
+MAX_FLOW_ROW_TOKENS = 48  # one row (T max-flows, from a chosen token) stays under about a second up to here
 _EPS = 1e-12
 
 
 def max_flow(capacity: np.ndarray, source: int, sink: int) -> float:
     """Maximum flow from `source` to `sink` in a graph given by a dense [n, n] capacity matrix (Dinic)."""
-    residual = np.array(capacity, dtype=np.float64)
+    residual = np.array(capacity, dtype=np.float64)  # for the vectorised breadth-first search
+    rows = residual.tolist()  # the same numbers as plain floats, for the scalar depth-first search
     n = residual.shape[0]
     total = 0.0
     while True:
         level = _levels(residual, source)
         if level[sink] < 0:
             return total
-        neighbours = [np.flatnonzero((residual[u] > _EPS) & (level == level[u] + 1)).tolist() for u in range(n)]
+        neighbours = _LevelGraph(residual, level)
         pointer = [0] * n
         while True:
-            pushed = _augment(residual, neighbours, pointer, source, sink)
+            pushed = _augment(residual, rows, neighbours, pointer, source, sink)
             if pushed <= 0:
                 break
             total += pushed
@@ -55,20 +56,36 @@ def _levels(residual: np.ndarray, source: int) -> np.ndarray:
     return level
 
 
-def _augment(residual: np.ndarray, neighbours: list[list[int]], pointer: list[int], source: int, sink: int) -> float:
+class _LevelGraph(dict):
+    """Edges u → v of the level graph (residual > 0, level[v] = level[u] + 1), listed when u is first visited."""
+
+    def __init__(self, residual: np.ndarray, level: np.ndarray):
+        super().__init__()
+        self.residual, self.level = residual, level
+
+    def __missing__(self, u: int) -> list[int]:
+        edges = np.flatnonzero((self.residual[u] > _EPS) & (self.level == self.level[u] + 1)).tolist()
+        self[u] = edges
+        return edges
+
+
+def _augment(residual: np.ndarray, rows: list[list[float]], neighbours: _LevelGraph, pointer: list[int], source: int,
+             sink: int) -> float:
     """Find one source→sink path in the level graph (advancing dead-end pointers) and push its bottleneck."""
     path = [source]
     while path:
         u = path[-1]
         if u == sink:
             edges = list(itertools.pairwise(path))
-            bottleneck = min(residual[a, b] for a, b in edges)
+            bottleneck = min(rows[a][b] for a, b in edges)
             for a, b in edges:
-                residual[a, b] -= bottleneck
-                residual[b, a] += bottleneck
+                rows[a][b] -= bottleneck
+                rows[b][a] += bottleneck
+                residual[a, b], residual[b, a] = rows[a][b], rows[b][a]
             return bottleneck
         options = neighbours[u]
-        while pointer[u] < len(options) and residual[u, options[pointer[u]]] <= _EPS:
+        row = rows[u]
+        while pointer[u] < len(options) and row[options[pointer[u]]] <= _EPS:
             pointer[u] += 1
         if pointer[u] < len(options):
             path.append(options[pointer[u]])
