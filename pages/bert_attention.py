@@ -205,6 +205,8 @@ if st.session_state.get(K("query")) is None or st.session_state[K("query")] >= n
 summary = (f"**{loaded.provenance.name}** · {L} layers × {H} heads · {T} tokens"
            + (f" → {n} {'words' if setup.granularity == 'words' else 'units'}" if n != T else "")
            + f" · {loaded.provenance.attn_implementation} attention, {loaded.provenance.dtype}")
+if setup.granularity == "words":
+    summary += " · words: attention to a word = sum over its pieces, from a word = mean over its pieces"
 if setup.special != "keep":
     summary += (f" · special tokens removed: on average {shown.removed_mass.mean():.1%} of each row's attention "
                 f"went to them (max {shown.removed_mass.max():.1%} in one head)"

@@ -44,7 +44,9 @@ def _raw(loaded: LoadedModel, result: AttentionResult) -> np.ndarray:
 
 
 def _norm(loaded: LoadedModel, result: AttentionResult) -> np.ndarray:
-    return row_normalised(norm_weights(loaded, result))
+    weights = row_normalised(norm_weights(loaded, result))
+    weights.flags.writeable = False  # cached and shared between sessions, like the attention itself
+    return weights
 
 
 # What the maps show: the softmax weights α, or Kobayashi's ‖α f(x)‖ rescaled per row. → [layers, heads, T, T]

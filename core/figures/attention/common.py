@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-HEAD_COLORS = qualitative.Dark24  # distinct colours for up to 24 heads, repeated beyond
+HEAD_COLORS = qualitative.D3 + qualitative.Dark24  # distinct colours for the first ten heads, then more
 WEIGHT_SCALE = "Blues"
 DIFF_SCALE = "RdBu_r"
 FONT = {"family": "Inter, Segoe UI, sans-serif", "size": 12}

@@ -23,7 +23,7 @@ def neuron_figure(view: NeuronView, labels: tuple[str, ...]) -> go.Figure:
     """Query vector on top; per key token: k_j, q∘k_j, q·k_j/√d, softmax, α_j v_j; and the output Σ α_j v_j."""
     t, d = view.k.shape
     rows = [f"{labels[j]} (#{j})" for j in range(t)]
-    top = 46 / (150 + 24 * t)  # the query row is about 46 px high whatever the number of keys
+    top = 46 / (110 + 24 * t)  # the query row is about 46 px high whatever the number of keys
     fig = make_subplots(rows=2, cols=5, row_heights=[top, 1 - top], vertical_spacing=0.06, horizontal_spacing=0.025,
                         column_widths=[0.24, 0.24, 0.12, 0.12, 0.28],
                         subplot_titles=[f"query q of '{labels[view.query]}'", "", "", "", "output Σⱼ αⱼ vⱼ"])
@@ -50,4 +50,7 @@ def neuron_figure(view: NeuronView, labels: tuple[str, ...]) -> go.Figure:
         fig.update_xaxes(title_text=title, title_font={"size": 12}, row=2, col=col)
     fig.update_xaxes(range=[0, 1], row=2, col=4)
     fig.update_layout(showlegend=False, bargap=0.15)
-    return base_layout(fig, 150 + 24 * t)
+    title = f"Layer {view.layer + 1}, head {view.head + 1}: how '{labels[view.query]}' (#{view.query}) attends"
+    base_layout(fig, 190 + 24 * t, title)
+    fig.update_layout(margin={"t": 80})
+    return fig
