@@ -94,7 +94,7 @@ def _first_visit() -> list[str]:
 def _keep_alive() -> None:
     """Keep widget state of views that are not drawn in this run (Streamlit drops state of unseen widgets)."""
     for name in ("source", "text", "text_b", "pair", "layer", "heads", "granularity", "special", "weighting",
-                 "fusion", "compare_text", "view", "focus", "query", "ablate"):
+                 "fusion", "compare_text", "view", "focus", "query", "neuron-query", "ablate"):
         if K(name) in st.session_state:
             st.session_state[K(name)] = st.session_state[K(name)]
 
@@ -274,8 +274,10 @@ if tab["Neuron view"].open:
     with tab["Neuron view"]:
         layer, (head,) = layer_and_heads(multi=False)
         tokens = result.tokens
+        if st.session_state.get(K("neuron-query"), T) >= T:
+            st.session_state[K("neuron-query")] = min(1, T - 1)
         query = st.selectbox("Query token", list(range(T)), key=K("neuron-query"),
-                             format_func=lambda i: f"{tokens[i]} (#{i})", index=min(1, T - 1))
+                             format_func=lambda i: f"{tokens[i]} (#{i})")
         view = neuron.neuron_view(loaded, result, layer, head, query)
         worst = recompute_difference(*args)
         m = st.columns(3)

@@ -114,3 +114,13 @@ def test_garbage_link_parameters_fall_back_with_a_warning():
     at = page(layer="seven", special="nonsense")
     assert not problems(at)
     assert len([w for w in at.warning if "Ignored link parameter" in w.value]) == 2
+
+
+def test_switching_to_a_smaller_model_keeps_choices_in_range(tiny_folder):
+    at = page(view="Neuron view", layer="5", heads="11")
+    at.selectbox(key=K("neuron-query")).select(10).run()
+    at.text_input(key=K("source")).set_value(str(tiny_folder("masked-lm"))).run()
+    at.text_area(key=K("text")).set_value("the cat [MASK] .").run()
+    assert not problems(at)
+    assert at.session_state[K("layer")] < 2 and at.session_state[K("heads")][0] < 4
+    assert at.session_state[K("neuron-query")] < 6
