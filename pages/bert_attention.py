@@ -32,38 +32,39 @@ def K(name: str) -> str:
 configure_threads()
 
 
-# ---------- cached computation: shared by every session, read-only ----------
+# ---------- cached computation: shared by every session, read-only (16 inputs each: a 256-token input of a
+# 12-layer model holds ~50 MB of maps) ----------
 
 def model(source: str) -> LoadedModel:
     """The shared read-only model (one per source for the whole server, cached in pages.common)."""
     return cached_model(source.strip() or EMBEDDED)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def attention(source: str, text: str, text_b: str | None) -> AttentionResult:
     loaded = model(source)
     return extract(loaded, encode(loaded, text, text_b))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def weighted(source: str, text: str, text_b: str | None, weighting: str) -> np.ndarray:
     """[layers, heads, T, T] maps of the chosen weighting (α or norm-based)."""
     return norms.WEIGHTINGS[weighting](model(source), attention(source, text, text_b))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def view_of(source: str, text: str, text_b: str | None, weighting: str, granularity: str,
             special: str) -> units.ShownAttention:
     result = attention(source, text, text_b)
     return units.shown(result, weighted(source, text, text_b, weighting), granularity, special)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def recompute_difference(source: str, text: str, text_b: str | None) -> float:
     return neuron.max_difference(model(source), attention(source, text, text_b))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
 def head_stats(source: str, text: str, text_b: str | None, weighting: str, granularity: str) -> stats.HeadStatistics:
     kept = view_of(source, text, text_b, weighting, granularity, "keep")
     return stats.head_statistics(kept.maps, kept.units.labels, kept.units.special)
