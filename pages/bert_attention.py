@@ -262,10 +262,12 @@ if tab["Head view"].open:
 
 if tab["Model view"].open:
     with tab["Model view"]:
-        st.caption("All layers × heads for this input (row = query, column = key). Click a thumbnail to open it.")
+        st.caption("All layers × heads for this input (row = query, column = key); hover for a head's role (see Head "
+                   "statistics). Click a thumbnail to open it.")
         selected = (st.session_state[K("layer")], st.session_state[K("heads")][0])
         st.session_state[K("grid-shape")] = (L, H, min(n, grid.MAX_THUMB))
-        st.plotly_chart(grid.model_grid(shown.maps, selected), key=K("grid"), on_select=_open_clicked_head,
+        roles = head_stats(*args, setup.weighting, setup.granularity).roles
+        st.plotly_chart(grid.model_grid(shown.maps, selected, roles=roles), key=K("grid"), on_select=_open_clicked_head,
                         selection_mode="points", width="content")
         layer, head = st.session_state[K("layer")], st.session_state[K("heads")][0]
         st.plotly_chart(matrix_figure(shown.maps[layer, head], labels, labels, f"Layer {layer + 1}, head {head + 1}"),

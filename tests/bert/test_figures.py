@@ -18,12 +18,14 @@ LABELS = ("[CLS]", "the", "the", "cat", "[SEP]")  # a repeated token must stay t
 
 
 def test_grid_point_order_matches_the_click_decoding():
-    fig = model_grid(MAPS, selected=(1, 2))
+    roles = tuple(tuple(f"role {layer}.{head}" for head in range(4)) for layer in range(3))
+    fig = model_grid(MAPS, selected=(1, 2), roles=roles)
     custom = np.asarray(fig.data[0].customdata)
     for index in (0, 37, 99, len(custom) - 1):
         layer, head, q, k = np.unravel_index(index, MAPS.shape)
         assert tuple(custom[index][:2]) == (layer + 1, head + 1)
         assert custom[index][2] == MAPS[layer, head, q, k]
+        assert fig.data[0].text[index] == f"role {layer}.{head}"
 
 
 def test_pooled_thumbnails_keep_rows_stochastic():

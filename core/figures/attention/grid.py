@@ -26,8 +26,9 @@ def pooled(maps: np.ndarray, size: int) -> np.ndarray:
 
 
 def model_grid(maps: np.ndarray, selected: tuple[int, int] | None = None, marked: np.ndarray | None = None,
-               width: int = 1100) -> go.Figure:
-    """Thumbnails of maps [layers, heads, U, U]; `selected` (layer, head) gets a frame, `marked` heads a red frame."""
+               width: int = 1100, roles: tuple[tuple[str, ...], ...] | None = None) -> go.Figure:
+    """Thumbnails of maps [layers, heads, U, U]; `selected` (layer, head) gets a frame, `marked` heads a red frame;
+    `roles[layer][head]` (e.g. "previous token") is shown on hover."""
     layers, heads = maps.shape[:2]
     thumbs = pooled(np.asarray(maps, dtype=np.float64), MAX_THUMB)
     n = thumbs.shape[-1]
@@ -43,8 +44,9 @@ def model_grid(maps: np.ndarray, selected: tuple[int, int] | None = None, marked
         marker={"symbol": "square", "size": max(2.0, cell * 0.92), "color": np.sqrt(values), "cmin": 0, "cmax": 1,
                 "colorscale": CELL_COLORSCALE, "line": {"width": 0}},
         customdata=np.stack([layer_idx.ravel() + 1, head_idx.ravel() + 1, values], axis=-1),
+        text=None if roles is None else np.array(roles, dtype=object)[layer_idx, head_idx].ravel(),
         hovertemplate="layer %{customdata[0]}, head %{customdata[1]}<br>weight %{customdata[2]:.3f}"
-                      "<extra>click to open</extra>",
+                      + ("<br>role: %{text}" if roles is not None else "") + "<extra>click to open</extra>",
         showlegend=False, selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}}))
     frames = []
     if selected is not None:
