@@ -74,7 +74,7 @@ def test_unknown_model_gets_the_loaders_message():
     at = page()
     at.text_input(key=K("source")).set_value("/no/such/folder").run()
     assert not at.exception
-    assert any("no folder" in e.value for e in at.error)
+    assert any("No model folder" in e.value for e in at.error)
 
 
 def test_pair_words_and_excluded_specials():
