@@ -78,6 +78,12 @@ class Trainer:
                 break
         return done
 
+    def step_on(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        """One optimizer step on the given batch (the step-through's "take this step"); the epoch is unchanged."""
+        self.optimizer.zero_grad(set_to_none=True)
+        self.loss(x, y).backward()
+        self.optimizer.step()
+
     def _record(self, grad_norms: list[float]) -> None:
         with torch.no_grad():
             h = self.history
