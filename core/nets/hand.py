@@ -58,7 +58,7 @@ def solve(p: HandProblem) -> StepTrace:
     """Every intermediate of one SGD step (forward, loss, backward, update) for a problem `check` accepts."""
     sizes = (p.x.shape[1], *(w.shape[0] for w in p.weights))
     model = build_model(NetSpec(sizes, p.activations), 0, torch.float64)
-    load_weights(model, [(torch.as_tensor(w, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64))
+    load_weights(model, [(torch.tensor(w, dtype=torch.float64), torch.tensor(b, dtype=torch.float64))
                          for w, b in zip(p.weights, p.biases, strict=True)])
     opt = torch.optim.SGD(model.parameters(), lr=p.lr)
     x = torch.as_tensor(p.x, dtype=torch.float64)
