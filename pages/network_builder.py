@@ -20,9 +20,10 @@ from core.data.features import FEATURES, LABELS, feature_matrix
 from core.figures.builder.curves import confusion_figure, grad_norm_figure, loss_figure
 from core.figures.builder.matrix import matrix_figure
 from core.figures.builder.network import network_figure, normalise
-from core.figures.builder.plane import GRID_TRACE, plane_figure, to_unit
+from core.figures.builder.plane import GRID_TRACE, plane_figure
+from core.figures.builder.raster import loss_raster, network_raster, plane_raster
 from core.nets.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from core.nets.evaluate import dead_relus, evaluate_plane, grid_points, gradient_warning, metrics
+from core.nets.evaluate import dead_relus, evaluate_plane, gradient_warning, grid_points, metrics
 from core.nets.export import history_csv, trace_csv, training_script, weights_safetensors
 from core.nets.hand import EXAMPLES, HandProblem, check, compare_losses, sign_demo, solve
 from core.nets.losses import BINARY_HEADS, HEADS, LOSSES, REGULARIZATIONS
@@ -129,10 +130,11 @@ for w in ss.pop(k("link_warnings"), []):
     st.warning(w)
 
 # top bar: training controls
-bar = st.columns([0.9, 0.8, 0.8, 1.0, 1.1, 1.6, 1.2, 1.3, 1.3, 1.1])
+bar = st.columns([1.05, 0.8, 0.85, 1.25, 1.3, 1.9, 1.25, 1.6])
 trainer_now: Trainer | None = ss.get(k("trainer"))
-bar[0].button("⏸ Pause" if ss[k("playing")] else "▶ Play", key=k("play"), on_click=_toggle_play, type="primary",
-              width="stretch", disabled=bool(trainer_now and trainer_now.status != "ready"))
+bar[0].button("Pause" if ss[k("playing")] else "Play", icon=":material/pause:" if ss[k("playing")] else
+              ":material/play_arrow:", key=k("play"), on_click=_toggle_play, type="primary", width="stretch",
+              disabled=bool(trainer_now and trainer_now.status != "ready"))
 bar[1].button("Step", key=k("step"), on_click=_step_epoch, width="stretch", help="Train one epoch")
 bar[2].button("Reset", key=k("reset"), on_click=_reset, width="stretch",
               help="Back to epoch 0 with the same initial weights")
@@ -146,10 +148,6 @@ if "training" not in hidden_groups:
     bar[6].selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"),
                      format_func=lambda a: ACTIVATIONS[a].title)
     bar[7].selectbox("Optimizer", list(OPTIMIZERS), key=k("optimizer"), format_func=lambda o: OPTIMIZERS[o][0])
-    bar[8].number_input("Batch size", 1, 2000, key=k("batch_size"))
-if "regularization" not in hidden_groups:
-    bar[9].selectbox("Regularization", list(REGULARIZATIONS), key=k("regularization"),
-                     format_func=lambda r: REGULARIZATIONS[r].title)
 
 left, main = st.columns([1, 4.2], gap="medium")
 with left:
@@ -168,6 +166,22 @@ with left:
         fcols = st.columns(2)
         for i, f in enumerate(FEATURES):
             fcols[i % 2].checkbox(LABELS[f], key=k("feat." + f))
+    if "training" not in hidden_groups:
+        with st.expander("Training settings"):
+            st.number_input("Batch size", 1, 2000, key=k("batch_size"),
+                            help="Larger than the training set means full batch")
+            st.number_input("Weight seed", 0, 2**31 - 1, key=k("init_seed"),
+                            help="Initial weights; separate from the data seed")
+            st.selectbox("Two-class output", BINARY_HEADS, key=k("binary_head"),
+                         format_func=lambda h: HEADS[h].title)
+            st.number_input("Stop after epochs (0 = never)", 0, 1_000_000, key=k("max_epochs"))
+            st.number_input("Stop below training loss (0 = never)", 0.0, 1e5, key=k("target_loss"),
+                            format="%.4f")
+    if "regularization" not in hidden_groups:
+        st.selectbox("Regularization", list(REGULARIZATIONS), key=k("regularization"),
+                     format_func=lambda r: REGULARIZATIONS[r].title)
+        st.select_slider("Regularization rate λ", sorted(set(REG_RATES) | {float(ss[k("reg_rate")])}),
+                         key=k("reg_rate"))
 
 setup = _read()
 problems = setup.validate()
@@ -228,21 +242,22 @@ with left:
 
 with main:
     if "network" not in hidden_groups:
-        head = st.columns([1.3, 0.5, 0.5, 4])
-        head[0].markdown(f"**{len(setup.hidden)} hidden layer{'s' if len(setup.hidden) != 1 else ''}**")
-        head[1].button("＋", key=k("add_layer"), on_click=_add_layer, help="Add a hidden layer",
-                       disabled=len(setup.hidden) >= MAX_LAYERS)
-        head[2].button("－", key=k("remove_layer"), on_click=_remove_layer, help="Remove the last hidden layer",
-                       disabled=not setup.hidden)
-        if setup.hidden:
-            lcols = st.columns(max(len(setup.hidden), 1) + 2)
-            for i, n in enumerate(setup.hidden):
-                with lcols[i + 1]:
-                    c1, c2 = st.columns(2)
-                    c1.button("＋", key=k(f"more.{i}"), on_click=_neurons, args=(i, 1), help=f"Layer {i + 1}: add a neuron",
-                              disabled=n >= MAX_NEURONS)
-                    c2.button("－", key=k(f"less.{i}"), on_click=_neurons, args=(i, -1),
-                              help=f"Layer {i + 1}: remove a neuron", disabled=n <= 1)
+        head = st.columns([1.6] + [1] * (len(setup.hidden) + 1) + [max(0.1, 5 - len(setup.hidden))])
+        with head[0]:
+            st.markdown(f"**{len(setup.hidden)} hidden layer{'s' if len(setup.hidden) != 1 else ''}**")
+            b1, b2 = st.columns(2)
+            b1.button("", icon=":material/add:", key=k("add_layer"), on_click=_add_layer,
+                      help="Add a hidden layer", disabled=len(setup.hidden) >= MAX_LAYERS)
+            b2.button("", icon=":material/remove:", key=k("remove_layer"), on_click=_remove_layer,
+                      help="Remove the last hidden layer", disabled=not setup.hidden)
+        for i, n in enumerate(setup.hidden):
+            with head[i + 1]:
+                st.caption(f"Layer {i + 1}: {n}")
+                c1, c2 = st.columns(2)
+                c1.button("", icon=":material/add:", key=k(f"more.{i}"), on_click=_neurons, args=(i, 1),
+                          help=f"Layer {i + 1}: add a neuron", disabled=n >= MAX_NEURONS)
+                c2.button("", icon=":material/remove:", key=k(f"less.{i}"), on_click=_neurons, args=(i, -1),
+                          help=f"Layer {i + 1}: remove a neuron", disabled=n <= 1)
 
 
 def _columns_for(trainer: Trainer, plane, res_thumb: int = 20):
@@ -310,40 +325,57 @@ def live_view() -> None:
     ss[TRAINED_KEY] = from_trainer(trainer)
     plane = evaluate_plane(model, d.feature_names, 100)
     ncol, ocol = st.columns([1.35, 1], gap="small")
+    playing = ss[k("playing")]
     with ncol:
         cols, titles, labels = _columns_for(trainer, plane)
-        st.plotly_chart(network_figure(cols, titles, labels, _weights(trainer)), key=k("net_fig"),
-                        config={"displayModeBar": False})
+        if playing:
+            st.markdown(" · ".join(t.replace("<br>", " ") for t in titles))
+            st.image(network_raster(cols, _weights(trainer)), width="stretch")
+        else:
+            st.plotly_chart(network_figure(cols, titles, labels, _weights(trainer)), key=k("net_fig"),
+                            config={"displayModeBar": False})
         st.caption("Each square is a neuron's output over the input plane (orange −, blue +). Lines are weights: "
                    "blue positive, orange negative, thicker = larger |w|. Hover for values.")
     with ocol:
         h = trainer.history
         m = metrics(model, trainer.head_name, d.features, d.labels, d.is_train, d.n_classes)
-        top = st.columns(3)
-        top[0].metric("Epoch", f"{trainer.epoch:,}")
-        top[1].metric("Train loss", f"{h.train_loss[-1]:.4f}")
-        top[2].metric("Test loss", f"{h.test_loss[-1]:.4f}")
+        st.markdown(f"#### Epoch {trainer.epoch:,}")
+        st.markdown(f"Training loss **{h.train_loss[-1]:.4f}** · test loss **{h.test_loss[-1]:.4f}**  \n"
+                    f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}</small>",
+                    unsafe_allow_html=True)
         if trainer.status == "diverged":
             st.error(trainer.message)
         elif trainer.message:
             st.success(trainer.message)
-        fig = plane_figure(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
-                           trainer.setup.show_test, trainer.setup.discretize, ss.get(k("sample")), height=380)
-        event = st.plotly_chart(fig, key=k("plane_fig"), on_select="rerun", selection_mode="points",
-                                config={"displayModeBar": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
-        _handle_plane_click(event, d)
+        if playing:
+            st.image(plane_raster(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
+                                  trainer.setup.show_test, trainer.setup.discretize), width=360)
+        else:
+            fig = plane_figure(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
+                               trainer.setup.show_test, trainer.setup.discretize, ss.get(k("sample")), height=380)
+            event = st.plotly_chart(fig, key=k("plane_fig"), on_select="rerun", selection_mode="points",
+                                    config={"displayModeBar": True,
+                                            "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
+            _handle_plane_click(event, d)
         if d.task == "regression":
             st.caption(f"R²: train {m.train_r2:.3f} · test {m.test_r2:.3f}")
         else:
             st.caption(f"Accuracy: train {m.train_accuracy:.1%} · test {m.test_accuracy:.1%}")
-        st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
-                        key=k("loss_fig"), config={"displayModeBar": False})
+        if playing:
+            st.image(loss_raster(h.train_loss, h.test_loss), width=360,
+                     caption="loss (log scale): training dark, test grey")
+        else:
+            st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
+                            key=k("loss_fig"), config={"displayModeBar": False})
+        warn = gradient_warning(h.grad_norms[-1])
+        if warn:
+            st.warning(warn)
         with st.expander("Confusion matrix and gradient health"):
+            if ss[k("playing")]:
+                st.caption("Pause to see the confusion matrix and gradient norms.")
+                return
             if m.confusion is not None:
                 st.plotly_chart(confusion_figure(m.confusion), key=k("confusion_fig"))
-            warn = gradient_warning(h.grad_norms[-1])
-            if warn:
-                st.warning(warn)
             dead = dead_relus(model, trainer.x_train)
             if any(a == "relu" for a in model.spec.activations):
                 st.caption("Dead ReLUs (zero on every training point) per layer: "

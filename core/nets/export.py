@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-import torch
 from safetensors.torch import save
 
 from core.nets.model import MLP

@@ -61,8 +61,8 @@ def solve(p: HandProblem) -> StepTrace:
     load_weights(model, [(torch.tensor(w, dtype=torch.float64), torch.tensor(b, dtype=torch.float64))
                          for w, b in zip(p.weights, p.biases, strict=True)])
     opt = torch.optim.SGD(model.parameters(), lr=p.lr)
-    x = torch.as_tensor(p.x, dtype=torch.float64)
-    y = torch.as_tensor(p.y, dtype=torch.float64)
+    x = torch.tensor(p.x, dtype=torch.float64)
+    y = torch.tensor(p.y, dtype=torch.float64)
     return trace_step(model, x, y, p.loss, optimizer=opt, optimizer_name="sgd", lr=p.lr)
 
 

@@ -8,12 +8,23 @@ import plotly.graph_objects as go
 from core.figures.builder.colors import CLASS_COLORS
 
 RUN_DASH = ("solid", "dash")
+MAX_POINTS = 400  # a curve keeps at most this many points (evenly spaced, last one kept), so frames stay small
+
+
+def thin(xs: list, *ys: list) -> tuple[list, ...]:
+    """Every k-th entry of `xs` and each of `ys` (plus the last), so that at most MAX_POINTS remain."""
+    step = max(1, -(-len(xs) // MAX_POINTS))
+    idx = list(range(0, len(xs), step))
+    if idx and idx[-1] != len(xs) - 1:
+        idx.append(len(xs) - 1)
+    return ([xs[i] for i in idx], *([y[i] for i in idx] for y in ys))
 
 
 def loss_figure(runs: list[tuple[str, list[int], list[float], list[float]]], height: int = 220) -> go.Figure:
     """`runs`: (name, epochs, train losses, test losses); train solid-ish, test dotted; log y axis."""
     fig = go.Figure()
     for r, (name, epochs, train, test) in enumerate(runs):
+        epochs, train, test = thin(epochs, train, test)
         prefix = f"{name}: " if len(runs) > 1 else ""
         fig.add_trace(go.Scatter(x=epochs, y=train, name=f"{prefix}train", mode="lines",
                                  line=dict(color="#333333" if r == 0 else "#9467bd", dash=RUN_DASH[r % 2])))
@@ -28,6 +39,7 @@ def loss_figure(runs: list[tuple[str, list[int], list[float], list[float]]], hei
 
 def grad_norm_figure(epochs: list[int], norms: list[list[float]], height: int = 240) -> go.Figure:
     """Per-layer gradient norm ‖dL/dW‖ over epochs (`norms [epochs][layers]`), log scale."""
+    epochs, norms = thin(epochs, norms)
     arr = np.asarray(norms, float)
     fig = go.Figure()
     for layer in range(arr.shape[1] if arr.ndim == 2 else 0):

@@ -29,7 +29,7 @@ def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: li
     def y_of(c: int, i: int) -> float:
         return (len(columns[c]) - 1) / 2 - i
 
-    fig = go.Figure()
+    traces, images, annotations, shapes = [], [], [], []
     w_max = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
     mids_x, mids_y, mids_text = [], [], []
     buckets: dict[tuple[bool, int], tuple[list, list]] = {}
@@ -49,35 +49,38 @@ def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: li
                 mids_text.append(f"W{layer + 1}[{i},{j}] = {v:.4f}<br>{node_labels[layer][j]} → "
                                  f"{node_labels[layer + 1][i]}")
     for (positive, bucket), (xs, ys) in sorted(buckets.items()):
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                 line=dict(color=BLUE if positive else ORANGE, width=0.5 + 1.6 * bucket)))
-    fig.add_trace(go.Scatter(x=mids_x, y=mids_y, mode="markers", marker=dict(size=9, opacity=0),
-                             text=mids_text, hovertemplate="%{text}<extra></extra>", showlegend=False))
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                           line=dict(color=BLUE if positive else ORANGE, width=0.5 + 1.6 * bucket)))
+    traces.append(dict(type="scatter", x=mids_x, y=mids_y, mode="markers", marker=dict(size=9, opacity=0),
+                       text=mids_text, hovertemplate="%{text}<extra></extra>", showlegend=False))
     for name, color in (("positive weight", BLUE), ("negative weight", ORANGE)):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line=dict(color=color, width=4)))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="thicker = larger |w|",
-                             line=dict(color="grey", width=1)))
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name=name,
+                           line=dict(color=color, width=4)))
+    traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name="thicker = larger |w|",
+                       line=dict(color="grey", width=1)))
     # neurons: thumbnails + hover
     nx, ny, ntext = [], [], []
     for c, planes in enumerate(columns):
         for i, plane in enumerate(planes):
             y = y_of(c, i)
-            fig.add_layout_image(source=png_uri(diverging_rgb(plane)), xref="x", yref="y", x=c - NODE / 2,
-                                 y=y + NODE / 2, sizex=NODE, sizey=NODE, sizing="stretch", layer="above")
+            images.append(dict(source=png_uri(diverging_rgb(plane)), xref="x", yref="y", x=c - NODE / 2,
+                               y=y + NODE / 2, sizex=NODE, sizey=NODE, sizing="stretch", layer="above"))
             nx.append(c)
             ny.append(y)
             ntext.append(node_labels[c][i])
-        fig.add_annotation(x=c, y=(n_max - 1) / 2 + 0.75, text=titles[c], showarrow=False, font=dict(size=12))
-    fig.add_trace(go.Scatter(x=nx, y=ny, mode="markers", marker=dict(size=28, symbol="square", opacity=0),
-                             text=ntext, hovertemplate="%{text}<extra></extra>", showlegend=False))
-    for i, label in enumerate(node_labels[0]):
-        fig.add_annotation(x=-NODE / 2 - 0.05, y=y_of(0, i), text=label, xanchor="right", showarrow=False)
+        annotations.append(dict(x=c, y=(n_max - 1) / 2 + 0.75, text=titles[c], showarrow=False,
+                                font=dict(size=12)))
+    traces.append(dict(type="scatter", x=nx, y=ny, mode="markers", text=ntext, showlegend=False,
+                       marker=dict(size=28, symbol="square", opacity=0), hovertemplate="%{text}<extra></extra>"))
+    annotations += [dict(x=-NODE / 2 - 0.05, y=y_of(0, i), text=label, xanchor="right", showarrow=False)
+                    for i, label in enumerate(node_labels[0])]
     if highlight is not None:
-        fig.add_shape(type="rect", x0=highlight - 1 + NODE / 2, x1=highlight + NODE / 2 + 0.08,
-                      y0=-(n_max - 1) / 2 - 0.55, y1=(n_max - 1) / 2 + 0.55, fillcolor="rgba(255,215,0,0.25)",
-                      line=dict(color="gold", width=2), layer="below")
-    fig.update_xaxes(visible=False, range=[-1.3, len(columns) - 0.4])
-    fig.update_yaxes(visible=False, range=[-(n_max - 1) / 2 - 0.7, (n_max - 1) / 2 + 1.0], scaleanchor="x")
-    fig.update_layout(height=height or int(110 + 62 * n_max), margin=dict(l=0, r=0, t=0, b=0),
-                      plot_bgcolor="white", legend=dict(orientation="h", y=-0.02, x=0), dragmode=False)
-    return fig
+        shapes.append(dict(type="rect", x0=highlight - 1 + NODE / 2, x1=highlight + NODE / 2 + 0.08,
+                           y0=-(n_max - 1) / 2 - 0.55, y1=(n_max - 1) / 2 + 0.55, layer="below",
+                           fillcolor="rgba(255,215,0,0.25)", line=dict(color="gold", width=2)))
+    layout = dict(
+        height=height or int(110 + 62 * n_max), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.02, x=0), dragmode=False, images=images, annotations=annotations,
+        shapes=shapes, xaxis=dict(visible=False, range=[-1.3, len(columns) - 0.4]),
+        yaxis=dict(visible=False, range=[-(n_max - 1) / 2 - 0.7, (n_max - 1) / 2 + 1.0], scaleanchor="x"))
+    return go.Figure(data=traces, layout=layout)  # built in one go: plotly validates once

@@ -45,7 +45,7 @@ def plane_figure(head: str, task: str, output: np.ndarray, points: np.ndarray, l
     """
     lo, hi = DOMAIN
     res = output.shape[-1]
-    fig = go.Figure()
+    traces = []
     # invisible click/hover grid: output sampled at the nearest image cell
     step = (hi - lo) / click_grid
     axis = np.linspace(lo + step / 2, hi - step / 2, click_grid)
@@ -55,10 +55,9 @@ def plane_figure(head: str, task: str, output: np.ndarray, points: np.ndarray, l
     val = output[:, rows, cols]  # [K, g, g]
     text = (np.vectorize(lambda k: f"class {k}")(val.argmax(0)) if head == "softmax_ce"
             else np.char.mod("%.3f", val[0]))
-    fig.add_trace(go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", name="plane",
-                             marker=dict(size=14, symbol="square", opacity=0), text=text.ravel(),
-                             hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>output %{text}<extra></extra>",
-                             showlegend=False))
+    traces.append(dict(type="scatter", x=gx.ravel(), y=gy.ravel(), mode="markers", name="plane",
+                       marker=dict(size=14, symbol="square", opacity=0), text=text.ravel(), showlegend=False,
+                       hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>output %{text}<extra></extra>"))
     colors = _point_colors(labels, task)
     colorbar_kw = dict(colorscale=[[0, "#f59322"], [0.5, "#ffffff"], [1, "#0877bd"]], cmin=-1, cmax=1) \
         if task == "regression" else {}
@@ -67,18 +66,19 @@ def plane_figure(head: str, task: str, output: np.ndarray, points: np.ndarray, l
             continue
         idx = np.flatnonzero(trace_mask)
         c = np.asarray(colors)[idx] if task != "regression" else labels[idx]
-        fig.add_trace(go.Scatter(
-            x=points[idx, 0], y=points[idx, 1], mode="markers", name=f"{name} points",
+        traces.append(dict(
+            type="scatter", x=points[idx, 0], y=points[idx, 1], mode="markers", name=f"{name} points",
             customdata=idx, marker=dict(size=7, color=c, line=dict(color=edge, width=1), **colorbar_kw),
             hovertemplate=f"{name} point #%{{customdata}}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>"))
     if selected is not None and 0 <= selected < len(points):
-        fig.add_trace(go.Scatter(x=[points[selected, 0]], y=[points[selected, 1]], mode="markers",
-                                 name="selected sample", hoverinfo="skip",
-                                 marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color="black", width=3))))
-    fig.add_layout_image(source=png_uri(plane_image(head, output, discretize)), xref="x", yref="y", x=lo, y=hi,
-                         sizex=hi - lo, sizey=hi - lo, sizing="stretch", layer="below")
-    fig.update_xaxes(range=[lo, hi], title="x₁", constrain="domain", showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[lo, hi], title="x₂", scaleanchor="x", showgrid=False, zeroline=False)
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white",
-                      legend=dict(orientation="h", y=-0.12), clickmode="event+select", dragmode=False)
-    return fig
+        traces.append(dict(type="scatter", x=[points[selected, 0]], y=[points[selected, 1]], mode="markers",
+                           name="selected sample", hoverinfo="skip",
+                           marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color="black", width=3))))
+    image = dict(source=png_uri(plane_image(head, output, discretize)), xref="x", yref="y", x=lo, y=hi,
+                 sizex=hi - lo, sizey=hi - lo, sizing="stretch", layer="below")
+    layout = dict(height=height, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white", images=[image],
+                  legend=dict(orientation="h", y=-0.12), clickmode="event+select", dragmode=False,
+                  xaxis=dict(range=[lo, hi], title="x₁", constrain="domain", showgrid=False, zeroline=False),
+                  yaxis=dict(range=[lo, hi], title="x₂", scaleanchor="x", showgrid=False, zeroline=False),
+                  uirevision="plane")
+    return go.Figure(data=traces, layout=layout)
