@@ -11,7 +11,7 @@ every field against `torch.autograd` in float64, and the update against `torch.o
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -115,12 +115,17 @@ def trace_step(model: MLP, x: torch.Tensor, y: torch.Tensor, loss: str, regulari
 def _with_update(model: MLP, traces: list[LayerTrace], optimizer: torch.optim.Optimizer, name: str,
                  lr: float) -> list[LayerTrace]:
     """Apply the traced gradients with a copy of the real optimizer; return traces with W_after / b_after."""
-    clone = copy.deepcopy(model)
-    opt = make_optimizer(name, clone.parameters(), lr)
-    opt.load_state_dict(copy.deepcopy(optimizer.state_dict()))
-    for linear, t in zip(clone.linears, traces, strict=True):
-        linear.weight.grad = t.dL_dW.clone()
-        linear.bias.grad = t.dL_db.clone()
+    params = []
+    for t in traces:  # model.parameters() order: weight, bias per layer
+        for value, grad in ((t.W, t.dL_dW), (t.b, t.dL_db)):
+            p = torch.nn.Parameter(value.clone())
+            p.grad = grad.clone()
+            params.append(p)
+    opt = make_optimizer(name, params, lr)
+    state = optimizer.state_dict()
+    opt.load_state_dict({"param_groups": state["param_groups"],  # load_state_dict copies the groups
+                         "state": {i: {n: v.clone() if torch.is_tensor(v) else v for n, v in s.items()}
+                                   for i, s in state["state"].items()}})  # fresh tensors: the live state is untouched
     opt.step()
-    return [LayerTrace(**{**t.__dict__, "W_after": lin.weight.detach().clone(), "b_after": lin.bias.detach().clone()})
-            for t, lin in zip(traces, clone.linears, strict=True)]
+    return [dataclasses.replace(t, W_after=params[2 * i].detach(), b_after=params[2 * i + 1].detach())
+            for i, t in enumerate(traces)]

@@ -49,6 +49,7 @@ class Trainer:
         self.history = History()
         self._f_out = ACTIVATIONS[self.head.activation].f
         self._reg = REGULARIZATIONS[setup.regularization]
+        self._x_all = torch.cat([self.x_train, self.x_test])
         self._record([math.nan] * len(self.model.linears))
 
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -73,7 +74,7 @@ class Trainer:
                 self.optimizer.step()
             self.epoch += 1
             done += 1
-            self._record([float(lin.weight.grad.norm()) for lin in self.model.linears])
+            self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears])).tolist())
             if self._check_stop():
                 break
         return done
@@ -85,11 +86,20 @@ class Trainer:
         self.optimizer.step()
 
     def _record(self, grad_norms: list[float]) -> None:
+        """Losses on the whole train and test sets (one forward pass over both) and the gradient norms."""
         with torch.no_grad():
+            z = self.model.logits(self._x_all)
+            n = len(self.x_train)
+            train = loss_from_z(self.head.activation, self.head.loss, z[:n], self.y_train, self._f_out)
+            test = loss_from_z(self.head.activation, self.head.loss, z[n:], self.y_test, self._f_out) \
+                if len(self.x_test) else torch.tensor(math.nan)
+            penalty = sum((self._reg.penalty(lin.weight, self.setup.reg_rate) for lin in self.model.linears),
+                          torch.tensor(0.0)) if self.setup.regularization != "none" else 0.0
             h = self.history
             h.epochs.append(self.epoch)
-            h.train_loss.append(float(self.loss(self.x_train, self.y_train)))
-            h.test_loss.append(float(self.loss(self.x_test, self.y_test)) if len(self.x_test) else math.nan)
+            train_loss, test_loss = (torch.stack([train, test]) + penalty).tolist()
+            h.train_loss.append(train_loss)
+            h.test_loss.append(test_loss)
             h.grad_norms.append(grad_norms)
 
     def _check_stop(self) -> bool:
