@@ -452,8 +452,9 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
     if _hidden_until_predicted(t, key):
         return
     if t.dL_da is None:
-        st.latex(rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} = \hat y - y \quad\text{{({f.title} + "
-                 rf"{LOSSES[trace.loss_name].title} shortcut, divided by the batch size)}}")
+        st.latex(rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} = (\hat y - y)\,/\,B")
+        st.caption(f"The {f.title} + {LOSSES[trace.loss_name].title} shortcut: f′ and dL/da cancel into ŷ − y; "
+                   f"B = {len(trace.x)} sample(s) in the batch.")
     else:
         st.latex(rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} = \frac{{\partial L}}{{\partial a^{{({i})}}}}"
                  rf"\odot f'(z^{{({i})}}),\quad f'(z) = \text{{{f.derivative}}}")
@@ -514,7 +515,7 @@ if "Step through one training step" in tabs:
                            setup.reg_rate, trainer.optimizer, setup.optimizer, setup.learning_rate)
         names = _stage_names(len(trace.layers))
         ss[k("stage")] = min(ss.get(k("stage"), 0), len(names) - 1)
-        nav = st.columns([0.6, 0.6, 5, 1.4])
+        nav = st.columns([0.9, 0.9, 4.4, 1.4])
         nav[0].button("◀ Prev", key=k("prev"), on_click=_stage, args=(-1, len(names)), width="stretch")
         nav[1].button("Next ▶", key=k("next"), on_click=_stage, args=(1, len(names)), width="stretch")
         nav[2].progress((ss[k("stage")] + 1) / len(names), text=f"Step {ss[k('stage')] + 1} of {len(names)}: "
