@@ -416,7 +416,6 @@ def _grid(items: list[tuple[np.ndarray, str, str, str]], key: str, per_row: int 
 
 def show_stage(trace: StepTrace, stage: str, key: str) -> None:
     """Formula and numbers of one stage of the step (forward l / loss / backward l / update)."""
-    L = len(trace.layers)
     if stage == "Loss":
         last = trace.layers[-1]
         st.markdown(f"**Loss** · {LOSSES[trace.loss_name].title}: `{LOSSES[trace.loss_name].formula}`, averaged "
@@ -461,7 +460,8 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
     st.latex(rf"\frac{{\partial L}}{{\partial W^{{({i})}}}} = \Big(\frac{{\partial L}}{{\partial z^{{({i})}}}}"
              rf"\Big)^{{\!\top}} a^{{({i - 1})}} + \text{{reg}},\quad \frac{{\partial L}}{{\partial b^{{({i})}}}} = "
              rf"\sum_{{\text{{batch}}}} \frac{{\partial L}}{{\partial z^{{({i})}}}},\quad"
-             rf"\frac{{\partial L}}{{\partial a^{{({i - 1})}}}} = \frac{{\partial L}}{{\partial z^{{({i})}}}} W^{{({i})}}")
+             rf"\frac{{\partial L}}{{\partial a^{{({i - 1})}}}} = "
+             rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} W^{{({i})}}")
     items = []
     if t.dL_da is not None:
         items += [(_m(t.dL_da), f"dL/da{i}", "sample", "neuron"),

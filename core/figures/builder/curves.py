@@ -46,7 +46,8 @@ def grad_norm_figure(epochs: list[int], norms: list[list[float]], height: int = 
     for layer in range(arr.shape[1] if arr.ndim == 2 else 0):
         fig.add_trace(go.Scatter(x=epochs, y=arr[:, layer], mode="lines", name=f"layer {layer + 1}"))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="epoch",
-                      yaxis_title="‖dL/dW‖", yaxis=dict(type="log", tickformat=".2g"), legend=dict(orientation="h", y=1.15))
+                      yaxis_title="‖dL/dW‖", yaxis=dict(type="log", tickformat=".2g"),
+                      legend=dict(orientation="h", y=1.15))
     return fig
 
 
