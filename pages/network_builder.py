@@ -607,7 +607,7 @@ if "Compare two runs" in tabs:
     with tabs["Compare two runs"]:
         st.markdown("Pin the current run, change something (activation, optimizer, learning rate…), train again, "
                     "and compare on the same data.")
-        if st.button("📌 Pin the current run as run A", key=k("pin")):
+        if st.button("Pin the current run as run A", icon=":material/push_pin:", key=k("pin")):
             h = trainer.history
             ss[k("pinned")] = {
                 "name": f"A: {setup.activation}, {OPTIMIZERS[setup.optimizer][0]}, lr {setup.learning_rate:g}",
