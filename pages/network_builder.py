@@ -363,7 +363,7 @@ def live_view() -> None:
             st.caption(f"Accuracy: train {m.train_accuracy:.1%} · test {m.test_accuracy:.1%}")
         if playing:
             st.image(loss_raster(h.train_loss, h.test_loss), width=360,
-                     caption="loss (log scale): training dark, test grey")
+                     caption="Loss (log scale): training dark, test grey")
         else:
             st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
                             key=k("loss_fig"), config={"displayModeBar": False})
