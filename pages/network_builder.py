@@ -39,7 +39,7 @@ TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core
 ss = st.session_state
 FIELDS = [f.name for f in dataclasses.fields(BuilderSetup)]
 DISPLAY_ONLY = ("learning_rate", "max_epochs", "target_loss", "discretize", "show_test", "hide")
-SPEEDS = (1, 2, 5, 10, 20, 50)
+SPEEDS = (1, 2, 5, 10, 20, 50, 100)
 FPS = 10
 
 
