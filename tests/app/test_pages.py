@@ -1,0 +1,42 @@
+"""Every page renders through app.py's navigation without an exception (Streamlit's AppTest, no browser).
+
+Pages come from `core.catalog`, so a new tool is covered here as soon as it has its catalog entry.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.catalog import HOME, ROOT, TOOLS
+
+APP = str(ROOT / "app.py")
+
+
+def run_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if page != HOME.page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def test_home_lists_every_tool_and_the_sidebar_shows_device_and_versions():
+    at = run_page(HOME.page)
+    assert not at.exception
+    assert at.title[0].value == "NN Explorer"
+    sidebar_text = " ".join(m.value for m in at.sidebar.markdown) + " ".join(c.value for c in at.sidebar.caption)
+    assert "CPU" in sidebar_text or "GPU" in sidebar_text
+    for library in ("torch", "transformers", "captum"):
+        assert library in sidebar_text
+    page_text = " ".join(m.value for m in at.markdown)
+    for tool in TOOLS:
+        assert tool.teaches.split()[0] in page_text
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=[t.key for t in TOOLS])
+def test_tool_page_renders_without_exception_or_error(tool):
+    at = run_page(tool.page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]

@@ -1,0 +1,93 @@
+"""The real server and a headless Chromium, shared by the end-to-end tests and the screenshot script."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from core.catalog import ROOT
+
+CHROMIUM = os.environ.get("NNX_CHROMIUM", "/usr/bin/chromium")
+# Without the networking flags Chromium's background requests are refused by this machine's closed network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def browser_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(port: int | None = None, timeout: float = 90) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free loopback port; yield its base URL; stop it afterwards."""
+    port = port or free_port()
+    env = dict(os.environ, HF_HUB_OFFLINE="1", NNX_TORCH_THREADS="1")
+    log = open(ROOT / "tests" / "e2e" / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log.name}")
+            with contextlib.suppress(OSError):
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit did not answer on {url} within {timeout} s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
+
+
+def wait_for_script(page, timeout_s: float = 90) -> None:
+    """Wait until Streamlit has rendered the page and its script has stopped running (status widget gone)."""
+    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    quiet_since = None
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        skeleton = page.locator('[data-testid="stSkeleton"]').count() > 0
+        if running or skeleton:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 1.0:
+            return
+        page.wait_for_timeout(200)
+    raise TimeoutError("the page's script was still running after the time limit")
+
+
+def page_errors(page) -> list[str]:
+    """Texts of exception boxes, error alerts and stray tracebacks on the page."""
+    found = [el.inner_text()[:300] for el in page.locator(ERROR_SELECTORS).all()]
+    body = page.locator("body").inner_text()
+    if "Traceback (most recent call last)" in body:
+        found.append("traceback text in the page")
+    return found

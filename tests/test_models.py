@@ -1,0 +1,144 @@
+"""Loading BERT-family models: every source, every failure with its own message, and the shared model left alone."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+
+from core import models
+from core.models import ModelLoadError, ModelSnapshot, load_model
+
+
+def test_embedded_minilm_loads_as_eager_fp32_encoder_with_attentions(minilm):
+    assert minilm.head == "encoder"
+    assert (minilm.num_layers, minilm.num_heads, minilm.config.hidden_size) == (6, 12, 384)
+    assert minilm.provenance.attn_implementation == "eager"
+    assert minilm.provenance.dtype == "float32"
+    assert minilm.provenance.revision.startswith("sha256:")
+    assert minilm.max_length == 256  # the trained length, not the tokenizer's 512
+    assert not minilm.model.training
+    assert all(not p.requires_grad for p in minilm.model.parameters())
+    batch = minilm.tokenizer("the cat sat", return_tensors="pt")
+    out = minilm.model(**batch, output_attentions=True)
+    assert len(out.attentions) == 6 and out.attentions[0].shape == (1, 12, 5, 5)
+
+
+def test_embedded_embedding_matches_a_fresh_transformers_load(minilm):
+    """Our loader returns the same numbers as a plain transformers load of the same folder."""
+    from transformers import AutoModel
+
+    plain = AutoModel.from_pretrained(models.embedded_model_dir(), attn_implementation="eager").eval()
+    batch = minilm.tokenizer("Attention is all you need.", return_tensors="pt")
+    with torch.no_grad():
+        ours = minilm.model(**batch).last_hidden_state
+        ref = plain(**batch).last_hidden_state
+    torch.testing.assert_close(ours, ref)
+
+
+@pytest.mark.parametrize(("kind", "head", "labels"), [
+    ("encoder", "encoder", ()),
+    ("classifier", "sequence-classification", ("negative", "positive")),
+    ("masked-lm", "masked-lm", ()),
+])
+def test_tiny_saved_checkpoints_load_from_a_folder_with_their_head(tiny_folder, kind, head, labels):
+    loaded = load_model(str(tiny_folder(kind)))
+    assert loaded.head == head
+    assert loaded.labels == labels
+    assert loaded.provenance.attn_implementation == "eager"
+    assert loaded.provenance.location == str(tiny_folder(kind).resolve())
+    assert loaded.encoder.config.model_type == "bert"
+    out = loaded.model(**loaded.tokenizer("the cat sat", return_tensors="pt"), output_attentions=True)
+    assert len(out.attentions) == 2
+
+
+def test_pickle_only_checkpoint_is_refused_with_a_message(tiny_folder):
+    with pytest.raises(ModelLoadError) as info:
+        load_model(str(tiny_folder("pickle-only")))
+    assert info.value.kind == "pickle-only"
+    assert "safetensors" in str(info.value)
+
+
+def test_non_bert_model_is_refused_as_unsupported(tiny_folder):
+    with pytest.raises(ModelLoadError) as info:
+        load_model(str(tiny_folder("gpt2")))
+    assert info.value.kind == "unsupported"
+    assert "gpt2" in str(info.value)
+
+
+def test_missing_hub_id_offline_says_the_hub_cannot_be_reached(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError) as info:
+        load_model("nobody-here/no-such-model-xyz")
+    assert info.value.kind == "offline"
+    assert "cannot be reached" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["a b c", "../../no-such-dir-xyz", "x" * 300, "org/name/extra", "rm -rf /;"])
+def test_nonsense_names_are_refused_before_any_lookup(text):
+    with pytest.raises(ModelLoadError) as info:
+        load_model(text)
+    assert info.value.kind in {"invalid-name", "not-found"}
+
+
+def test_folder_without_config_or_weights_is_reported_corrupt(tmp_path, tiny_folder):
+    with pytest.raises(ModelLoadError) as info:
+        load_model(str(tmp_path))
+    assert info.value.kind == "corrupt" and "config.json" in str(info.value)
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for f in tiny_folder("encoder").iterdir():
+        (broken / f.name).write_bytes(f.read_bytes())
+    (broken / "model.safetensors").write_bytes(b"\x00" * 50)
+    with pytest.raises(ModelLoadError) as info:
+        load_model(str(broken))
+    assert info.value.kind == "corrupt"
+
+
+def test_model_too_large_for_free_memory_is_refused(monkeypatch, tiny_folder):
+    monkeypatch.setattr(models, "available_memory_bytes", lambda device=None: 1000)
+    with pytest.raises(ModelLoadError) as info:
+        load_model(str(tiny_folder("encoder")))
+    assert info.value.kind == "too-large" and "GiB" in str(info.value)
+
+
+def test_two_threads_on_one_shared_model_match_one_thread_and_leave_it_untouched(minilm):
+    """The shared-cache contract: concurrent sessions get the answers a lone session gets, and change nothing."""
+    texts = ["The cat sat on the mat.", "Gradients flow backwards through the network."]
+    before = ModelSnapshot.of(minilm.model)
+
+    def embed_with_grad(text):
+        batch = minilm.tokenizer(text, return_tensors="pt")
+        embeds = minilm.encoder.embeddings.word_embeddings(batch["input_ids"]).detach().requires_grad_(True)
+        out = minilm.model(inputs_embeds=embeds, attention_mask=batch["attention_mask"], output_attentions=True)
+        out.last_hidden_state.mean().backward()
+        return out.last_hidden_state.detach(), out.attentions[-1].detach(), embeds.grad
+
+    alone = [embed_with_grad(t) for t in texts]
+    results: dict[int, list] = {}
+
+    def worker(i):
+        results[i] = [embed_with_grad(texts[i % 2]) for _ in range(3)]
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, runs in results.items():
+        for got in runs:
+            for a, b in zip(got, alone[i % 2], strict=True):
+                torch.testing.assert_close(a, b)
+    assert ModelSnapshot.of(minilm.model) == before
+
+
+def test_session_copy_changes_do_not_reach_the_shared_model(tiny_folder):
+    shared = load_model(str(tiny_folder("encoder")))
+    before = ModelSnapshot.of(shared.model)
+    mine = shared.session_copy()
+    with torch.no_grad():
+        next(mine.model.parameters()).add_(1.0)
+    assert ModelSnapshot.of(mine.model) != before
+    assert ModelSnapshot.of(shared.model) == before

@@ -1,0 +1,64 @@
+"""Set-ups round-trip through query parameters and JSON; garbage falls back to defaults with a warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.setup_state import SetupError, from_json, from_query, to_json, to_query
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str = "circle"
+    layers: tuple[int, ...] = (4, 2)
+    rate: float = 0.03
+    steps: int = 100
+    noisy: bool = False
+    seed: int | None = None
+
+    def validate(self) -> list[str]:
+        problems = []
+        if not 0 < self.rate <= 10:
+            problems.append("rate: must be in (0, 10]")
+        if any(n < 1 or n > 8 for n in self.layers):
+            problems.append("layers: each layer has 1 to 8 neurons")
+        return problems
+
+
+def test_only_changed_fields_go_into_the_link_and_come_back():
+    setup = Example(name="xor", layers=(8, 8, 3), noisy=True, seed=7)
+    query = to_query(setup)
+    assert query == {"name": "xor", "layers": "8,8,3", "noisy": "true", "seed": "7"}
+    assert from_query(Example, query) == (setup, [])
+
+
+def test_garbage_in_the_link_falls_back_to_defaults_with_warnings():
+    setup, warnings = from_query(Example, {"rate": "fast", "steps": "1e999", "layers": "4,x", "unknown": "1",
+                                           "noisy": "maybe"})
+    assert setup == Example()
+    assert len(warnings) == 4 and all("Ignored link parameter" in w for w in warnings)
+
+
+def test_validate_rejects_out_of_range_values():
+    setup, warnings = from_query(Example, {"rate": "50", "layers": "0,4", "steps": "5"})
+    assert setup == Example(steps=5)
+    assert any("rate" in w for w in warnings) and any("layers" in w for w in warnings)
+
+
+def test_json_round_trip_and_bad_documents():
+    setup = Example(rate=0.3, layers=(1,))
+    assert from_json(Example, to_json(setup)) == (setup, [])
+    for bad in ["not json", "[]", '{"fields": 3}', '{"setup": "Other", "fields": {}}']:
+        with pytest.raises(SetupError):
+            from_json(Example, bad)
+
+
+@given(st.dictionaries(st.sampled_from(["name", "layers", "rate", "steps", "noisy", "seed", "x"]),
+                       st.text(max_size=50)))
+def test_any_query_gives_a_valid_setup(params):
+    setup, _ = from_query(Example, params)
+    assert setup.validate() == []

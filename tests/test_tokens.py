@@ -1,0 +1,52 @@
+"""Tokenisation shared by the text tools: pairs, truncation, odd input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.tokens import MAX_CHARS, TextInputError, encode
+
+
+def test_pair_is_split_at_first_token_type_one(minilm):
+    enc = encode(minilm, "The cat sat.", "It was tired.")
+    assert enc.tokens[0] == "[CLS]" and enc.tokens[enc.segment_b_start - 1] == "[SEP]"
+    assert enc.tokens[enc.segment_b_start] == "it"
+    assert int(enc.token_type_ids[0, enc.segment_b_start]) == 1
+    assert int(enc.token_type_ids[0, enc.segment_b_start - 1]) == 0
+
+
+def test_long_text_is_truncated_to_the_trained_length_with_a_warning(minilm):
+    enc = encode(minilm, "word " * 1000)
+    assert enc.length == 256 and enc.truncated and enc.untruncated_length == 1002
+    assert "256" in enc.warnings[0]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "\x00\x07"])
+def test_empty_text_is_refused_with_a_message(minilm, text):
+    with pytest.raises(TextInputError, match="empty"):
+        encode(minilm, text)
+
+
+def test_too_many_characters_is_refused(minilm):
+    with pytest.raises(TextInputError, match="characters"):
+        encode(minilm, "a" * (MAX_CHARS + 1))
+
+
+def test_unknown_pieces_are_reported(minilm):
+    enc = encode(minilm, "robots 🤖 dream")
+    assert "[UNK]" in enc.tokens and any("unknown" in w for w in enc.warnings)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_unicode_text_either_encodes_or_gives_a_clear_error(minilm, text):
+    try:
+        enc = encode(minilm, text)
+    except TextInputError as e:
+        assert str(e)
+    else:
+        assert enc.tokens[0] == "[CLS]" and enc.tokens[-1] == "[SEP]"
+        assert enc.input_ids.shape == (1, enc.length) == enc.attention_mask.shape
+        assert len(enc.word_ids) == len(enc.special) == enc.length
