@@ -40,9 +40,7 @@ def stability_note(lam_min: float, lam_max: float, lr: float) -> str:
             f"The surface curves downward there (λ_min = {lam_min:.3g} < 0): descent runs away along that "
             f"direction; on a surface without a minimum that is the expected end."
         )
-    largest = (
-        f"λ_max = {lam_max:.3g}, 2/λ_max = {2 / lam_max:.3g}" if lam_max > 0 else f"λ_max = {lam_max:.3g}"
-    )
+    largest = f"λ_max = {lam_max:.3g}, 2/λ_max = {2 / lam_max:.3g}" if lam_max > 0 else f"λ_max = {lam_max:.3g}"
     return (
         f"The curvature there would allow this step size for plain gradient descent ({largest}, "
         f"lr = {lr:.3g}); the blow-up comes from the optimizer's accumulated momentum or its rescaled steps."

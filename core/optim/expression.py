@@ -99,9 +99,7 @@ def _build(node: ast.AST) -> Callable[[Tensor, Tensor], Tensor]:
                 and isinstance(exponent.value, int | float)
                 and abs(float(exponent.value)) > MAX_EXPONENT
             ):
-                raise ExpressionError(
-                    f"the exponent {exponent.value} is too large (at most {MAX_EXPONENT:g})."
-                )
+                raise ExpressionError(f"the exponent {exponent.value} is too large (at most {MAX_EXPONENT:g}).")
         op, left, right = _BINARY[type(node.op)], _build(node.left), _build(node.right)
         return lambda x, y: op(left(x, y), right(x, y))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:

@@ -8,7 +8,7 @@ local curvature while the others go on.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -97,10 +97,7 @@ def _blow_up(losses: np.ndarray) -> int | None:
 def unique_labels(racers: tuple[Racer, ...]) -> list[str]:
     """Racer labels, numbered when the same settings race twice."""
     labels = [r.label for r in racers]
-    return [
-        f"{lab} #{labels[:i].count(lab) + 1}" if labels.count(lab) > 1 else lab
-        for i, lab in enumerate(labels)
-    ]
+    return [f"{lab} #{labels[:i].count(lab) + 1}" if labels.count(lab) > 1 else lab for i, lab in enumerate(labels)]
 
 
 def losses_and_grad_norms(surface: Surface, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,9 +142,7 @@ def run_racer(
     if why is not None:
         bx, by = path[max(n - 1, 0)]
         lam_min, lam_max = eigenvalues_2d(surface.fn, float(bx), float(by))
-        stop = Stop(
-            n, "diverged", f"stopped at step {n}: it {why}. {stability_note(lam_min, lam_max, lrs[n - 1])}"
-        )
+        stop = Stop(n, "diverged", f"stopped at step {n}: it {why}. {stability_note(lam_min, lam_max, lrs[n - 1])}")
     return RacerRun(
         racer,
         label or racer.label,
@@ -160,9 +155,7 @@ def run_racer(
     )
 
 
-def run_race(
-    surface: Surface, racers: tuple[Racer, ...], start: tuple[float, float], config: RaceConfig
-) -> RaceResult:
+def run_race(surface: Surface, racers: tuple[Racer, ...], start: tuple[float, float], config: RaceConfig) -> RaceResult:
     """All racers from the same start with the same config; a racer torch refuses is reported, not raced."""
     runs, errors = [], []
     for racer, label in zip(racers, unique_labels(racers), strict=True):
@@ -171,3 +164,10 @@ def run_race(
         except RacerError as e:
             errors.append(f"{label}: {e}")
     return RaceResult(surface, start, config, tuple(runs), tuple(errors))
+
+
+def noise_fan(
+    surface: Surface, racer: Racer, start: tuple[float, float], config: RaceConfig, seeds: int
+) -> list[np.ndarray]:
+    """One racer's paths [n_k+1, 2] under `seeds` different noise seeds (config.seed, config.seed+1, ...)."""
+    return [run_racer(surface, racer, start, replace(config, seed=config.seed + s)).points for s in range(seeds)]

@@ -23,9 +23,7 @@ SCHEDULES: dict[str, Factory | None] = {
 }
 
 
-def make_scheduler(
-    name: str, optimizer: torch.optim.Optimizer, steps: int
-) -> lr_scheduler.LRScheduler | None:
+def make_scheduler(name: str, optimizer: torch.optim.Optimizer, steps: int) -> lr_scheduler.LRScheduler | None:
     """The scheduler `name` over a race of `steps` steps (None for a constant rate)."""
     if name not in SCHEDULES:
         raise ValueError(f"unknown schedule '{name}'; choose from {', '.join(SCHEDULES)}.")

@@ -54,16 +54,12 @@ class Stepper:
         self.optimizer.zero_grad()
         loss = self.loss_fn()
         loss.backward()
-        if (
-            self.record and self.evals == self._step_start
-        ):  # values are read later, in bulk: no .item() sync per step
+        if self.record and self.evals == self._step_start:  # values are read later, in bulk: no .item() sync per step
             self.first_loss = loss.detach()
             self.first_grads = [p.grad.clone() for p in self.params]
         if self.generator is not None:
             for p in self.params:
-                p.grad.add_(
-                    torch.randn(p.shape, generator=self.generator, dtype=p.dtype), alpha=self.config.noise
-                )
+                p.grad.add_(torch.randn(p.shape, generator=self.generator, dtype=p.dtype), alpha=self.config.noise)
         if self.config.clip > 0:
             torch.nn.utils.clip_grad_norm_(self.params, self.config.clip)
         self.evals += 1
@@ -85,6 +81,4 @@ class Stepper:
         """Loss and true gradient at the current point, not counted as an evaluation (for the last point)."""
         loss = self.loss_fn()
         grads = torch.autograd.grad(loss, self.params, allow_unused=True)
-        return loss.detach(), [
-            torch.zeros_like(p) if g is None else g for p, g in zip(self.params, grads, strict=True)
-        ]
+        return loss.detach(), [torch.zeros_like(p) if g is None else g for p, g in zip(self.params, grads, strict=True)]

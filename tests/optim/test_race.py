@@ -75,9 +75,7 @@ def test_path_equals_plain_torch_optim_loop(racer):
         ("cosine", lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=40)),
         (
             "one-cycle",
-            lambda o: torch.optim.lr_scheduler.OneCycleLR(
-                o, max_lr=0.05, total_steps=41, cycle_momentum=False
-            ),
+            lambda o: torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.05, total_steps=41, cycle_momentum=False),
         ),
     ],
 )
@@ -86,9 +84,7 @@ def test_schedules_noise_and_clipping_equal_plain_loop(schedule, make):
     racer = make_racer("Adam", lr=0.05)
     config = RaceConfig(steps=40, schedule=schedule, noise=0.7, seed=3, clip=5.0)
     run = run_racer(s, racer, s.start, config)
-    ref, _ = plain_loop(
-        s.fn, torch.optim.Adam, {"lr": 0.05}, s.start, 40, noise=0.7, seed=3, scheduler=make, clip=5.0
-    )
+    ref, _ = plain_loop(s.fn, torch.optim.Adam, {"lr": 0.05}, s.start, 40, noise=0.7, seed=3, scheduler=make, clip=5.0)
     np.testing.assert_array_equal(run.points, ref)
     sched = make(torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.05))
     lrs = []
@@ -130,9 +126,7 @@ def test_evaluation_budget_stops_lbfgs_after_its_evaluations_not_its_steps():
 
 def test_diverging_racer_stops_with_curvature_message_and_others_go_on():
     s = get_surface("quadratic", kappa=10.0)  # λ_max = 10, so plain SGD is stable iff lr < 0.2
-    result = run_race(
-        s, (make_racer("SGD", lr=0.25), make_racer("SGD", lr=0.15)), s.start, RaceConfig(steps=300)
-    )
+    result = run_race(s, (make_racer("SGD", lr=0.25), make_racer("SGD", lr=0.15)), s.start, RaceConfig(steps=300))
     bad, good = result.runs
     assert bad.diverged and "λ_max = 10" in bad.stop.message and "2/λ_max = 0.2" in bad.stop.message
     assert "lr·λ_max = 2.5 > 2" in bad.stop.message
