@@ -217,7 +217,7 @@ def noise_fan_figure(
     surface: Surface, start: tuple[float, float], paths: list[np.ndarray], label: str, n: int = 101
 ) -> go.Figure:
     """One racer's paths under several noise seeds, drawn as a fan over the contour."""
-    xs, ys, f, logf, _ = log_levels(surface, n)
+    xs, ys, _, logf, _ = log_levels(surface, n)
     fig = go.Figure(
         go.Contour(
             x=xs, y=ys, z=logf, ncontours=30, colorscale="Viridis", opacity=0.7, showscale=False, hoverinfo="skip"
