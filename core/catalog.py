@@ -41,4 +41,14 @@ HOME = Tool(
     thumbnail="",
 )
 
-TOOLS: tuple[Tool, ...] = ()
+TOOLS: tuple[Tool, ...] = (
+    Tool(
+        key="optimizer-race",
+        title="Optimizer race",
+        icon=":material/sports_score:",
+        page="pages/optimizer_race.py",
+        teaches="Real torch.optim optimizers race on test surfaces and a real network's loss landscape.\n"
+        "Why momentum overshoots, why Adam's first step is lr·sign(g), where step sizes become unstable.",
+        thumbnail="assets/thumbnails/optimizer-race.png",
+    ),
+)

@@ -260,3 +260,28 @@ def noise_fan_figure(
         legend=dict(orientation="h", y=1.02, yanchor="bottom"),
     )
     return fig
+
+
+def weight_decay_figure(lab) -> go.Figure:
+    """Each weight of the weight-decay lab over steps, Adam (L2, solid) vs AdamW (decoupled, dashed)."""
+    fig = go.Figure()
+    steps = np.arange(len(lab.adam))
+    for j in range(lab.adam.shape[1]):
+        for name, path, dash in (("Adam (L2)", lab.adam, "solid"), ("AdamW", lab.adamw, "dash")):
+            fig.add_trace(
+                go.Scatter(
+                    x=steps,
+                    y=path[:, j],
+                    mode="lines",
+                    name=f"{name}: θ{j + 1}(0)={path[0, j]:g}",
+                    line=dict(color=color(j), dash=dash),
+                )
+            )
+    fig.update_layout(
+        height=330,
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis_title="step",
+        yaxis_title="weight",
+        title=f"lr = {lab.lr:g}, λ = {lab.weight_decay:g}",
+    )
+    return fig

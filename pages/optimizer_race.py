@@ -1,0 +1,452 @@
+"""Optimizer race: real torch.optim optimizers racing on 2-D test surfaces and on a real network's loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core.figures.optim import goh as goh_fig
+from core.figures.optim import race as race_fig
+from core.optim.export import race_csv
+from core.optim.expression import ExpressionError
+from core.optim.goh import momentum_map
+from core.optim.inside import inspect_update, weight_decay_lab
+from core.optim.race import RaceResult, noise_fan, run_race
+from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer
+from core.optim.schedules import SCHEDULES
+from core.optim.setup import CUSTOM, MAX_RACERS, MAX_STEPS, RaceSetup
+from core.optim.surfaces import SURFACES
+from core.setup_state import from_query, to_query
+
+KEY = "optimizer-race"
+
+
+def k(name: str) -> str:
+    """A widget / session-state key, prefixed by the tool key."""
+    return f"{KEY}:{name}"
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _race(setup: RaceSetup) -> RaceResult:
+    """The race for a set-up; shared read-only between sessions (a set-up fully decides its race)."""
+    surface = setup.build_surface()
+    return run_race(surface, setup.build_racers(), setup.start(surface), setup.config())
+
+
+# ---- set-up: link → session state (once), widgets → RaceSetup (every run) ----
+if k("init") not in st.session_state:
+    setup0, warnings0 = from_query(RaceSetup, st.query_params.to_dict())
+    st.session_state[k("init")] = True
+    st.session_state[k("link_warnings")] = warnings0
+    st.session_state[k("racers")] = [[i, t] for i, t in enumerate(setup0.racers)]
+    st.session_state[k("next_id")] = len(setup0.racers)
+    for field in ("surface", "kappa", "formula", "steps", "max_evals", "schedule", "noise", "seed", "clip"):
+        st.session_state[k(field)] = getattr(setup0, field)
+    st.session_state[k("domain")] = ", ".join(f"{v:g}" for v in setup0.domain)
+    st.session_state[k("own_start")] = setup0.start_x is not None and setup0.start_y is not None
+    st.session_state[k("start_x")] = setup0.start_x if setup0.start_x is not None else 0.0
+    st.session_state[k("start_y")] = setup0.start_y if setup0.start_y is not None else 0.0
+if k("pending") in st.session_state:  # changes asked for by a click or a button, applied before the widgets exist
+    for field, value in st.session_state.pop(k("pending")).items():
+        if field == "racers":
+            st.session_state[k("racers")] += [[st.session_state[k("next_id")] + i, t] for i, t in enumerate(value)]
+            st.session_state[k("racers")] = st.session_state[k("racers")][-MAX_RACERS:]
+            st.session_state[k("next_id")] += len(value)
+        else:
+            st.session_state[k(field)] = value
+
+st.title("Optimizer race")
+st.caption(
+    "The real `torch.optim` classes race on a 2-D surface from the same start. Every step is the "
+    "optimizer's own `step()`; nothing is re-implemented."
+)
+for w in st.session_state[k("link_warnings")]:
+    st.warning(w)
+
+SURFACE_NAMES = {key: s.title for key, s in SURFACES.items()} | {CUSTOM: "Your formula f(x, y)"}
+with st.sidebar:
+    st.subheader("Race set-up")
+    surface_key = st.selectbox("Surface", list(SURFACE_NAMES), format_func=SURFACE_NAMES.get, key=k("surface"))
+    if surface_key == "quadratic":
+        st.slider("Condition number κ", 1.0, 1000.0, key=k("kappa"), help="f = ½(x² + κy²): eigenvalues 1 and κ.")
+    if surface_key == CUSTOM:
+        st.text_input(
+            "f(x, y) =",
+            key=k("formula"),
+            max_chars=300,
+            help="x, y, numbers, pi, e, + - * / ** % and sin cos tan exp log sqrt abs tanh ...",
+        )
+        st.text_input("Domain x_min, x_max, y_min, y_max", key=k("domain"))
+    own_start = st.toggle("Choose the start", key=k("own_start"), help="Or click on the contour plot to start there.")
+    c1, c2 = st.columns(2)
+    c1.number_input("start x", key=k("start_x"), disabled=not own_start, format="%.3f", step=0.1)
+    c2.number_input("start y", key=k("start_y"), disabled=not own_start, format="%.3f", step=0.1)
+    st.number_input("Steps", 1, MAX_STEPS, key=k("steps"), step=50)
+    st.number_input(
+        "Evaluation budget (0 = none)",
+        0,
+        20 * MAX_STEPS,
+        key=k("max_evals"),
+        step=100,
+        help="Function+gradient evaluations per racer. One LBFGS step may use up to 25.",
+    )
+    st.selectbox(
+        "Learning-rate schedule",
+        list(SCHEDULES),
+        key=k("schedule"),
+        help="torch.optim.lr_scheduler, stepped after every optimizer step. One-cycle peaks at each "
+        "racer's lr and leaves its momentum alone.",
+    )
+    st.number_input(
+        "Gradient noise σ",
+        0.0,
+        1000.0,
+        key=k("noise"),
+        step=0.1,
+        format="%.3g",
+        help="Gaussian noise added to every gradient, like a mini-batch's; seeded.",
+    )
+    st.number_input("Noise seed", 0, 10_000, key=k("seed"))
+    st.number_input("Clip gradient norm (0 = off)", 0.0, 1e6, key=k("clip"), step=1.0, format="%.3g")
+
+
+def _racer_editor() -> list[str]:
+    """One row per racer with its knobs (read from the torch class signature) in a popover."""
+    texts = []
+    rows = st.session_state[k("racers")]
+    for i, (uid, text) in enumerate(list(rows)):
+        try:
+            racer = parse_racer(text)
+        except RacerError:
+            racer = make_racer("SGD")
+        cols = st.columns([5, 1.3, 1.1, 0.9], vertical_alignment="center")
+        dot = race_fig.color(i)
+        cols[0].markdown(f"<span style='color:{dot};font-size:1.3em'>●</span> `{racer.label}`", unsafe_allow_html=True)
+        values = {}
+        with cols[1].popover("Knobs", icon=":material/tune:", width="stretch"):
+            st.caption(f"`torch.optim.{racer.optimizer}` — defaults from its signature")
+            for knob in racer.spec.knobs:
+                wkey = k(f"r{uid}:{knob.name}")
+                current = racer.value(knob.name)
+                if knob.kind == "bool":
+                    values[knob.name] = st.checkbox(knob.name, value=current, key=wkey)
+                elif knob.kind == "choice":
+                    values[knob.name] = st.selectbox(
+                        knob.name, ("none", "strong_wolfe"), key=wkey, index=0 if current == "none" else 1
+                    )
+                elif knob.kind == "pair":
+                    a, b = st.columns(2)
+                    values[knob.name] = (
+                        a.number_input(
+                            f"{knob.name}[0]", knob.low, knob.high, float(current[0]), key=wkey + "0", format="%.6g"
+                        ),
+                        b.number_input(
+                            f"{knob.name}[1]", knob.low, knob.high, float(current[1]), key=wkey + "1", format="%.6g"
+                        ),
+                    )
+                elif knob.kind in ("int", "optional_int"):
+                    v = st.number_input(
+                        knob.name + (" (0 = torch default)" if knob.kind == "optional_int" else ""),
+                        0 if knob.kind == "optional_int" else int(knob.low),
+                        int(knob.high),
+                        int(current or 0),
+                        key=wkey,
+                    )
+                    values[knob.name] = None if knob.kind == "optional_int" and v == 0 else v
+                else:
+                    values[knob.name] = st.number_input(
+                        knob.name, float(knob.low), float(knob.high), float(current), key=wkey, format="%.6g"
+                    )
+        try:
+            new = make_racer(racer.optimizer, **values)
+            rows[i][1] = new.to_text()
+        except RacerError as e:
+            st.warning(f"{racer.label}: {e}")
+        if cols[2].button(
+            "Twin",
+            key=k(f"dup{uid}"),
+            icon=":material/content_copy:",
+            help="Race the same optimizer again (change its knobs).",
+            width="stretch",
+            disabled=len(rows) >= MAX_RACERS,
+        ):
+            rows.insert(i + 1, [st.session_state[k("next_id")], rows[i][1]])
+            st.session_state[k("next_id")] += 1
+            st.rerun()
+        if cols[3].button(
+            "",
+            key=k(f"del{uid}"),
+            icon=":material/delete:",
+            help="Remove this racer",
+            disabled=len(rows) == 1,
+            width="stretch",
+        ):
+            rows.pop(i)
+            st.rerun()
+        texts.append(rows[i][1])
+    add1, add2 = st.columns([3, 1], vertical_alignment="bottom")
+    choice = add1.selectbox("Add a racer", OPTIMIZERS, key=k("add_choice"), label_visibility="collapsed")
+    if add2.button("Add racer", icon=":material/add:", key=k("add"), disabled=len(rows) >= MAX_RACERS, width="stretch"):
+        rows.append([st.session_state[k("next_id")], make_racer(choice).to_text()])
+        st.session_state[k("next_id")] += 1
+        st.rerun()
+    return texts
+
+
+with st.expander(f"Racers ({len(st.session_state[k('racers')])} of at most {MAX_RACERS})", expanded=True):
+    racer_texts = _racer_editor()
+
+
+def _domain() -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in st.session_state[k("domain")].split(","))
+    except ValueError:
+        return (-1.0,)
+    return values
+
+
+setup = RaceSetup(
+    surface=surface_key,
+    kappa=float(st.session_state[k("kappa")]),
+    formula=st.session_state[k("formula")],
+    domain=_domain() if surface_key == CUSTOM else RaceSetup().domain,
+    start_x=float(st.session_state[k("start_x")]) if own_start else None,
+    start_y=float(st.session_state[k("start_y")]) if own_start else None,
+    racers=tuple(racer_texts),
+    steps=int(st.session_state[k("steps")]),
+    max_evals=int(st.session_state[k("max_evals")]),
+    schedule=st.session_state[k("schedule")],
+    noise=float(st.session_state[k("noise")]),
+    seed=int(st.session_state[k("seed")]),
+    clip=float(st.session_state[k("clip")]),
+)
+problems = setup.validate()
+if problems:
+    for p in problems:
+        st.error(f"Set-up problem — {p}. Change it in the sidebar.")
+    st.stop()
+try:
+    result = _race(setup)
+except ExpressionError as e:
+    st.error(f"Your formula cannot be used: {e}")
+    st.stop()
+st.query_params.from_dict(to_query(setup))  # the link reproduces this race
+
+for error in result.errors:
+    st.error(f"Not raced — {error}")
+if not result.runs:
+    st.stop()
+surface = result.surface
+if not surface.contains(*result.start):
+    st.warning(f"The start {result.start} is outside the plotted domain; racers may count as escaped at once.")
+longest = max(run.steps for run in result.runs)
+
+
+# ---- the race: contour with animation, metrics, 3-D ----
+def _advance():
+    if st.session_state.get(k("playing")):
+        st.session_state[k("step")] = min(longest, st.session_state.get(k("step"), 0) + max(1, longest // 60))
+
+
+tab_race, tab_inside, tab_theory = st.tabs(["Race", "Inside one update", "Momentum on the quadratic"])
+
+with tab_race:
+    st.markdown(f"**{surface.title}** — {surface.lesson}")
+    if surface.formula:
+        st.latex(surface.formula)
+    if st.session_state.get(k("step"), longest) > longest or k("step") not in st.session_state:
+        st.session_state[k("step")] = longest
+    play_col, info_col = st.columns([1, 4], vertical_alignment="center")
+    playing = play_col.toggle("Play", key=k("playing"), help="Animate the race step by step.")
+    info_col.caption(
+        "Click anywhere on the contour to start the race there. Stars: known minima; × : a racer "
+        "that diverged (hover it for why)."
+    )
+
+    @st.fragment(run_every=0.25 if playing else None)
+    def race_view():
+        if playing:
+            _advance()
+            if st.session_state[k("step")] >= longest:
+                st.session_state[k("playing")] = False
+                st.rerun()
+        step = st.slider("Step", 0, longest, key=k("step"))
+        event = st.plotly_chart(
+            race_fig.contour_figure(result, step),
+            key=k("contour"),
+            on_select="rerun",
+            selection_mode="points",
+            width="stretch",
+        )
+        points = event.selection.points if event and event.selection else []
+        if points:
+            click = (float(points[0]["x"]), float(points[0]["y"]))
+            if click != st.session_state.get(k("last_click")):
+                st.session_state[k("last_click")] = click
+                st.session_state[k("pending")] = {
+                    "own_start": True,
+                    "start_x": round(click[0], 3),
+                    "start_y": round(click[1], 3),
+                }
+                st.rerun()
+        st.plotly_chart(race_fig.metrics_figure(result, step), key=k("metrics"), width="stretch")
+
+    race_view()
+    for run in result.runs:
+        if run.diverged:
+            st.error(f"**{run.label}** {run.stop.message}")
+    table = [
+        {
+            "racer": run.label,
+            "steps": run.steps,
+            "evaluations": int(run.evals[-1]),
+            "final f": float(run.losses[-1]),
+            "distance to minimum": float(run.distances(surface.minima)[-1]),
+            "final ‖∇f‖": float(run.grad_norms[-1]),
+            "ended": run.stop.reason if run.stop else "all steps",
+        }
+        for run in result.runs
+    ]
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(
+        "Paths and per-step values (CSV)",
+        race_csv(result),
+        file_name="optimizer_race.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=k("csv"),
+    )
+    with st.expander("3-D surface with the paths"):
+        st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")
+    with st.expander("Noise fan: one racer under several noise seeds"):
+        if setup.noise <= 0:
+            st.info("Set a gradient noise σ > 0 in the sidebar to see how mini-batch-like noise spreads a path.")
+        else:
+            labels = [run.label for run in result.runs]
+            pick = st.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=k("fan_racer"))
+            seeds = st.slider("Seeds", 2, 20, 8, key=k("fan_seeds"))
+            paths = noise_fan(surface, result.runs[pick].racer, result.start, setup.config(), seeds)
+            st.plotly_chart(
+                race_fig.noise_fan_figure(surface, result.start, paths, labels[pick]), key=k("fan"), width="stretch"
+            )
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    arr = np.atleast_1d(np.asarray(value, dtype=float))
+    return "(" + ", ".join(f"{v:.6g}" for v in arr) + ")" if arr.size > 1 else f"{arr[0]:.6g}"
+
+
+with tab_inside:
+    labels = [run.label for run in result.runs]
+    c1, c2 = st.columns([2, 1])
+    pick = c1.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=k("inside_racer"))
+    run = result.runs[pick]
+    if run.steps == 0:
+        st.info("This racer made no step.")
+    else:
+        step = c2.number_input(
+            "Step",
+            1,
+            run.steps,
+            min(1, run.steps),
+            key=k("inside_step"),
+            help="Step 1 shows the bias-correction effects; later steps the steady state.",
+        )
+        update = inspect_update(surface, run.racer, result.start, setup.config(), int(step))
+        st.markdown(
+            f"`torch.optim.{run.racer.optimizer}` at step **{update.step}**, lr = {update.lr:.4g}: "
+            f"θ = {_fmt(update.before)}, gradient received g = {_fmt(update.grad)}, "
+            f"update Δθ = {_fmt(update.update)}."
+        )
+        left, right = st.columns(2)
+        left.markdown("**`optimizer.state` before the step**")
+        left.dataframe(
+            [{"state": n, "value": _fmt(v)} for n, v in update.state_before.items()]
+            or [{"state": "(empty: the state is created by the first step)", "value": ""}],
+            hide_index=True,
+            width="stretch",
+        )
+        right.markdown("**after the step**")
+        right.dataframe(
+            [{"state": n, "value": _fmt(v)} for n, v in update.state_after.items()], hide_index=True, width="stretch"
+        )
+        if not update.rows:
+            st.info(
+                f"No textbook comparison is written for {run.racer.optimizer} with these settings; the state "
+                "above is what PyTorch keeps."
+            )
+        for row in update.rows:
+            with st.container(border=True):
+                a, b = st.columns([2, 3])
+                a.markdown(f"**{row.quantity}**")
+                a.latex(row.formula)
+                b.markdown(f"textbook formula: `{_fmt(row.textbook)}`  \nPyTorch: `{_fmt(row.pytorch)}`")
+                if row.note:
+                    b.caption(row.note)
+    with st.expander("Weight-decay lab: Adam's L2 vs AdamW's decoupled decay on a flat loss"):
+        c1, c2 = st.columns(2)
+        lr = c1.number_input("lr", 1e-4, 1.0, 0.01, format="%.4g", key=k("wd_lr"))
+        wd = c2.number_input("weight decay λ", 0.0, 10.0, 0.1, key=k("wd_lambda"))
+        lab = weight_decay_lab(lr=lr, weight_decay=wd)
+        st.plotly_chart(race_fig.weight_decay_figure(lab), key=k("wd_fig"), width="stretch")
+        st.caption(
+            "On f ≡ 0 the only force is weight decay. Adam adds λθ to the gradient and then divides by "
+            "√v̂ ≈ |λθ|: every weight moves by about lr per step, big or small. AdamW multiplies θ by "
+            "(1 − lr·λ): big weights shrink in proportion, like textbook weight decay."
+        )
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running real torch.optim.SGD over the (α, β) grid…")
+def _momentum_map(kappa: float):
+    return momentum_map(kappa)
+
+
+with tab_theory:
+    st.markdown(
+        "On **f = ½(x² + κy²)** (eigenvalues λ_min = 1, λ_max = κ) Goh's *Why Momentum Really Works* "
+        "gives the best settings in closed form. Each cell of the map is a real `torch.optim.SGD` run; "
+        "its colour is the measured rate ρ in ‖w_k‖ ~ ρᵏ."
+    )
+    kappa = st.slider("Condition number κ", 2.0, 200.0, float(min(max(setup.kappa, 2.0), 200.0)), key=k("goh_kappa"))
+    m = _momentum_map(kappa)
+    c = st.columns(4)
+    c[0].metric("best plain step 2/(λ_min+λ_max)", f"{m.plain.alpha:.4g}")
+    c[1].metric(
+        "rate (κ−1)/(κ+1)",
+        f"{m.plain.rate:.4f}",
+        f"measured {m.measured_plain:.4f}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c[2].metric("best momentum α*, β*", f"{m.momentum.alpha:.4g}, {m.momentum.beta:.4g}")
+    c[3].metric(
+        "rate (√κ−1)/(√κ+1)",
+        f"{m.momentum.rate:.4f}",
+        f"measured {m.measured_momentum:.4f}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    st.plotly_chart(goh_fig.momentum_map_figure(m), key=k("goh_map"), width="stretch")
+    st.caption(
+        f"Plain descent converges iff 0 < αλ < 2, momentum iff 0 < αλ < 2 + 2β (black edge). Inside a "
+        f"dotted/dashed region the eigenvalues of the iteration are complex and the rate is √β: at β* that "
+        f"is √β* = {np.sqrt(m.momentum.beta):.4f}, the measured rate. (A well-known article prints 2√β, "
+        f"which would be {2 * np.sqrt(m.momentum.beta):.4f} here: more than 1, i.e. divergence.)"
+    )
+    if st.button(
+        "Race these on the quadratic",
+        icon=":material/sports_score:",
+        key=k("goh_fill"),
+        help="Switches the surface to the quadratic with this κ and adds SGD with α* and with (α*, β*).",
+    ):
+        st.session_state[k("pending")] = {
+            "surface": "quadratic",
+            "kappa": kappa,
+            "racers": [
+                make_racer("SGD", lr=m.plain.alpha).to_text(),
+                make_racer("SGD", lr=m.momentum.alpha, momentum=m.momentum.beta).to_text(),
+            ],
+        }
+        st.rerun()
