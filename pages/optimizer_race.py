@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+import torch
 
 from core.figures.optim import goh as goh_fig
+from core.figures.optim import landscape as land_fig
 from core.figures.optim import race as race_fig
 from core.optim.export import race_csv
 from core.optim.expression import ExpressionError
 from core.optim.goh import momentum_map
 from core.optim.inside import inspect_update, weight_decay_lab
+from core.optim.landscape import (
+    filter_normalized_direction,
+    flatten,
+    line_losses,
+    plane_losses,
+    top_hessian_eigen,
+    toy_problem,
+    train,
+)
+from core.optim.network_race import pca_plane, plane_view, race_network
 from core.optim.race import RaceResult, noise_fan, run_race
 from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer
 from core.optim.schedules import SCHEDULES
 from core.optim.setup import CUSTOM, MAX_RACERS, MAX_STEPS, RaceSetup
+from core.optim.stepper import LoopConfig
 from core.optim.surfaces import SURFACES
 from core.setup_state import from_query, to_query
 
@@ -248,7 +261,9 @@ def _advance():
         st.session_state[k("step")] = min(longest, st.session_state.get(k("step"), 0) + max(1, longest // 60))
 
 
-tab_race, tab_inside, tab_theory = st.tabs(["Race", "Inside one update", "Momentum on the quadratic"])
+tab_race, tab_inside, tab_theory, tab_net = st.tabs(
+    ["Race", "Inside one update", "Momentum on the quadratic", "Real network landscape"]
+)
 
 with tab_race:
     st.markdown(f"**{surface.title}** — {surface.lesson}")
@@ -450,3 +465,141 @@ with tab_theory:
             ],
         }
         st.rerun()
+
+
+NET_RACERS = "SGD lr=0.5\nSGD lr=0.1 momentum=0.9\nAdam lr=0.01\nRMSprop lr=0.003"
+
+
+@st.cache_resource(show_spinner="Training the default network (full-batch Adam, 400 steps)…")
+def _network():
+    """The default MLP on two moons: (problem, initial θ, trained θ*); shared, never mutated."""
+    problem = toy_problem()
+    return problem, problem.params(), train(problem)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _li_slices(n: int, extent: float, seed: int, _progress=None):
+    problem, _, trained = _network()
+    center = flatten(trained)
+    d1 = flatten(filter_normalized_direction(trained, seed))
+    d2 = flatten(filter_normalized_direction(trained, seed + 1))
+    a = torch.linspace(-extent, extent, n)
+    return plane_losses(problem, center, d1, d2, a, a, _progress), a, d1
+
+
+@st.cache_resource(max_entries=4, show_spinner="Power iteration with Hessian-vector products…")
+def _curvature(extent: float, seed: int):
+    problem, _, trained = _network()
+    lam, vec, iters = top_hessian_eigen(problem, trained)
+    center = flatten(trained)
+    rand = flatten(filter_normalized_direction(trained, seed))
+    eig = vec * rand.norm()  # same length as the random direction, so the two slices share an x axis
+    a = torch.linspace(-extent, extent, 81)
+    return lam, iters, a, line_losses(problem, center, eig, a), line_losses(problem, center, rand, a)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Racing on the network…")
+def _network_race(racer_texts: tuple[str, ...], steps: int):
+    problem, init, _ = _network()
+    return race_network(problem, tuple(parse_racer(t) for t in racer_texts), init, LoopConfig(steps=steps))
+
+
+with tab_net:
+    problem, _, trained = _network()
+    n_params = sum(p.numel() for p in trained.values())
+    st.markdown(
+        f"A real network: an MLP 2→16→16→2 (ReLU, {n_params} parameters) trained on 128 points of two "
+        f"moons; cross-entropy {problem.loss(trained).item():.4f} at the trained point θ*. Li et al. (2018) "
+        "plot the loss along **filter-normalised** random directions: each row (neuron) of each weight "
+        "matrix of the direction is rescaled to the norm of the same row of θ*; biases get 0."
+    )
+    c1, c2, c3, c4 = st.columns(4)
+    n_grid = c1.slider("Grid points per axis", 11, 51, 31, step=2, key=k("li_n"))
+    extent = c2.slider("Extent (± units of the direction)", 0.1, 2.0, 1.0, key=k("li_extent"))
+    li_seed = c3.number_input("Direction seed", 0, 1000, 0, key=k("li_seed"))
+    three_d = c4.toggle("3-D surface", key=k("li_3d"))
+    bar = st.progress(0.0, text=f"Loss on a {n_grid}×{n_grid} grid (batched with torch.func.vmap)…")
+    grid, a, d1 = _li_slices(n_grid, extent, int(li_seed), lambda f: bar.progress(f))
+    bar.empty()
+    left, right = st.columns([3, 2])
+    left.plotly_chart(
+        land_fig.slice_figure(grid, three_d, "loss around θ* (filter-normalised directions)"),
+        key=k("li_slice"),
+        width="stretch",
+    )
+    lam, iters, a_line, along_eig, along_rand = _curvature(extent, int(li_seed))
+    right.metric(
+        "top Hessian eigenvalue at θ*",
+        f"{lam:.4g}",
+        help=f"Power iteration, {iters} Hessian-vector "
+        "products from autograd (double backward); the Hessian itself is never formed.",
+    )
+    right.plotly_chart(
+        land_fig.line_figure(
+            a_line.numpy(),
+            {
+                "along the top eigenvector": along_eig.numpy(),
+                "along a random filter-normalised direction": along_rand.numpy(),
+            },
+        ),
+        key=k("li_lines"),
+        width="stretch",
+    )
+    right.caption(
+        "Both directions have the same length. The top eigenvector is the sharpest way out of the "
+        f"minimum: with plain gradient descent, lr > 2/λ = {2 / lam:.3g} would be unstable here."
+    )
+
+    st.subheader("Racers on the network's loss")
+    st.caption(
+        "All racers start from the same random initialisation and train every parameter (full batch). "
+        "Their paths live in a 354-dimensional space: they are drawn projected on a plane."
+    )
+    c1, c2 = st.columns([3, 1])
+    net_text = c1.text_area(
+        "Racers, one per line",
+        NET_RACERS,
+        key=k("net_racers"),
+        height=120,
+        help="Like 'Adam lr=0.01 betas=0.9/0.999' — optimizer name, then knob=value.",
+    )
+    net_steps = c2.number_input("Steps", 10, 1000, 200, step=50, key=k("net_steps"))
+    texts, bad = [], []
+    for line in net_text.splitlines()[:MAX_RACERS]:
+        if line.strip():
+            try:
+                texts.append(parse_racer(line).to_text())
+            except RacerError as e:
+                bad.append(f"'{line.strip()}': {e}")
+    for b in bad:
+        st.warning(f"Skipped racer {b}")
+    if not texts:
+        st.info("Add at least one racer, e.g. 'Adam lr=0.01'.")
+    else:
+        runs, errors = _network_race(tuple(texts), int(net_steps))
+        for e in errors:
+            st.error(f"Not raced — {e}")
+        for run in runs:
+            if run.stop:
+                st.error(f"**{run.label}** {run.stop}")
+        if runs:
+            labels = [r.label for r in runs]
+            how = st.radio(
+                "Plane",
+                ["shared", "own"],
+                horizontal=True,
+                key=k("net_plane"),
+                format_func={
+                    "shared": "one plane for all: PCA of all paths, through the common start",
+                    "own": "one racer's own PCA plane, through its final point (Li et al.)",
+                }.get,
+            )
+            if how == "shared":
+                plane = pca_plane(torch.cat([r.thetas for r in runs]), runs[0].thetas[0])
+                shown, title = runs, "all paths on the shared PCA plane"
+            else:
+                i = st.selectbox("Racer", range(len(runs)), format_func=labels.__getitem__, key=k("net_own"))
+                plane = pca_plane(runs[i].thetas, runs[i].thetas[-1])
+                shown, title = (runs[i],), f"{labels[i]} on its own PCA plane"
+            view = plane_view(problem, plane, shown)
+            st.plotly_chart(land_fig.plane_race_figure(view, shown, title), key=k("net_fig"), width="stretch")
