@@ -261,89 +261,93 @@ def _advance():
         st.session_state[k("step")] = min(longest, st.session_state.get(k("step"), 0) + max(1, longest // 60))
 
 
+# Lazy tabs: only the open tab's script runs (a network or an (α, β) map is not computed until asked for).
 tab_race, tab_inside, tab_theory, tab_net = st.tabs(
-    ["Race", "Inside one update", "Momentum on the quadratic", "Real network landscape"]
+    ["Race", "Inside one update", "Momentum on the quadratic", "Real network landscape"],
+    key=k("tab"),
+    on_change="rerun",
 )
 
-with tab_race:
-    st.markdown(f"**{surface.title}** — {surface.lesson}")
-    if surface.formula:
-        st.latex(surface.formula)
-    if st.session_state.get(k("step"), longest) > longest or k("step") not in st.session_state:
-        st.session_state[k("step")] = longest
-    play_col, info_col = st.columns([1, 4], vertical_alignment="center")
-    playing = play_col.toggle("Play", key=k("playing"), help="Animate the race step by step.")
-    info_col.caption(
-        "Click anywhere on the contour to start the race there. Stars: known minima; × : a racer "
-        "that diverged (hover it for why)."
-    )
-
-    @st.fragment(run_every=0.25 if playing else None)
-    def race_view():
-        if playing:
-            _advance()
-            if st.session_state[k("step")] >= longest:
-                st.session_state[k("playing")] = False
-                st.rerun()
-        step = st.slider("Step", 0, longest, key=k("step"))
-        event = st.plotly_chart(
-            race_fig.contour_figure(result, step),
-            key=k("contour"),
-            on_select="rerun",
-            selection_mode="points",
-            width="stretch",
+if tab_race.open:
+    with tab_race:
+        st.markdown(f"**{surface.title}** — {surface.lesson}")
+        if surface.formula:
+            st.latex(surface.formula)
+        if st.session_state.get(k("step"), longest) > longest or k("step") not in st.session_state:
+            st.session_state[k("step")] = longest
+        play_col, info_col = st.columns([1, 4], vertical_alignment="center")
+        playing = play_col.toggle("Play", key=k("playing"), help="Animate the race step by step.")
+        info_col.caption(
+            "Click anywhere on the contour to start the race there. Stars: known minima; × : a racer "
+            "that diverged (hover it for why)."
         )
-        points = event.selection.points if event and event.selection else []
-        if points:
-            click = (float(points[0]["x"]), float(points[0]["y"]))
-            if click != st.session_state.get(k("last_click")):
-                st.session_state[k("last_click")] = click
-                st.session_state[k("pending")] = {
-                    "own_start": True,
-                    "start_x": round(click[0], 3),
-                    "start_y": round(click[1], 3),
-                }
-                st.rerun()
-        st.plotly_chart(race_fig.metrics_figure(result, step), key=k("metrics"), width="stretch")
 
-    race_view()
-    for run in result.runs:
-        if run.diverged:
-            st.error(f"**{run.label}** {run.stop.message}")
-    table = [
-        {
-            "racer": run.label,
-            "steps": run.steps,
-            "evaluations": int(run.evals[-1]),
-            "final f": float(run.losses[-1]),
-            "distance to minimum": float(run.distances(surface.minima)[-1]),
-            "final ‖∇f‖": float(run.grad_norms[-1]),
-            "ended": run.stop.reason if run.stop else "all steps",
-        }
-        for run in result.runs
-    ]
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button(
-        "Paths and per-step values (CSV)",
-        race_csv(result),
-        file_name="optimizer_race.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=k("csv"),
-    )
-    with st.expander("3-D surface with the paths"):
-        st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")
-    with st.expander("Noise fan: one racer under several noise seeds"):
-        if setup.noise <= 0:
-            st.info("Set a gradient noise σ > 0 in the sidebar to see how mini-batch-like noise spreads a path.")
-        else:
-            labels = [run.label for run in result.runs]
-            pick = st.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=k("fan_racer"))
-            seeds = st.slider("Seeds", 2, 20, 8, key=k("fan_seeds"))
-            paths = noise_fan(surface, result.runs[pick].racer, result.start, setup.config(), seeds)
-            st.plotly_chart(
-                race_fig.noise_fan_figure(surface, result.start, paths, labels[pick]), key=k("fan"), width="stretch"
+        @st.fragment(run_every=0.25 if playing else None)
+        def race_view():
+            if playing:
+                _advance()
+                if st.session_state[k("step")] >= longest:
+                    st.session_state[k("playing")] = False
+                    st.rerun()
+            step = st.slider("Step", 0, longest, key=k("step"))
+            event = st.plotly_chart(
+                race_fig.contour_figure(result, step),
+                key=k("contour"),
+                on_select="rerun",
+                selection_mode="points",
+                width="stretch",
             )
+            points = event.selection.points if event and event.selection else []
+            if points:
+                click = (float(points[0]["x"]), float(points[0]["y"]))
+                if click != st.session_state.get(k("last_click")):
+                    st.session_state[k("last_click")] = click
+                    st.session_state[k("pending")] = {
+                        "own_start": True,
+                        "start_x": round(click[0], 3),
+                        "start_y": round(click[1], 3),
+                    }
+                    st.rerun()
+            st.plotly_chart(race_fig.metrics_figure(result, step), key=k("metrics"), width="stretch")
+
+        race_view()
+        for run in result.runs:
+            if run.diverged:
+                st.error(f"**{run.label}** {run.stop.message}")
+        table = [
+            {
+                "racer": run.label,
+                "steps": run.steps,
+                "evaluations": int(run.evals[-1]),
+                "final f": float(run.losses[-1]),
+                "distance to minimum": float(run.distances(surface.minima)[-1]),
+                "final ‖∇f‖": float(run.grad_norms[-1]),
+                "ended": run.stop.reason if run.stop else "all steps",
+            }
+            for run in result.runs
+        ]
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(
+            "Paths and per-step values (CSV)",
+            race_csv(result),
+            file_name="optimizer_race.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key=k("csv"),
+        )
+        with st.expander("3-D surface with the paths"):
+            st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")
+        with st.expander("Noise fan: one racer under several noise seeds"):
+            if setup.noise <= 0:
+                st.info("Set a gradient noise σ > 0 in the sidebar to see how mini-batch-like noise spreads a path.")
+            else:
+                labels = [run.label for run in result.runs]
+                pick = st.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=k("fan_racer"))
+                seeds = st.slider("Seeds", 2, 20, 8, key=k("fan_seeds"))
+                paths = noise_fan(surface, result.runs[pick].racer, result.start, setup.config(), seeds)
+                st.plotly_chart(
+                    race_fig.noise_fan_figure(surface, result.start, paths, labels[pick]), key=k("fan"), width="stretch"
+                )
 
 
 def _fmt(value) -> str:
@@ -353,64 +357,67 @@ def _fmt(value) -> str:
     return "(" + ", ".join(f"{v:.6g}" for v in arr) + ")" if arr.size > 1 else f"{arr[0]:.6g}"
 
 
-with tab_inside:
-    labels = [run.label for run in result.runs]
-    c1, c2 = st.columns([2, 1])
-    pick = c1.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=k("inside_racer"))
-    run = result.runs[pick]
-    if run.steps == 0:
-        st.info("This racer made no step.")
-    else:
-        step = c2.number_input(
-            "Step",
-            1,
-            run.steps,
-            min(1, run.steps),
-            key=k("inside_step"),
-            help="Step 1 shows the bias-correction effects; later steps the steady state.",
-        )
-        update = inspect_update(surface, run.racer, result.start, setup.config(), int(step))
-        st.markdown(
-            f"`torch.optim.{run.racer.optimizer}` at step **{update.step}**, lr = {update.lr:.4g}: "
-            f"θ = {_fmt(update.before)}, gradient received g = {_fmt(update.grad)}, "
-            f"update Δθ = {_fmt(update.update)}."
-        )
-        left, right = st.columns(2)
-        left.markdown("**`optimizer.state` before the step**")
-        left.dataframe(
-            [{"state": n, "value": _fmt(v)} for n, v in update.state_before.items()]
-            or [{"state": "(empty: the state is created by the first step)", "value": ""}],
-            hide_index=True,
-            width="stretch",
-        )
-        right.markdown("**after the step**")
-        right.dataframe(
-            [{"state": n, "value": _fmt(v)} for n, v in update.state_after.items()], hide_index=True, width="stretch"
-        )
-        if not update.rows:
-            st.info(
-                f"No textbook comparison is written for {run.racer.optimizer} with these settings; the state "
-                "above is what PyTorch keeps."
+if tab_inside.open:
+    with tab_inside:
+        labels = [run.label for run in result.runs]
+        c1, c2 = st.columns([2, 1])
+        pick = c1.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=k("inside_racer"))
+        run = result.runs[pick]
+        if run.steps == 0:
+            st.info("This racer made no step.")
+        else:
+            step = c2.number_input(
+                "Step",
+                1,
+                run.steps,
+                min(1, run.steps),
+                key=k("inside_step"),
+                help="Step 1 shows the bias-correction effects; later steps the steady state.",
             )
-        for row in update.rows:
-            with st.container(border=True):
-                a, b = st.columns([2, 3])
-                a.markdown(f"**{row.quantity}**")
-                a.latex(row.formula)
-                b.markdown(f"textbook formula: `{_fmt(row.textbook)}`  \nPyTorch: `{_fmt(row.pytorch)}`")
-                if row.note:
-                    b.caption(row.note)
-    with st.expander("Weight-decay lab: Adam's L2 vs AdamW's decoupled decay on a flat loss"):
-        c1, c2 = st.columns(2)
-        lr = c1.number_input("lr", 1e-4, 1.0, 0.01, format="%.4g", key=k("wd_lr"))
-        wd = c2.number_input("weight decay λ", 0.0, 10.0, 0.1, key=k("wd_lambda"))
-        lab = weight_decay_lab(lr=lr, weight_decay=wd)
-        st.plotly_chart(race_fig.weight_decay_figure(lab), key=k("wd_fig"), width="stretch")
-        st.caption(
-            "On f ≡ 0 the only force is weight decay. Adam adds λθ to the gradient and then divides by "
-            "√v̂ ≈ |λθ|: every weight moves by about lr per step, big or small. AdamW multiplies θ by "
-            "(1 − lr·λ): big weights shrink in proportion, like textbook weight decay."
-        )
+            update = inspect_update(surface, run.racer, result.start, setup.config(), int(step))
+            st.markdown(
+                f"`torch.optim.{run.racer.optimizer}` at step **{update.step}**, lr = {update.lr:.4g}: "
+                f"θ = {_fmt(update.before)}, gradient received g = {_fmt(update.grad)}, "
+                f"update Δθ = {_fmt(update.update)}."
+            )
+            left, right = st.columns(2)
+            left.markdown("**`optimizer.state` before the step**")
+            left.dataframe(
+                [{"state": n, "value": _fmt(v)} for n, v in update.state_before.items()]
+                or [{"state": "(empty: the state is created by the first step)", "value": ""}],
+                hide_index=True,
+                width="stretch",
+            )
+            right.markdown("**after the step**")
+            right.dataframe(
+                [{"state": n, "value": _fmt(v)} for n, v in update.state_after.items()],
+                hide_index=True,
+                width="stretch",
+            )
+            if not update.rows:
+                st.info(
+                    f"No textbook comparison is written for {run.racer.optimizer} with these settings; the state "
+                    "above is what PyTorch keeps."
+                )
+            for row in update.rows:
+                with st.container(border=True):
+                    a, b = st.columns([2, 3])
+                    a.markdown(f"**{row.quantity}**")
+                    a.latex(row.formula)
+                    b.markdown(f"textbook formula: `{_fmt(row.textbook)}`  \nPyTorch: `{_fmt(row.pytorch)}`")
+                    if row.note:
+                        b.caption(row.note)
+        with st.expander("Weight-decay lab: Adam's L2 vs AdamW's decoupled decay on a flat loss"):
+            c1, c2 = st.columns(2)
+            lr = c1.number_input("lr", 1e-4, 1.0, 0.01, format="%.4g", key=k("wd_lr"))
+            wd = c2.number_input("weight decay λ", 0.0, 10.0, 0.1, key=k("wd_lambda"))
+            lab = weight_decay_lab(lr=lr, weight_decay=wd)
+            st.plotly_chart(race_fig.weight_decay_figure(lab), key=k("wd_fig"), width="stretch")
+            st.caption(
+                "On f ≡ 0 the only force is weight decay. Adam adds λθ to the gradient and then divides by "
+                "√v̂ ≈ |λθ|: every weight moves by about lr per step, big or small. AdamW multiplies θ by "
+                "(1 − lr·λ): big weights shrink in proportion, like textbook weight decay."
+            )
 
 
 @st.cache_resource(max_entries=16, show_spinner="Running real torch.optim.SGD over the (α, β) grid…")
@@ -418,73 +425,80 @@ def _momentum_map(kappa: float):
     return momentum_map(kappa)
 
 
-with tab_theory:
-    st.markdown(
-        "On **f = ½(x² + κy²)** (eigenvalues λ_min = 1, λ_max = κ) Goh's *Why Momentum Really Works* "
-        "gives the best settings in closed form. Each cell of the map is a real `torch.optim.SGD` run; "
-        "its colour is the measured rate ρ in ‖w_k‖ ~ ρᵏ."
-    )
-    kappa = st.slider("Condition number κ", 2.0, 200.0, float(min(max(setup.kappa, 2.0), 200.0)), key=k("goh_kappa"))
-    m = _momentum_map(kappa)
-    c = st.columns(4)
-    c[0].metric("best plain step 2/(λ_min+λ_max)", f"{m.plain.alpha:.4g}")
-    c[1].metric(
-        "rate (κ−1)/(κ+1)",
-        f"{m.plain.rate:.4f}",
-        f"measured {m.measured_plain:.4f}",
-        delta_color="off",
-        delta_arrow="off",
-    )
-    c[2].metric("best momentum α*, β*", f"{m.momentum.alpha:.4g}, {m.momentum.beta:.4g}")
-    c[3].metric(
-        "rate (√κ−1)/(√κ+1)",
-        f"{m.momentum.rate:.4f}",
-        f"measured {m.measured_momentum:.4f}",
-        delta_color="off",
-        delta_arrow="off",
-    )
-    st.plotly_chart(goh_fig.momentum_map_figure(m), key=k("goh_map"), width="stretch")
-    st.caption(
-        f"Plain descent converges iff 0 < αλ < 2, momentum iff 0 < αλ < 2 + 2β (black edge). Inside a "
-        f"dotted/dashed region the eigenvalues of the iteration are complex and the rate is √β: at β* that "
-        f"is √β* = {np.sqrt(m.momentum.beta):.4f}, the measured rate. (A well-known article prints 2√β, "
-        f"which would be {2 * np.sqrt(m.momentum.beta):.4f} here: more than 1, i.e. divergence.)"
-    )
-    if st.button(
-        "Race these on the quadratic",
-        icon=":material/sports_score:",
-        key=k("goh_fill"),
-        help="Switches the surface to the quadratic with this κ and adds SGD with α* and with (α*, β*).",
-    ):
-        st.session_state[k("pending")] = {
-            "surface": "quadratic",
-            "kappa": kappa,
-            "racers": [
-                make_racer("SGD", lr=m.plain.alpha).to_text(),
-                make_racer("SGD", lr=m.momentum.alpha, momentum=m.momentum.beta).to_text(),
-            ],
-        }
-        st.rerun()
+if tab_theory.open:
+    with tab_theory:
+        st.markdown(
+            "On **f = ½(x² + κy²)** (eigenvalues λ_min = 1, λ_max = κ) Goh's *Why Momentum Really Works* "
+            "gives the best settings in closed form. Each cell of the map is a real `torch.optim.SGD` run; "
+            "its colour is the measured rate ρ in ‖w_k‖ ~ ρᵏ."
+        )
+        kappa = st.slider(
+            "Condition number κ", 2.0, 200.0, float(min(max(setup.kappa, 2.0), 200.0)), key=k("goh_kappa")
+        )
+        m = _momentum_map(kappa)
+        c = st.columns(4)
+        c[0].metric("best plain step 2/(λ_min+λ_max)", f"{m.plain.alpha:.4g}")
+        c[1].metric(
+            "rate (κ−1)/(κ+1)",
+            f"{m.plain.rate:.4f}",
+            f"measured {m.measured_plain:.4f}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        c[2].metric("best momentum α*, β*", f"{m.momentum.alpha:.4g}, {m.momentum.beta:.4g}")
+        c[3].metric(
+            "rate (√κ−1)/(√κ+1)",
+            f"{m.momentum.rate:.4f}",
+            f"measured {m.measured_momentum:.4f}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        st.plotly_chart(goh_fig.momentum_map_figure(m), key=k("goh_map"), width="stretch")
+        st.caption(
+            f"Plain descent converges iff 0 < αλ < 2, momentum iff 0 < αλ < 2 + 2β (black edge). Inside a "
+            f"dotted/dashed region the eigenvalues of the iteration are complex and the rate is √β: at β* that "
+            f"is √β* = {np.sqrt(m.momentum.beta):.4f}, the measured rate. (A well-known article prints 2√β, "
+            f"which would be {2 * np.sqrt(m.momentum.beta):.4f} here: more than 1, i.e. divergence.)"
+        )
+        if st.button(
+            "Race these on the quadratic",
+            icon=":material/sports_score:",
+            key=k("goh_fill"),
+            help="Switches the surface to the quadratic with this κ and adds SGD with α* and with (α*, β*).",
+        ):
+            st.session_state[k("pending")] = {
+                "surface": "quadratic",
+                "kappa": kappa,
+                "racers": [
+                    make_racer("SGD", lr=m.plain.alpha).to_text(),
+                    make_racer("SGD", lr=m.momentum.alpha, momentum=m.momentum.beta).to_text(),
+                ],
+            }
+            st.rerun()
 
 
 NET_RACERS = "SGD lr=0.5\nSGD lr=0.1 momentum=0.9\nAdam lr=0.01\nRMSprop lr=0.003"
 
 
-@st.cache_resource(show_spinner="Training the default network (full-batch Adam, 400 steps)…")
+@st.cache_resource(show_spinner="Training the default network (full-batch Adam, 300 steps)…")
 def _network():
     """The default MLP on two moons: (problem, initial θ, trained θ*); shared, never mutated."""
     problem = toy_problem()
     return problem, problem.params(), train(problem)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _li_slices(n: int, extent: float, seed: int, _progress=None):
-    problem, _, trained = _network()
-    center = flatten(trained)
-    d1 = flatten(filter_normalized_direction(trained, seed))
-    d2 = flatten(filter_normalized_direction(trained, seed + 1))
-    a = torch.linspace(-extent, extent, n)
-    return plane_losses(problem, center, d1, d2, a, a, _progress), a, d1
+def _li_slices(n: int, extent: float, seed: int, progress):
+    """The 2-D slice around θ*, memoised per session (the progress bar cannot be replayed from a shared cache)."""
+    memo = st.session_state.setdefault(k("li_memo"), {})
+    if (n, extent, seed) not in memo:
+        problem, _, trained = _network()
+        center = flatten(trained)
+        d1 = flatten(filter_normalized_direction(trained, seed))
+        d2 = flatten(filter_normalized_direction(trained, seed + 1))
+        a = torch.linspace(-extent, extent, n)
+        memo.clear()  # one slice per session is enough to keep
+        memo[(n, extent, seed)] = plane_losses(problem, center, d1, d2, a, a, progress)
+    return memo[(n, extent, seed)]
 
 
 @st.cache_resource(max_entries=4, show_spinner="Power iteration with Hessian-vector products…")
@@ -504,102 +518,103 @@ def _network_race(racer_texts: tuple[str, ...], steps: int):
     return race_network(problem, tuple(parse_racer(t) for t in racer_texts), init, LoopConfig(steps=steps))
 
 
-with tab_net:
-    problem, _, trained = _network()
-    n_params = sum(p.numel() for p in trained.values())
-    st.markdown(
-        f"A real network: an MLP 2→16→16→2 (ReLU, {n_params} parameters) trained on 128 points of two "
-        f"moons; cross-entropy {problem.loss(trained).item():.4f} at the trained point θ*. Li et al. (2018) "
-        "plot the loss along **filter-normalised** random directions: each row (neuron) of each weight "
-        "matrix of the direction is rescaled to the norm of the same row of θ*; biases get 0."
-    )
-    c1, c2, c3, c4 = st.columns(4)
-    n_grid = c1.slider("Grid points per axis", 11, 51, 31, step=2, key=k("li_n"))
-    extent = c2.slider("Extent (± units of the direction)", 0.1, 2.0, 1.0, key=k("li_extent"))
-    li_seed = c3.number_input("Direction seed", 0, 1000, 0, key=k("li_seed"))
-    three_d = c4.toggle("3-D surface", key=k("li_3d"))
-    bar = st.progress(0.0, text=f"Loss on a {n_grid}×{n_grid} grid (batched with torch.func.vmap)…")
-    grid, a, d1 = _li_slices(n_grid, extent, int(li_seed), lambda f: bar.progress(f))
-    bar.empty()
-    left, right = st.columns([3, 2])
-    left.plotly_chart(
-        land_fig.slice_figure(grid, three_d, "loss around θ* (filter-normalised directions)"),
-        key=k("li_slice"),
-        width="stretch",
-    )
-    lam, iters, a_line, along_eig, along_rand = _curvature(extent, int(li_seed))
-    right.metric(
-        "top Hessian eigenvalue at θ*",
-        f"{lam:.4g}",
-        help=f"Power iteration, {iters} Hessian-vector "
-        "products from autograd (double backward); the Hessian itself is never formed.",
-    )
-    right.plotly_chart(
-        land_fig.line_figure(
-            a_line.numpy(),
-            {
-                "along the top eigenvector": along_eig.numpy(),
-                "along a random filter-normalised direction": along_rand.numpy(),
-            },
-        ),
-        key=k("li_lines"),
-        width="stretch",
-    )
-    right.caption(
-        "Both directions have the same length. The top eigenvector is the sharpest way out of the "
-        f"minimum: with plain gradient descent, lr > 2/λ = {2 / lam:.3g} would be unstable here."
-    )
+if tab_net.open:
+    with tab_net:
+        problem, _, trained = _network()
+        n_params = sum(p.numel() for p in trained.values())
+        st.markdown(
+            f"A real network: an MLP 2→16→16→2 (ReLU, {n_params} parameters) trained on 128 points of two "
+            f"moons; cross-entropy {problem.loss(trained).item():.4f} at the trained point θ*. Li et al. (2018) "
+            "plot the loss along **filter-normalised** random directions: each row (neuron) of each weight "
+            "matrix of the direction is rescaled to the norm of the same row of θ*; biases get 0."
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        n_grid = c1.slider("Grid points per axis", 11, 51, 31, step=2, key=k("li_n"))
+        extent = c2.slider("Extent (± units of the direction)", 0.1, 2.0, 1.0, key=k("li_extent"))
+        li_seed = c3.number_input("Direction seed", 0, 1000, 0, key=k("li_seed"))
+        three_d = c4.toggle("3-D surface", key=k("li_3d"))
+        bar = st.progress(0.0, text=f"Loss on a {n_grid}×{n_grid} grid (batched with torch.func.vmap)…")
+        grid = _li_slices(n_grid, extent, int(li_seed), lambda f: bar.progress(f))
+        bar.empty()
+        left, right = st.columns([3, 2])
+        left.plotly_chart(
+            land_fig.slice_figure(grid, three_d, "loss around θ* (filter-normalised directions)"),
+            key=k("li_slice"),
+            width="stretch",
+        )
+        lam, iters, a_line, along_eig, along_rand = _curvature(extent, int(li_seed))
+        right.metric(
+            "top Hessian eigenvalue at θ*",
+            f"{lam:.4g}",
+            help=f"Power iteration, {iters} Hessian-vector "
+            "products from autograd (double backward); the Hessian itself is never formed.",
+        )
+        right.plotly_chart(
+            land_fig.line_figure(
+                a_line.numpy(),
+                {
+                    "along the top eigenvector": along_eig.numpy(),
+                    "along a random filter-normalised direction": along_rand.numpy(),
+                },
+            ),
+            key=k("li_lines"),
+            width="stretch",
+        )
+        right.caption(
+            "Both directions have the same length. The top eigenvector is the sharpest way out of the "
+            f"minimum: with plain gradient descent, lr > 2/λ = {2 / lam:.3g} would be unstable here."
+        )
 
-    st.subheader("Racers on the network's loss")
-    st.caption(
-        "All racers start from the same random initialisation and train every parameter (full batch). "
-        "Their paths live in a 354-dimensional space: they are drawn projected on a plane."
-    )
-    c1, c2 = st.columns([3, 1])
-    net_text = c1.text_area(
-        "Racers, one per line",
-        NET_RACERS,
-        key=k("net_racers"),
-        height=120,
-        help="Like 'Adam lr=0.01 betas=0.9/0.999' — optimizer name, then knob=value.",
-    )
-    net_steps = c2.number_input("Steps", 10, 1000, 200, step=50, key=k("net_steps"))
-    texts, bad = [], []
-    for line in net_text.splitlines()[:MAX_RACERS]:
-        if line.strip():
-            try:
-                texts.append(parse_racer(line).to_text())
-            except RacerError as e:
-                bad.append(f"'{line.strip()}': {e}")
-    for b in bad:
-        st.warning(f"Skipped racer {b}")
-    if not texts:
-        st.info("Add at least one racer, e.g. 'Adam lr=0.01'.")
-    else:
-        runs, errors = _network_race(tuple(texts), int(net_steps))
-        for e in errors:
-            st.error(f"Not raced — {e}")
-        for run in runs:
-            if run.stop:
-                st.error(f"**{run.label}** {run.stop}")
-        if runs:
-            labels = [r.label for r in runs]
-            how = st.radio(
-                "Plane",
-                ["shared", "own"],
-                horizontal=True,
-                key=k("net_plane"),
-                format_func={
-                    "shared": "one plane for all: PCA of all paths, through the common start",
-                    "own": "one racer's own PCA plane, through its final point (Li et al.)",
-                }.get,
-            )
-            if how == "shared":
-                plane = pca_plane(torch.cat([r.thetas for r in runs]), runs[0].thetas[0])
-                shown, title = runs, "all paths on the shared PCA plane"
-            else:
-                i = st.selectbox("Racer", range(len(runs)), format_func=labels.__getitem__, key=k("net_own"))
-                plane = pca_plane(runs[i].thetas, runs[i].thetas[-1])
-                shown, title = (runs[i],), f"{labels[i]} on its own PCA plane"
-            view = plane_view(problem, plane, shown)
-            st.plotly_chart(land_fig.plane_race_figure(view, shown, title), key=k("net_fig"), width="stretch")
+        st.subheader("Racers on the network's loss")
+        st.caption(
+            "All racers start from the same random initialisation and train every parameter (full batch). "
+            "Their paths live in a 354-dimensional space: they are drawn projected on a plane."
+        )
+        c1, c2 = st.columns([3, 1])
+        net_text = c1.text_area(
+            "Racers, one per line",
+            NET_RACERS,
+            key=k("net_racers"),
+            height=120,
+            help="Like 'Adam lr=0.01 betas=0.9/0.999' — optimizer name, then knob=value.",
+        )
+        net_steps = c2.number_input("Steps", 10, 1000, 200, step=50, key=k("net_steps"))
+        texts, bad = [], []
+        for line in net_text.splitlines()[:MAX_RACERS]:
+            if line.strip():
+                try:
+                    texts.append(parse_racer(line).to_text())
+                except RacerError as e:
+                    bad.append(f"'{line.strip()}': {e}")
+        for b in bad:
+            st.warning(f"Skipped racer {b}")
+        if not texts:
+            st.info("Add at least one racer, e.g. 'Adam lr=0.01'.")
+        else:
+            runs, errors = _network_race(tuple(texts), int(net_steps))
+            for e in errors:
+                st.error(f"Not raced — {e}")
+            for run in runs:
+                if run.stop:
+                    st.error(f"**{run.label}** {run.stop}")
+            if runs:
+                labels = [r.label for r in runs]
+                how = st.radio(
+                    "Plane",
+                    ["shared", "own"],
+                    horizontal=True,
+                    key=k("net_plane"),
+                    format_func={
+                        "shared": "one plane for all: PCA of all paths, through the common start",
+                        "own": "one racer's own PCA plane, through its final point (Li et al.)",
+                    }.get,
+                )
+                if how == "shared":
+                    plane = pca_plane(torch.cat([r.thetas for r in runs]), runs[0].thetas[0])
+                    shown, title = runs, "all paths on the shared PCA plane"
+                else:
+                    i = st.selectbox("Racer", range(len(runs)), format_func=labels.__getitem__, key=k("net_own"))
+                    plane = pca_plane(runs[i].thetas, runs[i].thetas[-1])
+                    shown, title = (runs[i],), f"{labels[i]} on its own PCA plane"
+                view = plane_view(problem, plane, shown)
+                st.plotly_chart(land_fig.plane_race_figure(view, shown, title), key=k("net_fig"), width="stretch")

@@ -61,7 +61,7 @@ def toy_problem(seed: int = 0, hidden: int = 16, n: int = 128) -> Problem:
     return Problem(model, x, y, nn.functional.cross_entropy)
 
 
-def train(problem: Problem, steps: int = 400, lr: float = 0.02) -> Params:
+def train(problem: Problem, steps: int = 300, lr: float = 0.03) -> Params:
     """θ after full-batch Adam from the model's own initial parameters: the 'trained point' of the plots."""
     params = {n: p.requires_grad_(True) for n, p in problem.params().items()}
     opt = torch.optim.Adam(params.values(), lr=lr)
