@@ -24,11 +24,12 @@ from core.optim.landscape import (
 )
 from core.optim.network_race import pca_plane, plane_view, race_network
 from core.optim.race import RaceResult, noise_fan, run_race
-from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer
+from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer, with_lr
 from core.optim.schedules import SCHEDULES
 from core.optim.setup import CUSTOM, MAX_RACERS, MAX_STEPS, RaceSetup
 from core.optim.stepper import LoopConfig
 from core.optim.surfaces import SURFACES
+from core.optim.tune import SCORES, lr_sweep
 from core.setup_state import from_query, to_query
 
 KEY = "optimizer-race"
@@ -121,6 +122,12 @@ with st.sidebar:
     )
     st.number_input("Noise seed", 0, 10_000, key=k("seed"))
     st.number_input("Clip gradient norm (0 = off)", 0.0, 1e6, key=k("clip"), step=1.0, format="%.3g")
+    if st.session_state.get(k("tuned")):
+        st.toggle(
+            "Race with the tuned learning rates",
+            key=k("use_tuned"),
+            help="From the 'Tune the learning rate' tab; off: the rates set in each racer's knobs.",
+        )
 
 
 def _racer_editor() -> list[str]:
@@ -210,6 +217,14 @@ with st.expander(f"Racers ({len(st.session_state[k('racers')])} of at most {MAX_
     racer_texts = _racer_editor()
 
 
+def _tuned(text: str) -> str:
+    """The racer with its tuned learning rate, when the user asked for tuned rates and one is known."""
+    best = st.session_state.get(k("tuned"), {}).get(text)
+    if not st.session_state.get(k("use_tuned")) or best is None:
+        return text
+    return with_lr(parse_racer(text), best).to_text()
+
+
 def _domain() -> tuple[float, ...]:
     try:
         values = tuple(float(v) for v in st.session_state[k("domain")].split(","))
@@ -225,7 +240,7 @@ setup = RaceSetup(
     domain=_domain() if surface_key == CUSTOM else RaceSetup().domain,
     start_x=float(st.session_state[k("start_x")]) if own_start else None,
     start_y=float(st.session_state[k("start_y")]) if own_start else None,
-    racers=tuple(racer_texts),
+    racers=tuple(_tuned(t) for t in racer_texts),
     steps=int(st.session_state[k("steps")]),
     max_evals=int(st.session_state[k("max_evals")]),
     schedule=st.session_state[k("schedule")],
@@ -262,8 +277,8 @@ def _advance():
 
 
 # Lazy tabs: only the open tab's script runs (a network or an (α, β) map is not computed until asked for).
-tab_race, tab_inside, tab_theory, tab_net = st.tabs(
-    ["Race", "Inside one update", "Momentum on the quadratic", "Real network landscape"],
+tab_race, tab_inside, tab_tune, tab_theory, tab_net = st.tabs(
+    ["Race", "Inside one update", "Tune the learning rate", "Momentum on the quadratic", "Real network landscape"],
     key=k("tab"),
     on_change="rerun",
 )
@@ -618,3 +633,50 @@ if tab_net.open:
                     shown, title = (runs[i],), f"{labels[i]} on its own PCA plane"
                 view = plane_view(problem, plane, shown)
                 st.plotly_chart(land_fig.plane_race_figure(view, shown, title), key=k("net_fig"), width="stretch")
+
+
+if tab_tune.open:
+    with tab_tune:
+        st.markdown(
+            "Each racer is raced again at 19 learning rates from 10⁻⁴ to 10 (same start, noise and "
+            "schedule; at most 500 steps) and each run is scored. A run that diverges scores ∞."
+        )
+        scores = [n for n in SCORES if surface.minima or n != "distance to the minimum"]
+        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        score = c1.selectbox("Score (lower is better)", scores, key=k("tune_score"))
+        if c2.button("Tune all racers", icon=":material/tune:", key=k("tune_go"), type="primary"):
+            bar = st.progress(0.0, text="Sweeping learning rates…")
+            originals = [parse_racer(t) for t in racer_texts]
+            sweeps = []
+            for i, racer in enumerate(originals):
+                sweeps.append(lr_sweep(surface, racer, result.start, setup.config(), score))
+                bar.progress((i + 1) / len(originals), text=f"Swept {racer.label}")
+            bar.empty()
+            st.session_state[k("sweeps")] = (setup, sweeps)
+            st.session_state[k("tuned")] = {
+                t: s.best_lr for t, s in zip(racer_texts, sweeps, strict=True) if s.best_lr is not None
+            }
+            st.rerun()
+        stored = st.session_state.get(k("sweeps"))
+        if stored is None:
+            st.info("Press 'Tune all racers'. Then switch 'Race with the tuned learning rates' on in the sidebar.")
+        else:
+            tuned_setup, sweeps = stored
+            if tuned_setup.surface != setup.surface or tuned_setup.start(surface) != result.start:
+                st.warning("These sweeps were made for another surface or start: tune again.")
+            st.plotly_chart(
+                race_fig.sensitivity_figure(sweeps, [s.racer.lr for s in sweeps]), key=k("tune_fig"), width="stretch"
+            )
+            st.dataframe(
+                [
+                    {
+                        "racer": s.racer.label,
+                        "your lr": s.racer.lr,
+                        "best lr": s.best_lr,
+                        f"best {s.score}": s.best_score,
+                    }
+                    for s in sweeps
+                ],
+                hide_index=True,
+                width="stretch",
+            )

@@ -132,7 +132,30 @@ def run_racer(
         why = _escape(surface, *points[-1].tolist())
         if why is not None:
             break
-    path = torch.stack(points).numpy()
+    return finish_run(surface, racer, label or racer.label, torch.stack(points).numpy(), evals, lrs, why, budget)
+
+
+def first_escape(surface: Surface, path: np.ndarray) -> tuple[int, str] | None:
+    """The first step of path [n+1, 2] that counts as diverged (non-finite or off the domain), with why."""
+    for i, (x, y) in enumerate(path):
+        why = _escape(surface, float(x), float(y))
+        if why is not None:
+            return i, why
+    return None
+
+
+def finish_run(
+    surface: Surface,
+    racer: Racer,
+    label: str,
+    path: np.ndarray,
+    evals: list[int],
+    lrs: list[float],
+    why: str | None,
+    budget: Stop | None,
+) -> RacerRun:
+    """A RacerRun from a recorded path [n+1, 2]: losses and true gradient norms in one batched call, the
+    path cut at a loss blow-up, and a curvature message for a racer that diverged (`why` says how)."""
     losses, norms = losses_and_grad_norms(surface, path)
     first_bad = _blow_up(losses)
     n = len(path) - 1
@@ -145,7 +168,7 @@ def run_racer(
         stop = Stop(n, "diverged", f"stopped at step {n}: it {why}. {stability_note(lam_min, lam_max, lrs[n - 1])}")
     return RacerRun(
         racer,
-        label or racer.label,
+        label,
         path[: n + 1],
         losses[: n + 1],
         norms[: n + 1],

@@ -39,12 +39,21 @@ class Stepper:
         loss_fn: Callable[[], Tensor],
         config: LoopConfig,
         record: bool = True,
+        lrs: Sequence[float] | None = None,
     ):
+        """With `lrs`, each param is its own run: its own param group and lr, its own noise generator (same
+        seed, so the same noise as a run alone) and its own clipping; the loss must be a sum over params."""
         self.racer, self.params, self.loss_fn, self.config = racer, list(params), loss_fn, config
         self.record = record  # keep the loss and true gradient where each step starts
-        self.optimizer = racer.build(self.params)
+        if lrs is None:
+            self.optimizer = racer.build(self.params)
+            self.runs = [self.params]
+        else:
+            self.optimizer = racer.build([{"params": [p], "lr": lr} for p, lr in zip(self.params, lrs, strict=True)])
+            self.runs = [[p] for p in self.params]
         self.scheduler = make_scheduler(config.schedule, self.optimizer, config.steps)
-        self.generator = torch.Generator().manual_seed(config.seed) if config.noise > 0 else None
+        seed = config.seed
+        self.generators = [torch.Generator().manual_seed(seed) for _ in self.runs] if config.noise > 0 else None
         self.evals = 0
         self._step_start = 0
         self.first_loss: Tensor | None = None  # loss at the point where the last step started (detached)
@@ -57,11 +66,13 @@ class Stepper:
         if self.record and self.evals == self._step_start:  # values are read later, in bulk: no .item() sync per step
             self.first_loss = loss.detach()
             self.first_grads = [p.grad.clone() for p in self.params]
-        if self.generator is not None:
-            for p in self.params:
-                p.grad.add_(torch.randn(p.shape, generator=self.generator, dtype=p.dtype), alpha=self.config.noise)
+        if self.generators is not None:
+            for run, gen in zip(self.runs, self.generators, strict=True):
+                for p in run:
+                    p.grad.add_(torch.randn(p.shape, generator=gen, dtype=p.dtype), alpha=self.config.noise)
         if self.config.clip > 0:
-            torch.nn.utils.clip_grad_norm_(self.params, self.config.clip)
+            for run in self.runs:
+                torch.nn.utils.clip_grad_norm_(run, self.config.clip)
         self.evals += 1
         return loss
 

@@ -285,3 +285,58 @@ def weight_decay_figure(lab) -> go.Figure:
         title=f"lr = {lab.lr:g}, λ = {lab.weight_decay:g}",
     )
     return fig
+
+
+def sensitivity_figure(sweeps, current_lrs: list[float]) -> go.Figure:
+    """Score vs learning rate (log-log) per racer: the best rate (star) and the rate in use (circle);
+    rates where the racer diverged are left out of the curve and marked with × on the bottom axis."""
+    fig = go.Figure()
+    for i, sweep in enumerate(sweeps):
+        finite = np.isfinite(sweep.scores)
+        label = sweep.racer.label
+        fig.add_trace(
+            go.Scatter(
+                x=sweep.lrs[finite],
+                y=np.maximum(sweep.scores[finite], 1e-16),
+                mode="lines+markers",
+                name=label,
+                legendgroup=label,
+                line=dict(color=color(i), width=2),
+            )
+        )
+        if (~finite).any():
+            fig.add_trace(
+                go.Scatter(
+                    x=sweep.lrs[~finite],
+                    y=np.full(int((~finite).sum()), 0.0),
+                    yaxis="y2",
+                    mode="markers",
+                    showlegend=False,
+                    legendgroup=label,
+                    hovertemplate="diverged at lr=%{x:.3g}<extra></extra>",
+                    marker=dict(symbol="x", size=9, color=color(i)),
+                )
+            )
+        if sweep.best_lr is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[sweep.best_lr],
+                    y=[max(sweep.best_score, 1e-16)],
+                    mode="markers",
+                    showlegend=False,
+                    legendgroup=label,
+                    hovertemplate="best lr=%{x:.3g}<extra></extra>",
+                    marker=dict(symbol="star", size=15, color=color(i), line=dict(width=1)),
+                )
+            )
+    fig.update_layout(
+        height=420,
+        margin=dict(l=10, r=10, t=10, b=10),
+        xaxis=dict(type="log", title="learning rate"),
+        yaxis=dict(type="log", title=sweeps[0].score if sweeps else "score", exponentformat="power"),
+        yaxis2=dict(overlaying="y", range=[0, 1], visible=False),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+    )
+    for i, lr in enumerate(current_lrs):
+        fig.add_vline(x=lr, line=dict(color=color(i), dash="dot", width=1))
+    return fig
