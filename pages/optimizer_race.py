@@ -12,7 +12,7 @@ from core.figures.optim import race as race_fig
 from core.optim.export import race_csv
 from core.optim.expression import ExpressionError
 from core.optim.goh import momentum_map
-from core.optim.inside import inspect_update, weight_decay_lab
+from core.optim.inside import TEXTBOOK, inspect_update, weight_decay_lab
 from core.optim.landscape import (
     filter_normalized_direction,
     flatten,
@@ -376,7 +376,19 @@ if tab_inside.open:
     with tab_inside:
         labels = [run.label for run in result.runs]
         c1, c2 = st.columns([2, 1])
-        pick = c1.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=k("inside_racer"))
+        # start on a racer whose update differs from the textbook's (momentum or an adaptive method)
+        telling = [
+            i
+            for i, r in enumerate(result.runs)
+            if r.racer.optimizer in TEXTBOOK and (r.racer.optimizer != "SGD" or r.racer.value("momentum"))
+        ]
+        pick = c1.selectbox(
+            "Racer",
+            range(len(labels)),
+            format_func=labels.__getitem__,
+            key=k("inside_racer"),
+            index=telling[0] if telling else 0,
+        )
         run = result.runs[pick]
         if run.steps == 0:
             st.info("This racer made no step.")

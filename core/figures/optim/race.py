@@ -69,26 +69,6 @@ def contour_figure(result: RaceResult, step: int, n: int = 121, clickable: bool 
                 hovertemplate="click: start at (%{x:.2f}, %{y:.2f})<extra></extra>",
             )
         )
-    if surface.minima:
-        mx, my = zip(*surface.minima, strict=True)
-        fig.add_trace(
-            go.Scatter(
-                x=mx,
-                y=my,
-                mode="markers",
-                name="minimum",
-                marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1.5)),
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=[result.start[0]],
-            y=[result.start[1]],
-            mode="markers",
-            name="start",
-            marker=dict(symbol="circle-open", size=14, color="white", line=dict(width=3)),
-        )
-    )
     for i, run in enumerate(result.runs):
         end = _path_end(run, step)
         pts = run.points[: end + 1]
@@ -122,6 +102,26 @@ def contour_figure(result: RaceResult, step: int, n: int = 121, clickable: bool 
                 hovertemplate=(run.stop.message if stopped else run.label) + "<extra></extra>",
             )
         )
+    if surface.minima:  # drawn last, so the stars stay visible over the paths
+        mx, my = zip(*surface.minima, strict=True)
+        fig.add_trace(
+            go.Scatter(
+                x=mx,
+                y=my,
+                mode="markers",
+                name="minimum",
+                marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1.5)),
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[result.start[0]],
+            y=[result.start[1]],
+            mode="markers",
+            name="start",
+            marker=dict(symbol="circle-open", size=14, color="white", line=dict(width=3)),
+        )
+    )
     (x0, x1), (y0, y1) = surface.domain
     fig.update_layout(
         height=560,
