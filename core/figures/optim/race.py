@@ -340,3 +340,62 @@ def sensitivity_figure(sweeps, current_lrs: list[float]) -> go.Figure:
     for i, lr in enumerate(current_lrs):
         fig.add_vline(x=lr, line=dict(color=color(i), dash="dot", width=1))
     return fig
+
+
+def animated_race_figure(result: RaceResult, frames: int = 60, n: int = 101) -> go.Figure:
+    """A self-contained animation of the race (Plotly frames with play/pause and a step slider), for an HTML
+    export that plays without a server. Frame f shows every path up to step round(f·longest/(frames−1))."""
+    longest = max(run.steps for run in result.runs)
+    steps = sorted({round(f * longest / max(frames - 1, 1)) for f in range(frames)})
+    fig = contour_figure(result, steps[0], n=n, clickable=False)
+    path_traces = [i for i, t in enumerate(fig.data) if t.legendgroup in {run.label for run in result.runs}]
+
+    def frame(step: int) -> go.Frame:
+        full = contour_figure(result, step, n=n, clickable=False)
+        return go.Frame(data=[full.data[i] for i in path_traces], traces=path_traces, name=str(step))
+
+    fig.frames = [frame(s) for s in steps]
+    fig.update_layout(
+        updatemenus=[
+            dict(
+                type="buttons",
+                x=0,
+                y=-0.08,
+                xanchor="left",
+                yanchor="top",
+                direction="left",
+                buttons=[
+                    dict(
+                        label="▶ play",
+                        method="animate",
+                        args=[None, dict(frame=dict(duration=80, redraw=False), fromcurrent=True)],
+                    ),
+                    dict(
+                        label="❚❚ pause",
+                        method="animate",
+                        args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")],
+                    ),
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                x=0.15,
+                len=0.85,
+                y=-0.05,
+                currentvalue=dict(prefix="step "),
+                steps=[
+                    dict(
+                        label=str(s),
+                        method="animate",
+                        args=[[str(s)], dict(frame=dict(duration=0, redraw=False), mode="immediate")],
+                    )
+                    for s in steps
+                ],
+            )
+        ],
+        height=640,
+        margin=dict(b=90),
+        title=f"{result.surface.title}: optimizer race",
+    )
+    return fig
