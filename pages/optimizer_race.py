@@ -342,24 +342,13 @@ if tab_race.open:
             for run in result.runs
         ]
         st.dataframe(table, hide_index=True, width="stretch")
-        d1, d2 = st.columns(2)
-        d1.download_button(
+        st.download_button(
             "Paths and per-step values (CSV)",
             lambda: race_csv(result),  # made on click, not on every rerun
             file_name="optimizer_race.csv",
             mime="text/csv",
             icon=":material/download:",
             key=k("csv"),
-            width="stretch",
-        )
-        d2.download_button(
-            "Animated race (HTML, plays offline)",
-            lambda: race_fig.animated_race_figure(result).to_html(include_plotlyjs=True, auto_play=False),
-            file_name="optimizer_race.html",
-            mime="text/html",
-            icon=":material/movie:",
-            key=k("html"),
-            width="stretch",
         )
         with st.expander("3-D surface with the paths"):
             st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")

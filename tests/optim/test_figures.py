@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from core.figures.optim.race import animated_race_figure, contour_figure, metrics_figure
+from core.figures.optim.race import contour_figure, metrics_figure
 from core.optim.race import RaceConfig, run_race
 from core.optim.racers import make_racer
-from core.optim.surfaces import SURFACES, get_surface
+from core.optim.surfaces import SURFACES
 
 S = SURFACES["rosenbrock"]
 RESULT = run_race(S, (make_racer("Adam", lr=0.05), make_racer("SGD", lr=0.01)), S.start, RaceConfig(steps=40))
@@ -31,14 +31,3 @@ def test_metrics_use_log_distance_to_the_minimum_value():
     adam = RESULT.runs[0]
     first = next(t for t in fig.data if t.name == adam.label)
     np.testing.assert_allclose(first.y, np.maximum(adam.losses - S.min_value, 1e-16))
-
-
-def test_animation_frames_end_with_the_full_paths():
-    q = get_surface("quadratic", 10.0)
-    result = run_race(q, (make_racer("SGD", lr=0.15), make_racer("Adam", lr=0.1)), q.start, RaceConfig(steps=30))
-    fig = animated_race_figure(result, frames=7, n=21)
-    assert [f.name for f in fig.frames] == ["0", "5", "10", "15", "20", "25", "30"]
-    last = fig.frames[-1]
-    sgd_path = next(t for t in last.data if t.name == result.runs[0].label)
-    np.testing.assert_array_equal(np.asarray(sgd_path.x), result.runs[0].points[:, 0])
-    assert "animate" in fig.to_html(include_plotlyjs=False)
