@@ -12,7 +12,8 @@ from core.optim.network_race import NetRun, PlaneView
 
 
 def line_figure(a: np.ndarray, curves: dict[str, np.ndarray], x_title: str = "step along the direction") -> go.Figure:
-    """Loss along 1-D slices [len(a)] through the same point (a = 0), one curve per direction."""
+    """Loss along 1-D slices [len(a)] through the same point (a = 0), one curve per direction (log scale: a
+    sharp and a flat direction differ by orders of magnitude)."""
     fig = go.Figure()
     for i, (name, loss) in enumerate(curves.items()):
         fig.add_trace(go.Scatter(x=a, y=loss, mode="lines", name=name, line=dict(color=color(i), width=2.5)))
@@ -21,7 +22,7 @@ def line_figure(a: np.ndarray, curves: dict[str, np.ndarray], x_title: str = "st
         height=330,
         margin=dict(l=10, r=10, t=10, b=10),
         xaxis_title=x_title,
-        yaxis_title="loss",
+        yaxis=dict(title="loss", type="log", exponentformat="power"),
         legend=dict(orientation="h", y=1.02, yanchor="bottom"),
     )
     return fig
