@@ -272,8 +272,14 @@ longest = max(run.steps for run in result.runs)
 
 # ---- the race: contour with animation, metrics, 3-D ----
 def _advance():
-    if st.session_state.get(k("playing")):
-        st.session_state[k("step")] = min(longest, st.session_state.get(k("step"), 0) + max(1, longest // 60))
+    """One animation tick: about 60 ticks from the start to the end of the longest race."""
+    st.session_state[k("step")] = min(longest, st.session_state.get(k("step"), 0) + max(1, longest // 60))
+
+
+def _rewind():
+    """Play pressed at the end of the race starts it again from step 0."""
+    if st.session_state.get(k("playing")) and st.session_state.get(k("step"), 0) >= longest:
+        st.session_state[k("step")] = 0
 
 
 # Lazy tabs: only the open tab's script runs (a network or an (α, β) map is not computed until asked for).
@@ -291,7 +297,7 @@ if tab_race.open:
         if st.session_state.get(k("step"), longest) > longest or k("step") not in st.session_state:
             st.session_state[k("step")] = longest
         play_col, info_col = st.columns([1, 4], vertical_alignment="center")
-        playing = play_col.toggle("Play", key=k("playing"), help="Animate the race step by step.")
+        playing = play_col.toggle("Play", key=k("playing"), on_change=_rewind, help="Animate the race step by step.")
         info_col.caption(
             "Click anywhere on the contour to start the race there. Stars: known minima; × : a racer "
             "that diverged (hover it for why)."

@@ -135,3 +135,28 @@ def test_goh_button_adds_the_optimal_racers():
     labels = [t for _, t in at.session_state[K + "racers"]]
     assert any("momentum=" in t for t in labels[-2:])
     assert not at.exception
+
+
+def test_play_at_the_end_rewinds_and_advances():
+    at = page({"steps": "120"})
+    assert at.slider(key=K + "step").value == 120
+    at.toggle(key=K + "playing").set_value(True).run()
+    assert not at.exception
+    assert at.slider(key=K + "step").value <= 2  # rewound to 0, then one tick of 120 // 60
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"surface": "custom", "domain": "1,2"}, "domain"),
+        ({"start_x": "1e6", "start_y": "1e6"}, "outside the plotted domain"),
+    ],
+)
+def test_bad_domain_and_far_start_are_explained(params, words):
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    messages = [m.value for m in (*at.warning, *at.error)]
+    assert any(words in m for m in messages), messages

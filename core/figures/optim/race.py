@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -18,6 +20,7 @@ def color(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
+@functools.lru_cache(maxsize=32)  # an animation redraws the same surface every tick; results are read-only
 def log_levels(surface: Surface, n: int = 121) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
     """Grid xs [n], ys [n], f [n, n] and log10(f − f_low + δ) [n, n], with f_low the grid's lowest value.
 
