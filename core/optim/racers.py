@@ -165,15 +165,17 @@ def coerce(spec: OptimizerSpec, name: str, value: Any) -> Any:
         raise RacerError(f"{name} = '{value}' is not a {knob.kind.replace('_', ' ')} value.") from None
 
 
-def _format(value: Any) -> str:
+def _format(value: Any, exact: bool = False) -> str:
+    """A knob value as racer text: 6 significant digits for labels, every digit (repr) when `exact`."""
+    number = repr if exact else (lambda v: f"{v:.6g}")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return "/".join(f"{v:g}" for v in value)
+        return "/".join(number(float(v)) for v in value)
     if value is None:
         return "none"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return number(value)
     return str(value)
 
 
@@ -208,7 +210,8 @@ class Racer:
         return f"{self.optimizer} lr={_format(self.lr)}" + (f" ({changed})" if changed else "")
 
     def to_text(self) -> str:
-        return " ".join([self.optimizer, *(f"{k}={_format(v)}" for k, v in self.settings)])
+        """The racer as text that parses back to an equal Racer (all digits kept)."""
+        return " ".join([self.optimizer, *(f"{k}={_format(v, exact=True)}" for k, v in self.settings)])
 
     def build(self, params) -> torch.optim.Optimizer:
         """The real torch optimizer over `params`; torch's own argument checks are reported as RacerError."""
