@@ -47,19 +47,21 @@ def _race(setup: RaceSetup) -> RaceResult:
     return run_race(surface, setup.build_racers(), setup.start(surface), setup.config())
 
 
-# ---- set-up: link → session state (once), widgets → RaceSetup (every run) ----
-if k("init") not in st.session_state:
-    setup0, warnings0 = from_query(RaceSetup, st.query_params.to_dict())
-    st.session_state[k("init")] = True
-    st.session_state[k("link_warnings")] = warnings0
-    st.session_state[k("racers")] = [[i, t] for i, t in enumerate(setup0.racers)]
-    st.session_state[k("next_id")] = len(setup0.racers)
-    for field in ("surface", "kappa", "formula", "steps", "max_evals", "schedule", "noise", "seed", "clip"):
-        st.session_state[k(field)] = getattr(setup0, field)
-    st.session_state[k("domain")] = ", ".join(f"{v:g}" for v in setup0.domain)
-    st.session_state[k("own_start")] = setup0.start_x is not None and setup0.start_y is not None
-    st.session_state[k("start_x")] = setup0.start_x if setup0.start_x is not None else 0.0
-    st.session_state[k("start_y")] = setup0.start_y if setup0.start_y is not None else 0.0
+# ---- set-up: link → session state (first visit), widgets → RaceSetup (every run) ----
+if k("racers") not in st.session_state:
+    first, st.session_state[k("link_warnings")] = from_query(RaceSetup, st.query_params.to_dict())
+    st.session_state[k("last_setup")] = first
+    st.session_state[k("racers")] = [[i, t] for i, t in enumerate(first.racers)]
+    st.session_state[k("next_id")] = len(first.racers)
+# Streamlit drops the state of widgets that were not drawn (another page was open): refill it from the last
+# set-up, which is plain session state and survives.
+last = st.session_state[k("last_setup")]
+for field in ("surface", "kappa", "formula", "steps", "max_evals", "schedule", "noise", "seed", "clip"):
+    st.session_state.setdefault(k(field), getattr(last, field))
+st.session_state.setdefault(k("domain"), ", ".join(f"{v:g}" for v in last.domain))
+st.session_state.setdefault(k("own_start"), last.start_x is not None and last.start_y is not None)
+st.session_state.setdefault(k("start_x"), last.start_x if last.start_x is not None else 0.0)
+st.session_state.setdefault(k("start_y"), last.start_y if last.start_y is not None else 0.0)
 if k("pending") in st.session_state:  # changes asked for by a click or a button, applied before the widgets exist
     for field, value in st.session_state.pop(k("pending")).items():
         if field == "racers":
@@ -259,6 +261,7 @@ except ExpressionError as e:
     st.error(f"Your formula cannot be used: {e}")
     st.stop()
 st.query_params.from_dict(to_query(setup))  # the link reproduces this race
+st.session_state[k("last_setup")] = setup
 
 for error in result.errors:
     st.error(f"Not raced — {error}")

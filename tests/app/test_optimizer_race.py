@@ -160,3 +160,17 @@ def test_bad_domain_and_far_start_are_explained(params, words):
     assert not at.exception
     messages = [m.value for m in (*at.warning, *at.error)]
     assert any(words in m for m in messages), messages
+
+
+def test_setup_survives_a_visit_to_another_page():
+    """Streamlit drops widget state of pages not drawn; the page refills it from the last set-up."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/optimizer_race.py").run()
+    at.selectbox(key=K + "surface").set_value("beale").run()
+    at.number_input(key=K + "steps").set_value(77).run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/optimizer_race.py").run()
+    assert not at.exception
+    assert at.selectbox(key=K + "surface").value == "beale" and at.number_input(key=K + "steps").value == 77
+    assert (at.dataframe[0].value["steps"] <= 77).all()
