@@ -14,7 +14,18 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from core.optim.landscape import Params, Problem, Progress, Slice2D, batched_losses, flatten, plane_losses
+from core.optim.curvature import stability_note
+from core.optim.landscape import (
+    Params,
+    Problem,
+    Progress,
+    Slice2D,
+    batched_losses,
+    flatten,
+    plane_losses,
+    top_hessian_eigen,
+    unflatten,
+)
 from core.optim.race import BLOW_UP, unique_labels
 from core.optim.racers import Racer, RacerError
 from core.optim.stepper import LoopConfig, Stepper
@@ -36,12 +47,14 @@ def run_network_racer(problem: Problem, racer: Racer, start: Params, config: Loo
     stepper = Stepper(racer, list(live.values()), lambda: problem.loss(live), config)
     thetas, losses, stop = [flatten(live).detach().clone()], [], None
     for k in range(config.steps):
-        stepper.step()
+        lr = stepper.step()
         losses.append(stepper.first_loss.item())
         if not np.isfinite(losses[-1]) or losses[-1] > losses[0] + BLOW_UP * (1 + abs(losses[0])):
-            stop = f"diverged at step {k} (loss {losses[-1]:.3g}): lower its learning rate."
             thetas.pop()
             losses.pop()
+            # the curvature where it last was finite, from power iteration with Hessian-vector products
+            lam, _, _ = top_hessian_eigen(problem, unflatten(thetas[-1], start), iters=50)
+            stop = f"diverged at step {k} (loss {stepper.first_loss.item():.3g}). {stability_note(0.0, lam, lr)}"
             break
         thetas.append(flatten(live).detach().clone())
     if stop is None:

@@ -120,6 +120,10 @@ def test_diverging_network_racer_stops_with_message():
     )
     bad, good = runs
     assert bad.stop is not None and "diverged" in bad.stop and len(bad.thetas) < 300
+    # MSE of a linear model: the Hessian is 2·[x 1]ᵀ[x 1]/n everywhere, so λ_max is known exactly
+    xb = torch.cat([x, torch.ones(50, 1)], 1)
+    lam = float(torch.linalg.eigvalsh(2 * xb.T @ xb / 50).max())
+    assert f"λ_max = {lam:.3g}" in bad.stop and f"2/λ_max = {2 / lam:.3g}" in bad.stop
     assert np.isfinite(bad.losses).all() and len(bad.losses) == len(bad.thetas)
     assert good.stop is None and good.losses[-1] < good.losses[0]
 
