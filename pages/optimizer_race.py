@@ -26,7 +26,7 @@ from core.optim.network_race import pca_plane, plane_view, race_network
 from core.optim.race import RaceResult, noise_fan, run_race
 from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer, with_lr
 from core.optim.schedules import SCHEDULES
-from core.optim.setup import CUSTOM, MAX_RACERS, MAX_STEPS, RaceSetup
+from core.optim.setup import CUSTOM, MAX_RACERS, MAX_SEED, MAX_STEPS, RaceSetup
 from core.optim.stepper import LoopConfig
 from core.optim.surfaces import SURFACES
 from core.optim.tune import SCORES, lr_sweep
@@ -122,7 +122,7 @@ with st.sidebar:
         format="%.3g",
         help="Gaussian noise added to every gradient, like a mini-batch's; seeded.",
     )
-    st.number_input("Noise seed", 0, 10_000, key=k("seed"))
+    st.number_input("Noise seed", 0, MAX_SEED, key=k("seed"))
     st.number_input("Clip gradient norm (0 = off)", 0.0, 1e6, key=k("clip"), step=1.0, format="%.3g")
     if st.session_state.get(k("tuned")):
         st.toggle(

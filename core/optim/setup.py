@@ -12,6 +12,7 @@ from core.optim.surfaces import SURFACES, Surface, get_surface
 
 MAX_STEPS = 5000
 MAX_RACERS = 10
+MAX_SEED = 10_000
 CUSTOM = "custom"
 DEFAULT_RACERS = ("SGD lr=0.001", "SGD lr=0.001 momentum=0.9", "Adam lr=0.05", "RMSprop lr=0.01", "LBFGS lr=1")
 
@@ -50,6 +51,8 @@ class RaceSetup:
             problems.append(f"schedule: unknown schedule '{self.schedule}'")
         if not 0.0 <= self.noise <= 1e3:
             problems.append("noise: σ must be in [0, 1000]")
+        if not 0 <= self.seed <= MAX_SEED:
+            problems.append(f"seed: must be between 0 and {MAX_SEED}")
         if not 0.0 <= self.clip <= 1e6:
             problems.append("clip: must be in [0, 1e6] (0 = no clipping)")
         if not self.racers or len(self.racers) > MAX_RACERS:

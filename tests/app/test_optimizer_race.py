@@ -150,6 +150,9 @@ def test_play_at_the_end_rewinds_and_advances():
     [
         ({"surface": "custom", "domain": "1,2"}, "domain"),
         ({"start_x": "1e6", "start_y": "1e6"}, "outside the plotted domain"),
+    ({"seed": "99999"}, "seed"),
+    ({"kappa": "5000"}, "kappa"),
+    ({"max_evals": "-3"}, "max_evals"),
     ],
 )
 def test_bad_domain_and_far_start_are_explained(params, words):
