@@ -24,10 +24,6 @@ class Tool:
     thumbnail: str  # PNG path relative to the repository root (a screenshot of the page)
 
     @property
-    def page_path(self) -> Path:
-        return ROOT / self.page
-
-    @property
     def thumbnail_path(self) -> Path:
         return ROOT / self.thumbnail
 
@@ -43,12 +39,30 @@ HOME = Tool(
 
 TOOLS: tuple[Tool, ...] = (
     Tool(
+        key="network-builder",
+        title="Network builder",
+        icon=":material/hub:",
+        page="pages/network_builder.py",
+        teaches="Build a small network on 2-D data and train it live.\n"
+                "Step through z, a, dL/dz and dL/dW of every neuron, forward and backward.",
+        thumbnail="assets/thumbnails/network-builder.png",
+    ),
+    Tool(
         key="optimizer-race",
         title="Optimizer race",
         icon=":material/sports_score:",
         page="pages/optimizer_race.py",
         teaches="Real torch.optim optimizers race on test surfaces and a real network's loss landscape.\n"
-        "Why momentum overshoots, why Adam's first step is lr·sign(g), where step sizes become unstable.",
+                "Why momentum overshoots, why Adam's first step is lr·sign(g), where step sizes become unstable.",
         thumbnail="assets/thumbnails/optimizer-race.png",
+    ),
+    Tool(
+        key="bert-attention",
+        title="BERT attention",
+        icon=":material/visibility:",
+        page="pages/bert_attention.py",
+        teaches="Where every head of a real BERT model looks, how attention composes through the layers "
+                "(rollout, flow),\nwhat each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.",
+        thumbnail="assets/thumbnails/bert-attention.png",
     ),
 )

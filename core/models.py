@@ -216,17 +216,19 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
     if constants.HF_HUB_OFFLINE or os.environ.get("HF_HUB_OFFLINE") == "1" or any(os.environ.get(p) for p in proxies):
         return True
     url = urlparse(constants.ENDPOINT)
-    answered = threading.Event()
+    done, reached = threading.Event(), []
 
     def connect():
         try:
             socket.create_connection((url.hostname, url.port or 443), timeout=timeout).close()
-            answered.set()
+            reached.append(True)
         except OSError:
             pass
+        finally:
+            done.set()
 
     threading.Thread(target=connect, daemon=True).start()
-    return answered.wait(timeout + 0.5)
+    return done.wait(timeout + 0.5) and bool(reached)
 
 
 def _chain(error: BaseException):
