@@ -7,12 +7,15 @@ that does not apply to a problem says why (`refusal`) instead of returning numbe
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import random
 import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from captum.attr import (
     DeepLift,
@@ -33,7 +36,7 @@ from core.attribution.problem import Problem
 warnings.filterwarnings("ignore", message="Input Tensor .* did not already require gradients")
 warnings.filterwarnings("ignore", message=".*Setting forward, backward hooks and attributes on non-linear")
 warnings.filterwarnings("ignore", message="You are providing multiple inputs for Lime")
-_RNG_LOCK = threading.Lock()  # torch's global RNG is process-wide: seeded sampling runs one session at a time
+_RNG_LOCK = threading.Lock()  # the global RNGs are process-wide: seeded sampling runs one session at a time
 INTEGRATION_METHODS = ("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle")
 
 
@@ -228,6 +231,21 @@ def refusal(key: str, problem: Problem) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _seeded(seed: int, device: torch.device):
+    """Seed the RNGs Captum draws from (torch; numpy and `random` for GradientSHAP), then restore them."""
+    numpy_state, python_state = np.random.get_state(), random.getstate()
+    with _RNG_LOCK, torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        np.random.seed(seed)
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(numpy_state)
+            random.setstate(python_state)
+
+
 def attribute(key: str, problem: Problem, settings: MethodSettings) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Run method `key` on `problem`: per-element attributions [N, *shape] and the convergence delta [N] or None.
 
@@ -239,9 +257,7 @@ def attribute(key: str, problem: Problem, settings: MethodSettings) -> tuple[tor
         raise ValueError(reason)
     spec = METHODS[key]
     if "seed" in spec.uses:
-        devices = [problem.device] if problem.device.type == "cuda" else []
-        with _RNG_LOCK, torch.random.fork_rng(devices=devices):
-            torch.manual_seed(settings.seed)
+        with _seeded(settings.seed, problem.device):
             attributions, delta = spec.call(problem, settings)
     else:
         attributions, delta = spec.call(problem, settings)

@@ -102,8 +102,10 @@ def top_predictions(loaded: LoadedModel, enc: Encoded, k: int = 5) -> list[tuple
     """The model's k most probable tokens at the first [MASK], with probabilities (for the page's target menu)."""
     position = _mask_position(loaded, enc)
     probs = loaded.model(**enc.model_inputs()).logits[0, position].softmax(-1)
-    values, ids = probs.topk(k)
-    return list(zip(loaded.tokenizer.convert_ids_to_tokens(ids.tolist()), values.tolist(), strict=True))
+    values, ids = probs.topk(min(k, probs.numel()))
+    tokens = loaded.tokenizer.convert_ids_to_tokens(ids.tolist())
+    # A model's output layer can be larger than its tokenizer's vocabulary: such ids have no token to show.
+    return [(t, v) for t, v in zip(tokens, values.tolist(), strict=True) if t is not None]
 
 
 def resolve_target(loaded: LoadedModel, text: str, target: TextTarget) -> TextTarget:
