@@ -120,7 +120,7 @@ def test_deeplift_is_refused_on_bert_with_the_reason(minilm):
 
 @pytest.mark.parametrize("kind", list(BASELINES))
 def test_every_baseline_keeps_special_tokens_and_changes_the_others(classifier, kind):
-    problem, enc = text_problem(classifier, "the cat sat", TextTarget("classification"), baseline=kind)
+    problem, _ = text_problem(classifier, "the cat sat", TextTarget("classification"), baseline=kind)
     same = (problem.inputs == problem.baselines).all(-1)[0]
     assert same[0] and same[-1]
     assert not same[1:-1].any()
@@ -165,7 +165,7 @@ def test_two_threads_attributing_on_one_shared_model_leave_it_untouched_and_agre
             for _ in range(2):
                 problem = text_problem(minilm, texts[i], TextTarget())[0]
                 results[i] = explain(problem, "integrated-gradients", MethodSettings(n_steps=16)).scores
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:  # reported below
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
