@@ -90,6 +90,7 @@ class MethodSpec:
     call: Callable[[Problem, MethodSettings], tuple[torch.Tensor, torch.Tensor | None]]
     needs_module: bool = False  # DeepLift: layer rules need the model as standard nn.Modules
     has_delta: bool = False  # Captum returns a convergence delta
+    evaluations: Callable[[MethodSettings, int], int] = lambda s, n: 1  # model evaluations for n features
 
     @property
     def grouped(self) -> bool:
@@ -179,7 +180,7 @@ _SAMPLED = ("n_samples", "seed", "perturbations_per_eval")
 METHODS: dict[str, MethodSpec] = {spec.key: spec for spec in (
     MethodSpec("integrated-gradients", "Integrated Gradients", "gradient", "exact", _IG_SETTINGS,
                "(x − x′) times the gradient averaged along the straight path from the baseline x′ to x.",
-               _ig, has_delta=True),
+               _ig, has_delta=True, evaluations=lambda s, n: s.n_steps),
     MethodSpec("saliency", "Saliency (gradient)", "gradient", "", (),
                "∂f/∂x at the input: how fast the output moves per unit of each input, sign kept.", _saliency),
     MethodSpec("input-x-gradient", "Input × Gradient", "gradient", "",
@@ -189,28 +190,31 @@ METHODS: dict[str, MethodSpec] = {spec.key: spec for spec in (
                needs_module=True, has_delta=True),
     MethodSpec("gradient-shap", "GradientSHAP", "gradient", "approximate", ("n_samples", "stdevs", "seed"),
                "Expected gradients: IG at random points between noisy inputs and the baseline (sums to the "
-               "difference only on average).", _gradient_shap, has_delta=True),
+               "difference only on average).", _gradient_shap, has_delta=True,
+               evaluations=lambda s, n: s.n_samples),
     MethodSpec("smoothgrad", "SmoothGrad (NoiseTunnel)", "gradient", "",
                ("n_samples", "stdevs", "seed", "internal_batch_size"),
                "The gradient averaged over copies of the input with Gaussian noise σ added.",
-               _noise_tunnel("smoothgrad")),
+               _noise_tunnel("smoothgrad"), evaluations=lambda s, n: s.n_samples),
     MethodSpec("vargrad", "VarGrad (NoiseTunnel)", "gradient", "",
                ("n_samples", "stdevs", "seed", "internal_batch_size"),
                "The variance of the gradient over noisy copies: where the gradient is unstable (always ≥ 0).",
-               _noise_tunnel("vargrad")),
+               _noise_tunnel("vargrad"), evaluations=lambda s, n: s.n_samples),
     MethodSpec("occlusion", "Occlusion", "perturbation", "", ("window", "perturbations_per_eval"),
                "f(x) − f(x with a window of features set to the baseline), averaged over the windows covering "
-               "each feature.", _occlusion),
+               "each feature.", _occlusion, evaluations=lambda s, n: max(1, n - s.window + 1) + 1),
     MethodSpec("feature-ablation", "Feature Ablation", "perturbation", "", ("perturbations_per_eval",),
-               "f(x) − f(x with this one feature set to the baseline).", _feature_ablation),
+               "f(x) − f(x with this one feature set to the baseline).", _feature_ablation,
+               evaluations=lambda s, n: n + 1),
     MethodSpec("shapley-value-sampling", "Shapley Value Sampling", "perturbation", "exact", _SAMPLED,
                "Average marginal contribution over random feature orders (each order sums exactly to "
-               "f(x) − f(x′)).", _shapley),
+               "f(x) − f(x′)).", _shapley, evaluations=lambda s, n: s.n_samples * n + 1),
     MethodSpec("lime", "LIME", "perturbation", "", _SAMPLED,
                "Weights of a sparse linear model (Lasso) fitted to the output on random subsets of features "
-               "near x.", _lime),
+               "near x.", _lime, evaluations=lambda s, n: s.n_samples + 1),
     MethodSpec("kernel-shap", "KernelSHAP", "perturbation", "approximate", _SAMPLED,
-               "A linear model fitted with the Shapley kernel on random feature subsets.", _kernel_shap),
+               "A linear model fitted with the Shapley kernel on random feature subsets.", _kernel_shap,
+               evaluations=lambda s, n: s.n_samples + 1),
 )}
 
 

@@ -22,14 +22,16 @@ BASELINE_KINDS = ("zero", "mean", "point")
 class NetworkUnderStudy:
     """A trained network on 2-D points: what the attribution page needs to know about it."""
 
-    model: torch.nn.Module  # features [N, F] → outputs [N, K]
+    model: torch.nn.Module  # features [N, F] → pre-activation outputs z [N, K] (logits)
     features: Callable[[torch.Tensor], torch.Tensor]  # raw points [N, 2] → features [N, F]
     feature_names: tuple[str, ...]
     output_names: tuple[str, ...]
     task: str  # "binary" | "multiclass" | "regression"
     points: np.ndarray  # the dataset's points [M, 2]
     labels: np.ndarray  # [M] class ids or values
+    output_activation: str = "sigmoid"  # key of OUTPUT_ACTIVATIONS: what turns z into the network's output
     source: str = "default"  # where it came from, for exports
+    layered: bool = True  # model is built from nn.Linear and activation modules (DeepLift's rules apply)
 
 
 @dataclass(frozen=True)
@@ -54,17 +56,23 @@ class ScalarOutput(torch.nn.Module):
         return self.squash(self.net(features))[:, self.index]
 
 
+OUTPUT_ACTIVATIONS: dict[str, Callable[[], torch.nn.Module]] = {
+    "sigmoid": torch.nn.Sigmoid, "softmax": lambda: torch.nn.Softmax(dim=1), "tanh": torch.nn.Tanh,
+    "identity": torch.nn.Identity,
+}
+
+
 def _squash(network: NetworkUnderStudy, scale: str) -> torch.nn.Module:
-    if scale == "logit" or network.task == "regression":
+    if scale == "logit":
         return torch.nn.Identity()
-    return torch.nn.Sigmoid() if len(network.output_names) == 1 else torch.nn.Softmax(dim=1)
+    return OUTPUT_ACTIVATIONS[network.output_activation]()
 
 
 def target_label(network: NetworkUnderStudy, target: NetworkTarget) -> str:
     name = network.output_names[target.output]
-    if network.task == "regression":
+    if network.output_activation == "identity":
         return f"predicted value ({name})"
-    return f"{'probability' if target.scale == 'probability' else 'logit'} of {name}"
+    return f"{'output' if target.scale == 'probability' else 'logit z'} of {name}"
 
 
 def network_problem(network: NetworkUnderStudy, points: torch.Tensor, target: NetworkTarget,
@@ -91,7 +99,8 @@ def network_problem(network: NetworkUnderStudy, points: torch.Tensor, target: Ne
             reference = network.features(torch.tensor([baseline_point], dtype=dtype, device=device))
     module = ScalarOutput(network.model, _squash(network, target.scale), target.output)
     return Problem(module, inputs, reference.expand_as(inputs).contiguous(), network.feature_names, "tabular",
-                   target_label(network, target), module=module, baseline_label=baseline)
+                   target_label(network, target), module=module if network.layered else None,
+                   baseline_label=baseline)
 
 
 @dataclass(frozen=True)
@@ -152,4 +161,5 @@ def train_default_network(seed: int = 0, n: int = 200, epochs: int = 300) -> Net
     model.requires_grad_(False)
     model.eval()
     return NetworkUnderStudy(model, default_features, DEFAULT_FEATURES, ("outer ring",), "binary",
-                             points.numpy(), labels.numpy(), source="default (disc vs ring, 5→8→8→1 tanh)")
+                             points.numpy(), labels.numpy(), "sigmoid",
+                             source="default (disc vs ring, 5→8→8→1 tanh)")

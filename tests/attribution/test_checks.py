@@ -33,7 +33,7 @@ def toy_problem() -> Problem:
     with torch.no_grad():
         layer.weight.copy_(WEIGHTS[None])
     network = NetworkUnderStudy(layer, lambda p: p, tuple(f"x{i}" for i in range(6)), ("y",), "regression",
-                                np.zeros((2, 6)), np.zeros(2))
+                                np.zeros((2, 6)), np.zeros(2), "identity")
     return network_problem(network, torch.ones(1, 6), NetworkTarget(), "zero")
 
 

@@ -32,7 +32,7 @@ def linear_network(weights=(0.7, -1.3, 0.4, 2.0, -0.5), bias=0.2) -> NetworkUnde
     layer.requires_grad_(False)
     data = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -2.0]])
     return NetworkUnderStudy(layer, default_features, ("X1", "X2", "X1²", "X2²", "X1·X2"), ("y",), "regression",
-                             data, np.zeros(3))
+                             data, np.zeros(3), "identity")
 
 
 def mlp_network(seed=1) -> NetworkUnderStudy:
@@ -40,7 +40,7 @@ def mlp_network(seed=1) -> NetworkUnderStudy:
     model = torch.nn.Sequential(torch.nn.Linear(5, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3))
     model.requires_grad_(False)
     return NetworkUnderStudy(model, default_features, ("X1", "X2", "X1²", "X2²", "X1·X2"), ("a", "b", "c"),
-                             "multiclass", np.random.default_rng(0).normal(size=(20, 2)), np.zeros(20))
+                             "multiclass", np.random.default_rng(0).normal(size=(20, 2)), np.zeros(20), "softmax")
 
 
 def expected_linear(network, baseline_features):
