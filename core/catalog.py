@@ -41,4 +41,14 @@ HOME = Tool(
     thumbnail="",
 )
 
-TOOLS: tuple[Tool, ...] = ()
+TOOLS: tuple[Tool, ...] = (
+    Tool(
+        key="attributions",
+        title="Attributions",
+        icon=":material/insights:",
+        page="pages/attributions.py",
+        teaches="Which inputs drive an output: Captum's methods on your 2-D network and on BERT models.\n"
+                "Every result checked: completeness, faithfulness curves, baselines, a sanity check.",
+        thumbnail="assets/thumbnails/attributions.png",
+    ),
+)
