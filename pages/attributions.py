@@ -158,11 +158,12 @@ def run_explain(problem, setup: AttributionSetup, config, key: tuple, reduce: st
 
 def completeness_panel(result: Attribution, index: int = 0) -> None:
     c = result.completeness
-    cols = st.columns(4)
-    cols[0].metric("f(x)", f"{result.f_input[index]:.4g}")
-    cols[1].metric("f(baseline)", f"{result.f_baseline[index]:.4g}")
-    cols[2].metric("Σ attributions", f"{c.total[index]:.4g}")
-    cols[3].metric("Captum delta", f"{c.delta[index]:.2e}" if c.delta is not None else "–")
+    delta = f"{c.delta[index]:.2e}" if c.delta is not None else "–"
+    st.markdown(
+        "| | |\n|:--|--:|\n"
+        f"| f(x) | {result.f_input[index]:.5g} |\n| f(baseline) | {result.f_baseline[index]:.5g} |\n"
+        f"| f(x) − f(baseline) | {c.difference[index]:.5g} |\n| Σ attributions | {c.total[index]:.5g} |\n"
+        f"| Captum's convergence delta | {delta} |")
     text = c.verdict
     if c.holds is None:
         st.info(text, icon=":material/info:")
@@ -174,10 +175,10 @@ def completeness_panel(result: Attribution, index: int = 0) -> None:
                f"{result.batch_size}")
 
 
-def faithfulness_tab(problem, result: Attribution, key: tuple, output_label: str) -> dict:
+def faithfulness_tab(problem, result: Attribution, key: tuple) -> dict:
     f = cached("faith", (*key, result.method, result.settings),
                lambda: faithfulness(problem, result.scores[0], n_random=10, seed=result.settings.seed))
-    st.plotly_chart(figures.faithfulness_plot(f, output_label), key=f"{KEY}.faith_plot")
+    st.plotly_chart(figures.faithfulness_plot(f, "explained output f"), key=f"{KEY}.faith_plot")
     cols = st.columns(2)
     cols[0].metric("AOPC comprehensiveness", f"{f.comprehensiveness:.4g}",
                    f"{f.comprehensiveness - f.random_comprehensiveness:+.3g} vs random order", delta_color="normal")
@@ -307,7 +308,9 @@ def text_page() -> None:
         st.markdown("**Completeness**: do the scores add up to f(x) − f(baseline)?")
         completeness_panel(result)
         if METHODS[setup.method].key == "integrated-gradients" and st.button(
-                "Adaptive steps: raise n_steps until |delta| < 1% of f(x) − f(baseline)", key=f"{KEY}.adaptive"):
+                "Adaptive steps", key=f"{KEY}.adaptive", icon=":material/tune:",
+                help="Double n_steps from 8 until |delta| is under 1% of |f(x) − f(baseline)|, and plot how it "
+                     "converges."):
             bar, report = progress_reporter("Adaptive steps")
             convergence = adaptive_steps(problem, setup.method_settings(), 0.01, progress=report)
             bar.empty()
@@ -320,7 +323,7 @@ def text_page() -> None:
     tabs = st.tabs(["Faithfulness", "Compare methods", "Baselines", "Infidelity & sensitivity", "Sanity check",
                     "Export"])
     with tabs[0]:
-        metrics.update(faithfulness_tab(problem, result, key, result.target_label))
+        metrics.update(faithfulness_tab(problem, result, key))
     with tabs[1]:
         comparison_tab(problem, setup, key, enc.tokens, movable)
     with tabs[2]:
@@ -415,7 +418,7 @@ def network_page() -> None:
         if network.output_activation != "identity":
             cols[1].radio("Explain the", ("logit", "probability"), key=f"{KEY}.net_scale", horizontal=True,
                           format_func=lambda k: {"logit": "logit z", "probability": "activated output"}[k])
-        cols = st.columns(3)
+        cols = st.columns([2, 1, 1])
         cols[0].selectbox("Baseline", BASELINE_KINDS, key=f"{KEY}.net_baseline",
                           format_func=lambda k: {"zero": "all features 0", "mean": "data mean",
                                                  "point": "a point"}[k])
@@ -459,12 +462,15 @@ def network_page() -> None:
         st.plotly_chart(figures.plane_maps(grid.xs, grid.ys, maps.scores.reshape(r, r, -1), network.feature_names,
                                            decision, boundary, network.points, network.labels,
                                            (setup.point_x, setup.point_y)), key=f"{KEY}.maps")
-        st.caption(f"Black line: the decision boundary of the explained output. Completeness over the map: "
-                   f"{maps.completeness.verdict}")
+        c = maps.completeness
+        check = (f"completeness holds at {c.share_holding:.0%} of the {len(c.total):,} points (largest gap "
+                 f"{c.relative_gap.max():.1%}; raise n_steps where it does not)") if c.promise else \
+            "this method does not promise completeness"
+        st.caption(f"Black line: the decision boundary. Over the map, {check}.")
     tabs = st.tabs(["Faithfulness", "Compare methods", "Export"])
     metrics: dict = {}
     with tabs[0]:
-        metrics.update(faithfulness_tab(problem, result, key, result.target_label))
+        metrics.update(faithfulness_tab(problem, result, key))
     with tabs[1]:
         comparison_tab(problem, setup, key, network.feature_names, None)
     with tabs[2]:

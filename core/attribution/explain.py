@@ -48,8 +48,15 @@ class Completeness:
     def holds(self) -> bool | None:
         if not self.promise:
             return None
+        return self.share_holding == 1.0
+
+    @property
+    def share_holding(self) -> float:
+        """Share of the explained inputs (map points) where completeness holds; 1.0 for a method without promise."""
+        if not self.promise:
+            return 1.0
         ok = (self.relative_gap <= TOLERANCE[self.promise]) | (self.absolute_gap <= ABSOLUTE_TOLERANCE)
-        return bool(np.all(ok))
+        return float(ok.mean())
 
     @property
     def verdict(self) -> str:

@@ -29,10 +29,10 @@ class AttributionSetup:
     text_baseline: str = "pad"
     reduce: str = "sum"
     # 2-D network
-    point_x: float = 1.0
-    point_y: float = 0.5
+    point_x: float = 2.0
+    point_y: float = 1.5
     net_output: int = 0
-    net_scale: str = "probability"
+    net_scale: str = "logit"
     net_baseline: str = "zero"
     baseline_x: float = 0.0
     baseline_y: float = 0.0

@@ -47,7 +47,7 @@ def token_heatmap(tokens: tuple[str, ...], scores: np.ndarray, per_row: int = 14
         z=z, text=text, customdata=index, texttemplate="%{text}", textfont={"size": 15},
         colorscale=DIVERGING, zmid=0, zmin=-limit, zmax=limit, xgap=3, ygap=6,
         hovertemplate="token %{customdata}: <b>%{text}</b><br>attribution %{z:.4g}<extra></extra>",
-        colorbar={"title": {"text": "attribution", "side": "right"}, "thickness": 12},
+        colorbar={"thickness": 12},
     ))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed")
@@ -108,6 +108,7 @@ def convergence_plot(steps: tuple[int, ...], relative_delta: tuple[float, ...], 
 def _band(fig: go.Figure, x: np.ndarray, curves: np.ndarray, col: int, show: bool) -> None:
     low, high = np.percentile(curves, 10, axis=0), np.percentile(curves, 90, axis=0)
     fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]), y=np.concatenate([high, low[::-1]]), fill="toself",
+                             mode="lines",
                              fillcolor="rgba(150,150,150,0.25)", line={"width": 0}, hoverinfo="skip",
                              name="random orders (10–90 %)", showlegend=show, legendgroup="random"), 1, col)
     fig.add_trace(go.Scatter(x=x, y=curves.mean(0), line={"color": "#777", "dash": "dot"}, name="random mean",
@@ -117,9 +118,9 @@ def _band(fig: go.Figure, x: np.ndarray, curves: np.ndarray, col: int, show: boo
 
 def faithfulness_plot(result: Faithfulness, output_label: str) -> go.Figure:
     """Deletion (left) and insertion (right) curves of the explanation against the band of random orders."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(
-        f"Deletion: area {result.deletion_area:.3g} (random {result.random_deletion_area:.3g}; lower is better)",
-        f"Insertion: area {result.insertion_area:.3g} (random {result.random_insertion_area:.3g}; higher is better)"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
+        f"Deletion · area {result.deletion_area:.3g} (random {result.random_deletion_area:.3g}), lower is better",
+        f"Insertion · area {result.insertion_area:.3g} (random {result.random_insertion_area:.3g}), higher is better"))
     for col, (curve, random) in enumerate(((result.deletion, result.random_deletion),
                                            (result.insertion, result.random_insertion)), start=1):
         _band(fig, result.fractions, random, col, col == 1)
@@ -130,8 +131,9 @@ def faithfulness_plot(result: Faithfulness, output_label: str) -> go.Figure:
                          tickformat=".0%", row=1, col=col)
         fig.update_yaxes(title=output_label if col == 1 else None, gridcolor="#eee", row=1, col=col)
     fig.update_annotations(font_size=12)
-    fig.update_layout(legend={"orientation": "h", "y": -0.3})
-    return _layout(fig, 360)
+    _layout(fig, 380)
+    fig.update_layout(legend={"orientation": "h", "y": -0.3}, margin={"t": 40})
+    return fig
 
 
 def sanity_plot(result: SanityCheck) -> go.Figure:
@@ -170,7 +172,8 @@ def plane_maps(xs: np.ndarray, ys: np.ndarray, maps: np.ndarray, feature_names: 
         if boundary is not None:
             fig.add_trace(go.Contour(x=xs, y=ys, z=decision, contours={"start": boundary, "end": boundary,
                                      "size": 1, "coloring": "none"}, line={"color": "black", "width": 2},
-                                     showscale=False, hoverinfo="skip", name="decision boundary"), r, c)
+                                     showscale=False, hoverinfo="skip", name="decision boundary",
+                                     showlegend=i == 0), r, c)
         for k in classes:
             chosen_points = points[labels == k]
             fig.add_trace(go.Scatter(x=chosen_points[:, 0], y=chosen_points[:, 1], mode="markers",
@@ -185,7 +188,8 @@ def plane_maps(xs: np.ndarray, ys: np.ndarray, maps: np.ndarray, feature_names: 
         fig.update_xaxes(range=[xs[0], xs[-1]], showticklabels=r == rows, row=r, col=c)
         fig.update_yaxes(range=[ys[0], ys[-1]], scaleanchor=f"x{i + 1 if i else ''}", showticklabels=c == 1,
                          row=r, col=c)
+    _layout(fig, 330 * rows + 60)
     fig.update_layout(coloraxis={"colorscale": DIVERGING, "cmid": 0, "cmin": -limit, "cmax": limit,
                                  "colorbar": {"title": {"text": "attribution"}, "thickness": 12}},
-                      legend={"orientation": "h", "y": -0.08})
-    return _layout(fig, 330 * rows + 40)
+                      legend={"orientation": "h", "y": -0.08}, margin={"t": 30})
+    return fig
