@@ -160,7 +160,7 @@ def completeness_panel(result: Attribution, index: int = 0) -> None:
     c = result.completeness
     delta = f"{c.delta[index]:.2e}" if c.delta is not None else "–"
     st.markdown(
-        "| | |\n|:--|--:|\n"
+        "| quantity | value |\n|:--|--:|\n"
         f"| f(x) | {result.f_input[index]:.5g} |\n| f(baseline) | {result.f_baseline[index]:.5g} |\n"
         f"| f(x) − f(baseline) | {c.difference[index]:.5g} |\n| Σ attributions | {c.total[index]:.5g} |\n"
         f"| Captum's convergence delta | {delta} |")
