@@ -43,6 +43,15 @@ HOME = Tool(
 
 TOOLS: tuple[Tool, ...] = (
     Tool(
+        key="network-builder",
+        title="Network builder",
+        icon=":material/hub:",
+        page="pages/network_builder.py",
+        teaches="Build a small network on 2-D data and train it live.\n"
+                "Step through z, a, dL/dz and dL/dW of every neuron, forward and backward.",
+        thumbnail="assets/thumbnails/network-builder.png",
+    ),
+    Tool(
         key="attributions",
         title="Attributions",
         icon=":material/insights:",

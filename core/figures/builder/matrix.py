@@ -1,0 +1,28 @@
+"""A tensor's numbers as an annotated grid: every entry readable, hoverable, coloured by sign (for the stepper)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.figures.builder.colors import DIVERGING
+
+
+def matrix_figure(values: np.ndarray, title: str, row_name: str = "row", col_name: str = "col",
+                  highlight: tuple[int, int] | None = None, digits: int = 4) -> go.Figure:
+    """`values` `[rows, cols]` (1-D is shown as one row); colour symmetric around 0; `highlight` boxes a cell."""
+    v = np.atleast_2d(np.asarray(values, float))
+    lim = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 1.0
+    text = np.vectorize(lambda x: f"{x:.{digits}g}")(v)
+    fig = go.Figure(go.Heatmap(
+        z=v, text=text, texttemplate="%{text}", textfont=dict(size=11), colorscale=DIVERGING,
+        zmin=-lim or -1, zmax=lim or 1, showscale=False, xgap=2, ygap=2,
+        hovertemplate=f"{title}[{row_name} %{{y}}, {col_name} %{{x}}] = %{{z:.6g}}<extra></extra>"))
+    if highlight is not None:
+        r, c = highlight
+        fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line=dict(color="black", width=3))
+    fig.update_yaxes(autorange="reversed", tickmode="linear", dtick=1, title=row_name)
+    fig.update_xaxes(tickmode="linear", dtick=1, side="top", title=col_name)
+    fig.update_layout(title=dict(text=title, font=dict(size=13), y=0.98), height=70 + 30 * v.shape[0] + 40,
+                      margin=dict(l=10, r=10, t=55, b=5))
+    return fig

@@ -1,0 +1,86 @@
+"""The network drawn as TF Playground does: every neuron a thumbnail of its output over the plane, weights as
+lines coloured by sign (blue +, orange −) and thick by magnitude, with their values on hover and a legend."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.figures.builder.colors import diverging_rgb, png_uri
+
+BLUE, ORANGE = "#0877bd", "#f59322"
+NODE = 0.62  # thumbnail side, in column units
+WIDTH_BUCKETS = 5
+
+
+def normalise(planes: np.ndarray) -> np.ndarray:
+    """Per-neuron scaling of `[n, res, res]` to [-1, 1] by each neuron's largest |value| (0 stays 0)."""
+    scale = np.abs(planes).reshape(len(planes), -1).max(axis=1)
+    return planes / np.where(scale > 0, scale, 1)[:, None, None]
+
+
+def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: list[list[str]],
+                   weights: list[np.ndarray], highlight: int | None = None, height: int | None = None,
+                   ) -> go.Figure:
+    """`columns[c]`: neuron planes `[n_c, res, res]` in [-1, 1] (inputs first, output last); `weights[l]`:
+    `[n_{l+1}, n_l]`. `highlight` = weight layer index (1-based) whose column is shaded."""
+    n_max = max(len(c) for c in columns)
+
+    def y_of(c: int, i: int) -> float:
+        return (len(columns[c]) - 1) / 2 - i
+
+    traces, images, annotations, shapes = [], [], [], []
+    w_max = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
+    mids_x, mids_y, mids_text = [], [], []
+    buckets: dict[tuple[bool, int], tuple[list, list]] = {}
+    for layer, w in enumerate(weights):
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                x0, x1 = layer + NODE / 2, layer + 1 - NODE / 2
+                y0, y1 = y_of(layer, j), y_of(layer + 1, i)
+                v = float(w[i, j])
+                bucket = int(min(np.nan_to_num(abs(v) / w_max), 1) * (WIDTH_BUCKETS - 1) + 0.5)
+                xs, ys = buckets.setdefault((v >= 0, bucket), ([], []))
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+                t = 0.5 + 0.12 * ((i + j) % 3 - 1)  # stagger hover points so parallel lines stay hoverable
+                mids_x.append(x0 + (x1 - x0) * t)
+                mids_y.append(y0 + (y1 - y0) * t)
+                mids_text.append(f"W{layer + 1}[{i},{j}] = {v:.4f}<br>{node_labels[layer][j]} → "
+                                 f"{node_labels[layer + 1][i]}")
+    for (positive, bucket), (xs, ys) in sorted(buckets.items()):
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                           line=dict(color=BLUE if positive else ORANGE, width=0.5 + 1.6 * bucket)))
+    traces.append(dict(type="scatter", x=mids_x, y=mids_y, mode="markers", marker=dict(size=9, opacity=0),
+                       text=mids_text, hovertemplate="%{text}<extra></extra>", showlegend=False))
+    for name, color in (("positive weight", BLUE), ("negative weight", ORANGE)):
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name=name,
+                           line=dict(color=color, width=4)))
+    traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name="thicker = larger |w|",
+                       line=dict(color="grey", width=1)))
+    # neurons: thumbnails + hover
+    nx, ny, ntext = [], [], []
+    for c, planes in enumerate(columns):
+        for i, plane in enumerate(planes):
+            y = y_of(c, i)
+            images.append(dict(source=png_uri(diverging_rgb(plane)), xref="x", yref="y", x=c - NODE / 2,
+                               y=y + NODE / 2, sizex=NODE, sizey=NODE, sizing="stretch", layer="above"))
+            nx.append(c)
+            ny.append(y)
+            ntext.append(node_labels[c][i])
+        annotations.append(dict(x=c, y=(n_max - 1) / 2 + 0.75, text=titles[c], showarrow=False,
+                                font=dict(size=12)))
+    traces.append(dict(type="scatter", x=nx, y=ny, mode="markers", text=ntext, showlegend=False,
+                       marker=dict(size=28, symbol="square", opacity=0), hovertemplate="%{text}<extra></extra>"))
+    annotations += [dict(x=-NODE / 2 - 0.05, y=y_of(0, i), text=label, xanchor="right", showarrow=False)
+                    for i, label in enumerate(node_labels[0])]
+    if highlight is not None:
+        shapes.append(dict(type="rect", x0=highlight - 1 + NODE / 2, x1=highlight + NODE / 2 + 0.08,
+                           y0=-(n_max - 1) / 2 - 0.55, y1=(n_max - 1) / 2 + 0.55, layer="below",
+                           fillcolor="rgba(255,215,0,0.25)", line=dict(color="gold", width=2)))
+    layout = dict(
+        height=height or int(110 + 62 * n_max), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.02, x=0), dragmode=False, images=images, annotations=annotations,
+        shapes=shapes, xaxis=dict(visible=False, range=[-1.3, len(columns) - 0.4]),
+        yaxis=dict(visible=False, range=[-(n_max - 1) / 2 - 0.7, (n_max - 1) / 2 + 1.0], scaleanchor="x"))
+    return go.Figure(data=traces, layout=layout)  # built in one go: plotly validates once

@@ -1,0 +1,84 @@
+"""The output over the input plane as an image, with the data points on top and a clickable, hoverable grid.
+
+Trace order (the page reads clicks by it): 0 = click/hover grid, 1 = training points, 2 = test points (if shown).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core.data.datasets import DOMAIN
+from core.figures.builder.colors import CLASS_COLORS, class_rgb, diverging_rgb, png_uri
+
+GRID_TRACE, TRAIN_TRACE, TEST_TRACE = 0, 1, 2
+
+
+def to_unit(head: str, values: np.ndarray) -> np.ndarray:
+    """Binary/regression outputs `[1, ...]` → [-1, 1] (class 0 ↦ -1, class 1 ↦ +1), for colouring."""
+    v = values[0]
+    return 2 * v - 1 if head == "sigmoid_bce" else v
+
+
+def plane_image(head: str, output: np.ndarray, discretize: bool = False) -> np.ndarray:
+    """The network output over the plane `[K, res, res]` → uint8 RGB `[res, res, 3]` (row 0 = bottom)."""
+    if head == "softmax_ce":
+        probs = np.eye(output.shape[0])[output.argmax(0)].transpose(2, 0, 1) if discretize else output
+        return class_rgb(probs)
+    unit = to_unit(head, output)
+    return diverging_rgb(np.sign(unit) if discretize else unit)
+
+
+def _point_colors(labels: np.ndarray, task: str) -> list[str] | np.ndarray:
+    if task == "regression":
+        return labels
+    return [CLASS_COLORS[int(c)] for c in labels]
+
+
+def plane_figure(head: str, task: str, output: np.ndarray, points: np.ndarray, labels: np.ndarray,
+                 is_train: np.ndarray, show_test: bool = False, discretize: bool = False,
+                 selected: int | None = None, click_grid: int = 30, height: int = 420) -> go.Figure:
+    """Heatmap of the output `[K, res, res]` with train points (white edge) and test points (black edge).
+
+    A grid of `click_grid²` invisible markers carries the hover value and lets a click anywhere give (x1, x2);
+    `selected` (an index into `points`) is ringed.
+    """
+    lo, hi = DOMAIN
+    res = output.shape[-1]
+    traces = []
+    # invisible click/hover grid: output sampled at the nearest image cell
+    step = (hi - lo) / click_grid
+    axis = np.linspace(lo + step / 2, hi - step / 2, click_grid)
+    gx, gy = np.meshgrid(axis, axis)
+    cols = np.clip(((gx - lo) / (hi - lo) * res).astype(int), 0, res - 1)
+    rows = np.clip(((gy - lo) / (hi - lo) * res).astype(int), 0, res - 1)
+    val = output[:, rows, cols]  # [K, g, g]
+    text = (np.vectorize(lambda k: f"class {k}")(val.argmax(0)) if head == "softmax_ce"
+            else np.char.mod("%.3f", val[0]))
+    traces.append(dict(type="scatter", x=gx.ravel(), y=gy.ravel(), mode="markers", name="plane",
+                       marker=dict(size=14, symbol="square", opacity=0), text=text.ravel(), showlegend=False,
+                       hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>output %{text}<extra></extra>"))
+    colors = _point_colors(labels, task)
+    colorbar_kw = dict(colorscale=[[0, "#f59322"], [0.5, "#ffffff"], [1, "#0877bd"]], cmin=-1, cmax=1) \
+        if task == "regression" else {}
+    for trace_mask, name, edge in ((is_train, "train", "white"), (~is_train, "test", "black")):
+        if name == "test" and not show_test:
+            continue
+        idx = np.flatnonzero(trace_mask)
+        c = np.asarray(colors)[idx] if task != "regression" else labels[idx]
+        traces.append(dict(
+            type="scatter", x=points[idx, 0], y=points[idx, 1], mode="markers", name=f"{name} points",
+            customdata=idx, marker=dict(size=7, color=c, line=dict(color=edge, width=1), **colorbar_kw),
+            hovertemplate=f"{name} point #%{{customdata}}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>"))
+    if selected is not None and 0 <= selected < len(points):
+        traces.append(dict(type="scatter", x=[points[selected, 0]], y=[points[selected, 1]], mode="markers",
+                           name="selected sample", hoverinfo="skip",
+                           marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color="black", width=3))))
+    image = dict(source=png_uri(plane_image(head, output, discretize)), xref="x", yref="y", x=lo, y=hi,
+                 sizex=hi - lo, sizey=hi - lo, sizing="stretch", layer="below")
+    layout = dict(height=height, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white", images=[image],
+                  legend=dict(orientation="h", y=-0.12), clickmode="event+select", dragmode=False,
+                  xaxis=dict(range=[lo, hi], title="x₁", constrain="domain", showgrid=False, zeroline=False),
+                  yaxis=dict(range=[lo, hi], title="x₂", scaleanchor="x", showgrid=False, zeroline=False),
+                  uirevision="plane")
+    return go.Figure(data=traces, layout=layout)

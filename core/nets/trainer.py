@@ -1,0 +1,119 @@
+"""Training a network with the real `torch.optim`, epoch by epoch, with a stop condition and NaN detection.
+
+A `Trainer` is per-session mutable state (model, optimizer, history); the page keeps it in `st.session_state`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+
+from core.nets.activations import ACTIVATIONS
+from core.nets.losses import HEADS, REGULARIZATIONS, head_for, loss_from_z
+from core.nets.model import MLP, build_model
+from core.nets.optimizers import make_optimizer
+from core.nets.setup import BuilderSetup, Dataset, net_spec
+
+
+@dataclass
+class History:
+    """Per-epoch records, index 0 = before training: losses, and per-layer gradient norms of the epoch's last step."""
+
+    epochs: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    grad_norms: list[list[float]] = field(default_factory=list)  # [epochs][weight layers]
+
+
+class Trainer:
+    """Model + optimizer + data for one set-up; `run(k)` trains k more epochs (fewer if it stops)."""
+
+    def __init__(self, setup: BuilderSetup, data: Dataset, init_seed: int | None = None):
+        self.setup, self.data = setup, data
+        self.head_name = head_for(data.task, setup.binary_head)
+        self.head = HEADS[self.head_name]
+        self.init_seed = setup.init_seed if init_seed is None else init_seed
+        self.model: MLP = build_model(net_spec(setup, data), self.init_seed)
+        self.optimizer = make_optimizer(setup.optimizer, self.model.parameters(), setup.learning_rate)
+        targets = data.targets(self.head_name)
+        train = torch.as_tensor(data.is_train)
+        self.x_train, self.y_train = data.features[train], targets[train]
+        self.x_test, self.y_test = data.features[~train], targets[~train]
+        self.batch_size = max(1, min(setup.batch_size, len(self.x_train)))
+        self.shuffle = torch.Generator().manual_seed(self.init_seed)
+        self.epoch = 0
+        self.status = "ready"  # "ready" | "done" | "diverged"
+        self.message = ""
+        self.history = History()
+        self._f_out = ACTIVATIONS[self.head.activation].f
+        self._reg = REGULARIZATIONS[setup.regularization]
+        self._x_all = torch.cat([self.x_train, self.x_test])
+        self._record([math.nan] * len(self.model.linears))
+
+    def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Data loss + regularization penalty on a batch (what the optimizer minimises)."""
+        data = loss_from_z(self.head.activation, self.head.loss, self.model.logits(x), y, self._f_out)
+        if self.setup.regularization == "none":
+            return data
+        return data + sum(self._reg.penalty(lin.weight, self.setup.reg_rate) for lin in self.model.linears)
+
+    def run(self, epochs: int) -> int:
+        """Train up to `epochs` more epochs; returns how many ran (stops at the stop condition or a NaN)."""
+        done = 0
+        if self.status != "ready":
+            return 0
+        n, bs = len(self.x_train), self.batch_size
+        for _ in range(epochs):
+            order = torch.randperm(n, generator=self.shuffle)
+            for start in range(0, n, bs):
+                idx = order[start:start + bs]
+                self.optimizer.zero_grad(set_to_none=True)
+                self.loss(self.x_train[idx], self.y_train[idx]).backward()
+                self.optimizer.step()
+            self.epoch += 1
+            done += 1
+            self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears])).tolist())
+            if self._check_stop():
+                break
+        return done
+
+    def step_on(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        """One optimizer step on the given batch (the step-through's "take this step"); the epoch is unchanged."""
+        self.optimizer.zero_grad(set_to_none=True)
+        self.loss(x, y).backward()
+        self.optimizer.step()
+
+    def _record(self, grad_norms: list[float]) -> None:
+        """Losses on the whole train and test sets (one forward pass over both) and the gradient norms."""
+        with torch.no_grad():
+            z = self.model.logits(self._x_all)
+            n = len(self.x_train)
+            train = loss_from_z(self.head.activation, self.head.loss, z[:n], self.y_train, self._f_out)
+            test = loss_from_z(self.head.activation, self.head.loss, z[n:], self.y_test, self._f_out) \
+                if len(self.x_test) else torch.tensor(math.nan)
+            penalty = sum((self._reg.penalty(lin.weight, self.setup.reg_rate) for lin in self.model.linears),
+                          torch.tensor(0.0)) if self.setup.regularization != "none" else 0.0
+            h = self.history
+            h.epochs.append(self.epoch)
+            train_loss, test_loss = (torch.stack([train, test]) + penalty).tolist()
+            h.train_loss.append(train_loss)
+            h.test_loss.append(test_loss)
+            h.grad_norms.append(grad_norms)
+
+    def _check_stop(self) -> bool:
+        loss = self.history.train_loss[-1]
+        if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self.model.parameters()):
+            self.status = "diverged"
+            self.message = (f"Training stopped at epoch {self.epoch}: the loss became {loss} (the weights blew up). "
+                            "Lower the learning rate, or reset with new initial weights, then press Reset.")
+            return True
+        if self.setup.max_epochs and self.epoch >= self.setup.max_epochs:
+            self.status, self.message = "done", f"Reached the maximum of {self.setup.max_epochs} epochs."
+            return True
+        if self.setup.target_loss and loss < self.setup.target_loss:
+            self.status = "done"
+            self.message = f"Training loss {loss:.4g} fell below the target {self.setup.target_loss:g}."
+            return True
+        return False

@@ -1,0 +1,109 @@
+"""Network builder page through AppTest: controls change the real network, stepping and resetting, the link."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from core.catalog import ROOT
+from core.nets.setup import BuilderSetup
+from core.nets.trained import TrainedNetwork
+
+PAGE = str(ROOT / "pages" / "network_builder.py")
+P = "network_builder."
+
+
+def run(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def trainer(at: AppTest):
+    return at.session_state[P + "trainer"]
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    return run({"n_points": "100"})
+
+
+def test_page_shares_its_trained_network_for_other_tools(page):
+    net = page.session_state["network_builder.trained"]
+    assert isinstance(net, TrainedNetwork) and net.task == "binary"
+    assert net.model(net.to_features(net.points[:3])).shape == (3, 1)
+    assert not page.error
+
+
+def test_step_trains_one_epoch_and_reset_restores_the_same_initial_weights(page):
+    w0 = trainer(page).model.linears[0].weight.detach().clone()
+    page.button(key=P + "step").click().run()
+    assert trainer(page).epoch == 1
+    assert not torch.equal(trainer(page).model.linears[0].weight, w0)
+    page.button(key=P + "reset").click().run()
+    assert trainer(page).epoch == 0
+    torch.testing.assert_close(trainer(page).model.linears[0].weight.detach(), w0)
+    page.button(key=P + "new_weights").click().run()
+    assert trainer(page).init_seed == 1
+    assert not torch.equal(trainer(page).model.linears[0].weight, w0)
+
+
+def test_add_layer_neurons_and_change_activation(page):
+    page.button(key=P + "add_layer").click().run()
+    assert trainer(page).model.spec.sizes == (2, 4, 2, 2, 1)
+    page.button(key=P + "more.2").click().run()
+    assert trainer(page).model.spec.sizes == (2, 4, 2, 3, 1)
+    page.selectbox(key=P + "activation").select("relu").run()
+    assert trainer(page).model.spec.activations == ("relu", "relu", "relu", "sigmoid")
+    assert page.query_params["activation"] == ["relu"] or page.query_params["activation"] == "relu"
+    page.button(key=P + "remove_layer").click().run()
+    assert trainer(page).model.spec.sizes == (2, 4, 2, 1)
+
+
+def test_stepper_walks_forward_and_backward_and_predict_hides_numbers():
+    at = run({"n_points": "60"})
+    for _ in range(4):  # forward 1-3, loss → backward 3
+        at.button(key=P + "next").click().run()
+    assert at.session_state[P + "stage"] == 4
+    assert any("partial L" in x.value for x in at.latex)  # the backward formulas are shown
+    at.toggle(key=P + "predict").set_value(True).run()
+    assert any("guess" in i.value for i in at.info)
+    assert not any("partial L" in x.value for x in at.latex)  # hidden until the student guesses
+    at.radio(key=P + "guess.live.3").set_value("positive").run()
+    assert len(at.success) + len(at.error) == 1  # the verdict
+    assert any("partial L" in x.value for x in at.latex)  # then the numbers
+
+
+def test_link_reopens_the_same_setup_and_garbage_warns():
+    at = run({"hidden": "3,3,3", "activation": "gelu", "dataset": "spiral3", "n_points": "90"})
+    s: BuilderSetup = at.session_state[P + "setup"]
+    assert (s.hidden, s.activation, s.dataset) == ((3, 3, 3), "gelu", "spiral3")
+    assert trainer(at).model.spec.sizes == (2, 3, 3, 3, 3)
+    bad = run({"hidden": "0,99", "learning_rate": "nan", "features": "x9", "optimizer": "<script>"})
+    assert bad.session_state[P + "setup"] == BuilderSetup()
+    assert len(bad.warning) >= 4
+
+
+def test_huge_learning_rate_stops_with_a_message_and_reset_recovers():
+    at = run({"dataset": "plane", "n_points": "100", "learning_rate": "10", "activation": "linear",
+              "hidden": "8,8"})
+    for _ in range(20):
+        at.button(key=P + "step").click().run()
+        if trainer(at).status == "diverged":
+            break
+    assert trainer(at).status == "diverged"
+    assert any("learning rate" in e.value for e in at.error)
+    at.button(key=P + "reset").click().run()
+    assert trainer(at).status == "ready" and trainer(at).epoch == 0 and not at.exception
+
+
+def test_classroom_link_hides_controls_and_hand_mode_renders():
+    at = run({"hide": "network,training", "n_points": "60"})
+    keys = {b.key for b in at.button}
+    assert P + "add_layer" not in keys and P + "step" in keys
+    assert not any(s.key == P + "activation" for s in at.selectbox)
+    assert any("0.03" in str(m.value) or "Loss" in str(m.value) for m in at.markdown)

@@ -1,0 +1,126 @@
+"""The trainer is a plain torch.optim loop: same seeds same run, stop conditions, NaN handling."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from core.nets.evaluate import dead_relus, evaluate_plane, gradient_warning, metrics, r2_score
+from core.nets.setup import BuilderSetup, build_dataset
+from core.nets.trained import train_default_network
+from core.nets.trainer import Trainer
+
+SMALL = BuilderSetup(n_points=100)
+
+
+def test_same_seeds_same_training_and_init_seed_is_separate_from_data_seed():
+    a, b = Trainer(SMALL, build_dataset(SMALL)), Trainer(SMALL, build_dataset(SMALL))
+    a.run(3), b.run(3)
+    assert a.history.train_loss == b.history.train_loss
+    c = Trainer(SMALL, build_dataset(SMALL), init_seed=1)
+    np.testing.assert_array_equal(c.data.points, a.data.points)
+    fresh = Trainer(SMALL, build_dataset(SMALL))
+    assert not torch.equal(c.model.linears[0].weight, fresh.model.linears[0].weight)
+
+
+def test_one_epoch_equals_a_hand_written_sgd_loop():
+    setup = BuilderSetup(n_points=40, batch_size=7, regularization="l1", reg_rate=0.01)
+    trainer = Trainer(setup, build_dataset(setup))
+    ref = Trainer(setup, build_dataset(setup))
+    order = torch.randperm(len(ref.x_train), generator=torch.Generator().manual_seed(setup.init_seed))
+    params = list(ref.model.parameters())
+    for s in range(0, len(order), 7):
+        i = order[s:s + 7]
+        z = ref.model.logits(ref.x_train[i])
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, ref.y_train[i])
+        loss = loss + 0.01 * sum(lin.weight.abs().sum() for lin in ref.model.linears)
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g in zip(params, grads, strict=True):
+                p -= setup.learning_rate * g
+    trainer.run(1)
+    for p, q in zip(trainer.model.parameters(), params, strict=True):
+        torch.testing.assert_close(p, q)
+
+
+def test_training_the_default_circle_learns_it():
+    net = train_default_network(BuilderSetup(n_points=200, learning_rate=0.1), epochs=150)
+    m = metrics(net.model, net.head, net.to_features(net.points), net.labels, net.is_train, 2)
+    assert m.train_accuracy > 0.9 and m.test_accuracy > 0.9
+    assert net.model(net.to_features(net.points[:5])).shape == (5, 1)
+    assert net.output_names == ("P(class 1)",) and net.feature_names == ("x1", "x2")
+
+
+def test_huge_learning_rate_stops_with_a_message_instead_of_nan_training():
+    setup = BuilderSetup(dataset="plane", n_points=100, learning_rate=10.0, activation="linear", hidden=(8, 8))
+    t = Trainer(setup, build_dataset(setup))
+    t.run(50)
+    assert t.status == "diverged" and "learning rate" in t.message
+    assert t.run(5) == 0  # stays stopped until reset
+
+
+def test_stop_conditions():
+    t = Trainer(BuilderSetup(n_points=100, max_epochs=4), build_dataset(BuilderSetup(n_points=100)))
+    assert t.run(10) == 4 and t.status == "done"
+    s = BuilderSetup(n_points=100, target_loss=0.69, learning_rate=0.3)
+    t = Trainer(s, build_dataset(s))
+    t.run(500)
+    assert t.status == "done" and t.history.train_loss[-1] < 0.69
+
+
+def test_batch_larger_than_data_is_full_batch():
+    s = BuilderSetup(n_points=20, batch_size=2000)
+    t = Trainer(s, build_dataset(s))
+    assert t.batch_size == 10 and t.run(2) == 2
+
+
+def test_no_hidden_layer_is_logistic_regression():
+    s = BuilderSetup(n_points=50, hidden=())
+    t = Trainer(s, build_dataset(s))
+    assert len(t.model.linears) == 1 and t.run(2) == 2
+
+
+@pytest.mark.parametrize("dataset", ["blobs", "bumps"])
+def test_multiclass_and_regression_heads(dataset):
+    s = BuilderSetup(dataset=dataset, n_points=90)
+    net = train_default_network(s, epochs=5)
+    out = net.model(net.to_features(net.points))
+    if dataset == "blobs":
+        assert out.shape == (90, 3)
+        torch.testing.assert_close(out.sum(dim=1), torch.ones(90))
+    else:
+        assert out.shape == (90, 1) and net.task == "regression"
+
+
+def test_plane_outputs_match_per_point_forward():
+    net = train_default_network(BuilderSetup(n_points=50), epochs=2)
+    plane = evaluate_plane(net.model, net.feature_names, 8)
+    assert [p.shape for p in plane.layers] == [(4, 8, 8), (2, 8, 8), (1, 8, 8)]
+    # cell (row 2, col 5): x1 from column, x2 from row
+    step = 12 / 8
+    point = np.array([[-6 + step * 5.5, -6 + step * 2.5]])
+    with torch.no_grad():
+        value = net.model(net.to_features(point))
+    assert plane.output[0, 2, 5] == pytest.approx(float(value), rel=1e-5)
+
+
+def test_r2_and_confusion_against_formulas():
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    assert r2_score(y, y) == 1.0
+    assert r2_score(y, np.full(4, 2.5)) == 0.0
+    net = train_default_network(BuilderSetup(n_points=60), epochs=1)
+    m = metrics(net.model, net.head, net.to_features(net.points), net.labels, net.is_train, 2)
+    assert m.confusion.sum() == (~net.is_train).sum()
+    assert m.test_accuracy == pytest.approx(np.trace(m.confusion) / m.confusion.sum())
+
+
+def test_dead_relus_and_gradient_warnings():
+    s = BuilderSetup(n_points=50, activation="relu")
+    t = Trainer(s, build_dataset(s))
+    with torch.no_grad():
+        t.model.linears[0].bias[0] = -1000.0  # neuron 0 never fires
+    assert dead_relus(t.model, t.x_train)[0] >= 1
+    assert "Vanishing" in gradient_warning([1e-9, 0.1])
+    assert "Exploding" in gradient_warning([1e9, 0.1])
+    assert gradient_warning([0.1, 0.2]) is None and gradient_warning([math.nan]) is None
