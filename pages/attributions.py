@@ -21,6 +21,7 @@ from core.attribution.network import (
     BASELINE_KINDS,
     NetworkUnderStudy,
     decision_values,
+    from_builder,
     grid_over,
     network_problem,
     train_default_network,
@@ -30,7 +31,7 @@ from core.attribution.sanity import sanity_check
 from core.attribution.setup import AttributionSetup
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
-from core.models import ModelLoadError, load_model
+from core.models import ModelLoadError, ModelSnapshot, load_model
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
 
@@ -66,10 +67,8 @@ def session_network() -> tuple[NetworkUnderStudy, str]:
     trained = st.session_state.get(BUILDER_KEY)
     if trained is not None:
         try:
-            from core.attribution.network import from_builder
-
             return from_builder(trained), "the network you trained in the Network builder"
-        except (ImportError, AttributeError, KeyError, ValueError) as error:
+        except (AttributeError, KeyError, ValueError) as error:
             st.warning(f"The Network builder's network could not be read ({error}); showing the default one.")
     return default_network(), "a default network (train one in the Network builder to explain yours)"
 
@@ -437,7 +436,8 @@ def network_page() -> None:
     except ValueError as error:
         st.error(str(error))
         return
-    key = ("net", id(network.model), target, setup.net_baseline, base, setup.point_x, setup.point_y)
+    weights = ModelSnapshot.of(network.model).weights  # results stay valid exactly as long as the weights do
+    key = ("net", weights, target, setup.net_baseline, base, setup.point_x, setup.point_y)
     result = run_explain(problem, setup, None, key)
     if result is None:
         return
@@ -451,7 +451,7 @@ def network_page() -> None:
                    "methods that promise completeness.")
     grid = grid_over(network, setup.resolution)
     grid_problem = network_problem(network, grid.points, target, setup.net_baseline, base)
-    grid_key = ("grid", id(network.model), target, setup.net_baseline, base, setup.resolution)
+    grid_key = ("grid", weights, target, setup.net_baseline, base, setup.resolution)
     st.subheader("Maps over the plane: each feature's attribution at every point")
     if refusal(setup.method, grid_problem) is None:
         maps = run_explain(grid_problem, setup, None, grid_key)

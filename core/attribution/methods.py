@@ -226,7 +226,8 @@ def refusal(key: str, problem: Problem) -> str | None:
             return (f"{spec.title} is not offered for BERT models: Captum's DeepLift rules do not handle the "
                     "functional GELU, LayerNorm and attention softmax inside BERT layers, so its numbers would "
                     "not be DeepLift's. Use Integrated Gradients (exact completeness) instead.")
-        return f"{spec.title} needs the model as standard layers (nn.Linear and activations)."
+        return (f"{spec.title} needs every activation to be one Captum has a rule for (ReLU, leaky ReLU, tanh, "
+                "sigmoid, softplus); this network uses another (e.g. GELU). Use Integrated Gradients.")
     if spec.needs_module and any(isinstance(m, torch.nn.Softmax) for m in problem.module.modules()):
         return (f"{spec.title} through a softmax does not sum to the change of the probability (Captum's rule for "
                 "softmax is approximate): explain the logit instead, or use Integrated Gradients.")

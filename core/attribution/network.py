@@ -7,6 +7,7 @@ explained at one point, or at every point of a grid over the plane to draw one m
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -128,6 +129,57 @@ def decision_values(network: NetworkUnderStudy, grid: Grid, target: NetworkTarge
     """The explained output over the grid [R, R] (for the decision boundary drawn under the maps)."""
     problem = network_problem(network, grid.points, target)
     return problem.evaluate(problem.inputs, batch_size=4096).cpu().numpy().reshape(len(grid.ys), len(grid.xs))
+
+
+# ---- the Network builder's network -------------------------------------------------------------------------------
+
+# Builder activation name → the nn.Module with the same function (Captum's DeepLift has rules for these modules).
+LAYER_MODULES: dict[str, Callable[[], torch.nn.Module]] = {
+    "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "linear": torch.nn.Identity,
+    "leaky_relu": lambda: torch.nn.LeakyReLU(0.01), "softplus": torch.nn.Softplus,
+}
+OUTPUT_OF = {"sigmoid": "sigmoid", "softmax": "softmax", "tanh": "tanh", "linear": "identity"}
+
+
+class _Activation(torch.nn.Module):
+    """A builder activation without a module twin (e.g. GELU as the builder computes it): correct for gradient
+    and perturbation methods, but DeepLift has no rule for it."""
+
+    def __init__(self, f: Callable[[torch.Tensor], torch.Tensor]):
+        super().__init__()
+        self.f = f
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.f(z)
+
+
+def from_builder(trained) -> NetworkUnderStudy:
+    """The Network builder's `TrainedNetwork` (core.nets.trained) as a NetworkUnderStudy.
+
+    Its MLP (linears + activation names) is copied into an nn.Sequential mapping features [N, F] to the output
+    layer's pre-activation z [N, K]: a copy, so the builder can keep training and no hook ever touches its model;
+    standard activation modules, so DeepLift's rules apply where Captum has them.
+    """
+    from core.nets.activations import ACTIVATIONS
+
+    mlp = trained.model
+    names = tuple(mlp.spec.activations)
+    layers: list[torch.nn.Module] = []
+    layered = True
+    for i, linear in enumerate(mlp.linears):
+        layers.append(copy.deepcopy(linear))
+        if i < len(names) - 1:
+            module = LAYER_MODULES.get(names[i])
+            layered &= module is not None
+            layers.append(module() if module else _Activation(ACTIVATIONS[names[i]].f))
+    if names[-1] not in OUTPUT_OF:
+        raise ValueError(f"the output activation '{names[-1]}' is not one the attribution page knows")
+    model = torch.nn.Sequential(*layers).float().eval().requires_grad_(False)
+    return NetworkUnderStudy(
+        model, trained.to_features, tuple(trained.feature_labels), tuple(trained.output_names), trained.task,
+        np.asarray(trained.points), np.asarray(trained.labels), OUTPUT_OF[names[-1]],
+        source=f"Network builder ({' → '.join(str(s) for s in mlp.spec.sizes)}, {', '.join(names)}; "
+               f"{trained.epochs} epochs)", layered=layered)
 
 
 # ---- the default network, used when the builder has not trained one in this session ------------------------------

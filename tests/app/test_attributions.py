@@ -70,6 +70,17 @@ def test_a_link_with_garbage_falls_back_to_defaults_with_warnings():
     assert at.selectbox(key="attributions.method").value == "integrated-gradients"
 
 
+def test_network_view_explains_the_network_trained_in_the_builder():
+    from core.nets.trained import train_default_network
+
+    at = page(subject="network")
+    at.session_state["network_builder.trained"] = train_default_network(epochs=5)
+    at.run()
+    assert not at.exception and not at.error
+    assert "the network you trained in the Network builder" in texts(at.caption)
+    assert "P(class 1)" in texts(at.subheader)
+
+
 def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
     at = page(subject="network")
     at.run()
