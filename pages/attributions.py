@@ -27,7 +27,7 @@ from core.attribution.network import (
     train_default_network,
 )
 from core.attribution.robustness import baseline_sensitivity, feature_infidelity, max_sensitivity
-from core.attribution.sanity import sanity_check
+from core.attribution.sanity import network_sanity_check, sanity_check
 from core.attribution.setup import AttributionSetup
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
@@ -38,6 +38,9 @@ from core.tokens import TextInputError
 KEY = "attributions"
 BUILDER_KEY = "network_builder.trained"
 CACHE_SIZE = 24
+TEXT_BASELINES = {"pad": "[PAD] tokens", "mask": "[MASK] tokens", "unk": "[UNK] tokens", "zero": "zero embeddings",
+                  "random": "random tokens (seeded)"}
+NET_BASELINES = {"zero": "all features 0", "mean": "data mean", "point": "a chosen point"}
 
 SETTING_WIDGETS = {  # MethodSettings field → how to ask for it (the page never branches per method)
     "n_steps": lambda key: st.number_input("n_steps (integration points)", 2, 2048, key=key),
@@ -277,8 +280,7 @@ def text_page() -> None:
         method_controls("Tokens are the features: perturbation methods replace whole tokens (their word "
                         "embedding row) by the baseline's, keeping positions, [CLS] and [SEP].", list(METHODS))
         st.selectbox("Baseline (reference input)", list(BASELINES), key=f"{KEY}.text_baseline",
-                     format_func=lambda k: {"pad": "[PAD] tokens", "mask": "[MASK] tokens", "unk": "[UNK] tokens",
-                                            "zero": "zero embeddings", "random": "random tokens (seeded)"}[k])
+                     format_func=TEXT_BASELINES.get)
         st.radio("Token score", ("sum", "l2"), key=f"{KEY}.reduce", horizontal=True,
                  format_func=lambda k: {"sum": "sum over embedding (signed)", "l2": "L2 norm (magnitude)"}[k],
                  help="Gradient methods give one number per embedding dimension; a token's score is their sum "
@@ -325,12 +327,16 @@ def text_page() -> None:
         metrics.update(faithfulness_tab(problem, result, key))
     with tabs[1]:
         comparison_tab(problem, setup, key, enc.tokens, movable)
+    target = resolve_target(loaded, setup.text, setup.text_target())
     with tabs[2]:
-        baselines_tab(loaded, setup, enc, movable)
+        baselines_tab(lambda kind: text_problem(loaded, setup.text, target, kind, setup.seed)[0], tuple(BASELINES),
+                      setup, enc.tokens, TEXT_BASELINES)
     with tabs[3]:
         metrics.update(robustness_tab(problem, result, setup, key))
     with tabs[4]:
-        sanity_tab(loaded, setup, enc)
+        sanity_tab(lambda report: sanity_check(
+            loaded, lambda m: text_problem(m, setup.text, target, setup.text_baseline, setup.seed)[0],
+            setup.method, setup.method_settings(), setup.seed, report), enc.tokens)
     with tabs[5]:
         export_tab(result, loaded.provenance.as_dict(), setup, metrics)
 
@@ -344,27 +350,27 @@ def _safe_problem(loaded, setup: AttributionSetup):
         return None, None
 
 
-def baselines_tab(loaded, setup: AttributionSetup, enc, movable) -> None:
-    st.markdown("The same method against each reference input. Robust explanations keep their order "
-                "(Spearman ρ and top-3 overlap with the [PAD] baseline near 1).")
+def baselines_tab(make_problem, kinds: tuple[str, ...], setup: AttributionSetup, names: tuple[str, ...],
+                  labels: dict[str, str]) -> None:
+    st.markdown(f"The same method against each reference input. Robust explanations keep their order "
+                f"(Spearman ρ and top-3 overlap with the {labels[kinds[0]]} baseline near 1).")
     if not st.button("Run every baseline", key=f"{KEY}.baselines_run"):
         return
-    target = resolve_target(loaded, setup.text, setup.text_target())
     bar, report = progress_reporter("Baseline sensitivity")
-    result = baseline_sensitivity(lambda kind: text_problem(loaded, setup.text, target, kind, setup.seed)[0],
-                                  tuple(BASELINES), setup.method, setup.method_settings(), progress=report)
+    result = baseline_sensitivity(make_problem, kinds, setup.method, setup.method_settings(), progress=report)
     bar.empty()
-    rows = {f"{k} (ρ {rho:.2f}, top-{result.k} {overlap:.0%})": r.scores[0]
+    rows = {f"{labels[k]} (ρ {rho:.2f}, top-{result.k} {overlap:.0%})": r.scores[0]
             for k, rho, overlap, r in zip(result.baselines, result.spearman, result.top_k, result.results,
                                           strict=True)}
-    st.plotly_chart(figures.comparison_grid(enc.tokens, rows, "Scores under each baseline (row-normalised)"),
+    st.plotly_chart(figures.comparison_grid(names, rows, "Scores under each baseline (row-normalised)"),
                     key=f"{KEY}.baseline_grid")
 
 
 def robustness_tab(problem, result: Attribution, setup: AttributionSetup, key: tuple) -> dict:
     st.markdown("**Infidelity** (Yeh et al. 2019): E[(Σ removed scores − (f(x) − f(x with them removed)))²] over "
-                "random removals of half the tokens: 0 when the scores add up like the model. **Max-sensitivity**: "
-                "the largest relative change of the explanation when the embeddings move by noise of radius 0.02.")
+                "random removals (to the baseline) of half the tokens/features: 0 when the scores add up like the "
+                "model. **Max-sensitivity**: the largest relative change of the explanation when the input moves by "
+                "uniform noise of radius 0.02.")
     infid = cached("infid", (*key, result.method, result.settings),
                    lambda: feature_infidelity(problem, result.scores[0], seed=result.settings.seed))
     cols = st.columns(2)
@@ -381,20 +387,19 @@ def robustness_tab(problem, result: Attribution, setup: AttributionSetup, key: t
     return metrics
 
 
-def sanity_tab(loaded, setup: AttributionSetup, enc) -> None:
+def sanity_tab(run_check, names: tuple[str, ...]) -> None:
+    """run_check(progress) → SanityCheck: cascading randomisation on a copy made for this session."""
     st.markdown("Adebayo et al. (2018): re-initialise the model's layers at random, top-down, in a copy for this "
                 "session, and re-run the method. If the attributions barely change (ρ stays near 1), they describe "
                 "the input, not what the model learned.")
     if not st.button("Run the sanity check", key=f"{KEY}.sanity_run"):
         return
-    target = resolve_target(loaded, setup.text, setup.text_target())
     bar, report = progress_reporter("Cascading randomisation")
-    result = sanity_check(loaded, lambda m: text_problem(m, setup.text, target, setup.text_baseline, setup.seed)[0],
-                          setup.method, setup.method_settings(), setup.seed, report)
+    result = run_check(report)
     bar.empty()
     st.plotly_chart(figures.sanity_plot(result), key=f"{KEY}.sanity_plot")
     rows = {stage: scores for stage, scores in zip(result.stages, result.scores, strict=True)}
-    st.plotly_chart(figures.comparison_grid(enc.tokens, rows, "Scores as layers are randomised"),
+    st.plotly_chart(figures.comparison_grid(names, rows, "Scores as layers are randomised"),
                     key=f"{KEY}.sanity_grid")
 
 
@@ -418,9 +423,7 @@ def network_page() -> None:
             cols[1].radio("Explain the", ("logit", "probability"), key=f"{KEY}.net_scale", horizontal=True,
                           format_func=lambda k: {"logit": "logit z", "probability": "activated output"}[k])
         cols = st.columns([2, 1, 1])
-        cols[0].selectbox("Baseline", BASELINE_KINDS, key=f"{KEY}.net_baseline",
-                          format_func=lambda k: {"zero": "all features 0", "mean": "data mean",
-                                                 "point": "a point"}[k])
+        cols[0].selectbox("Baseline", BASELINE_KINDS, key=f"{KEY}.net_baseline", format_func=NET_BASELINES.get)
         if value("net_baseline") == "point":
             cols[1].number_input("Baseline X1", -1e3, 1e3, key=f"{KEY}.baseline_x", step=0.1)
             cols[2].number_input("Baseline X2", -1e3, 1e3, key=f"{KEY}.baseline_y", step=0.1)
@@ -467,13 +470,24 @@ def network_page() -> None:
                  f"{c.relative_gap.max():.1%}; raise n_steps where it does not)") if c.promise else \
             "this method does not promise completeness"
         st.caption(f"Black line: the decision boundary. Over the map, {check}.")
-    tabs = st.tabs(["Faithfulness", "Compare methods", "Export"])
+    tabs = st.tabs(["Faithfulness", "Compare methods", "Baselines", "Infidelity & sensitivity", "Sanity check",
+                    "Export"])
     metrics: dict = {}
+    at_point = torch.from_numpy(point)
     with tabs[0]:
         metrics.update(faithfulness_tab(problem, result, key))
     with tabs[1]:
         comparison_tab(problem, setup, key, network.feature_names, None)
     with tabs[2]:
+        baselines_tab(lambda kind: network_problem(network, at_point, target, kind, base), BASELINE_KINDS, setup,
+                      network.feature_names, NET_BASELINES)
+    with tabs[3]:
+        metrics.update(robustness_tab(problem, result, setup, key))
+    with tabs[4]:
+        sanity_tab(lambda report: network_sanity_check(
+            network, lambda n: network_problem(n, at_point, target, setup.net_baseline, base), setup.method,
+            setup.method_settings(), setup.seed, report), network.feature_names)
+    with tabs[5]:
         export_tab(result, {"network": network.source, "features": list(network.feature_names),
                             "outputs": list(network.output_names), "task": network.task}, setup, metrics, point)
 

@@ -90,3 +90,22 @@ def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
     assert "completeness holds at 100%" in texts(at.caption)
     at.selectbox(key="attributions.method").set_value("deeplift").run()
     assert not at.exception and not at.error and "Complete" in texts(at.success)
+
+
+def test_network_checks_run_from_their_buttons():
+    at = page(subject="network")
+    at.run()
+    for button in ("attributions.baselines_run", "attributions.sanity_run", "attributions.sens_run"):
+        at.button(key=button).click().run()
+        assert not at.exception and not at.error, button
+    assert "Max-sensitivity" in " ".join(m.label for m in at.metric)
+
+
+def test_text_sanity_check_and_method_comparison_run_from_their_buttons():
+    at = page(method="saliency")
+    at.run()
+    at.button(key="attributions.sanity_run").click().run()
+    assert not at.exception and not at.error
+    at.button(key="attributions.compare_run").click().run()
+    assert not at.exception and not at.error
+    assert any("Spearman" in str(c.value) for c in at.caption)

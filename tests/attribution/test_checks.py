@@ -19,7 +19,7 @@ from core.attribution.methods import MethodSettings
 from core.attribution.network import NetworkTarget, NetworkUnderStudy, network_problem
 from core.attribution.problem import Problem
 from core.attribution.robustness import baseline_sensitivity, feature_infidelity, max_sensitivity
-from core.attribution.sanity import randomisation_stages, sanity_check
+from core.attribution.sanity import network_sanity_check, randomisation_stages, sanity_check
 from core.attribution.text import TextTarget, text_problem
 from core.models import ModelSnapshot
 from core.setup_state import from_query
@@ -111,7 +111,7 @@ def test_baseline_sensitivity_compares_every_baseline_with_the_first(classifier)
 def test_sanity_check_randomises_a_copy_top_down_and_the_attributions_move(classifier):
     before = ModelSnapshot.of(classifier.model)
     text = "the good movie was bad"
-    stages = [name for name, _ in randomisation_stages(classifier)]
+    stages = [name for name, _, _ in randomisation_stages(classifier)]
     assert stages == ["head", "layer 1", "layer 0"]
     result = sanity_check(classifier, lambda m: text_problem(m, text, TextTarget("classification"))[0],
                           "integrated-gradients", MethodSettings(n_steps=16))
@@ -119,6 +119,20 @@ def test_sanity_check_randomises_a_copy_top_down_and_the_attributions_move(class
     assert result.spearman[0] == pytest.approx(1.0)
     assert not np.allclose(result.scores[0], result.scores[-1])
     assert ModelSnapshot.of(classifier.model) == before
+
+
+def test_network_sanity_check_randomises_a_copy_from_the_output_layer_down():
+    from core.attribution.network import train_default_network
+
+    network = train_default_network(epochs=30)
+    before = ModelSnapshot.of(network.model)
+    points = torch.tensor([[2.0, 1.5]])
+    result = network_sanity_check(network, lambda n: network_problem(n, points, NetworkTarget()),
+                                  "integrated-gradients")
+    assert result.stages == ("trained", "… output layer", "… hidden layer 2", "… hidden layer 1")
+    assert result.spearman[0] == pytest.approx(1.0)
+    assert not np.allclose(result.scores[0], result.scores[1])
+    assert ModelSnapshot.of(network.model) == before
 
 
 def test_export_records_everything_to_rerun_and_rerunning_gives_the_same_numbers(classifier):

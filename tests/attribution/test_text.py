@@ -191,3 +191,22 @@ def test_any_text_and_settings_give_finite_scores_or_a_clear_message(classifier,
         return
     result = explain(problem, "integrated-gradients", MethodSettings(n_steps=n_steps, integration=integration))
     assert result.scores.shape == (1, enc.length) and np.isfinite(result.scores).all()
+
+
+def test_ig_on_inputs_embeds_equals_captums_layer_ig_on_the_word_embeddings_of_a_copy(classifier):
+    """Our hook-free IG is Captum's LayerIntegratedGradients on the embedding table (run on a private copy)."""
+    from captum.attr import LayerIntegratedGradients
+
+    problem, enc = text_problem(classifier, "the good movie was bad", TextTarget("classification", label=1))
+    ours = explain(problem, "integrated-gradients", MethodSettings(n_steps=32)).scores[0]
+    copy = classifier.session_copy().model
+    baseline_ids = torch.where(torch.tensor(problem.fixed), enc.input_ids[0],
+                               classifier.tokenizer.pad_token_id).unsqueeze(0)
+
+    def logits(ids):
+        return copy(input_ids=ids, attention_mask=enc.attention_mask.expand(len(ids), -1),
+                    token_type_ids=enc.token_type_ids.expand(len(ids), -1)).logits[:, 1]
+
+    layer = LayerIntegratedGradients(logits, copy.get_input_embeddings())
+    theirs = layer.attribute(enc.input_ids, baseline_ids, n_steps=32).sum(-1)[0].numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-7)
