@@ -160,6 +160,24 @@ def _resolve(source: str) -> tuple[str, str | Path]:
     return "hub", text
 
 
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick TCP check of the Hub's host: without it an offline server retries for half a minute before failing."""
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE or os.environ.get("HF_HUB_OFFLINE") == "1":
+        return True  # transformers then fails fast from the cache alone
+    url = urlparse(constants.ENDPOINT)
+    try:
+        socket.create_connection((url.hostname, url.port or 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
 def _chain(error: BaseException):
     while error is not None:
         yield error
@@ -174,9 +192,7 @@ def _translate(error: Exception, source: str) -> ModelLoadError:
         return ModelLoadError("not-found", f"No model '{source}' on the Hugging Face Hub. Check the spelling "
                               "(e.g. 'bert-base-uncased', 'org/model-name'); private models are not supported.")
     if "LocalEntryNotFoundError" in names or "couldn't connect" in text or "connection" in text:
-        return ModelLoadError("offline", f"Could not download '{source}': the Hugging Face Hub cannot be reached "
-                              "from this server and the model is not in its cache. Use the embedded model, a local "
-                              "folder, or run the app on a machine with internet access.")
+        return _offline(source)
     if "no file named model.safetensors" in text or "NotASafetensorsRepoError" in names:
         return _pickle_only(source)
     if isinstance(error, json.JSONDecodeError | UnicodeDecodeError) or "SafetensorError" in names \
@@ -184,6 +200,12 @@ def _translate(error: Exception, source: str) -> ModelLoadError:
         return ModelLoadError("corrupt", f"The files of '{source}' are damaged or incomplete ({_short(error)}). "
                               "Download or save the checkpoint again.")
     return ModelLoadError("corrupt", f"Could not load '{source}': {_short(error)}")
+
+
+def _offline(source: str) -> ModelLoadError:
+    return ModelLoadError("offline", f"Could not download '{source}': the Hugging Face Hub cannot be reached from "
+                          "this server and the model is not in its cache. Use the embedded model, a local folder, "
+                          "or run the app on a machine with internet access.")
 
 
 def _short(error: BaseException) -> str:
@@ -243,6 +265,8 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
     local = kind != "hub"
     if kind == "folder":
         _check_folder(Path(location), source)
+    elif kind == "hub" and not _hub_reachable():
+        raise _offline(source)
     try:
         config = AutoConfig.from_pretrained(location, local_files_only=local)
     except Exception as error:

@@ -142,3 +142,20 @@ def test_session_copy_changes_do_not_reach_the_shared_model(tiny_folder):
         next(mine.model.parameters()).add_(1.0)
     assert ModelSnapshot.of(mine.model) != before
     assert ModelSnapshot.of(shared.model) == before
+
+
+def test_unreachable_hub_fails_fast_without_retries(monkeypatch):
+    import socket
+
+    from huggingface_hub import constants
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+    def refuse(*args, **kwargs):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    with pytest.raises(ModelLoadError) as info:
+        load_model("bert-base-uncased")
+    assert info.value.kind == "offline"

@@ -37,7 +37,9 @@ def streamlit_server(port: int | None = None, timeout: float = 90) -> Iterator[s
     """Run `streamlit run app.py` on a free loopback port; yield its base URL; stop it afterwards."""
     port = port or free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", NNX_TORCH_THREADS="1")
-    log = open(ROOT / "tests" / "e2e" / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
+    artifacts = ROOT / "tests" / "e2e" / "artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    log = open(artifacts / "server.log", "w")  # noqa: SIM115 - closed below; kept to read a failure's traceback
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -63,7 +65,6 @@ def streamlit_server(port: int | None = None, timeout: float = 90) -> Iterator[s
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        Path(log.name).unlink(missing_ok=True)
 
 
 def wait_for_script(page, timeout_s: float = 90) -> None:
