@@ -31,9 +31,10 @@ from core.attribution.sanity import network_sanity_check, sanity_check
 from core.attribution.setup import AttributionSetup
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
-from core.models import ModelLoadError, ModelSnapshot, load_model
+from core.models import ModelLoadError, ModelSnapshot
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
+from pages.common import MODEL_HELP, cached_model
 
 KEY = "attributions"
 BUILDER_KEY = "network_builder.trained"
@@ -53,11 +54,6 @@ SETTING_WIDGETS = {  # MethodSettings field → how to ask for it (the page neve
     "seed": lambda key: st.number_input("seed", 0, 2**31 - 1, key=key),
     "perturbations_per_eval": lambda key: st.number_input("perturbations per forward pass", 1, 1024, key=key),
 }
-
-
-@st.cache_resource(show_spinner="Loading the model (once per server)…")
-def shared_model(source: str):
-    return load_model(source)
 
 
 @st.cache_resource(show_spinner="Training the default network (once per server)…")
@@ -245,10 +241,9 @@ def export_tab(result: Attribution, model: dict, setup: AttributionSetup, metric
 def text_page() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.text_input("Model: 'embedded' (all-MiniLM-L6-v2), a Hugging Face Hub id, or a folder on the server",
-                      key=f"{KEY}.source")
+        st.text_input("Model", key=f"{KEY}.source", help=MODEL_HELP)
         try:
-            loaded = shared_model(value("source").strip() or "embedded")
+            loaded = cached_model(value("source").strip() or "embedded")
         except ModelLoadError as error:
             st.error(str(error))
             return
