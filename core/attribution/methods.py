@@ -97,23 +97,41 @@ class MethodSpec:
         return self.family == "perturbation"
 
 
+def _summed_gradients(forward_fn, inputs, target_ind=None, additional_forward_args=None):
+    """Captum's `compute_gradients` with one backward pass of the summed outputs.
+
+    Captum differentiates `torch.unbind(outputs)`, a tuple of B scalars, which costs ~10 µs per element: half a
+    second for a 30×30 map at 50 steps. Every forward here computes each row of the batch independently of the
+    others, so the gradient of the sum is, row by row, the gradient of each output.
+    """
+    with torch.autograd.set_grad_enabled(True):
+        outputs = forward_fn(*inputs)
+        return torch.autograd.grad(outputs.sum(), inputs)
+
+
+def _fast(method):
+    """A Captum gradient method using `_summed_gradients` (its documented `gradient_func` attribute)."""
+    method.gradient_func = _summed_gradients
+    return method
+
+
 def _ibs(settings: MethodSettings) -> int | None:
     return settings.internal_batch_size or None
 
 
 def _ig(problem: Problem, s: MethodSettings):
-    return IntegratedGradients(problem.forward).attribute(
+    return _fast(IntegratedGradients(problem.forward)).attribute(
         problem.inputs, problem.baselines, n_steps=s.n_steps, method=s.integration,
         internal_batch_size=_ibs(s), return_convergence_delta=True)
 
 
 def _saliency(problem: Problem, s: MethodSettings):
-    return Saliency(problem.forward).attribute(problem.inputs, abs=False), None
+    return _fast(Saliency(problem.forward)).attribute(problem.inputs, abs=False), None
 
 
 def _input_x_gradient(problem: Problem, s: MethodSettings):
     # Captum's InputXGradient multiplies by x itself; with a baseline the comparable quantity is (x − x')·∂f/∂x.
-    grads = Saliency(problem.forward).attribute(problem.inputs, abs=False)
+    grads = _fast(Saliency(problem.forward)).attribute(problem.inputs, abs=False)
     return (problem.inputs - problem.baselines) * grads, None
 
 
@@ -131,7 +149,7 @@ def _gradient_shap(problem: Problem, s: MethodSettings):
 
 def _noise_tunnel(nt_type: str):
     def call(problem: Problem, s: MethodSettings):
-        tunnel = NoiseTunnel(Saliency(problem.forward))
+        tunnel = NoiseTunnel(_fast(Saliency(problem.forward)))
         return tunnel.attribute(problem.inputs, nt_type=nt_type, nt_samples=s.n_samples, stdevs=s.stdevs,
                                 nt_samples_batch_size=_ibs(s), abs=False), None
     return call
