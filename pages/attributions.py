@@ -206,9 +206,11 @@ def comparison_tab(problem, setup: AttributionSetup, key: tuple, names: tuple[st
     settings = setup.method_settings()
     store = st.session_state.setdefault(f"{KEY}.cache", {})
     missing = [m for m in chosen if ("explain", *key, m, settings, "sum") not in store]
-    if missing and not st.button(f"Run {len(missing)} more method(s)", key=f"{KEY}.compare_run"):
+    slot = st.empty()
+    if missing and not slot.button(f"Run {len(missing)} more method(s)", key=f"{KEY}.compare_run"):
         st.caption("Each method runs with the settings above; results are kept for this session.")
         return
+    slot.empty()
     bar, report = progress_reporter("Comparing methods")
     for i, m in enumerate(missing):
         report(i / len(missing), METHODS[m].title)

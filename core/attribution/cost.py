@@ -1,8 +1,9 @@
 """How long and how much memory a run will take, before it runs: for the page's estimate and the internal batch.
 
-The time is the method's number of model evaluations times one measured forward + backward pass of the explained
-input; the memory per evaluation is what autograd keeps for one sequence of a BERT-like encoder (activations of
-every layer: hidden states, the feed-forward block and the attention maps), in the model's dtype.
+The time is the method's number of model evaluations times the measured cost of one, from a forward + backward
+pass over a small batch of copies of the explained input (so batching gains are counted). The memory per
+evaluation is what autograd keeps for one sequence of a BERT-like encoder (activations of every layer: hidden
+states, the feed-forward block and the attention maps), in float32.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class CostEstimate:
         return self.seconds > LONG_RUN_S
 
     def describe(self) -> str:
-        return (f"{self.evaluations:,} model evaluations, at most ≈ {self.seconds:.1f} s, "
+        return (f"{self.evaluations:,} model evaluations, ≈ {self.seconds:.2g} s, "
                 f"≈ {self.bytes_per_evaluation * self.internal_batch_size / 2**20:,.0f} MiB per batch of "
                 f"{self.internal_batch_size}")
 
@@ -47,15 +48,16 @@ def bytes_per_evaluation(config, tokens: int, dtype_bytes: int = 4) -> int:
     return dtype_bytes * (layers * per_layer + 4 * tokens * h)
 
 
-def time_one_evaluation(problem: Problem, repeat: int = 2) -> float:
-    """Seconds of one forward + backward pass on the explained input (best of `repeat`)."""
+def time_per_evaluation(problem: Problem, batch: int, repeat: int = 2) -> float:
+    """Seconds per evaluation of a forward + backward pass over `batch` copies of the first input (best of
+    `repeat`)."""
     best = float("inf")
     for _ in range(repeat):
-        x = problem.inputs[:1].detach().clone().requires_grad_(True)
+        x = problem.inputs[:1].detach().expand(batch, *problem.inputs.shape[1:]).clone().requires_grad_(True)
         started = time.perf_counter()
         torch.autograd.grad(problem.forward(x).sum(), x)
         best = min(best, time.perf_counter() - started)
-    return best
+    return best / batch
 
 
 def estimate(problem: Problem, method: str, settings: MethodSettings, config=None) -> CostEstimate:
@@ -65,6 +67,6 @@ def estimate(problem: Problem, method: str, settings: MethodSettings, config=Non
     per_eval = bytes_per_evaluation(config, problem.inputs.shape[1]) if config is not None else \
         problem.inputs[0].numel() * 4 * 64
     fits = max(1, int(MEMORY_SHARE * available_memory_bytes(problem.device) // max(per_eval, 1)))
-    # evaluations run in batches; a batched pass costs less than that many single passes, so this is an upper bound
-    seconds = evaluations * time_one_evaluation(problem) / (4 if problem.device.type == "cuda" else 1)
+    probe = min(evaluations, 8 if config is not None else 1024, fits)
+    seconds = evaluations * time_per_evaluation(problem, probe)
     return CostEstimate(evaluations, seconds, per_eval, min(evaluations, fits))
