@@ -31,7 +31,7 @@ from core.attribution.sanity import network_sanity_check, sanity_check
 from core.attribution.setup import AttributionSetup
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
-from core.models import ModelLoadError, ModelSnapshot
+from core.models import ModelLoadError, ModelSnapshot, load_model
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
 from pages.common import MODEL_HELP, cached_model
@@ -54,6 +54,11 @@ SETTING_WIDGETS = {  # MethodSettings field → how to ask for it (the page neve
     "seed": lambda key: st.number_input("seed", 0, 2**31 - 1, key=key),
     "perturbations_per_eval": lambda key: st.number_input("perturbations per forward pass", 1, 1024, key=key),
 }
+
+
+@st.cache_resource(show_spinner="Loading a CPU copy of the model: the GPU ran out of memory…", max_entries=1)
+def cpu_model(source: str):
+    return load_model(source, torch.device("cpu"))
 
 
 @st.cache_resource(show_spinner="Training the default network (once per server)…")
@@ -294,7 +299,13 @@ def text_page() -> None:
     key = ("text", loaded.provenance.source, loaded.provenance.revision, setup.text, setup.text_target(),
            setup.text_baseline)
     config = loaded.config
-    result = run_explain(problem, setup, config, key, setup.reduce)
+    target = resolve_target(loaded, setup.text, setup.text_target())
+
+    def on_cpu(device):  # the last resort of the out-of-memory fallback on a GPU: the same problem on the CPU
+        return text_problem(cpu_model(loaded.provenance.source), setup.text, target, setup.text_baseline,
+                            setup.seed)[0]
+
+    result = run_explain(problem, setup, config, key, setup.reduce, on_cpu)
     if result is None:
         return
     st.subheader(f"Attributions to the {result.target_label}")
@@ -324,7 +335,6 @@ def text_page() -> None:
         metrics.update(faithfulness_tab(problem, result, key))
     with tabs[1]:
         comparison_tab(problem, setup, key, enc.tokens, movable)
-    target = resolve_target(loaded, setup.text, setup.text_target())
     with tabs[2]:
         baselines_tab(lambda kind: text_problem(loaded, setup.text, target, kind, setup.seed)[0], tuple(BASELINES),
                       setup, enc.tokens, TEXT_BASELINES)
