@@ -11,12 +11,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from core.attribution.agreement import agreement_matrix
+from core.attribution.agreement import agreement_matrix, precision_agreement
 from core.attribution.cost import estimate
 from core.attribution.explain import Attribution, adaptive_steps, explain
 from core.attribution.export import export_record, to_csv, to_json
 from core.attribution.faithfulness import BINS, faithfulness
-from core.attribution.methods import INTEGRATION_METHODS, METHODS, refusal
+from core.attribution.methods import INTEGRATION_METHODS, METHODS, PRECISIONS, refusal
 from core.attribution.network import (
     BASELINE_KINDS,
     NetworkUnderStudy,
@@ -53,6 +53,9 @@ SETTING_WIDGETS = {  # MethodSettings field → how to ask for it (the page neve
     "window": lambda key: st.number_input("window (tokens/features)", 1, 64, key=key),
     "seed": lambda key: st.number_input("seed", 0, 2**31 - 1, key=key),
     "perturbations_per_eval": lambda key: st.number_input("perturbations per forward pass", 1, 1024, key=key),
+    "precision": lambda key: st.radio("precision", PRECISIONS, key=key, horizontal=True,
+                                      help="bf16 runs the model under autocast in bfloat16 (fast on GPUs); the page "
+                                           "then shows how far the scores are from fp32."),
 }
 
 
@@ -128,11 +131,10 @@ def method_controls(n_features_hint: str, offered: list[str]) -> None:
     st.selectbox("Method", offered, key=f"{KEY}.method", format_func=lambda k: METHODS[k].title)
     spec = METHODS[value("method")]
     st.caption(spec.explains)
-    if spec.uses:
-        with st.expander("Method settings", expanded=False):
-            for name in spec.uses:
-                SETTING_WIDGETS[name](f"{KEY}.{name}")
-            st.caption(n_features_hint)
+    with st.expander("Method settings", expanded=False):
+        for name in (*spec.uses, "precision"):
+            SETTING_WIDGETS[name](f"{KEY}.{name}")
+        st.caption(n_features_hint)
 
 
 def run_explain(problem, setup: AttributionSetup, config, key: tuple, reduce: str = "sum",
@@ -176,6 +178,21 @@ def completeness_panel(result: Attribution, index: int = 0) -> None:
         st.warning(text, icon=":material/warning:")
     st.caption(f"{result.title} · {result.seconds * 1e3:,.0f} ms on {result.device} · internal batch "
                f"{result.batch_size}")
+
+
+def precision_panel(problem, setup: AttributionSetup, key: tuple, result: Attribution) -> None:
+    """For a bf16 run: the fp32 result of the same settings, and how far the bf16 scores are from it."""
+    if result.settings.precision == "fp32":
+        return
+    reference_settings = dataclasses.replace(result.settings, precision="fp32")
+    reference = cached("explain", (*key, setup.method, reference_settings, result.reduce),
+                       lambda: explain(problem, setup.method, reference_settings, result.reduce))
+    rho, gap = precision_agreement(result.scores[0], reference.scores[0])
+    delta = ("" if result.completeness.delta is None else
+             f" Captum's delta: {result.completeness.delta[0]:.2e} in bf16 vs {reference.completeness.delta[0]:.2e} "
+             "in fp32.")
+    st.info(f"bf16 vs fp32: Spearman ρ {rho:.3f}, largest difference {gap:.1%} of the largest fp32 score.{delta}",
+            icon=":material/compare_arrows:")
 
 
 def faithfulness_tab(problem, result: Attribution, key: tuple) -> dict:
@@ -316,6 +333,7 @@ def text_page() -> None:
     with checks:
         st.markdown("**Completeness**: do the scores add up to f(x) − f(baseline)?")
         completeness_panel(result)
+        precision_panel(problem, setup, key, result)
         if METHODS[setup.method].key == "integrated-gradients" and st.button(
                 "Adaptive steps", key=f"{KEY}.adaptive", icon=":material/tune:",
                 help="Double n_steps from 8 until |delta| is under 1% of |f(x) − f(baseline)|, and plot how it "
@@ -457,6 +475,7 @@ def network_page() -> None:
         st.plotly_chart(figures.score_bars(network.feature_names, result.scores[0]), key=f"{KEY}.net_bars")
     with checks:
         completeness_panel(result)
+        precision_panel(problem, setup, key, result)
         st.caption("With a few features you can check by eye: the bars add up to f(x) − f(baseline) for the "
                    "methods that promise completeness.")
     grid = grid_over(network, setup.resolution)

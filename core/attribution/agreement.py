@@ -39,6 +39,13 @@ def top_k_overlap(a: np.ndarray, b: np.ndarray, k: int) -> float:
     return len(top_a & top_b) / k
 
 
+def precision_agreement(low: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """(Spearman ρ, largest |difference| relative to the reference's largest |score|) between scores computed in
+    a lower precision and the fp32 reference."""
+    scale = float(np.abs(reference).max()) or 1.0
+    return spearman(low, reference), float(np.abs(low - reference).max()) / scale
+
+
 def agreement_matrix(scores: dict[str, np.ndarray], movable: np.ndarray | None = None) -> np.ndarray:
     """Spearman ρ between every pair of named score vectors [n_features] → [n, n], on the movable features."""
     names = list(scores)

@@ -37,6 +37,7 @@ warnings.filterwarnings("ignore", message="Input Tensor .* did not already requi
 warnings.filterwarnings("ignore", message=".*Setting forward, backward hooks and attributes on non-linear")
 warnings.filterwarnings("ignore", message="You are providing multiple inputs for Lime")
 _RNG_LOCK = threading.Lock()  # the global RNGs are process-wide: seeded sampling runs one session at a time
+PRECISIONS = ("fp32", "bf16")
 INTEGRATION_METHODS = ("gausslegendre", "riemann_trapezoid", "riemann_left", "riemann_right", "riemann_middle")
 
 
@@ -52,9 +53,12 @@ class MethodSettings:
     window: int = 1  # Occlusion window, in features (tokens)
     seed: int = 0
     perturbations_per_eval: int = 16
+    precision: str = "fp32"  # "bf16": the model runs under torch.autocast in bfloat16 (inputs and scores stay fp32)
 
     def validate(self) -> list[str]:
         problems = []
+        if self.precision not in PRECISIONS:
+            problems.append(f"precision: must be one of {', '.join(PRECISIONS)}")
         if not 2 <= self.n_steps <= 2048:
             problems.append("n_steps: must be between 2 and 2048")
         if self.integration not in INTEGRATION_METHODS:
@@ -279,9 +283,9 @@ def attribute(key: str, problem: Problem, settings: MethodSettings) -> tuple[tor
     if reason:
         raise ValueError(reason)
     spec = METHODS[key]
-    if "seed" in spec.uses:
-        with _seeded(settings.seed, problem.device):
-            attributions, delta = spec.call(problem, settings)
-    else:
+    seeded = _seeded(settings.seed, problem.device) if "seed" in spec.uses else contextlib.nullcontext()
+    autocast = torch.autocast(problem.device.type, torch.bfloat16, enabled=settings.precision == "bf16")
+    with seeded, autocast:
         attributions, delta = spec.call(problem, settings)
+    attributions = attributions.float()
     return attributions.detach(), (delta.detach().reshape(-1) if delta is not None else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from core.attribution.methods import INTEGRATION_METHODS, METHODS, MethodSettings
+from core.attribution.methods import INTEGRATION_METHODS, METHODS, PRECISIONS, MethodSettings
 from core.attribution.network import BASELINE_KINDS, NetworkTarget
 from core.attribution.text import BASELINES, OUTPUTS, TASKS, TextTarget
 
@@ -47,6 +47,7 @@ class AttributionSetup:
     window: int = 1
     seed: int = 0
     perturbations_per_eval: int = 16
+    precision: str = "fp32"
 
     def method_settings(self) -> MethodSettings:
         return MethodSettings(**{f.name: getattr(self, f.name) for f in fields(MethodSettings)})
@@ -60,7 +61,7 @@ class AttributionSetup:
     def validate(self) -> list[str]:
         choices = {"subject": SUBJECTS, "task": tuple(TASKS), "output": OUTPUTS, "text_baseline": tuple(BASELINES),
                    "reduce": REDUCTIONS, "net_scale": OUTPUTS, "net_baseline": BASELINE_KINDS,
-                   "method": tuple(METHODS), "integration": INTEGRATION_METHODS}
+                   "method": tuple(METHODS), "integration": INTEGRATION_METHODS, "precision": PRECISIONS}
         problems = [f"{name}: must be one of {', '.join(allowed)}" for name, allowed in choices.items()
                     if getattr(self, name) not in allowed]
         problems += [p for p in self.method_settings().validate() if p.split(":")[0] not in choices]

@@ -109,3 +109,10 @@ def test_text_sanity_check_and_method_comparison_run_from_their_buttons():
     at.button(key="attributions.compare_run").click().run()
     assert not at.exception and not at.error
     assert any("Spearman" in str(c.value) for c in at.caption)
+
+
+def test_a_bf16_run_shows_its_agreement_with_fp32():
+    at = page(precision="bf16")
+    at.run()
+    assert not at.exception and not at.error
+    assert "bf16 vs fp32: Spearman" in texts(at.info)

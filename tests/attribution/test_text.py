@@ -210,3 +210,15 @@ def test_ig_on_inputs_embeds_equals_captums_layer_ig_on_the_word_embeddings_of_a
     layer = LayerIntegratedGradients(logits, copy.get_input_embeddings())
     theirs = layer.attribute(enc.input_ids, baseline_ids, n_steps=32).sum(-1)[0].numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-7)
+
+
+def test_bf16_autocast_keeps_ig_close_to_fp32_and_reports_a_larger_delta(minilm):
+    from core.attribution.agreement import precision_agreement
+
+    problem, _ = text_problem(minilm, TEXT, TextTarget())
+    fp32 = explain(problem, "integrated-gradients", MethodSettings(n_steps=32))
+    bf16 = explain(problem, "integrated-gradients", MethodSettings(n_steps=32, precision="bf16"))
+    assert bf16.scores.dtype == np.float64 and bf16.completeness.holds
+    rho, gap = precision_agreement(bf16.scores[0], fp32.scores[0])
+    assert rho > 0.9 and 0 < gap < 0.05
+    assert abs(bf16.completeness.delta[0]) > abs(fp32.completeness.delta[0])
