@@ -430,7 +430,18 @@ def sanity_tab(run_check, names: tuple[str, ...]) -> None:
 
 # ---- 2-D network --------------------------------------------------------------------------------------------------
 
+def take_clicked_point() -> None:
+    """A click on a map (its invisible grid of markers) becomes the explained point, before the inputs are drawn."""
+    state = st.session_state.get(f"{KEY}.maps")
+    points = state.selection.points if state is not None and "selection" in state else []
+    if points and (points[0]["x"], points[0]["y"]) != st.session_state.get(f"{KEY}.clicked"):
+        st.session_state[f"{KEY}.clicked"] = (points[0]["x"], points[0]["y"])
+        st.session_state[f"{KEY}.point_x"] = round(float(points[0]["x"]), 3)
+        st.session_state[f"{KEY}.point_y"] = round(float(points[0]["y"]), 3)
+
+
 def network_page() -> None:
+    take_clicked_point()
     network, where = session_network()
     st.caption(f"Explaining {where}: features {', '.join(network.feature_names)} → "
                f"{', '.join(network.output_names)} ({network.task}).")
@@ -490,12 +501,13 @@ def network_page() -> None:
         r = len(grid.ys)
         st.plotly_chart(figures.plane_maps(grid.xs, grid.ys, maps.scores.reshape(r, r, -1), network.feature_names,
                                            decision, boundary, network.points, network.labels,
-                                           (setup.point_x, setup.point_y)), key=f"{KEY}.maps")
+                                           (setup.point_x, setup.point_y)), key=f"{KEY}.maps",
+                        on_select="rerun", selection_mode="points")
         c = maps.completeness
         check = (f"completeness holds at {c.share_holding:.0%} of the {len(c.total):,} points (largest gap "
                  f"{c.relative_gap.max():.1%}; raise n_steps where it does not)") if c.promise else \
             "this method does not promise completeness"
-        st.caption(f"Black line: the decision boundary. Over the map, {check}.")
+        st.caption(f"Click a map to explain that point. Black line: the decision boundary. Over the map, {check}.")
     tabs = st.tabs(["Faithfulness", "Compare methods", "Baselines", "Infidelity & sensitivity", "Sanity check",
                     "Export"])
     metrics: dict = {}

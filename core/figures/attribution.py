@@ -166,9 +166,7 @@ def plane_maps(xs: np.ndarray, ys: np.ndarray, maps: np.ndarray, feature_names: 
     for i, name in enumerate(feature_names):
         r, c = i // columns + 1, i % columns + 1
         fig.add_trace(go.Heatmap(x=xs, y=ys, z=maps[:, :, i], colorscale=DIVERGING, zmid=0, zmin=-limit,
-                                 zmax=limit, coloraxis="coloraxis",
-                                 hovertemplate="(%{x:.2f}, %{y:.2f})<br>" + name + ": %{z:.4g}<extra></extra>"),
-                      r, c)
+                                 zmax=limit, coloraxis="coloraxis", hoverinfo="skip"), r, c)
         if boundary is not None:
             fig.add_trace(go.Contour(x=xs, y=ys, z=decision, contours={"start": boundary, "end": boundary,
                                      "size": 1, "coloring": "none"}, line={"color": "black", "width": 2},
@@ -180,6 +178,11 @@ def plane_maps(xs: np.ndarray, ys: np.ndarray, maps: np.ndarray, feature_names: 
                                      marker={"size": 4, "color": "white" if k == classes[0] else "black",
                                              "line": {"width": 0.5, "color": "#333"}},
                                      name=f"class {k:g}", showlegend=i == 0, hoverinfo="skip"), r, c)
+        gx, gy = np.meshgrid(xs, ys)  # invisible markers carry hover and clicks: heatmaps give no click selection
+        fig.add_trace(go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", marker={"size": 6, "opacity": 0},
+                                 customdata=maps[:, :, i].ravel(), showlegend=False, name="click to explain",
+                                 hovertemplate="(%{x:.2f}, %{y:.2f})<br>" + name
+                                 + ": %{customdata:.4g}<br>click to explain this point<extra></extra>"), r, c)
         if chosen is not None:
             fig.add_trace(go.Scatter(x=[chosen[0]], y=[chosen[1]], mode="markers", name="explained point",
                                      marker={"symbol": "x", "size": 11, "color": "#f1c40f",
