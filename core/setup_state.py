@@ -1,6 +1,7 @@
 """How a tool's set-up travels: a flat dataclass ⇄ URL query parameters ⇄ JSON.
 
-A set-up is a frozen dataclass whose fields are `str`, `int`, `float`, `bool` or `tuple[...]` of those. Query
+A set-up is a frozen dataclass whose fields are `str`, `int`, `float`, `bool`, `tuple[...]` of those, or an
+optional (`| None`) number or bool. Query
 values are strings (Streamlit's `st.query_params`), so each is parsed by the field's declared type; anything that
 does not parse, or that the field's `validate` rejects, falls back to the default with a warning the page can
 show. Nothing typed by a user is ever evaluated.
@@ -15,6 +16,7 @@ import types
 import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 T = TypeVar("T")
 
@@ -28,6 +30,8 @@ class SetupError(ValueError):
 
 
 def _parse_scalar(text: str, kind: type) -> Any:
+    if kind is str:
+        return text
     text = text.strip()
     if kind is bool:
         low = text.lower()
@@ -49,14 +53,16 @@ def _parse_scalar(text: str, kind: type) -> Any:
         if not math.isfinite(value):
             raise SetupError(f"{text!r} is not a finite number")
         return value
-    if kind is str:
-        return text
     raise SetupError(f"unsupported field type {kind!r}")
 
 
 def _field_types(cls: type) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+    types_ = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+    for name, annotation in types_.items():
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType) and str in typing.get_args(annotation):
+            raise TypeError(f"{cls.__name__}.{name}: an optional str cannot round-trip (None vs 'none'); use str")
+    return types_
 
 
 def _parse(text: str, annotation: Any) -> Any:
@@ -65,6 +71,8 @@ def _parse(text: str, annotation: Any) -> Any:
     origin = typing.get_origin(annotation)
     if origin is tuple:
         (item_type, *_rest) = typing.get_args(annotation)
+        if item_type is str:  # items are escaped by _format, so a comma inside an item survives
+            return tuple(unquote(p) for p in text.split(",")) if text else ()
         parts = [p for p in text.split(",") if p.strip()] if text.strip() else []
         return tuple(_parse_scalar(p, item_type) for p in parts)
     if origin in (typing.Union, types.UnionType):
@@ -75,11 +83,16 @@ def _parse(text: str, annotation: Any) -> Any:
     return _parse_scalar(text, annotation)
 
 
+def _escape_item(value: Any) -> str:
+    text = _format(value)
+    return text.replace("%", "%25").replace(",", "%2C") if isinstance(value, str) else text
+
+
 def _format(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return ",".join(_format(v) for v in value)
+        return ",".join(_escape_item(v) for v in value)
     if value is None:
         return "none"
     return str(value)
@@ -115,17 +128,21 @@ def from_query(cls: type[T], params: Mapping[str, str]) -> tuple[T, list[str]]:
             values[name] = _parse(str(raw), annotation)
         except SetupError as e:
             warnings.append(f"Ignored link parameter '{name}': {e}.")
-    setup = cls(**values)
+    try:
+        setup = cls(**values)
+    except (TypeError, ValueError) as e:
+        return cls(), [*warnings, f"Ignored the link's set-up ({e}); showing the defaults."]
     validate = getattr(setup, "validate", None)
-    if validate is not None:
-        problems = validate()
-        if problems:
-            bad = {p.split(":", 1)[0] for p in problems}
-            default = cls()
-            setup = dataclasses.replace(
-                setup, **{n: getattr(default, n) for n in bad if n in types_}
-            )
-            warnings += [f"Ignored link parameter {p}." for p in problems]
+    problems = validate() if validate is not None else []
+    if problems:
+        bad = {p.split(":", 1)[0].strip() for p in problems}
+        warnings += [f"Ignored link parameter {p}." for p in problems]
+        if not bad <= set(types_):  # a problem that names no field: trust nothing from the link
+            return cls(), warnings
+        default = cls()
+        setup = dataclasses.replace(setup, **{n: getattr(default, n) for n in bad})
+        if setup.validate():  # fields that are only wrong together: fall back entirely
+            return cls(), warnings
     return setup, warnings
 
 

@@ -68,8 +68,11 @@ def encode(loaded: LoadedModel, text: str, text_pair: str | None = None,
     """Tokenise `text` (and `text_pair`) for `loaded`; truncate to `max_length` (default: the model's limit)."""
     text = _clean(text, "Text A" if text_pair is not None else "The text")
     pair = _clean(text_pair, "Text B") if text_pair is not None else None
-    limit = min(max_length or loaded.max_length, loaded.max_length)
     tokenizer = loaded.tokenizer
+    smallest = tokenizer.num_special_tokens_to_add(pair=pair is not None) + (2 if pair is not None else 1)
+    if max_length is not None and max_length < smallest:
+        raise TextInputError(f"A limit of {max_length} tokens leaves no room for the text: use at least {smallest}.")
+    limit = loaded.max_length if max_length is None else min(max_length, loaded.max_length)
     batch = tokenizer(text, pair, truncation=False, return_tensors="pt", return_special_tokens_mask=True)
     untruncated = batch["input_ids"].shape[1]
     if untruncated > limit:  # tokenise again, letting the tokenizer cut (for pairs it trims the longer text first)
@@ -82,8 +85,13 @@ def encode(loaded: LoadedModel, text: str, text_pair: str | None = None,
     unk = tokenizer.unk_token_id
     warnings = []
     if untruncated > limit:
-        why = ", the length all-MiniLM-L6-v2 was trained on" if loaded.provenance.source == EMBEDDED else ""
-        warnings.append(f"The input has {untruncated} tokens; only the first {limit} are used (model limit{why}).")
+        if limit < loaded.max_length:
+            why = "the limit you chose"
+        elif loaded.provenance.source == EMBEDDED:
+            why = "the length all-MiniLM-L6-v2 was trained on"
+        else:
+            why = "the model's limit"
+        warnings.append(f"The input has {untruncated} tokens; only the first {limit} are used ({why}).")
     if unk is not None and (ids == unk).any():
         n = int((ids == unk).sum())
         warnings.append(f"{n} piece(s) of the text are unknown to the vocabulary and became {tokenizer.unk_token}.")

@@ -26,8 +26,8 @@ for row_start in range(0, len(TOOLS), 2):
 
 with st.expander("Using NN Explorer in a classroom"):
     st.markdown(
-        "- Start one server (`make run`, or `streamlit run app.py --server.address 0.0.0.0`) and give students "
-        "its address: each browser tab is its own session, with its own network and settings.\n"
+        "- Start one server with `make run ADDRESS=0.0.0.0` and give students its address: each browser tab is "
+        "its own session, with its own network and settings.\n"
         "- Models load once per server and are shared read-only, so thirty students cost one model's memory.\n"
         "- Set-ups live in the page address: copy the link to hand out exactly what you see."
     )

@@ -39,7 +39,7 @@ TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core
 ss = st.session_state
 FIELDS = [f.name for f in dataclasses.fields(BuilderSetup)]
 DISPLAY_ONLY = ("learning_rate", "max_epochs", "target_loss", "discretize", "show_test", "hide")
-SPEEDS = (1, 2, 5, 10, 20, 50)
+SPEEDS = (1, 2, 5, 10, 20, 50, 100)
 FPS = 10
 
 
@@ -363,7 +363,7 @@ def live_view() -> None:
             st.caption(f"Accuracy: train {m.train_accuracy:.1%} · test {m.test_accuracy:.1%}")
         if playing:
             st.image(loss_raster(h.train_loss, h.test_loss), width=360,
-                     caption="loss (log scale): training dark, test grey")
+                     caption="Loss (log scale): training dark, test grey")
         else:
             st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
                             key=k("loss_fig"), config={"displayModeBar": False})
@@ -416,7 +416,6 @@ def _grid(items: list[tuple[np.ndarray, str, str, str]], key: str, per_row: int 
 
 def show_stage(trace: StepTrace, stage: str, key: str) -> None:
     """Formula and numbers of one stage of the step (forward l / loss / backward l / update)."""
-    L = len(trace.layers)
     if stage == "Loss":
         last = trace.layers[-1]
         st.markdown(f"**Loss** · {LOSSES[trace.loss_name].title}: `{LOSSES[trace.loss_name].formula}`, averaged "
@@ -452,15 +451,17 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
     if _hidden_until_predicted(t, key):
         return
     if t.dL_da is None:
-        st.latex(rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} = \hat y - y \quad\text{{({f.title} + "
-                 rf"{LOSSES[trace.loss_name].title} shortcut, divided by the batch size)}}")
+        st.latex(rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} = (\hat y - y)\,/\,B")
+        st.caption(f"The {f.title} + {LOSSES[trace.loss_name].title} shortcut: f′ and dL/da cancel into ŷ − y; "
+                   f"B = {len(trace.x)} sample(s) in the batch.")
     else:
         st.latex(rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} = \frac{{\partial L}}{{\partial a^{{({i})}}}}"
                  rf"\odot f'(z^{{({i})}}),\quad f'(z) = \text{{{f.derivative}}}")
     st.latex(rf"\frac{{\partial L}}{{\partial W^{{({i})}}}} = \Big(\frac{{\partial L}}{{\partial z^{{({i})}}}}"
              rf"\Big)^{{\!\top}} a^{{({i - 1})}} + \text{{reg}},\quad \frac{{\partial L}}{{\partial b^{{({i})}}}} = "
              rf"\sum_{{\text{{batch}}}} \frac{{\partial L}}{{\partial z^{{({i})}}}},\quad"
-             rf"\frac{{\partial L}}{{\partial a^{{({i - 1})}}}} = \frac{{\partial L}}{{\partial z^{{({i})}}}} W^{{({i})}}")
+             rf"\frac{{\partial L}}{{\partial a^{{({i - 1})}}}} = "
+             rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} W^{{({i})}}")
     items = []
     if t.dL_da is not None:
         items += [(_m(t.dL_da), f"dL/da{i}", "sample", "neuron"),
@@ -514,7 +515,7 @@ if "Step through one training step" in tabs:
                            setup.reg_rate, trainer.optimizer, setup.optimizer, setup.learning_rate)
         names = _stage_names(len(trace.layers))
         ss[k("stage")] = min(ss.get(k("stage"), 0), len(names) - 1)
-        nav = st.columns([0.6, 0.6, 5, 1.4])
+        nav = st.columns([0.9, 0.9, 4.4, 1.4])
         nav[0].button("◀ Prev", key=k("prev"), on_click=_stage, args=(-1, len(names)), width="stretch")
         nav[1].button("Next ▶", key=k("next"), on_click=_stage, args=(1, len(names)), width="stretch")
         nav[2].progress((ss[k("stage")] + 1) / len(names), text=f"Step {ss[k('stage')] + 1} of {len(names)}: "
@@ -606,7 +607,7 @@ if "Compare two runs" in tabs:
     with tabs["Compare two runs"]:
         st.markdown("Pin the current run, change something (activation, optimizer, learning rate…), train again, "
                     "and compare on the same data.")
-        if st.button("📌 Pin the current run as run A", key=k("pin")):
+        if st.button("Pin the current run as run A", icon=":material/push_pin:", key=k("pin")):
             h = trainer.history
             ss[k("pinned")] = {
                 "name": f"A: {setup.activation}, {OPTIMIZERS[setup.optimizer][0]}, lr {setup.learning_rate:g}",

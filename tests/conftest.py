@@ -17,6 +17,12 @@ from tests.checkpoints import save_tiny
 torch.set_num_threads(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_dirs_in_tmp(tmp_path_factory):
+    """Tests save tiny checkpoints under pytest's temporary folder: let the loader take folders from there."""
+    os.environ["NNX_MODEL_DIRS"] = str(tmp_path_factory.getbasetemp())
+
+
 @pytest.fixture(scope="session")
 def minilm():
     """The real embedded all-MiniLM-L6-v2, loaded once for the whole run (≈ 3 s)."""

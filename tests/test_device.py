@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 import torch
 
-from core.device import describe_device, library_versions, pick_device, run_with_fallback
+from core.device import (
+    available_memory_bytes,
+    configure_threads,
+    describe_device,
+    is_out_of_memory,
+    library_versions,
+    pick_device,
+    run_with_fallback,
+)
 
 
 def test_cpu_is_chosen_without_cuda_and_described():
@@ -14,7 +22,6 @@ def test_cpu_is_chosen_without_cuda_and_described():
     else:
         assert pick_device().type == "cpu"
         assert describe_device().kind == "cpu"
-    assert pick_device("cpu").type == "cpu"
     assert set(library_versions()) == {"torch", "transformers", "captum"}
 
 
@@ -58,3 +65,33 @@ def test_other_errors_are_not_swallowed():
 
     with pytest.raises(ValueError, match="shape mismatch"):
         run_with_fallback(compute, batch_size=2, device=torch.device("cpu"))
+
+
+def test_the_cpu_allocators_real_failure_counts_as_out_of_memory():
+    try:
+        torch.empty(10**14, dtype=torch.uint8)  # 100 TB: the CPU allocator refuses at once, allocating nothing
+    except RuntimeError as error:
+        assert is_out_of_memory(error)
+    else:  # pragma: no cover - a machine with 100 TB
+        pytest.skip("the allocation succeeded")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", 1), ("nonsense", 1), ("-3", 1), ("100000", None)])
+def test_thread_setting_is_parsed_safely(monkeypatch, value, expected):
+    import os
+
+    before = torch.get_num_threads()
+    monkeypatch.setenv("NNX_TORCH_THREADS", value)
+    try:
+        n = configure_threads()
+        assert n == (expected or os.cpu_count())
+        assert torch.get_num_threads() == n
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_available_cpu_memory_is_positive_and_at_most_the_machines():
+    import os
+
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert 0 < available_memory_bytes(torch.device("cpu")) <= total

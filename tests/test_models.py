@@ -53,6 +53,43 @@ def test_tiny_saved_checkpoints_load_from_a_folder_with_their_head(tiny_folder, 
     assert len(out.attentions) == 2
 
 
+def test_hub_id_loads_from_the_hub_cache_offline_with_its_commit_as_revision(tmp_path, tiny_folder, monkeypatch):
+    from huggingface_hub import constants
+
+    from tests.checkpoints import save_to_fake_hub_cache
+
+    commit = save_to_fake_hub_cache(tmp_path / "hub", "tiny-org/tiny-mlm", tiny_folder("masked-lm"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    loaded = load_model("tiny-org/tiny-mlm")
+    assert loaded.head == "masked-lm"
+    assert loaded.provenance.revision == commit
+    assert loaded.provenance.location == "tiny-org/tiny-mlm"
+
+
+@pytest.mark.parametrize("kind", ["electra-discriminator", "headless-classifier"])
+def test_a_head_the_checkpoint_lacks_is_not_offered(tiny_folder, kind):
+    """transformers would initialise a missing head at random; we load the encoder alone instead."""
+    loaded = load_model(str(tiny_folder(kind)))
+    assert loaded.head == "encoder"
+
+
+def test_folders_outside_the_allowed_directories_look_absent(tiny_folder, tmp_path, monkeypatch):
+    folder = tiny_folder("encoder")
+    monkeypatch.setenv("NNX_MODEL_DIRS", str(tmp_path / "elsewhere"))
+    with pytest.raises(ModelLoadError) as outside:
+        load_model(str(folder))
+    with pytest.raises(ModelLoadError) as absent:
+        load_model(str(tmp_path / "elsewhere" / "nothing"))
+    assert outside.value.kind == absent.value.kind == "not-found"
+    assert str(outside.value).split("'")[2] == str(absent.value).split("'")[2]
+
+
+def test_a_relative_name_is_looked_up_in_the_model_directories(tiny_folder, monkeypatch):
+    folder = tiny_folder("classifier")
+    monkeypatch.setenv("NNX_MODEL_DIRS", str(folder.parent))
+    assert load_model(folder.name).head == "sequence-classification"
+
+
 def test_pickle_only_checkpoint_is_refused_with_a_message(tiny_folder):
     with pytest.raises(ModelLoadError) as info:
         load_model(str(tiny_folder("pickle-only")))
@@ -75,26 +112,44 @@ def test_missing_hub_id_offline_says_the_hub_cannot_be_reached(monkeypatch):
     assert "cannot be reached" in str(info.value)
 
 
-@pytest.mark.parametrize("text", ["a b c", "../../no-such-dir-xyz", "x" * 300, "org/name/extra", "rm -rf /;"])
+@pytest.mark.parametrize("text", ["a b c", "../../no-such-dir-xyz", "x" * 300, "org/name/extra", "rm -rf /;",
+                                  "a模型", "bert--x", "org/x-", "/etc", "~"])
 def test_nonsense_names_are_refused_before_any_lookup(text):
     with pytest.raises(ModelLoadError) as info:
         load_model(text)
     assert info.value.kind in {"invalid-name", "not-found"}
 
 
-def test_folder_without_config_or_weights_is_reported_corrupt(tmp_path, tiny_folder):
+def _copy(source, target, skip=()):
+    target.mkdir()
+    for f in source.iterdir():
+        if f.name not in skip:
+            (target / f.name).write_bytes(f.read_bytes())
+    return target
+
+
+def test_damaged_folders_are_reported_corrupt_never_as_hub_problems(tmp_path, tiny_folder):
     with pytest.raises(ModelLoadError) as info:
         load_model(str(tmp_path))
     assert info.value.kind == "corrupt" and "config.json" in str(info.value)
 
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    for f in tiny_folder("encoder").iterdir():
-        (broken / f.name).write_bytes(f.read_bytes())
+    broken = _copy(tiny_folder("encoder"), tmp_path / "model-404-connection")
     (broken / "model.safetensors").write_bytes(b"\x00" * 50)
     with pytest.raises(ModelLoadError) as info:
         load_model(str(broken))
+    assert info.value.kind == "corrupt" and "Hub" not in str(info.value)
+
+    bad_config = _copy(tiny_folder("encoder"), tmp_path / "bad-config")
+    (bad_config / "config.json").write_text("{not json")
+    with pytest.raises(ModelLoadError) as info:
+        load_model(str(bad_config))
     assert info.value.kind == "corrupt"
+
+    no_tokenizer = _copy(tiny_folder("encoder"), tmp_path / "no-tokenizer",
+                         skip=("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"))
+    with pytest.raises(ModelLoadError) as info:
+        load_model(str(no_tokenizer))
+    assert info.value.kind == "corrupt" and "tokenizer" in str(info.value)
 
 
 def test_model_too_large_for_free_memory_is_refused(monkeypatch, tiny_folder):
@@ -132,6 +187,17 @@ def test_two_threads_on_one_shared_model_match_one_thread_and_leave_it_untouched
             for a, b in zip(got, alone[i % 2], strict=True):
                 torch.testing.assert_close(a, b)
     assert ModelSnapshot.of(minilm.model) == before
+
+
+@pytest.mark.parametrize("kind", ["encoder", "classifier", "masked-lm"])
+def test_a_freshly_loaded_model_is_already_in_its_final_state(tiny_folder, kind):
+    """Nothing a page does later (asking for attentions, hidden states) changes the fingerprint of a shared model."""
+    loaded = load_model(str(tiny_folder(kind)))
+    before = ModelSnapshot.of(loaded.model)
+    with torch.no_grad():
+        loaded.model(**loaded.tokenizer("the cat sat", return_tensors="pt"), output_attentions=True,
+                     output_hidden_states=True)
+    assert ModelSnapshot.of(loaded.model) == before
 
 
 def test_session_copy_changes_do_not_reach_the_shared_model(tiny_folder):

@@ -19,6 +19,7 @@ class Example:
     steps: int = 100
     noisy: bool = False
     seed: int | None = None
+    tags: tuple[str, ...] = ("a",)
 
     def validate(self) -> list[str]:
         problems = []
@@ -62,3 +63,64 @@ def test_json_round_trip_and_bad_documents():
 def test_any_query_gives_a_valid_setup(params):
     setup, _ = from_query(Example, params)
     assert setup.validate() == []
+
+
+@dataclass(frozen=True)
+class Free:
+    """No validation: every value of the declared types is a valid set-up."""
+
+    name: str = "x"
+    tags: tuple[str, ...] = ()
+    count: int = 0
+    scale: float = 1.0
+    flag: bool = False
+    seed: int | None = None
+
+
+@given(st.builds(
+    Free,
+    name=st.text(max_size=30),
+    tags=st.lists(st.text(max_size=10), max_size=4).map(tuple),
+    count=st.integers(-10**12, 10**12),
+    scale=st.floats(allow_nan=False, allow_infinity=False),
+    flag=st.booleans(),
+    seed=st.none() | st.integers(0, 2**31),
+))
+def test_every_setup_round_trips_through_the_link_and_json(setup):
+    if setup.tags == ("",):  # the one value a query string cannot tell from ()
+        setup = Free(**{**setup.__dict__, "tags": ("", "")})
+    assert from_query(Free, to_query(setup)) == (setup, [])
+    assert from_json(Free, to_json(setup)) == (setup, [])
+
+
+def test_a_problem_naming_no_field_discards_the_whole_link():
+    @dataclass(frozen=True)
+    class Picky:
+        n: int = 1
+
+        def validate(self):
+            return [] if self.n > 0 else ["n must be positive"]
+
+    assert from_query(Picky, {"n": "-4"})[0] == Picky()
+
+
+def test_a_setup_that_refuses_construction_falls_back_with_a_warning():
+    @dataclass(frozen=True)
+    class Strict:
+        n: int = 1
+
+        def __post_init__(self):
+            if self.n > 10:
+                raise ValueError("n too large")
+
+    setup, warnings = from_query(Strict, {"n": "11"})
+    assert setup == Strict() and "n too large" in warnings[0]
+
+
+def test_optional_strings_are_refused_when_a_setup_is_read():
+    @dataclass(frozen=True)
+    class Ambiguous:
+        label: str | None = None
+
+    with pytest.raises(TypeError, match="optional str"):
+        from_query(Ambiguous, {})

@@ -50,3 +50,17 @@ def test_any_unicode_text_either_encodes_or_gives_a_clear_error(minilm, text):
         assert enc.tokens[0] == "[CLS]" and enc.tokens[-1] == "[SEP]"
         assert enc.input_ids.shape == (1, enc.length) == enc.attention_mask.shape
         assert len(enc.word_ids) == len(enc.special) == enc.length
+
+
+@pytest.mark.parametrize("limit", [-5, 0, 1, 2])
+def test_a_limit_too_small_for_any_text_is_refused(minilm, limit):
+    with pytest.raises(TextInputError, match="no room"):
+        encode(minilm, "the cat sat", max_length=limit)
+
+
+@pytest.mark.parametrize(("pair", "limit"), [(None, 3), (None, 6), ("it was tired", 5), ("it was tired", 9)])
+def test_a_chosen_limit_is_obeyed_and_named_in_the_warning(minilm, pair, limit):
+    enc = encode(minilm, "the cat sat on the mat", pair, max_length=limit)
+    assert enc.length == limit and enc.truncated
+    assert enc.input_ids.shape[1] == limit
+    assert "the limit you chose" in enc.warnings[0]

@@ -142,7 +142,7 @@ def generate(name: str, n: int, noise: float, seed: int) -> tuple[np.ndarray, np
 def split(n: int, train_fraction: float, seed: int) -> np.ndarray:
     """A boolean mask `[n]`, True for training points: a seeded shuffle cut at `train_fraction` (≥ 1 each side)."""
     order = np.random.default_rng(seed + 1_000_003).permutation(n)
-    n_train = min(max(int(round(n * train_fraction)), 1), max(n - 1, 1))
+    n_train = min(max(round(n * train_fraction), 1), max(n - 1, 1))
     mask = np.zeros(n, bool)
     mask[order[:n_train]] = True
     return mask

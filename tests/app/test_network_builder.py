@@ -107,3 +107,25 @@ def test_classroom_link_hides_controls_and_hand_mode_renders():
     assert P + "add_layer" not in keys and P + "step" in keys
     assert not any(s.key == P + "activation" for s in at.selectbox)
     assert any("0.03" in str(m.value) or "Loss" in str(m.value) for m in at.markdown)
+
+
+def test_largest_network_6x8_with_every_feature_renders_and_steps():
+    at = run({"hidden": "8,8,8,8,8,8", "features": "x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2)", "n_points": "100"})
+    assert trainer(at).model.spec.sizes == (7, 8, 8, 8, 8, 8, 8, 1)
+    at.button(key=P + "step").click().run()
+    assert trainer(at).epoch == 1 and not at.exception and not at.error
+    assert at.button(key=P + "add_layer").disabled and at.button(key=P + "more.0").disabled
+
+
+def test_take_this_step_applies_exactly_the_traced_update():
+    at = run({"n_points": "60", "optimizer": "adam"})
+    at.button(key=P + "step").click().run()
+    t = trainer(at)
+    x, y = t.data.features[[0]], t.data.targets(t.head_name)[[0]]
+    from core.nets.trace import trace_step
+
+    traced = trace_step(t.model, x, y, t.head.loss, optimizer=t.optimizer, optimizer_name="adam", lr=0.03)
+    at.session_state[P + "sample"] = 0
+    at.button(key=P + "apply").click().run()
+    for layer, lin in zip(traced.layers, trainer(at).model.linears, strict=True):
+        torch.testing.assert_close(lin.weight.detach(), layer.W_after, rtol=1e-5, atol=1e-6)

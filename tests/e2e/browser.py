@@ -68,20 +68,21 @@ def streamlit_server(port: int | None = None, timeout: float = 90) -> Iterator[s
 
 
 def wait_for_script(page, timeout_s: float = 90) -> None:
-    """Wait until Streamlit has rendered the page and its script has stopped running (status widget gone)."""
-    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout_s * 1000)
+    """Wait until the page's script has run to its end: Streamlit marks the app root with its run state
+    (`data-test-script-state`), which must read "notRunning" for half a second with no skeleton left."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
     deadline = time.monotonic() + timeout_s
     quiet_since = None
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        skeleton = page.locator('[data-testid="stSkeleton"]').count() > 0
-        if running or skeleton:
+        state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
+        busy = state != "notRunning" or page.locator('[data-testid="stSkeleton"]').count() > 0
+        if busy:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 1.0:
+        elif time.monotonic() - quiet_since > 0.5:
             return
-        page.wait_for_timeout(200)
+        page.wait_for_timeout(100)
     raise TimeoutError("the page's script was still running after the time limit")
 
 

@@ -32,7 +32,8 @@ def loss_figure(runs: list[tuple[str, list[int], list[float], list[float]]], hei
             fig.add_trace(go.Scatter(x=epochs, y=test, name=f"{prefix}test", mode="lines",
                                      line=dict(color="#aaaaaa" if r == 0 else "#c5b0d5", dash="dot")))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="epoch",
-                      yaxis_title="loss", yaxis_type="log", legend=dict(orientation="h", y=1.15),
+                      yaxis_title="loss", yaxis=dict(type="log", tickformat=".2~g", nticks=5),
+                      legend=dict(orientation="h", y=1.15),
                       uirevision="loss")
     return fig
 
@@ -45,7 +46,8 @@ def grad_norm_figure(epochs: list[int], norms: list[list[float]], height: int = 
     for layer in range(arr.shape[1] if arr.ndim == 2 else 0):
         fig.add_trace(go.Scatter(x=epochs, y=arr[:, layer], mode="lines", name=f"layer {layer + 1}"))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="epoch",
-                      yaxis_title="‖dL/dW‖", yaxis_type="log", legend=dict(orientation="h", y=1.15))
+                      yaxis_title="‖dL/dW‖", yaxis=dict(type="log", tickformat=".2~g", nticks=5),
+                      legend=dict(orientation="h", y=1.15))
     return fig
 
 

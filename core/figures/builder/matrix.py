@@ -9,13 +9,13 @@ from core.figures.builder.colors import DIVERGING
 
 
 def matrix_figure(values: np.ndarray, title: str, row_name: str = "row", col_name: str = "col",
-                  highlight: tuple[int, int] | None = None, digits: int = 4) -> go.Figure:
+                  highlight: tuple[int, int] | None = None, digits: int = 3) -> go.Figure:
     """`values` `[rows, cols]` (1-D is shown as one row); colour symmetric around 0; `highlight` boxes a cell."""
     v = np.atleast_2d(np.asarray(values, float))
     lim = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 1.0
     text = np.vectorize(lambda x: f"{x:.{digits}g}")(v)
     fig = go.Figure(go.Heatmap(
-        z=v, text=text, texttemplate="%{text}", textfont=dict(size=11), colorscale=DIVERGING,
+        z=v, text=text, texttemplate="%{text}", textfont=dict(size=10), colorscale=DIVERGING,
         zmin=-lim or -1, zmax=lim or 1, showscale=False, xgap=2, ygap=2,
         hovertemplate=f"{title}[{row_name} %{{y}}, {col_name} %{{x}}] = %{{z:.6g}}<extra></extra>"))
     if highlight is not None:

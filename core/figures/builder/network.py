@@ -79,7 +79,7 @@ def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: li
                            y0=-(n_max - 1) / 2 - 0.55, y1=(n_max - 1) / 2 + 0.55, layer="below",
                            fillcolor="rgba(255,215,0,0.25)", line=dict(color="gold", width=2)))
     layout = dict(
-        height=height or int(110 + 62 * n_max), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
+        height=height or int(150 + 78 * n_max), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
         legend=dict(orientation="h", y=-0.02, x=0), dragmode=False, images=images, annotations=annotations,
         shapes=shapes, xaxis=dict(visible=False, range=[-1.3, len(columns) - 0.4]),
         yaxis=dict(visible=False, range=[-(n_max - 1) / 2 - 0.7, (n_max - 1) / 2 + 1.0], scaleanchor="x"))

@@ -1,0 +1,93 @@
+"""The numbers behind the views as files (CSV, JSON, NPZ), each saying where they came from.
+
+Provenance (model id or folder, revision or weights hash, transformers and torch versions, attention implementation,
+dtype, truncation, and the view's settings) goes into every file: as `# key: value` lines above a CSV, a
+"provenance" object in JSON, and a JSON string array named "provenance" in an NPZ.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.bert.stats import HeadStatistics
+
+MAX_CSV_CELLS = 200_000  # one CSV row per weight: beyond this the file is tens of MB, and NPZ is the better choice
+
+
+@dataclass(frozen=True)
+class AttentionExport:
+    """Selected maps: maps [len(layers), len(heads), U, U] for layers × heads (counted from 0), labels [U]."""
+
+    maps: np.ndarray
+    labels: tuple[str, ...]
+    layers: tuple[int, ...]
+    heads: tuple[int, ...]
+    provenance: dict[str, str]
+
+
+def _csv_header(provenance: dict[str, str]) -> str:
+    return "".join(f"# {key}: {str(value).replace(chr(10), ' ')}\n" for key, value in provenance.items())
+
+
+def attention_csv(data: AttentionExport) -> str:
+    """Long format: one row per (layer, head, query, key) with both token labels and the weight."""
+    out = io.StringIO()
+    out.write(_csv_header(data.provenance))
+    writer = csv.writer(out)
+    writer.writerow(["layer", "head", "query_index", "query_token", "key_index", "key_token", "weight"])
+    for a, layer in enumerate(data.layers):
+        for b, head in enumerate(data.heads):
+            matrix = data.maps[a, b]
+            for i, query in enumerate(data.labels):
+                for j, key in enumerate(data.labels):
+                    writer.writerow([layer, head, i, query, j, key, f"{matrix[i, j]:.8g}"])
+    return out.getvalue()
+
+
+def attention_json(data: AttentionExport) -> str:
+    return json.dumps({"provenance": data.provenance, "tokens": list(data.labels), "layers": list(data.layers),
+                       "heads": list(data.heads), "shape": "[layers, heads, query, key]",
+                       "attention": np.round(np.asarray(data.maps, dtype=np.float64), 8).tolist()}, indent=1)
+
+
+def attention_npz(data: AttentionExport) -> bytes:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, attention=np.asarray(data.maps, dtype=np.float32), tokens=np.array(data.labels),
+                        layers=np.array(data.layers), heads=np.array(data.heads),
+                        provenance=np.array(json.dumps(data.provenance)))
+    return buffer.getvalue()
+
+
+def statistics_csv(stats: HeadStatistics, provenance: dict[str, str]) -> str:
+    """The head statistics table, one row per head, with provenance lines above it."""
+    rows = stats.table()
+    out = io.StringIO()
+    out.write(_csv_header(provenance))
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def statistics_json(stats: HeadStatistics, provenance: dict[str, str]) -> str:
+    return json.dumps({"provenance": provenance, "heads": stats.table()}, indent=1)
+
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    mime: str
+
+
+FORMATS = {"CSV": Format("csv", "text/csv"), "JSON": Format("json", "application/json"),
+           "NPZ": Format("npz", "application/octet-stream")}
+ATTENTION_WRITERS: dict[str, Callable[[AttentionExport], str | bytes]] = {
+    "CSV": attention_csv, "JSON": attention_json, "NPZ": attention_npz}
+STATISTICS_WRITERS: dict[str, Callable[[HeadStatistics, dict[str, str]], str]] = {
+    "CSV": statistics_csv, "JSON": statistics_json}

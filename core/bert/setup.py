@@ -1,0 +1,45 @@
+"""The BERT attention tool's set-up: everything a shared link needs to reproduce the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.bert.norms import WEIGHTINGS
+from core.bert.rollout import FUSIONS
+from core.bert.units import GRANULARITIES, SPECIAL_MODES
+
+DEFAULT_TEXT = "The cat sat on the mat because it was tired."
+VIEWS = ("Head view", "Model view", "Neuron view", "Aggregates", "Head statistics", "Compare", "Ablation", "Export")
+
+
+@dataclass(frozen=True)
+class AttentionSetup:
+    source: str = "embedded"
+    view: str = VIEWS[0]
+    text: str = DEFAULT_TEXT
+    text_b: str = ""  # second sentence of a pair; empty for one sentence
+    layer: int = 0  # counted from 0; the page shows layer + 1
+    heads: tuple[int, ...] = (0,)
+    granularity: str = "tokens"
+    special: str = "keep"
+    weighting: str = "attention"
+    fusion: str = "mean"
+    compare_text: str = "The cat sat on the mat because it was hungry."
+
+    def validate(self) -> list[str]:
+        problems = []
+        if self.view not in VIEWS:
+            problems.append(f"view: must be one of {', '.join(VIEWS)}")
+        if not 0 <= self.layer < 100:
+            problems.append("layer: must be between 1 and the model's number of layers")
+        if any(not 0 <= h < 100 for h in self.heads):
+            problems.append("heads: must be between 1 and the model's number of heads")
+        if self.granularity not in GRANULARITIES:
+            problems.append(f"granularity: must be one of {', '.join(GRANULARITIES)}")
+        if self.special not in SPECIAL_MODES:
+            problems.append(f"special: must be one of {', '.join(SPECIAL_MODES)}")
+        if self.weighting not in WEIGHTINGS:
+            problems.append(f"weighting: must be one of {', '.join(WEIGHTINGS)}")
+        if self.fusion not in FUSIONS:
+            problems.append(f"fusion: must be one of {', '.join(FUSIONS)}")
+        return problems

@@ -1,0 +1,1 @@
+"""Figures of the BERT attention tool: pure functions from attention arrays and labels to Plotly figures."""

@@ -1,0 +1,461 @@
+"""BERT attention: every head of a BERT-family encoder, with rollout, flow, head statistics and the numbers behind
+softmax(QKᵀ/√d)V. Thin page: widgets → AttentionSetup → core.bert → core.figures.attention → layout."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import streamlit as st
+
+from core.bert import ablation, compare, export, flow, neuron, norms, rollout, stats, units
+from core.bert.extract import AttentionResult, extract
+from core.bert.setup import VIEWS, AttentionSetup
+from core.device import configure_threads
+from core.figures.attention import aggregates, grid, heads, outcomes
+from core.figures.attention import neuron as neuron_fig
+from core.figures.attention.common import DIFF_SCALE, layer_head_figure, matrix_figure
+from core.models import EMBEDDED, LoadedModel, ModelLoadError
+from core.setup_state import from_query, to_query
+from core.tokens import TextInputError, encode
+from pages.common import MODEL_HELP, cached_model, show_warnings
+
+TOOL = "bert-attention"
+MAX_QUERY_TEXT = 1000  # longer texts are not written into the shareable link
+
+
+def K(name: str) -> str:
+    """Widget and state keys of this page, prefixed by the tool key."""
+    return f"{TOOL}-{name}"
+
+
+configure_threads()
+
+
+# ---------- cached computation: shared by every session, read-only (16 inputs each: a 256-token input of a
+# 12-layer model holds ~50 MB of maps) ----------
+
+def model(source: str) -> LoadedModel:
+    """The shared read-only model (one per source for the whole server, cached in pages.common)."""
+    return cached_model(source.strip() or EMBEDDED)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def attention(source: str, text: str, text_b: str | None) -> AttentionResult:
+    loaded = model(source)
+    return extract(loaded, encode(loaded, text, text_b))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def weighted(source: str, text: str, text_b: str | None, weighting: str) -> np.ndarray:
+    """[layers, heads, T, T] maps of the chosen weighting (α or norm-based)."""
+    return norms.WEIGHTINGS[weighting](model(source), attention(source, text, text_b))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def view_of(source: str, text: str, text_b: str | None, weighting: str, granularity: str,
+            special: str) -> units.ShownAttention:
+    result = attention(source, text, text_b)
+    return units.shown(result, weighted(source, text, text_b, weighting), granularity, special)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def recompute_difference(source: str, text: str, text_b: str | None) -> float:
+    return neuron.max_difference(model(source), attention(source, text, text_b))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
+def head_stats(source: str, text: str, text_b: str | None, weighting: str, granularity: str) -> stats.HeadStatistics:
+    kept = view_of(source, text, text_b, weighting, granularity, "keep")
+    return stats.head_statistics(kept.maps, kept.units.labels, kept.units.special)
+
+
+@st.cache_resource(show_spinner="Computing attention flow…", max_entries=32)
+def flow_matrix(source: str, text: str, text_b: str | None, weighting: str, granularity: str, fusion: str,
+                query: int | None) -> np.ndarray:
+    kept = view_of(source, text, text_b, weighting, granularity, "keep")
+    return flow.attention_flow(kept.maps, None if query is None else [query], fusion)
+
+
+# ---------- set-up: link ⇄ session state ----------
+
+def _first_visit() -> list[str]:
+    """On a session's first run, fill the widgets' state from the link; returns the link's warnings."""
+    if K("ready") in st.session_state:
+        return []
+    setup, warnings = from_query(AttentionSetup, st.query_params.to_dict())
+    for field in dataclasses.fields(AttentionSetup):
+        value = getattr(setup, field.name)
+        st.session_state[K(field.name)] = list(value) if isinstance(value, tuple) else value
+    st.session_state[K("pair")] = bool(setup.text_b)
+    st.session_state[K("ready")] = True
+    return warnings
+
+
+def _keep_alive() -> None:
+    """Keep widget state of views that are not drawn in this run (Streamlit drops state of unseen widgets)."""
+    for name in ("source", "text", "text_b", "pair", "layer", "heads", "granularity", "special", "weighting",
+                 "fusion", "compare_text", "view", "focus", "query", "neuron-query", "ablate"):
+        if K(name) in st.session_state:
+            st.session_state[K(name)] = st.session_state[K(name)]
+
+
+def _current_setup() -> AttentionSetup:
+    s = st.session_state
+    return AttentionSetup(
+        source=s[K("source")], view=s[K("view")], text=s[K("text")],
+        text_b=s[K("text_b")] if s[K("pair")] else "", layer=int(s[K("layer")]),
+        heads=tuple(int(h) for h in s[K("heads")]), granularity=s[K("granularity")], special=s[K("special")],
+        weighting=s[K("weighting")], fusion=s[K("fusion")], compare_text=s[K("compare_text")])
+
+
+def _write_link(setup: AttentionSetup) -> None:
+    query = {k: v for k, v in to_query(setup).items() if len(v) <= MAX_QUERY_TEXT}
+    if dict(st.query_params) != query:
+        st.query_params.clear()
+        st.query_params.update(query)
+
+
+# ---------- callbacks (run before the script, so they may set widget state) ----------
+
+def _clicked_point(chart: str) -> dict | None:
+    points = st.session_state[K(chart)].selection.get("points", [])
+    return points[0] if points else None
+
+
+def _open_clicked_head() -> None:
+    """A click on a model-view thumbnail cell selects that cell's (layer, head); see grid.model_grid's point order."""
+    point = _clicked_point("grid")
+    if point is not None and point.get("point_index") is not None:
+        layers, heads_, size = st.session_state[K("grid-shape")]
+        layer, head, _q, _k = np.unravel_index(int(point["point_index"]), (layers, heads_, size, size))
+        st.session_state[K("layer")] = int(layer)
+        st.session_state[K("heads")] = [int(head)]
+
+
+def _focus_clicked_token() -> None:
+    """A click on a token of the head view keeps only its lines; a second click on it shows all again."""
+    point = _clicked_point("lines")
+    first_token_trace = st.session_state[K("lines-traces")] - 2
+    if point is None or point.get("curve_number", -1) < first_token_trace:
+        return
+    token = int(point["point_index"])
+    st.session_state[K("focus")] = None if st.session_state.get(K("focus")) == token else token
+
+
+def _single_head_changed() -> None:
+    st.session_state[K("heads")] = [st.session_state[K("head-single")]]
+
+
+# ---------- page ----------
+
+warnings = _first_visit()
+_keep_alive()
+st.title("BERT attention")
+st.caption("Every head of a BERT-family encoder on your sentence: where each token looks, how attention composes "
+           "through the layers, what each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.")
+show_warnings(warnings)
+
+with st.container(border=True):
+    top = st.columns([3, 2])
+    top[0].text_area("Sentence (text A)", key=K("text"), height=68,
+                     help="Tokens are shown as the model sees them (WordPiece pieces start with ##).")
+    top[1].text_input("Model", key=K("source"), help=MODEL_HELP)
+    if st.session_state[K("pair")]:
+        top[0].text_area("Text B", key=K("text_b"), height=68)
+    row = st.columns([1.2, 1.3, 1.6, 2.2])
+    row[0].toggle("Pair (text B)", key=K("pair"),
+                  help="A pair is split at the first token with token_type_ids == 1.")
+    row[1].segmented_control("Units", list(units.GRANULARITIES), key=K("granularity"), required=True,
+                             help="Words: attention to a word = sum over its pieces, from a word = mean over its "
+                                  "pieces (Clark et al. 2019). [CLS] and [SEP] stay units of their own.")
+    row[2].selectbox("[CLS] / [SEP]", list(units.SPECIAL_MODES), key=K("special"),
+                     format_func=units.SPECIAL_MODE_LABELS.get)
+    row[3].selectbox("Weights", list(norms.WEIGHTINGS), key=K("weighting"), format_func=norms.WEIGHTING_LABELS.get,
+                     help="Kobayashi et al. 2020: ‖α f(x)‖ weighs α by the size of the transformed vector "
+                          "f(x) = (x W_V + b_V) W_O that it mixes in.")
+
+setup = _current_setup()
+_write_link(setup)
+text_b = setup.text_b or None
+try:
+    loaded = model(setup.source)
+except ModelLoadError as error:
+    st.error(str(error))
+    st.stop()
+try:
+    result = attention(setup.source, setup.text, text_b)
+except TextInputError as error:
+    st.error(str(error))
+    st.stop()
+show_warnings(result.encoded.warnings)
+
+L, H, T = result.num_layers, result.num_heads, result.length
+if st.session_state[K("layer")] >= L:
+    st.session_state[K("layer")] = 0
+st.session_state[K("heads")] = [h for h in st.session_state[K("heads")] if h < H] or [0]
+args = (setup.source, setup.text, text_b)
+shown = view_of(*args, setup.weighting, setup.granularity, setup.special)
+labels = shown.units.labels
+n = len(labels)
+if st.session_state.get(K("focus")) is not None and st.session_state[K("focus")] >= n:
+    st.session_state[K("focus")] = None
+if st.session_state.get(K("query")) is None or st.session_state[K("query")] >= n:
+    st.session_state[K("query")] = min(1, n - 1)
+
+summary = (f"**{loaded.provenance.name}** · {L} layers × {H} heads · {T} tokens"
+           + (f" → {n} {'words' if setup.granularity == 'words' else 'units'}" if n != T else "")
+           + f" · {loaded.provenance.attn_implementation} attention, {loaded.provenance.dtype}")
+if setup.granularity == "words":
+    summary += " · words: attention to a word = sum over its pieces, from a word = mean over its pieces"
+if setup.special != "keep":
+    summary += (f" · special tokens removed: on average {shown.removed_mass.mean():.1%} of each row's attention "
+                f"went to them (max {shown.removed_mass.max():.1%} in one head)"
+                + ("; rows renormalised" if shown.renormalised else "; rows not renormalised"))
+st.markdown(summary)
+
+
+def layer_and_heads(multi: bool = True) -> tuple[int, tuple[int, ...]]:
+    """The shared layer / head selectors (used by several views)."""
+    cols = st.columns([1, 3] if multi else [1, 1])
+    layer = cols[0].selectbox("Layer", list(range(L)), key=K("layer"), format_func=lambda i: f"Layer {i + 1}")
+    if multi:
+        chosen = cols[1].multiselect("Heads (each gets a colour)", list(range(H)), key=K("heads"),
+                                     format_func=lambda h: f"head {h + 1}")
+        return layer, tuple(chosen) or (0,)
+    st.session_state[K("head-single")] = st.session_state[K("heads")][0]
+    head = cols[1].selectbox("Head", list(range(H)), format_func=lambda h: f"head {h + 1}", key=K("head-single"),
+                             on_change=_single_head_changed)
+    return layer, (head,)
+
+
+def pair_filter() -> np.ndarray | None:
+    segments = np.array(shown.units.segments)
+    if not (segments == 1).any():
+        return None
+    name = st.segmented_control("Pair filter", list(units.PAIR_FILTERS), default="All", key=K("filter"), required=True)
+    return units.PAIR_FILTERS[name or "All"](segments)
+
+
+tabs = st.tabs(list(VIEWS), key=K("view"), on_change="rerun")
+tab = dict(zip(VIEWS, tabs, strict=True))
+
+if tab["Head view"].open:
+    with tab["Head view"]:
+        layer, chosen = layer_and_heads()
+        cols = st.columns([1, 2])
+        form = cols[0].segmented_control("Form", ["Lines", "Heatmap"], default="Lines", key=K("form"), required=True)
+        with cols[1]:
+            visible = pair_filter()
+        maps = shown.maps[layer][list(chosen)]
+        if form == "Heatmap":
+            st.plotly_chart(heads.head_heatmaps(maps, labels, chosen, visible), key=K("heatmaps"))
+            st.caption("Row = query token, column = the token it attends to; hover a cell for its value.")
+        else:
+            focus = st.session_state.get(K("focus"))
+            fig = heads.head_lines(maps, labels, chosen, focus, visible)
+            st.session_state[K("lines-traces")] = len(fig.data)  # the last two traces are the token columns
+            st.plotly_chart(fig, key=K("lines"), on_select=_focus_clicked_token, selection_mode="points")
+            st.caption("Left: tokens attending; right: tokens attended to; a line's opacity is its weight (lines "
+                       f"under {heads.MIN_WEIGHT} are not drawn). Click a token on the left to keep only its lines; "
+                       "click it again to see all.")
+
+if tab["Model view"].open:
+    with tab["Model view"]:
+        st.caption("All layers × heads for this input (row = query, column = key); hover for a head's role (see Head "
+                   "statistics). Click a thumbnail to open it.")
+        selected = (st.session_state[K("layer")], st.session_state[K("heads")][0])
+        st.session_state[K("grid-shape")] = (L, H, min(n, grid.MAX_THUMB))
+        roles = head_stats(*args, setup.weighting, setup.granularity).roles
+        st.plotly_chart(grid.model_grid(shown.maps, selected, roles=roles), key=K("grid"), on_select=_open_clicked_head,
+                        selection_mode="points", width="content")
+        layer, head = st.session_state[K("layer")], st.session_state[K("heads")][0]
+        st.plotly_chart(matrix_figure(shown.maps[layer, head], labels, labels, f"Layer {layer + 1}, head {head + 1}"),
+                        key=K("grid-open"))
+
+if tab["Neuron view"].open:
+    with tab["Neuron view"]:
+        layer, (head,) = layer_and_heads(multi=False)
+        tokens = result.tokens
+        if st.session_state.get(K("neuron-query"), T) >= T:
+            st.session_state[K("neuron-query")] = min(1, T - 1)
+        query = st.selectbox("Query token", list(range(T)), key=K("neuron-query"),
+                             format_func=lambda i: f"{tokens[i]} (#{i})")
+        view = neuron.neuron_view(loaded, result, layer, head, query)
+        worst = recompute_difference(*args)
+        m = st.columns(3)
+        m[0].metric("max |float64 − model| (this row)", f"{view.max_difference:.1e}")
+        m[1].metric("max |float64 − model| (all layers, heads)", f"{worst:.1e}")
+        m[2].metric("d_head, scale √d", f"{view.q.shape[0]}, {view.scale:.3f}")
+        st.caption("Recomputed in float64 from this layer's own query/key/value weights and the hidden states "
+                   "entering it; the model's returned attention is float32. Always on WordPiece tokens and raw α.")
+        st.plotly_chart(neuron_fig.neuron_figure(view, tokens), key=K("neuron"))
+        st.dataframe({"key": [f"{t} (#{j})" for j, t in enumerate(tokens)], "q·k/√d": view.scores,
+                      "mask": view.mask, "softmax (float64)": view.probs, "model α (float32)": view.model_probs,
+                      "|difference|": np.abs(view.probs - view.model_probs)},
+                     hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6g") for c in
+                                                     ("q·k/√d", "softmax (float64)", "model α (float32)",
+                                                      "|difference|")})
+
+if tab["Aggregates"].open:
+    with tab["Aggregates"]:
+        cols = st.columns([3, 1, 1.6])
+        what = cols[0].segmented_control("Aggregate", ["Mean over heads", "Token through layers", "Rollout", "Flow"],
+                                         default="Rollout", key=K("aggregate"), required=True)
+        fusion = cols[1].selectbox("Head fusion", list(rollout.FUSIONS), key=K("fusion"))
+        query = cols[2].selectbox("Token", list(range(n)), key=K("query"), format_func=lambda i: f"{labels[i]} (#{i})")
+        kept = view_of(*args, setup.weighting, setup.granularity, "keep")
+        special = np.array(kept.units.special)
+        full_query = kept.units.positions.index(shown.units.positions[query])  # the same unit with specials kept
+        if what == "Mean over heads":
+            st.plotly_chart(aggregates.per_layer_maps(shown.maps.mean(axis=1), labels), key=K("means"))
+        elif what == "Token through layers":
+            st.plotly_chart(aggregates.token_through_layers(shown.maps.mean(axis=1)[:, query], labels, query,
+                                                            "Head-mean attention"), key=K("through"))
+        elif what == "Rollout":
+            rolled = rollout.rollout(kept.maps, fusion)
+            final, _ = units.SPECIAL_MODES[setup.special](rolled[-1], special)
+            st.latex(r"\hat A_l = \frac{\bar A_l + I}{\mathrm{rowsum}},\qquad R_l = \hat A_l\,R_{l-1}")
+            st.plotly_chart(aggregates.contributions(final, labels, f"Rollout after layer {L} ({fusion} over heads)"),
+                            key=K("rollout"))
+            rows = units.shown_columns(rolled[:, full_query], special, setup.special)
+            st.plotly_chart(aggregates.token_through_layers(rows, labels, query, "Rollout"), key=K("rollout-rows"))
+        elif len(kept.units) <= flow.MAX_FLOW_TOKENS:
+            matrix = flow_matrix(*args, setup.weighting, setup.granularity, fusion, None)
+            final, _ = units.SPECIAL_MODES[setup.special](matrix, special)
+            st.plotly_chart(aggregates.contributions(final, labels, f"Attention flow ({fusion} over heads), rows "
+                                                     "normalised"), key=K("flow"))
+        elif len(kept.units) <= flow.MAX_FLOW_ROW_TOKENS:
+            st.info(f"The full flow matrix is computed up to {flow.MAX_FLOW_TOKENS} units (one max-flow per pair); "
+                    f"with {len(kept.units)}, only the chosen token's row is computed.")
+            row = flow_matrix(*args, setup.weighting, setup.granularity, fusion, full_query)
+            st.plotly_chart(aggregates.flow_row(units.shown_columns(row[0], special, setup.special), labels, query),
+                            key=K("flow-row"))
+        else:
+            st.warning(f"Attention flow needs one max-flow per token pair, so it is limited to "
+                       f"{flow.MAX_FLOW_ROW_TOKENS} units; this input has {len(kept.units)}. Switch to word units or "
+                       "use a shorter text.")
+        st.caption("Rollout and flow (Abnar & Zuidema 2020) are computed with all tokens, [CLS]/[SEP] included, and "
+                   "only then hidden or renormalised for display. Flow is an exact max-flow over the layer graph, "
+                   "each row normalised to sum to 1.")
+
+if tab["Head statistics"].open:
+    with tab["Head statistics"]:
+        table = head_stats(*args, setup.weighting, setup.granularity)
+        names = list(stats.STATISTICS)
+        cols = st.columns([1, 2])
+        name = cols[0].selectbox("Statistic", names, key=K("stat"), format_func=lambda k: stats.STATISTICS[k].label)
+        cols[1].caption(f"{stats.STATISTICS[name].description}. Uniform attention over the {n} units has entropy "
+                        f"ln {n} = {table.uniform_entropy:.3f}.")
+        is_entropy = name == "entropy"
+        st.plotly_chart(layer_head_figure(table.values[name], stats.STATISTICS[name].label,
+                                          "Viridis" if is_entropy else "Blues", 0,
+                                          table.uniform_entropy if is_entropy else 1, stats.STATISTICS[name].label),
+                        key=K("stat-map"))
+        rows = table.table()
+        st.dataframe({"layer": [r["layer"] + 1 for r in rows], "head": [r["head"] + 1 for r in rows],
+                      **{stats.STATISTICS[k].label: [r[k] for r in rows] for k in names},
+                      "role": [r["role"] for r in rows]},
+                     hide_index=True, height=320,
+                     column_config={stats.STATISTICS[k].label: st.column_config.NumberColumn(format="%.3f")
+                                    for k in names})
+        st.caption(f"Clark et al. 2019 statistics over this input ({setup.granularity}, [CLS]/[SEP] kept, "
+                   f"{norms.WEIGHTING_LABELS[setup.weighting]}). Each is the average over query tokens; previous/next "
+                   f"average over the queries that have one. Entropy uses α' = 0.9999·α + 0.0001/n. Role: the "
+                   f"category with at least {stats.ROLE_THRESHOLD:.0%} of the attention, else 'broad' if entropy ≥ "
+                   f"{stats.BROAD_FRACTION:.0%} of ln n, else 'mixed'.")
+
+if tab["Compare"].open:
+    with tab["Compare"]:
+        st.text_input("Second sentence (compared with text A)", key=K("compare_text"))
+        layer, (head,) = layer_and_heads(multi=False)
+        try:
+            other = attention(setup.source, setup.compare_text, None)
+        except TextInputError as error:
+            st.error(str(error))
+            st.stop()
+        mode = "exclude" if setup.special == "exclude" else "keep"
+        a = view_of(setup.source, setup.text, None, setup.weighting, setup.granularity, mode)
+        b = view_of(setup.source, setup.compare_text, None, setup.weighting, setup.granularity, mode)
+        cols = st.columns(2)
+        for col, side, title in ((cols[0], a, "A: " + setup.text), (cols[1], b, "B: " + setup.compare_text)):
+            col.plotly_chart(matrix_figure(side.maps[layer, head], side.units.labels, side.units.labels,
+                                           title[:60] + ("…" if len(title) > 60 else ""), height=420),
+                             key=K(f"compare-{title[0]}"))
+        try:
+            diff = compare.compare(a.maps, b.maps)
+        except compare.ShapeMismatchError as error:
+            st.info(str(error))
+        else:
+            cols = st.columns(2)
+            bound = float(np.abs(diff.difference[layer, head]).max()) or 1.0
+            cols[0].plotly_chart(matrix_figure(diff.difference[layer, head], b.units.labels, b.units.labels,
+                                               "Difference B − A (rows of B's tokens)", -bound, bound, DIFF_SCALE,
+                                               "B − A", height=420), key=K("compare-diff"))
+            cols[1].plotly_chart(layer_head_figure(diff.js, "Jensen–Shannon divergence per head (bits, mean over "
+                                                   "queries)", "Reds", 0, None, "JS"), key=K("compare-js"))
+        st.caption("Both sentences are analysed alone (no pair). The difference and JS divergence compare query "
+                   "rows position by position, so they need the same number of units.")
+
+if tab["Ablation"].open:
+    with tab["Ablation"]:
+        options = [(layer, head) for layer in range(L) for head in range(H)]
+        st.session_state[K("ablate")] = [tuple(h) for h in st.session_state.get(K("ablate"), []) if tuple(h) in options]
+        off = st.multiselect("Heads to switch off", options, key=K("ablate"), placeholder="e.g. L1 H3, L5 H6",
+                             format_func=lambda lh: f"L{lh[0] + 1} H{lh[1] + 1}")
+        ablator = st.session_state.get(K("ablator"))
+        if ablator is None or ablator.shared is not loaded:
+            with st.spinner("Making this session's own copy of the model…"):
+                ablator = ablation.HeadAblator(loaded)
+            st.session_state[K("ablator")] = ablator
+        outcome = ablator.effect(result.encoded, frozenset(off))
+        if off:
+            st.markdown(f"**{outcome.headline}**")
+        else:
+            st.info("Pick heads to switch off; their value vectors are zeroed in this session's own copy of the "
+                    "model (the shared model is never changed), which is what a head mask of 0 did.")
+        if off and outcome.labels:
+            st.plotly_chart(outcomes.outcome_bars(outcome), key=K("ablation-bars"))
+        st.plotly_chart(layer_head_figure(head_stats(*args, "attention", "tokens").values["entropy"],
+                                          "Switched-off heads (✕), over each head's attention entropy", "Blues", 0,
+                                          None, "entropy", ablation.as_array(frozenset(off), L, H)),
+                        key=K("ablation-grid"))
+
+if tab["Export"].open:
+    with tab["Export"]:
+        provenance = {**result.provenance, "text": setup.text, "text_b": setup.text_b or "",
+                      "units": setup.granularity, "special_tokens": setup.special,
+                      "weights": norms.WEIGHTING_LABELS[setup.weighting]}
+        left, right = st.columns(2, border=True)
+        with left:
+            st.markdown("**Attention maps** (the weights shown, in the chosen units)")
+            scope = st.radio("Which", ["selected layer and heads", "all layers and heads"], key=K("export-scope"),
+                             horizontal=True)
+            fmt = st.radio("Format", list(export.FORMATS), key=K("export-format"), horizontal=True)
+            every = scope.startswith("all")
+            layers = tuple(range(L)) if every else (setup.layer,)
+            chosen_heads = tuple(range(H)) if every else setup.heads
+            data = export.AttentionExport(shown.maps[list(layers)][:, list(chosen_heads)], labels, layers,
+                                          chosen_heads, provenance)
+            cells = data.maps.size
+            if fmt == "CSV" and cells > export.MAX_CSV_CELLS:
+                st.warning(f"{cells:,} weights are too many for a CSV ({export.MAX_CSV_CELLS:,} at most): choose "
+                           "NPZ, or the selected layer and heads.")
+            else:
+                form = export.FORMATS[fmt]
+                st.download_button(f"Download attention ({fmt}, {cells:,} weights)",
+                                   export.ATTENTION_WRITERS[fmt](data), file_name=f"attention.{form.extension}",
+                                   mime=form.mime, key=K("download-attention"), icon=":material/download:")
+        with right:
+            st.markdown("**Head statistics table** (one row per head)")
+            stat_fmt = st.radio("Format", list(export.STATISTICS_WRITERS), key=K("export-stats-format"),
+                                horizontal=True)
+            form = export.FORMATS[stat_fmt]
+            table = head_stats(*args, setup.weighting, setup.granularity)
+            st.download_button(f"Download head statistics ({stat_fmt})",
+                               export.STATISTICS_WRITERS[stat_fmt](table, provenance),
+                               file_name=f"head_statistics.{form.extension}", mime=form.mime,
+                               key=K("download-stats"), icon=":material/download:")
+        st.markdown("**Provenance** written into every file (CSV: `# key: value` lines on top; JSON: a "
+                    "`provenance` object; NPZ: a `provenance` JSON string)")
+        st.json(provenance, expanded=True)

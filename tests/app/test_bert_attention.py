@@ -1,0 +1,126 @@
+"""The BERT attention page through AppTest: every view renders, bad input gets a message, caching holds."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core.bert.extract
+from core.bert.setup import VIEWS
+from core.catalog import ROOT
+
+PAGE = str(ROOT / "pages" / "bert_attention.py")
+
+
+def K(name: str) -> str:
+    return f"bert-attention-{name}"
+
+
+def page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def problems(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+def test_default_page_shows_the_head_view_with_no_problems():
+    at = page()
+    assert not problems(at)
+    assert "6 layers × 12 heads" in at.markdown[0].value
+    assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_view_renders(view):
+    at = page(view=view)
+    assert not problems(at), view
+    assert at.session_state[K("view")] == view
+
+
+def test_switching_layer_and_heads_recomputes_no_attention(monkeypatch):
+    calls = []
+    original = core.bert.extract.extract
+    monkeypatch.setattr(core.bert.extract, "extract", lambda *a, **k: calls.append(1) or original(*a, **k))
+    at = page(text="A sentence only this test uses for counting.")
+    first = len(calls)
+    at.selectbox(key=K("layer")).select(3).run()
+    at.multiselect(key=K("heads")).select(5).run()
+    assert not problems(at)
+    assert len(calls) == first <= 1
+    assert at.session_state[K("heads")] == [0, 5]
+
+
+@pytest.mark.parametrize("text, message", [("", "empty"), ("   \n ", "whitespace")])
+def test_empty_text_gets_a_message(text, message):
+    at = page()
+    at.text_area(key=K("text")).set_value(text).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error)
+
+
+def test_long_text_is_truncated_with_a_warning():
+    at = page()
+    at.text_area(key=K("text")).set_value("word " * 600).run()
+    assert not problems(at)
+    assert any("only the first 256" in w.value for w in at.warning)
+
+
+def test_unknown_model_gets_the_loaders_message():
+    at = page()
+    at.text_input(key=K("source")).set_value("/no/such/folder").run()
+    assert not at.exception
+    assert any("No model folder" in e.value for e in at.error)
+
+
+def test_pair_words_and_excluded_specials():
+    at = page(text="The cat sat on the mat.", text_b="It was unhappily tired.", granularity="words",
+              special="exclude")
+    assert not problems(at)
+    assert at.session_state[K("pair")]
+    assert at.get("button_group")  # the pair filter is offered for a pair
+    summary = at.markdown[0].value
+    assert "words" in summary and "special tokens removed" in summary and "renormalised" in summary
+
+
+def test_flow_and_statistics_views_on_a_short_input():
+    at = page(view="Aggregates")
+    at.button_group(key=K("aggregate")).set_value("Flow").run()
+    assert not problems(at)
+    at = page(view="Head statistics", weighting="norm")
+    assert not problems(at)
+
+
+def test_classifier_from_a_folder_shows_class_probabilities_after_ablation(tiny_folder):
+    folder = str(tiny_folder("classifier"))
+    at = page(source=folder, text="the movie was good .", view="Ablation")
+    assert not problems(at)
+    at.multiselect(key=K("ablate")).select((0, 1)).run()
+    assert not problems(at)
+    assert any("Predicted class" in m.value for m in at.markdown)
+
+
+def test_compare_explains_unequal_lengths():
+    at = page(view="Compare", compare_text="A much longer sentence than the first one, with extra words.")
+    assert not problems(at)
+    assert any("same number" in i.value for i in at.info)
+
+
+def test_garbage_link_parameters_fall_back_with_a_warning():
+    at = page(layer="seven", special="nonsense")
+    assert not problems(at)
+    assert len([w for w in at.warning if "Ignored link parameter" in w.value]) == 2
+
+
+def test_switching_to_a_smaller_model_keeps_choices_in_range(tiny_folder):
+    at = page(view="Neuron view", layer="5", heads="11")
+    at.selectbox(key=K("neuron-query")).select(10).run()
+    at.text_input(key=K("source")).set_value(str(tiny_folder("masked-lm"))).run()
+    at.text_area(key=K("text")).set_value("the cat [MASK] .").run()
+    assert not problems(at)
+    assert at.session_state[K("layer")] < 2 and at.session_state[K("heads")][0] < 4
+    assert at.session_state[K("neuron-query")] < 6

@@ -1,0 +1,81 @@
+"""Exports carry their numbers and provenance; models load by hub id (from a local cache) and by folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from core.bert.export import AttentionExport, attention_csv, attention_json, attention_npz, statistics_csv
+from core.bert.extract import attend
+from core.bert.stats import head_statistics
+from core.models import ModelLoadError, load_model
+
+
+@pytest.fixture()
+def selection(cat):
+    maps = cat.attentions[[1, 3]][:, [0, 5]]
+    return AttentionExport(maps, cat.tokens, (1, 3), (0, 5), cat.provenance)
+
+
+def test_csv_has_provenance_and_every_weight(selection, cat):
+    text = attention_csv(selection)
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("revision: sha256:" in h for h in header)
+    assert any("transformers_version" in h for h in header) and any("attn_implementation: eager" in h for h in header)
+    assert any("truncation: none" in h for h in header)
+    rows = list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
+    assert len(rows) == 2 * 2 * cat.length ** 2
+    row = next(r for r in rows if r["layer"] == "3" and r["head"] == "5" and r["query_index"] == "2"
+               and r["key_index"] == "4")
+    assert float(row["weight"]) == pytest.approx(float(cat.attentions[3, 5, 2, 4]), rel=1e-6)
+    assert row["query_token"] == cat.tokens[2]
+
+
+def test_json_and_npz_round_trip(selection):
+    doc = json.loads(attention_json(selection))
+    np.testing.assert_allclose(doc["attention"], selection.maps, atol=1e-8)
+    assert doc["provenance"]["dtype"] == "float32"
+    with np.load(io.BytesIO(attention_npz(selection))) as npz:
+        np.testing.assert_array_equal(npz["attention"], selection.maps)
+        assert list(npz["tokens"]) == list(selection.labels)
+        assert json.loads(str(npz["provenance"]))["source"] == "embedded"
+
+
+def test_statistics_csv_has_one_row_per_head(cat):
+    stats = head_statistics(cat.attentions, cat.tokens, cat.encoded.special)
+    text = statistics_csv(stats, cat.provenance)
+    rows = list(csv.DictReader(io.StringIO("\n".join(x for x in text.splitlines() if not x.startswith("#")))))
+    assert len(rows) == 72 and rows[0]["role"]
+    assert float(rows[13]["entropy"]) == pytest.approx(stats.values["entropy"][1, 1])
+
+
+def test_hub_id_loads_from_the_local_cache_without_network(tiny_folder, tmp_path, monkeypatch):
+    """The hub-id path of the loader, fed by a cache laid out as huggingface_hub writes it (offline)."""
+    from huggingface_hub import constants
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "models--tiny-org--tiny-bert"
+    snapshot = repo / "snapshots" / commit
+    shutil.copytree(tiny_folder("masked-lm"), snapshot)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    loaded = load_model("tiny-org/tiny-bert")
+    assert loaded.head == "masked-lm" and loaded.provenance.location == "tiny-org/tiny-bert"
+    result = attend(loaded, "the cat sat .")
+    assert result.provenance["source"] == "tiny-org/tiny-bert"
+    np.testing.assert_allclose(result.attentions.sum(-1), 1.0, atol=1e-5)
+
+
+def test_unknown_hub_id_offline_gives_the_loaders_message(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    with pytest.raises(ModelLoadError) as info:
+        load_model("no-such-org/no-such-model")
+    assert info.value.kind in ("offline", "not-found")

@@ -1,0 +1,80 @@
+"""Figures draw exactly the numbers they are given, and clicks map back to the right head or token."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.bert.ablation import Outcome
+from core.bert.neuron import neuron_view
+from core.figures.attention.common import layer_head_figure, matrix_figure
+from core.figures.attention.grid import model_grid, pooled
+from core.figures.attention.heads import MIN_WEIGHT, head_heatmaps, head_lines
+from core.figures.attention.neuron import neuron_figure
+from core.figures.attention.outcomes import outcome_bars
+
+RNG = np.random.default_rng(0)
+MAPS = RNG.dirichlet(np.full(5, 0.5), size=(3, 4, 5))  # [layers=3, heads=4, 5, 5]
+LABELS = ("[CLS]", "the", "the", "cat", "[SEP]")  # a repeated token must stay two rows
+
+
+def test_grid_point_order_matches_the_click_decoding():
+    roles = tuple(tuple(f"role {layer}.{head}" for head in range(4)) for layer in range(3))
+    fig = model_grid(MAPS, selected=(1, 2), roles=roles)
+    custom = np.asarray(fig.data[0].customdata)
+    for index in (0, 37, 99, len(custom) - 1):
+        layer, head, q, k = np.unravel_index(index, MAPS.shape)
+        assert tuple(custom[index][:2]) == (layer + 1, head + 1)
+        assert custom[index][2] == MAPS[layer, head, q, k]
+        assert fig.data[0].text[index] == f"role {layer}.{head}"
+
+
+def test_pooled_thumbnails_keep_rows_stochastic():
+    long = RNG.dirichlet(np.ones(50), size=(2, 3, 50))
+    small = pooled(long, 8)
+    assert small.shape == (2, 3, 8, 8)
+    np.testing.assert_allclose(small.sum(-1), 1.0)
+
+
+def test_head_lines_draw_each_visible_weight_once_and_end_with_clickable_tokens():
+    maps = MAPS[0][[1, 3]]
+    fig = head_lines(maps, LABELS, (1, 3))
+    queries, keys = fig.data[-2], fig.data[-1]
+    assert list(queries.customdata) == list(range(5)) and list(queries.text) == list(LABELS)
+    line_traces = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
+    segments = sum(sum(y is None for y in trace.y) for trace in line_traces)
+    assert segments == int((maps >= MIN_WEIGHT).sum())
+    focused = head_lines(maps, LABELS, (1, 3), focus=2)
+    drawn = [y for trace in focused.data if trace.mode == "lines" and trace.x[0] is not None for y in trace.y[::3]]
+    assert set(drawn) == {2}
+    assert keys.customdata is not None
+
+
+def test_heatmaps_show_the_maps_and_hide_filtered_entries():
+    visible = np.zeros((5, 5), bool)
+    visible[:2, 2:] = True
+    fig = head_heatmaps(MAPS[2][[0]], LABELS, (0,), visible)
+    z = np.array(fig.data[0].z, dtype=float)
+    np.testing.assert_allclose(z[:2, 2:], MAPS[2, 0, :2, 2:])
+    assert np.isnan(z[2:]).all()
+    single = matrix_figure(MAPS[0, 0], LABELS, LABELS, "t")
+    assert list(single.layout.yaxis.ticktext) == list(LABELS) and len(single.data[0].z) == 5
+
+
+def test_layer_head_figure_marks_switched_off_heads():
+    marks = np.zeros((3, 4), bool)
+    marks[2, 1] = True
+    fig = layer_head_figure(MAPS[..., 0, 0], "x", marks=marks)
+    assert list(fig.data[1].x) == ["H2"] and list(fig.data[1].y) == ["L3"]
+
+
+def test_neuron_figure_shows_the_recomputed_numbers(minilm, cat):
+    view = neuron_view(minilm, cat, 1, 2, 3)
+    fig = neuron_figure(view, cat.tokens)
+    bars = [t for t in fig.data if t.type == "bar"]
+    np.testing.assert_allclose(bars[0].x, view.scores)
+    np.testing.assert_allclose(bars[1].x, view.probs)
+
+
+def test_outcome_bars_without_a_baseline_draw_one_series():
+    assert len(outcome_bars(Outcome("t", ("a", "b"), (), (0.9, 0.8), "h")).data) == 1
+    assert len(outcome_bars(Outcome("t", ("a", "b"), (0.5, 0.5), (0.9, 0.1), "h")).data) == 2
