@@ -27,6 +27,7 @@ from core.attribution.network import (
     train_default_network,
 )
 from core.attribution.robustness import baseline_sensitivity, feature_infidelity, max_sensitivity
+from core.attribution.rollout import rollout_agreement, rollout_scores
 from core.attribution.sanity import network_sanity_check, sanity_check
 from core.attribution.setup import AttributionSetup
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
@@ -216,7 +217,8 @@ def faithfulness_tab(problem, result: Attribution, key: tuple) -> dict:
             "aopc_comprehensiveness": f.comprehensiveness, "aopc_sufficiency": f.sufficiency}
 
 
-def comparison_tab(problem, setup: AttributionSetup, key: tuple, names: tuple[str, ...], movable) -> None:
+def comparison_tab(problem, setup: AttributionSetup, key: tuple, names: tuple[str, ...], movable,
+                   rollout_row: np.ndarray | None = None) -> None:
     offered = [k for k in METHODS if refusal(k, problem) is None]
     default = [k for k in ("integrated-gradients", "input-x-gradient", "feature-ablation", "kernel-shap")
                if k in offered]
@@ -239,12 +241,18 @@ def comparison_tab(problem, setup: AttributionSetup, key: tuple, names: tuple[st
         store[("explain", *key, m, settings, "sum")] = explain(problem, m, settings)
     bar.empty()
     scores = {METHODS[m].title: store[("explain", *key, m, settings, "sum")].scores[0] for m in chosen}
-    st.plotly_chart(figures.comparison_grid(names, scores, "Each method's scores (row-normalised)"),
+    rows = scores if rollout_row is None else {**scores, "attention rollout (≥ 0)": rollout_row}
+    st.plotly_chart(figures.comparison_grid(names, rows, "Each method's scores (row-normalised)"),
                     key=f"{KEY}.compare_grid")
     matrix = agreement_matrix(scores, movable)
     st.plotly_chart(figures.agreement_heatmap(list(scores), matrix), key=f"{KEY}.agreement")
     st.caption("Spearman rank correlation over the movable tokens/features: 1 = same order, 0 = unrelated, "
                "−1 = reversed.")
+    if rollout_row is not None:
+        rho = rollout_agreement(scores, rollout_row, movable)
+        st.markdown("**Against attention rollout** (the BERT attention page's rollout, last layer, rows the output "
+                    "reads; compared with |attribution|): "
+                    + " · ".join(f"{name} ρ = {value:.2f}" for name, value in rho.items()))
 
 
 def export_tab(result: Attribution, model: dict, setup: AttributionSetup, metrics: dict, points=None) -> None:
@@ -352,7 +360,8 @@ def text_page() -> None:
     with tabs[0]:
         metrics.update(faithfulness_tab(problem, result, key))
     with tabs[1]:
-        comparison_tab(problem, setup, key, enc.tokens, movable)
+        comparison_tab(problem, setup, key, enc.tokens, movable,
+                       cached("rollout", key, lambda: rollout_scores(loaded, enc, setup.task)))
     with tabs[2]:
         baselines_tab(lambda kind: text_problem(loaded, setup.text, target, kind, setup.seed)[0], tuple(BASELINES),
                       setup, enc.tokens, TEXT_BASELINES)

@@ -222,3 +222,20 @@ def test_bf16_autocast_keeps_ig_close_to_fp32_and_reports_a_larger_delta(minilm)
     rho, gap = precision_agreement(bf16.scores[0], fp32.scores[0])
     assert rho > 0.9 and 0 < gap < 0.05
     assert abs(bf16.completeness.delta[0]) > abs(fp32.completeness.delta[0])
+
+
+def test_rollout_scores_are_the_read_rows_of_the_attention_pages_rollout(minilm, classifier):
+    from core.attribution.rollout import read_positions, rollout_agreement, rollout_scores
+    from core.bert.extract import attend
+    from core.bert.rollout import rollout
+
+    problem, enc = text_problem(minilm, TEXT, TextTarget())
+    scores = rollout_scores(minilm, enc, "similarity")
+    expected = rollout(attend(minilm, TEXT).attentions)[-1].mean(0)
+    np.testing.assert_allclose(scores, expected)
+    assert read_positions(classifier, text_problem(classifier, "the cat", TextTarget("classification"))[1],
+                          "classification") == [0]
+    ig = explain(problem, "integrated-gradients").scores[0]
+    movable = ~np.array(problem.fixed)
+    rho = rollout_agreement({"IG": ig, "same": scores}, scores, movable)
+    assert rho["same"] == pytest.approx(1.0) and -1 <= rho["IG"] <= 1
