@@ -15,7 +15,7 @@ from core.attribution.agreement import agreement_matrix, precision_agreement
 from core.attribution.cost import estimate
 from core.attribution.explain import Attribution, adaptive_steps, explain
 from core.attribution.export import export_record, to_csv, to_json
-from core.attribution.faithfulness import BINS, faithfulness
+from core.attribution.faithfulness import BINS, faithfulness, faithfulness_evaluations
 from core.attribution.methods import INTEGRATION_METHODS, METHODS, PRECISIONS, refusal
 from core.attribution.network import (
     BASELINE_KINDS,
@@ -40,6 +40,8 @@ from pages.common import MODEL_HELP, cached_model
 KEY = "attributions"
 BUILDER_KEY = "network_builder.trained"
 CACHE_SIZE = 24
+N_RANDOM = 10  # random orders for the faithfulness band
+AUTO_TOKEN_PASSES = 15_000  # faithfulness curves costing more (forward passes × tokens) wait for a button
 TEXT_BASELINES = {"pad": "[PAD] tokens", "mask": "[MASK] tokens", "unk": "[UNK] tokens", "zero": "zero embeddings",
                   "random": "random tokens (seeded)"}
 NET_BASELINES = {"zero": "all features 0", "mean": "data mean", "point": "a chosen point"}
@@ -197,8 +199,17 @@ def precision_panel(problem, setup: AttributionSetup, key: tuple, result: Attrib
 
 
 def faithfulness_tab(problem, result: Attribution, key: tuple) -> dict:
-    f = cached("faith", (*key, result.method, result.settings),
-               lambda: faithfulness(problem, result.scores[0], n_random=10, seed=result.settings.seed))
+    faith_key = ("faith", *key, result.method, result.settings)
+    store = st.session_state.setdefault(f"{KEY}.cache", {})
+    passes = faithfulness_evaluations(problem, N_RANDOM)
+    if faith_key not in store and passes * problem.inputs.shape[1] > AUTO_TOKEN_PASSES and not st.button(
+            f"Compute the curves ({passes:,} forward passes)", key=f"{KEY}.faith_run"):
+        st.caption("Long inputs need many forward passes for these curves, so they run on request.")
+        return {}
+    if faith_key not in store:
+        with st.spinner(f"Deletion and insertion curves: {passes:,} forward passes…"):
+            store[faith_key] = faithfulness(problem, result.scores[0], n_random=N_RANDOM, seed=result.settings.seed)
+    f = store[faith_key]
     st.plotly_chart(figures.faithfulness_plot(f, "explained output f"), key=f"{KEY}.faith_plot")
     cols = st.columns(2)
     cols[0].metric("AOPC comprehensiveness", f"{f.comprehensiveness:.4g}",

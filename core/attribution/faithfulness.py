@@ -78,15 +78,28 @@ def _curves(problem: Problem, order: torch.Tensor, counts: list[int], bins: list
     return values[:s], values[s:2 * s], values[2 * s:2 * s + b], values[2 * s + b:]
 
 
-def faithfulness(problem: Problem, scores: np.ndarray, n_random: int = 10, seed: int = 0) -> Faithfulness:
-    """Deletion/insertion curves and AOPC for per-feature `scores` [n_features] of a one-input problem."""
+def _steps(problem: Problem) -> tuple[np.ndarray, list[int], list[int]]:
+    """Movable feature indices, the removal counts along a curve, and the counts of the AOPC bins."""
     movable = np.array([not f for f in problem.fixed] if problem.fixed else [True] * problem.n_features)
     index = np.flatnonzero(movable)
-    if len(index) == 0:
-        raise ValueError("There is nothing to remove: every token is fixed ([CLS], [SEP], the [MASK]).")
     m = len(index)
     counts = sorted({round(c) for c in np.linspace(0, m, min(m, MAX_POINTS) + 1)})
     bins = [max(1, int(np.ceil(k * m))) for k in BINS]
+    return index, counts, bins
+
+
+def faithfulness_evaluations(problem: Problem, n_random: int = 10) -> int:
+    """Forward passes `faithfulness` will run (for the page's decision to run it on request)."""
+    _index, counts, bins = _steps(problem)
+    return (1 + n_random) * 2 * (len(counts) + len(bins)) + 1
+
+
+def faithfulness(problem: Problem, scores: np.ndarray, n_random: int = 10, seed: int = 0) -> Faithfulness:
+    """Deletion/insertion curves and AOPC for per-feature `scores` [n_features] of a one-input problem."""
+    index, counts, bins = _steps(problem)
+    if len(index) == 0:
+        raise ValueError("There is nothing to remove: every token is fixed ([CLS], [SEP], the [MASK]).")
+    m = len(index)
     f_x = float(problem.evaluate(problem.inputs)[0])
     order = torch.as_tensor(index[np.argsort(-scores[index], kind="stable")])
     deletion, insertion, removed, kept = _curves(problem, order, counts, bins)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from core.attribution.methods import INTEGRATION_METHODS, METHODS, PRECISIONS, MethodSettings
 from core.attribution.network import BASELINE_KINDS, NetworkTarget
 from core.attribution.text import BASELINES, OUTPUTS, TASKS, TextTarget
+from core.tokens import MAX_CHARS
 
 SUBJECTS = ("text", "network")
 REDUCTIONS = ("sum", "l2")
@@ -74,7 +75,11 @@ class AttributionSetup:
         for name in ("point_x", "point_y", "baseline_x", "baseline_y"):
             if not -1e3 <= getattr(self, name) <= 1e3:
                 problems.append(f"{name}: must be between -1000 and 1000")
-        for name in ("text", "text_b", "source", "token", "token_b"):
+        for name in ("source", "token", "token_b"):
             if len(getattr(self, name)) > 2000:
                 problems.append(f"{name}: too long")
+        # texts longer than the model reads are truncated with a warning by core.tokens; only absurd ones are reset
+        for name in ("text", "text_b"):
+            if len(getattr(self, name)) > MAX_CHARS:
+                problems.append(f"{name}: longer than {MAX_CHARS:,} characters")
         return problems

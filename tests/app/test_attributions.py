@@ -116,3 +116,22 @@ def test_a_bf16_run_shows_its_agreement_with_fp32():
     at.run()
     assert not at.exception and not at.error
     assert "bf16 vs fp32: Spearman" in texts(at.info)
+
+
+def test_a_long_text_is_truncated_with_a_warning():
+    at = page(text="the cat sat on the mat " * 120, method="saliency")
+    at.run()
+    assert not at.exception and not at.error
+    assert "only the first 256" in texts(at.warning)
+
+
+def test_a_masked_lm_folder_offers_its_tasks_and_asks_for_a_mask(tiny_folder):
+    folder = str(tiny_folder("masked-lm"))
+    at = page(source=folder, text="the cat sat on the mat", task="masked-lm")
+    at.run()
+    assert not at.exception
+    assert "[MASK]" in texts(at.error)
+    at.text_area(key="attributions.text").set_value("the cat [MASK] on the mat").run()
+    assert not at.exception and not at.error
+    assert "at position 3" in texts(at.subheader)
+    assert "Top predictions" in texts(at.caption)
