@@ -58,7 +58,7 @@ def rows():
                   lambda: explain(problem, "integrated-gradients", settings),
                   lambda: bare.attribute(problem.inputs, problem.baselines, n_steps=50,
                                          return_convergence_delta=True),
-                  "<= 1.1", repeat=5, note="ours adds f(x), f(x′) and the completeness check")
+                  "<= 1.1", repeat=5, note="ours adds the completeness check; f(x), f(x′) once per problem")
     yield compare(TOOL, f"IG 50 steps, MiniLM {enc.length} tokens: batched explain() vs per-step loop",
                   lambda: explain(problem, "integrated-gradients", settings), lambda: per_step_ig(problem, 50),
                   ">= 5", repeat=3, note="CPU-bound here; the loop pays per-call overhead mostly on a GPU")

@@ -128,7 +128,7 @@ def explain(problem: Problem, method: str, settings: MethodSettings = DEFAULT_SE
     current, (raw, delta) = outcome.value
     signed = current.to_features(raw, spec.grouped, "sum")
     scores = signed if reduce == "sum" or spec.grouped else current.to_features(raw, False, "l2")
-    f_x, f_b = current.evaluate(torch.cat([current.inputs, current.baselines])).split(len(current.inputs))
+    f_x, f_b = current.endpoints
     completeness = Completeness(spec.completeness, _np(signed.sum(1)), _np(f_x - f_b),
                                 _np(delta) if delta is not None else None)
     return Attribution(method, settings, _np(scores), raw, completeness, _np(f_x), _np(f_b), current.feature_names,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import torch
 
@@ -90,6 +91,12 @@ class Problem:
             keep = keep[:, self.feature_mask[0].reshape(-1)].reshape(keep.shape[0], *self.inputs.shape[1:])
         keep = keep.to(self.inputs.dtype)
         return self.inputs * keep + self.baselines * (1 - keep)
+
+    @cached_property
+    def endpoints(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(f(inputs), f(baselines)), each [N]: computed once per problem, shared by every method run on it."""
+        f_x, f_b = self.evaluate(torch.cat([self.inputs, self.baselines])).split(len(self.inputs))
+        return f_x, f_b
 
     @torch.no_grad()
     def evaluate(self, inputs: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
