@@ -48,6 +48,15 @@ TOOLS: tuple[Tool, ...] = (
         thumbnail="assets/thumbnails/network-builder.png",
     ),
     Tool(
+        key="optimizer-race",
+        title="Optimizer race",
+        icon=":material/sports_score:",
+        page="pages/optimizer_race.py",
+        teaches="Real torch.optim optimizers race on test surfaces and a real network's loss landscape.\n"
+                "Why momentum overshoots, why Adam's first step is lr·sign(g), where step sizes become unstable.",
+        thumbnail="assets/thumbnails/optimizer-race.png",
+    ),
+    Tool(
         key="bert-attention",
         title="BERT attention",
         icon=":material/visibility:",

@@ -89,6 +89,7 @@ def wait_for_script(page, timeout_s: float = 90) -> None:
 def page_errors(page) -> list[str]:
     """Texts of exception boxes, error alerts and stray tracebacks on the page."""
     found = [el.inner_text()[:300] for el in page.locator(ERROR_SELECTORS).all()]
+    found += [d.inner_text()[:300] for d in page.locator('[role="dialog"]').all() if "not found" in d.inner_text()]
     body = page.locator("body").inner_text()
     if "Traceback (most recent call last)" in body:
         found.append("traceback text in the page")
