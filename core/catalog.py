@@ -65,4 +65,13 @@ TOOLS: tuple[Tool, ...] = (
                 "(rollout, flow),\nwhat each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.",
         thumbnail="assets/thumbnails/bert-attention.png",
     ),
+    Tool(
+        key="attributions",
+        title="Attributions",
+        icon=":material/insights:",
+        page="pages/attributions.py",
+        teaches="Which inputs drive an output: Captum's methods on your 2-D network and on BERT models.\n"
+                "Every result checked: completeness, faithfulness curves, baselines, a sanity check.",
+        thumbnail="assets/thumbnails/attributions.png",
+    ),
 )

@@ -17,11 +17,12 @@ import torch
 from core.data.csv_io import CsvProblem, Points, parse_points, points_csv
 from core.data.datasets import DATASETS
 from core.data.features import FEATURES, LABELS, feature_matrix
-from core.figures.builder.curves import confusion_figure, grad_norm_figure, loss_figure
+from core.device import configure_threads
+from core.figures.builder.curves import confusion_figure, grad_norm_figure, loss_figure, thin
 from core.figures.builder.matrix import matrix_figure
 from core.figures.builder.network import network_figure, normalise
 from core.figures.builder.plane import GRID_TRACE, plane_figure
-from core.figures.builder.raster import loss_raster, network_raster, plane_raster
+from core.figures.builder.raster import jpeg, loss_raster, network_raster, plane_raster
 from core.nets.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from core.nets.evaluate import dead_relus, evaluate_plane, gradient_warning, grid_points, metrics
 from core.nets.export import history_csv, trace_csv, training_script, weights_safetensors
@@ -39,8 +40,9 @@ TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core
 ss = st.session_state
 FIELDS = [f.name for f in dataclasses.fields(BuilderSetup)]
 DISPLAY_ONLY = ("learning_rate", "max_epochs", "target_loss", "discretize", "show_test", "hide")
-SPEEDS = (1, 2, 5, 10, 20, 50, 100)
-FPS = 10
+SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)
+FPS = 15  # refreshes asked for while playing; slower frames queue (a fragment rerun never interrupts another)
+NET_EVERY = 4  # the neuron thumbnails and weight lines are redrawn every 4th frame while playing
 
 
 def k(name: str) -> str:
@@ -69,6 +71,7 @@ def _read() -> BuilderSetup:
     return BuilderSetup(**values)
 
 
+configure_threads()
 if k("setup") not in ss:
     first, link_warnings = from_query(BuilderSetup, st.query_params.to_dict())
     _put(first)
@@ -141,7 +144,7 @@ bar[2].button("Reset", key=k("reset"), on_click=_reset, width="stretch",
 bar[3].button("New weights", key=k("new_weights"), on_click=_reset, kwargs={"new_weights": True},
               width="stretch", help="Draw new initial weights (the weight seed goes up by one)")
 bar[4].select_slider("Epochs per frame", SPEEDS, key=k("speed"),
-                     help=f"Training speed: epochs trained per refresh ({FPS} refreshes per second)")
+                     help=f"Training speed: epochs trained per refresh (up to {FPS} refreshes per second)")
 if "training" not in hidden_groups:
     lr_options = sorted(set(LEARNING_RATES) | {float(ss[k("learning_rate")])})
     bar[5].select_slider("Learning rate", lr_options, key=k("learning_rate"))
@@ -281,6 +284,15 @@ def _weights(trainer: Trainer) -> list[np.ndarray]:
     return [lin.weight.detach().numpy().copy() for lin in trainer.model.linears]
 
 
+def _network_frame(trainer: Trainer, cols: list[np.ndarray]) -> bytes:
+    """The network drawing while playing, redrawn every NET_EVERY frames (the plane and curves every frame)."""
+    n, frame = ss.get(k("net_frame"), (0, None))
+    if frame is None or n % NET_EVERY == 0:
+        frame = jpeg(network_raster(cols, _weights(trainer)))
+    ss[k("net_frame")] = (n + 1, frame)
+    return frame
+
+
 def _handle_plane_click(event, data) -> None:
     """A click on a point picks the step-through sample; on empty plane (with adding on) adds a point."""
     points = getattr(getattr(event, "selection", None), "points", None) or []
@@ -314,6 +326,7 @@ def _handle_plane_click(event, data) -> None:
 
 def live_view() -> None:
     """Train a few epochs (when playing), then redraw the network, the plane, the curves and the metrics."""
+    configure_threads()  # torch's thread count is per thread, and every (fragment) rerun runs in a new thread
     trainer: Trainer = ss[k("trainer")]
     if ss[k("playing")]:
         if trainer.status == "ready":
@@ -330,8 +343,9 @@ def live_view() -> None:
         cols, titles, labels = _columns_for(trainer, plane)
         if playing:
             st.markdown(" · ".join(t.replace("<br>", " ") for t in titles))
-            st.image(network_raster(cols, _weights(trainer)), width="stretch")
+            st.image(_network_frame(trainer, cols), width="stretch")
         else:
+            ss.pop(k("net_frame"), None)
             st.plotly_chart(network_figure(cols, titles, labels, _weights(trainer)), key=k("net_fig"),
                             config={"displayModeBar": False})
         st.caption("Each square is a neuron's output over the input plane (orange −, blue +). Lines are weights: "
@@ -348,8 +362,8 @@ def live_view() -> None:
         elif trainer.message:
             st.success(trainer.message)
         if playing:
-            st.image(plane_raster(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
-                                  trainer.setup.show_test, trainer.setup.discretize), width=360)
+            st.image(jpeg(plane_raster(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
+                                       trainer.setup.show_test, trainer.setup.discretize)), width=360)
         else:
             fig = plane_figure(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
                                trainer.setup.show_test, trainer.setup.discretize, ss.get(k("sample")), height=380)
@@ -362,7 +376,7 @@ def live_view() -> None:
         else:
             st.caption(f"Accuracy: train {m.train_accuracy:.1%} · test {m.test_accuracy:.1%}")
         if playing:
-            st.image(loss_raster(h.train_loss, h.test_loss), width=360,
+            st.image(jpeg(loss_raster(*thin(h.train_loss, h.test_loss))), width=360,
                      caption="Loss (log scale): training dark, test grey")
         else:
             st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
