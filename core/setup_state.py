@@ -14,7 +14,7 @@ import json
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -96,6 +96,16 @@ def _format(value: Any) -> str:
     if value is None:
         return "none"
     return str(value)
+
+
+def choice_problems(setup: Any, choices: Mapping[str, Iterable[str]]) -> list[str]:
+    """`validate()` messages ("field: must be one of …") for fields whose value is not a name of their registry."""
+    problems = []
+    for name, allowed in choices.items():
+        allowed = tuple(allowed)
+        if getattr(setup, name) not in allowed:
+            problems.append(f"{name}: must be one of {', '.join(map(str, allowed))}")
+    return problems
 
 
 def to_query(setup: Any) -> dict[str, str]:

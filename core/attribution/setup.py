@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from core.attribution.methods import INTEGRATION_METHODS, METHODS, PRECISIONS, MethodSettings
 from core.attribution.network import BASELINE_KINDS, NetworkTarget
 from core.attribution.text import BASELINES, OUTPUTS, TASKS, TextTarget
+from core.setup_state import choice_problems
 from core.tokens import MAX_CHARS
 
 SUBJECTS = ("text", "network")
@@ -63,8 +64,7 @@ class AttributionSetup:
         choices = {"subject": SUBJECTS, "task": tuple(TASKS), "output": OUTPUTS, "text_baseline": tuple(BASELINES),
                    "reduce": REDUCTIONS, "net_scale": OUTPUTS, "net_baseline": BASELINE_KINDS,
                    "method": tuple(METHODS), "integration": INTEGRATION_METHODS, "precision": PRECISIONS}
-        problems = [f"{name}: must be one of {', '.join(allowed)}" for name, allowed in choices.items()
-                    if getattr(self, name) not in allowed]
+        problems = choice_problems(self, choices)
         problems += [p for p in self.method_settings().validate() if p.split(":")[0] not in choices]
         if not 0 <= self.label <= 1000:
             problems.append("label: must be between 0 and 1000")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from core.bert.norms import WEIGHTINGS
 from core.bert.rollout import FUSIONS
 from core.bert.units import GRANULARITIES, SPECIAL_MODES
+from core.setup_state import choice_problems
 
 DEFAULT_TEXT = "The cat sat on the mat because it was tired."
 VIEWS = ("Head view", "Model view", "Neuron view", "Aggregates", "Head statistics", "Compare", "Ablation", "Export")
@@ -27,19 +28,11 @@ class AttentionSetup:
     compare_text: str = "The cat sat on the mat because it was hungry."
 
     def validate(self) -> list[str]:
-        problems = []
-        if self.view not in VIEWS:
-            problems.append(f"view: must be one of {', '.join(VIEWS)}")
+        problems = choice_problems(self, {"view": VIEWS})
         if not 0 <= self.layer < 100:
             problems.append("layer: must be between 1 and the model's number of layers")
         if any(not 0 <= h < 100 for h in self.heads):
             problems.append("heads: must be between 1 and the model's number of heads")
-        if self.granularity not in GRANULARITIES:
-            problems.append(f"granularity: must be one of {', '.join(GRANULARITIES)}")
-        if self.special not in SPECIAL_MODES:
-            problems.append(f"special: must be one of {', '.join(SPECIAL_MODES)}")
-        if self.weighting not in WEIGHTINGS:
-            problems.append(f"weighting: must be one of {', '.join(WEIGHTINGS)}")
-        if self.fusion not in FUSIONS:
-            problems.append(f"fusion: must be one of {', '.join(FUSIONS)}")
+        problems += choice_problems(self, {"granularity": GRANULARITIES, "special": SPECIAL_MODES,
+                                           "weighting": WEIGHTINGS, "fusion": FUSIONS})
         return problems

@@ -17,6 +17,7 @@ from core.nets.activations import HIDDEN_ACTIVATIONS
 from core.nets.losses import BINARY_HEADS, HEADS, REGULARIZATIONS, head_for
 from core.nets.model import NetSpec
 from core.nets.optimizers import OPTIMIZERS
+from core.setup_state import choice_problems
 
 MAX_LAYERS = 6
 MAX_NEURONS = 8
@@ -70,16 +71,10 @@ class BuilderSetup:
             problems.append(f"features: choose one or more distinct of {', '.join(FEATURES)}")
         if len(self.hidden) > MAX_LAYERS or any(not 1 <= n <= MAX_NEURONS for n in self.hidden):
             problems.append(f"hidden: at most {MAX_LAYERS} layers of 1-{MAX_NEURONS} neurons")
-        if self.activation not in HIDDEN_ACTIVATIONS:
-            problems.append(f"activation: choose one of {', '.join(HIDDEN_ACTIVATIONS)}")
-        if self.binary_head not in BINARY_HEADS:
-            problems.append(f"binary_head: choose one of {', '.join(BINARY_HEADS)}")
-        if self.regularization not in REGULARIZATIONS:
-            problems.append(f"regularization: choose one of {', '.join(REGULARIZATIONS)}")
+        problems += choice_problems(self, {"activation": HIDDEN_ACTIVATIONS, "binary_head": BINARY_HEADS,
+                                           "regularization": REGULARIZATIONS, "optimizer": OPTIMIZERS})
         if not 0 <= self.reg_rate <= 10:
             problems.append("reg_rate: must be 0-10")
-        if self.optimizer not in OPTIMIZERS:
-            problems.append(f"optimizer: choose one of {', '.join(OPTIMIZERS)}")
         if not 0 < self.learning_rate <= 10:
             problems.append("learning_rate: must be above 0 and at most 10")
         if not 1 <= self.batch_size <= MAX_POINTS:
