@@ -87,6 +87,9 @@ def _first_visit() -> list[str]:
     for field in dataclasses.fields(AttentionSetup):
         value = getattr(setup, field.name)
         st.session_state[K(field.name)] = list(value) if isinstance(value, tuple) else value
+    # the link counts layers and heads from 1 (as the page shows them); widget state counts from 0
+    st.session_state[K("layer")] = setup.layer - 1
+    st.session_state[K("heads")] = [h - 1 for h in dict.fromkeys(setup.heads)] or [0]
     st.session_state[K("pair")] = bool(setup.text_b)
     st.session_state[K("ready")] = True
     return warnings
@@ -104,9 +107,24 @@ def _current_setup() -> AttentionSetup:
     s = st.session_state
     return AttentionSetup(
         source=s[K("source")], view=s[K("view")], text=s[K("text")],
-        text_b=s[K("text_b")] if s[K("pair")] else "", layer=int(s[K("layer")]),
-        heads=tuple(int(h) for h in s[K("heads")]), granularity=s[K("granularity")], special=s[K("special")],
+        text_b=s[K("text_b")] if s[K("pair")] else "", layer=int(s[K("layer")]) + 1,
+        heads=tuple(int(h) + 1 for h in s[K("heads")]), granularity=s[K("granularity")], special=s[K("special")],
         weighting=s[K("weighting")], fusion=s[K("fusion")], compare_text=s[K("compare_text")])
+
+
+def _clamp_layer_and_heads(layers: int, heads: int) -> list[str]:
+    """Keep the chosen layer and heads inside this model; returns a warning for each value that was out of range."""
+    s, warnings = st.session_state, []
+    if not 0 <= s[K("layer")] < layers:
+        warnings.append(f"Layer {s[K('layer')] + 1} does not exist in this model (layers 1–{layers}): showing "
+                        "layer 1.")
+        s[K("layer")] = 0
+    outside = [h + 1 for h in s[K("heads")] if not 0 <= h < heads]
+    if outside:
+        warnings.append(f"Head {', '.join(map(str, outside))} does not exist in this model (heads 1–{heads}): "
+                        "left out.")
+        s[K("heads")] = [h for h in s[K("heads")] if 0 <= h < heads] or [0]
+    return warnings
 
 
 def _write_link(setup: AttentionSetup) -> None:
@@ -176,24 +194,20 @@ with st.container(border=True):
                           "f(x) = (x W_V + b_V) W_O that it mixes in.")
 
 setup = _current_setup()
-_write_link(setup)
 text_b = setup.text_b or None
 try:
     loaded = model(setup.source)
-except ModelLoadError as error:
-    st.error(str(error))
-    st.stop()
-try:
     result = attention(setup.source, setup.text, text_b)
-except TextInputError as error:
+except (ModelLoadError, TextInputError) as error:
+    _write_link(setup)
     st.error(str(error))
     st.stop()
 show_warnings(result.encoded.warnings)
 
 L, H, T = result.num_layers, result.num_heads, result.length
-if st.session_state[K("layer")] >= L:
-    st.session_state[K("layer")] = 0
-st.session_state[K("heads")] = [h for h in st.session_state[K("heads")] if h < H] or [0]
+show_warnings(_clamp_layer_and_heads(L, H))
+setup = _current_setup()  # built after clamping: every view may index the maps with setup.layer / setup.heads
+_write_link(setup)
 args = (setup.source, setup.text, text_b)
 shown = view_of(*args, setup.weighting, setup.granularity, setup.special)
 labels = shown.units.labels

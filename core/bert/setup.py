@@ -19,8 +19,8 @@ class AttentionSetup:
     view: str = VIEWS[0]
     text: str = DEFAULT_TEXT
     text_b: str = ""  # second sentence of a pair; empty for one sentence
-    layer: int = 0  # counted from 0; the page shows layer + 1
-    heads: tuple[int, ...] = (0,)
+    layer: int = 1  # counted from 1, as the page shows it
+    heads: tuple[int, ...] = (1,)  # counted from 1
     granularity: str = "tokens"
     special: str = "keep"
     weighting: str = "attention"
@@ -29,10 +29,10 @@ class AttentionSetup:
 
     def validate(self) -> list[str]:
         problems = choice_problems(self, {"view": VIEWS})
-        if not 0 <= self.layer < 100:
-            problems.append("layer: must be between 1 and the model's number of layers")
-        if any(not 0 <= h < 100 for h in self.heads):
-            problems.append("heads: must be between 1 and the model's number of heads")
+        if self.layer < 1:
+            problems.append("layer: layers are counted from 1")
+        if any(h < 1 for h in self.heads):
+            problems.append("heads: heads are counted from 1")
         problems += choice_problems(self, {"granularity": GRANULARITIES, "special": SPECIAL_MODES,
                                            "weighting": WEIGHTINGS, "fusion": FUSIONS})
         return problems

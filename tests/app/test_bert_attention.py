@@ -124,3 +124,22 @@ def test_switching_to_a_smaller_model_keeps_choices_in_range(tiny_folder):
     assert not problems(at)
     assert at.session_state[K("layer")] < 2 and at.session_state[K("heads")][0] < 4
     assert at.session_state[K("neuron-query")] < 6
+
+
+@pytest.mark.parametrize("query", [{"layer": "99", "heads": "abc"}, {"heads": "50"}, {"layer": "0", "heads": "0,3"}])
+def test_out_of_range_layer_or_heads_in_the_link_are_clamped_with_a_warning(query):
+    at = page(view="Export", **query)
+    assert not problems(at)
+    assert any("does not exist" in w.value or "Ignored link parameter" in w.value for w in at.warning)
+    assert 0 <= at.session_state[K("layer")] < 6 and all(0 <= h < 12 for h in at.session_state[K("heads")])
+    link = dict(at.query_params)  # defaults (layer 1, head 1) are left out
+    assert 1 <= int(link.get("layer", "1")) <= 6
+    assert all(1 <= int(h) <= 12 for h in link.get("heads", "1").split(","))
+
+
+def test_link_counts_layers_and_heads_from_1_like_the_page():
+    at = page(layer="3", heads="2,12")
+    assert not problems(at)
+    assert at.session_state[K("layer")] == 2 and at.session_state[K("heads")] == [1, 11]
+    at.selectbox(key=K("layer")).select(5).run()
+    assert at.query_params["layer"] == "6" and at.query_params["heads"] == "2,12"
