@@ -206,7 +206,7 @@ show_warnings(result.encoded.warnings)
 
 L, H, T = result.num_layers, result.num_heads, result.length
 show_warnings(_clamp_layer_and_heads(L, H))
-setup = _current_setup()  # built after clamping: every view may index the maps with setup.layer / setup.heads
+setup = _current_setup()  # built after clamping: every view may index the maps with setup.layer, setup.heads (from 1)
 _write_link(setup)
 args = (setup.source, setup.text, text_b)
 shown = view_of(*args, setup.weighting, setup.granularity, setup.special)
@@ -367,7 +367,7 @@ if tab["Head statistics"].open:
                                           table.uniform_entropy if is_entropy else 1, stats.STATISTICS[name].label),
                         key=K("stat-map"))
         rows = table.table()
-        st.dataframe({"layer": [r["layer"] + 1 for r in rows], "head": [r["head"] + 1 for r in rows],
+        st.dataframe({"layer": [r["layer"] for r in rows], "head": [r["head"] for r in rows],
                       **{stats.STATISTICS[k].label: [r[k] for r in rows] for k in names},
                       "role": [r["role"] for r in rows]},
                      hide_index=True, height=320,
@@ -443,31 +443,36 @@ if tab["Export"].open:
         left, right = st.columns(2, border=True)
         with left:
             st.markdown("**Attention maps** (the weights shown, in the chosen units)")
+            shown_heads = ", ".join(str(h) for h in setup.heads)
             scope = st.radio("Which", ["selected layer and heads", "all layers and heads"], key=K("export-scope"),
-                             horizontal=True)
+                             horizontal=True, help="Selected = the layer and heads chosen in the Head view.")
+            st.caption(f"Selected: layer {setup.layer}, head{'s' if len(setup.heads) > 1 else ''} {shown_heads} "
+                       "(set in the Head view). Files count layers and heads from 1, as here; token indices from 0.")
             fmt = st.radio("Format", list(export.FORMATS), key=K("export-format"), horizontal=True)
             every = scope.startswith("all")
-            layers = tuple(range(L)) if every else (setup.layer,)
-            chosen_heads = tuple(range(H)) if every else setup.heads
+            layers = tuple(range(L)) if every else (setup.layer - 1,)
+            chosen_heads = tuple(range(H)) if every else tuple(h - 1 for h in setup.heads)
             data = export.AttentionExport(shown.maps[list(layers)][:, list(chosen_heads)], labels, layers,
                                           chosen_heads, provenance)
             cells = data.maps.size
-            if fmt == "CSV" and cells > export.MAX_CSV_CELLS:
-                st.warning(f"{cells:,} weights are too many for a CSV ({export.MAX_CSV_CELLS:,} at most): choose "
-                           "NPZ, or the selected layer and heads.")
+            limit = export.MAX_CELLS.get(fmt)
+            if limit is not None and cells > limit:
+                st.warning(f"{cells:,} weights are too many for {fmt} ({limit:,} at most): choose NPZ, or the "
+                           "selected layer and heads.")
             else:
                 form = export.FORMATS[fmt]
-                st.download_button(f"Download attention ({fmt}, {cells:,} weights)",
-                                   export.ATTENTION_WRITERS[fmt](data), file_name=f"attention.{form.extension}",
-                                   mime=form.mime, key=K("download-attention"), icon=":material/download:")
+                writer = export.ATTENTION_WRITERS[fmt]
+                st.download_button(f"Download attention ({fmt}, {cells:,} weights)", lambda: writer(data),
+                                   file_name=f"attention.{form.extension}", mime=form.mime,
+                                   key=K("download-attention"), icon=":material/download:")
         with right:
             st.markdown("**Head statistics table** (one row per head)")
             stat_fmt = st.radio("Format", list(export.STATISTICS_WRITERS), key=K("export-stats-format"),
                                 horizontal=True)
             form = export.FORMATS[stat_fmt]
             table = head_stats(*args, setup.weighting, setup.granularity)
-            st.download_button(f"Download head statistics ({stat_fmt})",
-                               export.STATISTICS_WRITERS[stat_fmt](table, provenance),
+            stats_writer = export.STATISTICS_WRITERS[stat_fmt]
+            st.download_button(f"Download head statistics ({stat_fmt})", lambda: stats_writer(table, provenance),
                                file_name=f"head_statistics.{form.extension}", mime=form.mime,
                                key=K("download-stats"), icon=":material/download:")
         st.markdown("**Provenance** written into every file (CSV: `# key: value` lines on top; JSON: a "

@@ -18,17 +18,27 @@ import numpy as np
 from core.bert.stats import HeadStatistics
 
 MAX_CSV_CELLS = 200_000  # one CSV row per weight: beyond this the file is tens of MB, and NPZ is the better choice
+MAX_JSON_CELLS = 1_000_000  # JSON writes each weight as text too (~12 bytes each)
+MAX_CELLS = {"CSV": MAX_CSV_CELLS, "JSON": MAX_JSON_CELLS}  # NPZ (compressed binary) has no cap
 
 
 @dataclass(frozen=True)
 class AttentionExport:
-    """Selected maps: maps [len(layers), len(heads), U, U] for layers × heads (counted from 0), labels [U]."""
+    """Selected maps: maps [len(layers), len(heads), U, U] for layers × heads (indices counted from 0 here, written
+    counted from 1 into every file, as the page shows them), labels [U]."""
 
     maps: np.ndarray
     labels: tuple[str, ...]
     layers: tuple[int, ...]
     heads: tuple[int, ...]
     provenance: dict[str, str]
+
+
+NUMBERING = "layers and heads counted from 1 (as on the page); token indices counted from 0 ([CLS] = 0)"
+
+
+def _from_1(indices: tuple[int, ...]) -> list[int]:
+    return [int(i) + 1 for i in indices]
 
 
 def _csv_header(provenance: dict[str, str]) -> str:
@@ -38,7 +48,7 @@ def _csv_header(provenance: dict[str, str]) -> str:
 def attention_csv(data: AttentionExport) -> str:
     """Long format: one row per (layer, head, query, key) with both token labels and the weight."""
     out = io.StringIO()
-    out.write(_csv_header(data.provenance))
+    out.write(_csv_header({**data.provenance, "numbering": NUMBERING}))
     writer = csv.writer(out)
     writer.writerow(["layer", "head", "query_index", "query_token", "key_index", "key_token", "weight"])
     for a, layer in enumerate(data.layers):
@@ -46,20 +56,21 @@ def attention_csv(data: AttentionExport) -> str:
             matrix = data.maps[a, b]
             for i, query in enumerate(data.labels):
                 for j, key in enumerate(data.labels):
-                    writer.writerow([layer, head, i, query, j, key, f"{matrix[i, j]:.8g}"])
+                    writer.writerow([layer + 1, head + 1, i, query, j, key, f"{matrix[i, j]:.8g}"])
     return out.getvalue()
 
 
 def attention_json(data: AttentionExport) -> str:
-    return json.dumps({"provenance": data.provenance, "tokens": list(data.labels), "layers": list(data.layers),
-                       "heads": list(data.heads), "shape": "[layers, heads, query, key]",
+    return json.dumps({"provenance": data.provenance, "tokens": list(data.labels), "layers": _from_1(data.layers),
+                       "heads": _from_1(data.heads), "numbering": NUMBERING, "shape": "[layers, heads, query, key]",
                        "attention": np.round(np.asarray(data.maps, dtype=np.float64), 8).tolist()}, indent=1)
 
 
 def attention_npz(data: AttentionExport) -> bytes:
     buffer = io.BytesIO()
     np.savez_compressed(buffer, attention=np.asarray(data.maps, dtype=np.float32), tokens=np.array(data.labels),
-                        layers=np.array(data.layers), heads=np.array(data.heads),
+                        layers=np.array(_from_1(data.layers)), heads=np.array(_from_1(data.heads)),
+                        numbering=np.array(NUMBERING),
                         provenance=np.array(json.dumps(data.provenance)))
     return buffer.getvalue()
 
@@ -68,7 +79,7 @@ def statistics_csv(stats: HeadStatistics, provenance: dict[str, str]) -> str:
     """The head statistics table, one row per head, with provenance lines above it."""
     rows = stats.table()
     out = io.StringIO()
-    out.write(_csv_header(provenance))
+    out.write(_csv_header({**provenance, "numbering": NUMBERING}))
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
@@ -76,7 +87,7 @@ def statistics_csv(stats: HeadStatistics, provenance: dict[str, str]) -> str:
 
 
 def statistics_json(stats: HeadStatistics, provenance: dict[str, str]) -> str:
-    return json.dumps({"provenance": provenance, "heads": stats.table()}, indent=1)
+    return json.dumps({"provenance": provenance, "numbering": NUMBERING, "heads": stats.table()}, indent=1)
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,9 @@ class HeadStatistics:
     uniform_entropy: float  # ln n, the entropy of attending equally to all n tokens
 
     def table(self) -> list[dict[str, object]]:
-        """One row per head: layer, head, every statistic, role (layers and heads counted from 0)."""
+        """One row per head: layer, head, every statistic, role (layers and heads counted from 1, as on the page)."""
         layers, heads = self.values["entropy"].shape
-        return [{"layer": layer, "head": head,
+        return [{"layer": layer + 1, "head": head + 1,
                  **{name: float(v[layer, head]) for name, v in self.values.items()},
                  "uniform entropy": self.uniform_entropy, "role": self.roles[layer][head]}
                 for layer in range(layers) for head in range(heads)]

@@ -143,3 +143,17 @@ def test_link_counts_layers_and_heads_from_1_like_the_page():
     assert at.session_state[K("layer")] == 2 and at.session_state[K("heads")] == [1, 11]
     at.selectbox(key=K("layer")).select(5).run()
     assert at.query_params["layer"] == "6" and at.query_params["heads"] == "2,12"
+
+
+def test_export_names_the_selected_layer_and_heads_as_the_page_numbers_them():
+    at = page(view="Export", layer="3", heads="2")
+    assert not problems(at)
+    assert any("Selected: layer 3, head 2 " in c.value for c in at.caption)
+
+
+def test_json_export_of_every_map_at_256_tokens_is_capped_like_csv():
+    at = page(view="Export", text="word " * 300)
+    at.radio(key=K("export-scope")).set_value("all layers and heads").run()
+    at.radio(key=K("export-format")).set_value("JSON").run()
+    assert not problems(at)
+    assert any("too many for JSON" in w.value for w in at.warning)

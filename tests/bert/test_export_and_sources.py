@@ -10,7 +10,14 @@ import shutil
 import numpy as np
 import pytest
 
-from core.bert.export import AttentionExport, attention_csv, attention_json, attention_npz, statistics_csv
+from core.bert.export import (
+    AttentionExport,
+    attention_csv,
+    attention_json,
+    attention_npz,
+    statistics_csv,
+    statistics_json,
+)
 from core.bert.extract import attend
 from core.bert.stats import head_statistics
 from core.models import ModelLoadError, load_model
@@ -30,7 +37,10 @@ def test_csv_has_provenance_and_every_weight(selection, cat):
     assert any("truncation: none" in h for h in header)
     rows = list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
     assert len(rows) == 2 * 2 * cat.length ** 2
-    row = next(r for r in rows if r["layer"] == "3" and r["head"] == "5" and r["query_index"] == "2"
+    # layer index 3, head index 5 are "Layer 4, head 6" on the page, and in the file
+    assert {(r["layer"], r["head"]) for r in rows} == {("2", "1"), ("2", "6"), ("4", "1"), ("4", "6")}
+    assert any(h.startswith("# numbering: layers and heads counted from 1") for h in header)
+    row = next(r for r in rows if r["layer"] == "4" and r["head"] == "6" and r["query_index"] == "2"
                and r["key_index"] == "4")
     assert float(row["weight"]) == pytest.approx(float(cat.attentions[3, 5, 2, 4]), rel=1e-6)
     assert row["query_token"] == cat.tokens[2]
@@ -39,10 +49,12 @@ def test_csv_has_provenance_and_every_weight(selection, cat):
 def test_json_and_npz_round_trip(selection):
     doc = json.loads(attention_json(selection))
     np.testing.assert_allclose(doc["attention"], selection.maps, atol=1e-8)
+    assert doc["layers"] == [2, 4] and doc["heads"] == [1, 6] and "counted from 1" in doc["numbering"]
     assert doc["provenance"]["dtype"] == "float32"
     with np.load(io.BytesIO(attention_npz(selection))) as npz:
         np.testing.assert_array_equal(npz["attention"], selection.maps)
         assert list(npz["tokens"]) == list(selection.labels)
+        assert list(npz["layers"]) == [2, 4] and list(npz["heads"]) == [1, 6]
         assert json.loads(str(npz["provenance"]))["source"] == "embedded"
 
 
@@ -52,6 +64,9 @@ def test_statistics_csv_has_one_row_per_head(cat):
     rows = list(csv.DictReader(io.StringIO("\n".join(x for x in text.splitlines() if not x.startswith("#")))))
     assert len(rows) == 72 and rows[0]["role"]
     assert float(rows[13]["entropy"]) == pytest.approx(stats.values["entropy"][1, 1])
+    assert (rows[0]["layer"], rows[0]["head"], rows[13]["layer"], rows[13]["head"]) == ("1", "1", "2", "2")
+    doc = json.loads(statistics_json(stats, cat.provenance))
+    assert (doc["heads"][-1]["layer"], doc["heads"][-1]["head"]) == (6, 12)
 
 
 def test_hub_id_loads_from_the_local_cache_without_network(tiny_folder, tmp_path, monkeypatch):
