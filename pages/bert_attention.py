@@ -431,8 +431,8 @@ if tab["Ablation"].open:
         if off and outcome.labels:
             st.plotly_chart(outcomes.outcome_bars(outcome), key=K("ablation-bars"))
         st.plotly_chart(layer_head_figure(head_stats(*args, "attention", "tokens").values["entropy"],
-                                          "Switched-off heads (✕), over each head's attention entropy", "Blues", 0,
-                                          None, "entropy", ablation.as_array(frozenset(off), L, H)),
+                                          "Switched-off heads (red frame), over each head's attention entropy",
+                                          "Blues", 0, None, "entropy", ablation.as_array(frozenset(off), L, H)),
                         key=K("ablation-grid"))
 
 if tab["Export"].open:

@@ -65,6 +65,7 @@ def test_layer_head_figure_marks_switched_off_heads():
     marks[2, 1] = True
     fig = layer_head_figure(MAPS[..., 0, 0], "x", marks=marks)
     assert list(fig.data[1].x) == ["H2"] and list(fig.data[1].y) == ["L3"]
+    assert fig.data[1].mode == "markers" and not fig.data[1].text  # a frame around the cell, not text over its number
 
 
 def test_neuron_figure_shows_the_recomputed_numbers(minilm, cat):
@@ -78,3 +79,19 @@ def test_neuron_figure_shows_the_recomputed_numbers(minilm, cat):
 def test_outcome_bars_without_a_baseline_draw_one_series():
     assert len(outcome_bars(Outcome("t", ("a", "b"), (), (0.9, 0.8), "h")).data) == 1
     assert len(outcome_bars(Outcome("t", ("a", "b"), (0.5, 0.5), (0.9, 0.1), "h")).data) == 2
+
+
+def test_a_256_token_heatmap_carries_one_hover_template_not_one_string_per_cell():
+    labels = tuple(["the"] * 256)
+    matrix = RNG.dirichlet(np.ones(256), size=256)
+    fig = matrix_figure(matrix, labels, labels, "t")
+    assert isinstance(fig.data[0].hovertemplate, str) and "%{y} → %{x}" in fig.data[0].hovertemplate
+    assert len(set(fig.data[0].x)) == 256  # repeated tokens stay separate columns
+    assert len(fig.to_json()) < 1_500_000  # per-cell hover text made this ~5 MB
+
+
+def test_small_multiples_leave_room_above_for_their_subplot_titles():
+    from core.figures.attention.aggregates import per_layer_maps
+
+    for fig in (head_heatmaps(MAPS[0][[0, 1]], LABELS, (0, 1)), per_layer_maps(MAPS.mean(axis=1), LABELS)):
+        assert fig.layout.annotations and fig.layout.margin.t >= 30

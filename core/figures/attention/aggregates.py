@@ -20,9 +20,9 @@ def per_layer_maps(maps: np.ndarray, labels: tuple[str, ...], title_prefix: str 
         r, c = divmod(layer, cols)
         fig.add_trace(matrix_trace(maps[layer], labels, labels, zmax=float(maps.max()), showscale=layer == 0),
                       row=r + 1, col=c + 1)
-        fig.update_xaxes(showticklabels=False, row=r + 1, col=c + 1)
-        fig.update_yaxes(showticklabels=False, autorange="reversed", row=r + 1, col=c + 1)
-    return base_layout(fig, rows * 220 + 40)
+        fig.update_xaxes(type="category", showticklabels=False, row=r + 1, col=c + 1)
+        fig.update_yaxes(type="category", showticklabels=False, autorange="reversed", row=r + 1, col=c + 1)
+    return base_layout(fig, rows * 220 + 60).update_layout(margin={"t": 40})  # room for the subplot titles
 
 
 def token_through_layers(rows: np.ndarray, labels: tuple[str, ...], query: int, what: str) -> go.Figure:

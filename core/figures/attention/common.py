@@ -23,14 +23,19 @@ def base_layout(fig: go.Figure, height: int, title: str | None = None, **extra) 
     return fig
 
 
+def unit_names(labels: tuple[str, ...]) -> list[str]:
+    """One unique axis category per token ("the (#3)"): tokens repeat, and repeated categories would merge."""
+    return [f"{label} (#{i})" for i, label in enumerate(labels)]
+
+
 def matrix_trace(matrix: np.ndarray, rows: tuple[str, ...], cols: tuple[str, ...], zmin: float = 0.0,
                  zmax: float | None = None, colorscale: str = WEIGHT_SCALE, showscale: bool = True,
                  value_name: str = "weight") -> go.Heatmap:
-    """A heatmap of [rows, cols] on numeric axes (tokens repeat, so category axes would merge them)."""
-    hover = [[f"{rows[i]} (#{i}) → {cols[j]} (#{j})<br>{value_name}: %{{z:.4f}}" for j in range(len(cols))]
-             for i in range(len(rows))]
-    return go.Heatmap(z=matrix, x=list(range(len(cols))), y=list(range(len(rows))), zmin=zmin, zmax=zmax,
-                      colorscale=colorscale, showscale=showscale, hovertemplate=np.array(hover, dtype=object),
+    """A heatmap of [rows, cols] on category axes of unique token names, so one hover template serves every cell
+    (per-cell hover text made a 256-token map ~5 MB in the browser)."""
+    return go.Heatmap(z=matrix, x=unit_names(cols), y=unit_names(rows), zmin=zmin, zmax=zmax,
+                      colorscale=colorscale, showscale=showscale,
+                      hovertemplate=f"%{{y}} → %{{x}}<br>{value_name}: %{{z:.4f}}<extra></extra>",
                       xgap=1 if len(cols) <= 40 else 0, ygap=1 if len(rows) <= 40 else 0,
                       colorbar={"thickness": 12, "len": 0.8})
 
@@ -39,9 +44,10 @@ def token_axes(fig: go.Figure, rows: tuple[str, ...], cols: tuple[str, ...], row
                col: int | None = None, show_rows: bool = True) -> None:
     """Token labels on a heatmap's axes; queries top to bottom, keys left to right."""
     where = {"row": row, "col": col} if row is not None else {}
-    fig.update_xaxes(tickvals=list(range(len(cols))), ticktext=list(cols), tickangle=-60, side="bottom",
+    fig.update_xaxes(type="category", tickvals=unit_names(cols), ticktext=list(cols), tickangle=-60, side="bottom",
                      tickfont={"size": 10 if len(cols) < 30 else 8}, **where)
-    fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=list(rows) if show_rows else [""] * len(rows),
+    fig.update_yaxes(type="category", tickvals=unit_names(rows),
+                     ticktext=list(rows) if show_rows else [""] * len(rows),
                      autorange="reversed", tickfont={"size": 10 if len(rows) < 30 else 8}, **where)
 
 
@@ -59,7 +65,7 @@ def matrix_figure(matrix: np.ndarray, rows: tuple[str, ...], cols: tuple[str, ..
 def layer_head_figure(values: np.ndarray, title: str, colorscale: str = "Viridis", zmin: float | None = None,
                       zmax: float | None = None, value_name: str = "value",
                       marks: np.ndarray | None = None) -> go.Figure:
-    """A layers × heads heatmap with the value written in each cell; `marks` [layers, heads] bool adds a ✕."""
+    """A layers × heads heatmap with the value written in each cell; `marks` [layers, heads] bool adds a red frame."""
     layers, heads = values.shape
     text = [[f"{values[layer, head]:.2f}" for head in range(heads)] for layer in range(layers)]
     fig = go.Figure(go.Heatmap(
@@ -69,8 +75,8 @@ def layer_head_figure(values: np.ndarray, title: str, colorscale: str = "Viridis
         colorbar={"thickness": 12}))
     if marks is not None and marks.any():
         ys, xs = np.nonzero(marks)
-        fig.add_trace(go.Scatter(x=[f"H{h + 1}" for h in xs], y=[f"L{layer + 1}" for layer in ys], mode="text",
-                                 text=["✕"] * len(xs), textfont={"size": 18, "color": "crimson"},
-                                 hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(x=[f"H{h + 1}" for h in xs], y=[f"L{layer + 1}" for layer in ys], mode="markers",
+                                 marker={"symbol": "square-open", "size": 30, "color": "crimson", "line": {"width": 3}},
+                                 hoverinfo="skip", showlegend=False))  # a frame, so the cell's number stays readable
     fig.update_yaxes(autorange="reversed")
     return base_layout(fig, 90 + 34 * layers, title)

@@ -71,4 +71,4 @@ def head_heatmaps(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, .
         fig.add_trace(matrix_trace(matrix, labels, labels, zmax=zmax or 1.0, showscale=k == 0), row=r + 1, col=c + 1)
         token_axes(fig, labels, labels, row=r + 1, col=c + 1, show_rows=c == 0)
     side = min(560, 120 + 20 * n) if cols > 1 else min(720, 160 + 22 * n)
-    return base_layout(fig, rows * side + 40)
+    return base_layout(fig, rows * side + 60).update_layout(margin={"t": 40})  # room for the subplot titles
