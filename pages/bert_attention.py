@@ -384,32 +384,41 @@ if tab["Compare"].open:
         st.text_input("Second sentence (compared with text A)", key=K("compare_text"))
         layer, (head,) = layer_and_heads(multi=False)
         try:
-            other = attention(setup.source, setup.compare_text, None)
+            attention(setup.source, setup.compare_text, None)
         except TextInputError as error:
-            st.error(str(error))
+            st.error(str(error).replace("The text", "Second sentence", 1))
             st.stop()
-        mode = "exclude" if setup.special == "exclude" else "keep"
-        a = view_of(setup.source, setup.text, None, setup.weighting, setup.granularity, mode)
-        b = view_of(setup.source, setup.compare_text, None, setup.weighting, setup.granularity, mode)
+        # shown with the page's [CLS]/[SEP] mode; JS needs distributions, so "hide" compares renormalised rows
+        a, b = (view_of(setup.source, text, None, setup.weighting, setup.granularity, setup.special)
+                for text in (setup.text, setup.compare_text))
+        js_mode = "keep" if setup.special == "keep" else "exclude"
+        zmax = float(max(a.maps[layer, head].max(), b.maps[layer, head].max()))  # one colour scale for A and B
         cols = st.columns(2)
         for col, side, title in ((cols[0], a, "A: " + setup.text), (cols[1], b, "B: " + setup.compare_text)):
             col.plotly_chart(matrix_figure(side.maps[layer, head], side.units.labels, side.units.labels,
-                                           title[:60] + ("…" if len(title) > 60 else ""), height=420),
+                                           title[:60] + ("…" if len(title) > 60 else ""), zmax=zmax, height=420),
                              key=K(f"compare-{title[0]}"))
         try:
             diff = compare.compare(a.maps, b.maps)
         except compare.ShapeMismatchError as error:
             st.info(str(error))
         else:
+            js = compare.compare(*(view_of(setup.source, text, None, setup.weighting, setup.granularity, js_mode).maps
+                                   for text in (setup.text, setup.compare_text))).js
             cols = st.columns(2)
             bound = float(np.abs(diff.difference[layer, head]).max()) or 1.0
             cols[0].plotly_chart(matrix_figure(diff.difference[layer, head], b.units.labels, b.units.labels,
                                                "Difference B − A (rows of B's tokens)", -bound, bound, DIFF_SCALE,
                                                "B − A", height=420), key=K("compare-diff"))
-            cols[1].plotly_chart(layer_head_figure(diff.js, "Jensen–Shannon divergence per head (bits, mean over "
+            cols[1].plotly_chart(layer_head_figure(js, "Jensen–Shannon divergence per head (bits, mean over "
                                                    "queries)", "Reds", 0, None, "JS"), key=K("compare-js"))
-        st.caption("Both sentences are analysed alone (no pair). The difference and JS divergence compare query "
-                   "rows position by position, so they need the same number of units.")
+        special_note = {"keep": "", "hide": " [CLS]/[SEP] are hidden in the maps; the JS divergence uses the rows "
+                        "without them, renormalised (a divergence needs distributions).",
+                        "exclude": " [CLS]/[SEP] are excluded and rows renormalised, in the maps and the JS "
+                        "divergence."}[setup.special]
+        st.caption("Both sentences are analysed alone (no pair), on one colour scale. The difference and JS "
+                   "divergence compare query rows position by position, so they need the same number of units."
+                   + special_note)
 
 if tab["Ablation"].open:
     with tab["Ablation"]:

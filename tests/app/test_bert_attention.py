@@ -157,3 +157,25 @@ def test_json_export_of_every_map_at_256_tokens_is_capped_like_csv():
     at.radio(key=K("export-format")).set_value("JSON").run()
     assert not problems(at)
     assert any("too many for JSON" in w.value for w in at.warning)
+
+
+def charts(at: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_compare_shares_one_colour_scale_and_honours_hidden_specials():
+    at = page(view="Compare", special="hide")
+    assert not problems(at)
+    a, b = charts(at)[:2]
+    assert a["data"][0]["zmax"] == b["data"][0]["zmax"]
+    assert not any("[CLS]" in t for t in a["layout"]["yaxis"]["ticktext"])
+    assert any("hidden" in c.value for c in at.caption)
+
+
+def test_compare_names_the_empty_second_sentence():
+    at = page(view="Compare")
+    at.text_input(key=K("compare_text")).set_value("  ").run()
+    assert not at.exception
+    assert any(e.value.startswith("Second sentence is empty") for e in at.error)
