@@ -195,6 +195,10 @@ with st.container(border=True):
 
 setup = _current_setup()
 text_b = setup.text_b or None
+if st.session_state[K("pair")] and not setup.text_b.strip():
+    st.warning("Pair is on but Text B is empty: showing text A as one sentence. Type a text B, or switch Pair off.",
+               icon=":material/warning:")
+    text_b = None
 try:
     loaded = model(setup.source)
     result = attention(setup.source, setup.text, text_b)
@@ -316,7 +320,9 @@ if tab["Aggregates"].open:
         cols = st.columns([3, 1, 1.6])
         what = cols[0].segmented_control("Aggregate", ["Mean over heads", "Token through layers", "Rollout", "Flow"],
                                          default="Rollout", key=K("aggregate"), required=True)
-        fusion = cols[1].selectbox("Head fusion", list(rollout.FUSIONS), key=K("fusion"))
+        fusion = (cols[1].selectbox("Head fusion", list(rollout.FUSIONS), key=K("fusion"),
+                                    help="How rollout and flow combine a layer's heads.")
+                  if what in ("Rollout", "Flow") else setup.fusion)  # the other aggregates are plain head means
         query = cols[2].selectbox("Token", list(range(n)), key=K("query"), format_func=lambda i: f"{labels[i]} (#{i})")
         kept = view_of(*args, setup.weighting, setup.granularity, "keep")
         special = np.array(kept.units.special)

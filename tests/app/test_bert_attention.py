@@ -169,7 +169,7 @@ def test_compare_shares_one_colour_scale_and_honours_hidden_specials():
     at = page(view="Compare", special="hide")
     assert not problems(at)
     a, b = charts(at)[:2]
-    assert a["data"][0]["zmax"] == b["data"][0]["zmax"]
+    assert a["data"][0]["zmax"] == b["data"][0]["zmax"] is not None
     assert not any("[CLS]" in t for t in a["layout"]["yaxis"]["ticktext"])
     assert any("hidden" in c.value for c in at.caption)
 
@@ -179,3 +179,19 @@ def test_compare_names_the_empty_second_sentence():
     at.text_input(key=K("compare_text")).set_value("  ").run()
     assert not at.exception
     assert any(e.value.startswith("Second sentence is empty") for e in at.error)
+
+
+def test_head_fusion_is_offered_only_where_it_acts():
+    at = page(view="Aggregates")
+    assert at.selectbox(key=K("fusion"))  # rollout
+    for what in ("Mean over heads", "Token through layers"):
+        at.button_group(key=K("aggregate")).set_value(what).run()
+        assert not problems(at)
+        assert K("fusion") not in [s.key for s in at.selectbox]
+
+
+def test_pair_with_empty_text_b_says_it_shows_one_sentence():
+    at = page()
+    at.toggle(key=K("pair")).set_value(True).run()
+    assert not problems(at)
+    assert any("Text B is empty" in w.value for w in at.warning)
