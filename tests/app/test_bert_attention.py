@@ -195,3 +195,16 @@ def test_pair_with_empty_text_b_says_it_shows_one_sentence():
     at.toggle(key=K("pair")).set_value(True).run()
     assert not problems(at)
     assert any("Text B is empty" in w.value for w in at.warning)
+
+
+def test_neuron_view_is_recomputed_only_for_a_new_query_row(monkeypatch):
+    import core.bert.neuron
+
+    calls = []
+    original = core.bert.neuron.neuron_view
+    monkeypatch.setattr(core.bert.neuron, "neuron_view", lambda *a, **k: calls.append(1) or original(*a, **k))
+    at = page(view="Neuron view", text="Only the neuron cache test uses this sentence.")
+    at.run()
+    assert not problems(at) and len(calls) == 1
+    at.selectbox(key=K("neuron-query")).select(2).run()
+    assert len(calls) == 2
