@@ -47,6 +47,7 @@ def test_head_lines_draw_each_visible_weight_once_and_end_with_clickable_tokens(
     drawn = [y for trace in focused.data if trace.mode == "lines" and trace.x[0] is not None for y in trace.y[::3]]
     assert set(drawn) == {2}
     assert keys.customdata is not None
+    assert tuple(fig.layout.yaxis.range) == (4.5, -0.5)  # first token on top, no empty band
 
 
 def test_heatmaps_show_the_maps_and_hide_filtered_entries():

@@ -52,7 +52,7 @@ def head_lines(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, ...]
             hovertemplate=f"{side} %{{text}} (#%{{customdata}})<extra>click: only its lines</extra>",
             showlegend=False, name=side))
     fig.update_xaxes(visible=False, range=[-0.45, 1.45], fixedrange=True)
-    fig.update_yaxes(visible=False, autorange="reversed", fixedrange=True)
+    fig.update_yaxes(visible=False, range=[n - 0.5, -0.5], fixedrange=True)  # explicit: autorange padded long inputs
     return base_layout(fig, max(260, 70 + 26 * n), title, clickmode="event+select", dragmode=False,
                        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
 
