@@ -439,6 +439,11 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
               key, 2)
         return
     if stage == "Update":
+        first = trace.layers[0]
+        if _hidden_until_predicted(float(first.W_after[0, 0] - first.W[0, 0]), "the update of W1[0, 0]",
+                                   f"{key}.update", f"dL/dW1[0, 0] = {float(first.dL_dW[0, 0]):.6g}; plain SGD "
+                                   "steps against the gradient's sign (momentum and Adam also carry earlier steps)."):
+            return
         st.markdown("**Update** with the real optimizer (its momentum/Adam state included): "
                     "step = W_after − W_before. For plain SGD, step = −lr · dL/dW.")
         for t in trace.layers:
@@ -462,7 +467,8 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
                (_m(t.W), f"W{i}", "neuron", "input"), (_m(t.b), f"b{i}", "", "neuron"),
                (_m(t.z), f"z{i}", "sample", "neuron"), (_m(t.a), f"a{i} = f(z{i})", "sample", "neuron")], key)
         return
-    if _hidden_until_predicted(t, key):
+    if _hidden_until_predicted(float(t.dL_dW[0, 0]), f"dL/dW{i}[0, 0]", f"{key}.{i}",
+                               "Look at the sign of dL/dz and of the input a that it multiplies."):
         return
     if t.dL_da is None:
         st.latex(rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} = (\hat y - y)\,/\,B")
@@ -487,19 +493,18 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
     _grid(items, key)
 
 
-def _hidden_until_predicted(t, key: str) -> bool:
-    """Predict-then-reveal: ask for the sign of dL/dW[0, 0] before showing the backward numbers."""
+def _hidden_until_predicted(value: float, name: str, key: str, hint: str) -> bool:
+    """Predict-then-reveal: ask for the sign of `value` (called `name`) before the numbers are shown."""
     if not ss.get(k("predict")):
         return False
-    truth = "positive" if float(t.dL_dW[0, 0]) > 0 else "negative" if float(t.dL_dW[0, 0]) < 0 else "zero"
-    guess = st.radio(f"Predict first: what sign will dL/dW{t.index}[0, 0] have?", ["positive", "negative", "zero"],
-                     index=None, horizontal=True, key=k(f"guess.{key}.{t.index}"))
+    truth = "positive" if value > 0 else "negative" if value < 0 else "zero"
+    guess = st.radio(f"Predict first: what sign will {name} have?", ["positive", "negative", "zero"],
+                     index=None, horizontal=True, key=k(f"guess.{key}"))
     if guess is None:
         st.info("Make your guess to reveal the numbers.")
         return True
     (st.success if guess == truth else st.error)(
-        f"dL/dW{t.index}[0, 0] = {float(t.dL_dW[0, 0]):.6g}: it is {truth}. "
-        + ("Correct." if guess == truth else "Look at the sign of dL/dz and of the input a that it multiplies."))
+        f"{name} = {value:.6g}: it is {truth}. " + ("Correct." if guess == truth else hint))
     return False
 
 
@@ -514,7 +519,7 @@ if "Step through one training step" in tabs:
         c[1].number_input("Sample index (or click a point)", 0, len(d.points) - 1, key=k("sample"),
                           disabled=which != "one sample")
         c[2].toggle("Predict, then reveal", key=k("predict"),
-                    help="Guess the sign of each weight gradient before the numbers are shown")
+                    help="Guess the sign of each weight gradient, and of the update, before the numbers are shown")
         targets = d.targets(trainer.head_name)
         if which == "one sample":
             idx = torch.tensor([int(ss[k("sample")])])
