@@ -36,7 +36,7 @@ $(VENV)/.test: pyproject.toml $(VENV)/.app
 	touch $@
 
 run: torch $(VENV)/.app
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(BIN)/python app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: torch $(VENV)/.test
 	$(BIN)/ruff check .

@@ -1,8 +1,25 @@
-"""NN Explorer: navigation and the shared sidebar. Each tool is a page listed in `core.catalog.TOOLS`."""
+"""NN Explorer: navigation and the shared sidebar. Each tool is a page listed in `core.catalog.TOOLS`.
+
+Start it with `python app.py [streamlit options]` (what `make run` does) or `streamlit run app.py`.
+"""
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
+
+if __name__ == "__main__" and not st.runtime.exists():
+    # Launched as a plain script: start the server ourselves. Streamlit treats an app with a `pages/` folder as a
+    # v1 multipage app until the first session has run st.navigation, so every session opened before that (a class
+    # following a shared link right after the server starts) gets a spurious "Page not found" dialog
+    # (streamlit/streamlit#8860). Declaring the v2 navigation up front avoids it.
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
+    sys.exit(cli.main())
 
 from core.catalog import HOME, TOOLS
 from core.device import configure_threads, describe_device, library_versions

@@ -48,6 +48,15 @@ TOOLS: tuple[Tool, ...] = (
         thumbnail="assets/thumbnails/network-builder.png",
     ),
     Tool(
+        key="optimizer-race",
+        title="Optimizer race",
+        icon=":material/sports_score:",
+        page="pages/optimizer_race.py",
+        teaches="Real torch.optim optimizers race on test surfaces and a real network's loss landscape.\n"
+                "Why momentum overshoots, why Adam's first step is lr·sign(g), where step sizes become unstable.",
+        thumbnail="assets/thumbnails/optimizer-race.png",
+    ),
+    Tool(
         key="bert-attention",
         title="BERT attention",
         icon=":material/visibility:",
@@ -55,5 +64,14 @@ TOOLS: tuple[Tool, ...] = (
         teaches="Where every head of a real BERT model looks, how attention composes through the layers "
                 "(rollout, flow),\nwhat each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.",
         thumbnail="assets/thumbnails/bert-attention.png",
+    ),
+    Tool(
+        key="attributions",
+        title="Attributions",
+        icon=":material/insights:",
+        page="pages/attributions.py",
+        teaches="Which inputs drive an output: Captum's methods on your 2-D network and on BERT models.\n"
+                "Every result checked: completeness, faithfulness curves, baselines, a sanity check.",
+        thumbnail="assets/thumbnails/attributions.png",
     ),
 )

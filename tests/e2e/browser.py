@@ -34,14 +34,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(port: int | None = None, timeout: float = 90) -> Iterator[str]:
-    """Run `streamlit run app.py` on a free loopback port; yield its base URL; stop it afterwards."""
+    """Run the app as `make run` does (`python app.py`) on a free loopback port; yield its URL; stop it after."""
     port = port or free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", NNX_TORCH_THREADS="1")
     artifacts = ROOT / "tests" / "e2e" / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     log = open(artifacts / "server.log", "w")  # noqa: SIM115 - closed below; kept to read a failure's traceback
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -89,6 +89,7 @@ def wait_for_script(page, timeout_s: float = 90) -> None:
 def page_errors(page) -> list[str]:
     """Texts of exception boxes, error alerts and stray tracebacks on the page."""
     found = [el.inner_text()[:300] for el in page.locator(ERROR_SELECTORS).all()]
+    found += [d.inner_text()[:300] for d in page.locator('[role="dialog"]').all() if "not found" in d.inner_text()]
     body = page.locator("body").inner_text()
     if "Traceback (most recent call last)" in body:
         found.append("traceback text in the page")

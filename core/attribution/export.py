@@ -1,0 +1,81 @@
+"""A reviewer's export: the scores of one result with everything needed to re-run it and get the same numbers.
+
+JSON holds the provenance (model source, revision, library versions, device), the task and target, the method with
+every setting, the baseline, the seed, Captum's delta and the completeness check, plus any metrics computed; CSV
+holds one row per feature with the same provenance as comment lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from core.attribution.explain import Attribution
+from core.device import library_versions
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return [_clean(v) for v in value.tolist()]
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else round(float(value), 10)
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def export_record(result: Attribution, model: dict[str, str], setup: dict[str, Any],
+                  metrics: dict[str, Any] | None = None, points: np.ndarray | None = None) -> dict[str, Any]:
+    """Everything about one result as plain JSON-ready data.
+
+    model: the model's provenance (`Provenance.as_dict()`, or the 2-D network's description); setup: the page's
+    set-up fields (task, target, text, baseline…); points: the explained 2-D points [N, 2] when there are several.
+    """
+    c = result.completeness
+    return _clean({
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "model": model,
+        "versions": library_versions(),
+        "device": result.device,
+        "setup": setup,
+        "target": result.target_label,
+        "method": {"key": result.method, "title": result.title, "settings": asdict(result.settings),
+                   "internal_batch_size_used": result.batch_size, "reduce": result.reduce},
+        "baseline": result.baseline_label,
+        "features": list(result.feature_names),
+        "points": points,
+        "attributions": result.scores,
+        "f_input": result.f_input,
+        "f_baseline": result.f_baseline,
+        "completeness": {"promise": c.promise or "none", "sum_of_attributions": c.total,
+                         "f_input_minus_f_baseline": c.difference, "relative_gap": c.relative_gap,
+                         "convergence_delta": c.delta, "verdict": c.verdict},
+        "metrics": metrics or {},
+        "messages": list(result.messages),
+        "seconds": result.seconds,
+    })
+
+
+def to_json(record: dict[str, Any]) -> str:
+    return json.dumps(record, indent=2, ensure_ascii=False)
+
+
+def to_csv(record: dict[str, Any]) -> str:
+    """One row per (explained input, feature); provenance in leading '#' comment lines."""
+    out = io.StringIO()
+    for key in ("model", "versions", "device", "setup", "target", "method", "baseline", "completeness"):
+        out.write(f"# {key}: {json.dumps(record[key], ensure_ascii=False)}\n")
+    writer = csv.writer(out)
+    writer.writerow(["input", "position", "feature", "attribution"])
+    for n, row in enumerate(record["attributions"]):
+        for i, (name, value) in enumerate(zip(record["features"], row, strict=True)):
+            writer.writerow([n, i, name, value])
+    return out.getvalue()

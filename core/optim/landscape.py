@@ -1,0 +1,153 @@
+"""What does a real network's loss look like around a point? Li et al. (2018), "Visualizing the Loss Landscape
+of Neural Nets": the loss along filter-normalised random directions, batched over the grid.
+
+Everything here takes any `torch.nn.Module` with a batch (inputs, targets) and a criterion, so the network
+builder's networks can be used as they are; `toy_problem` gives a small default (an MLP on two moons). Parameters
+travel as a dict name → tensor (as `torch.func.functional_call` takes them) or as one flat vector [P].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+from torch.func import functional_call, vmap
+
+from core.optim.curvature import top_eigenpair
+
+Params = dict[str, Tensor]
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A network, a batch and a criterion: loss(θ) = criterion(model(inputs; θ), targets). model is not mutated."""
+
+    model: nn.Module
+    inputs: Tensor
+    targets: Tensor
+    criterion: Callable[[Tensor, Tensor], Tensor]
+
+    def params(self) -> Params:
+        """A detached copy of the model's parameters."""
+        return {n: p.detach().clone() for n, p in self.model.named_parameters()}
+
+    def loss(self, params: Params) -> Tensor:
+        """The loss at `params` (differentiable in them)."""
+        return self.criterion(functional_call(self.model, params, (self.inputs,)), self.targets)
+
+
+def two_moons(n: int = 200, noise: float = 0.15, seed: int = 0) -> tuple[Tensor, Tensor]:
+    """A 2-D toy dataset: inputs [n, 2], labels [n] in {0, 1} (two interleaved half circles)."""
+    gen = torch.Generator().manual_seed(seed)
+    half = n // 2
+    t = torch.rand(n, generator=gen) * math.pi
+    upper = torch.stack([torch.cos(t[:half]), torch.sin(t[:half])], 1)
+    lower = torch.stack([1 - torch.cos(t[half:]), 0.5 - torch.sin(t[half:])], 1)
+    x = torch.cat([upper, lower]) + noise * torch.randn(n, 2, generator=gen)
+    y = torch.cat([torch.zeros(half, dtype=torch.long), torch.ones(n - half, dtype=torch.long)])
+    return x, y
+
+
+def toy_problem(seed: int = 0, hidden: int = 16, n: int = 128) -> Problem:
+    """The default network: MLP 2 → hidden → hidden → 2 (ReLU, like Li et al.'s nets), cross-entropy on
+    two moons (n points), at its random initialisation."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 2))
+    x, y = two_moons(n, seed=seed)
+    return Problem(model, x, y, nn.functional.cross_entropy)
+
+
+def train(problem: Problem, steps: int = 300, lr: float = 0.03) -> Params:
+    """θ after full-batch Adam from the model's own initial parameters: the 'trained point' of the plots."""
+    params = {n: p.requires_grad_(True) for n, p in problem.params().items()}
+    opt = torch.optim.Adam(params.values(), lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        problem.loss(params).backward()
+        opt.step()
+    return {n: p.detach() for n, p in params.items()}
+
+
+def filter_normalized_direction(params: Params, seed: int = 0) -> Params:
+    """A random direction d with ‖d[i]‖ = ‖θ[i]‖ for each row i (neuron / filter) of each weight tensor.
+
+    Rows are along the first dimension (output units of Linear, filters of Conv); 1-D parameters (biases,
+    normalisation scales) get 0, as in Li et al.'s 'ignore biasbn' setting.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    out = {}
+    for name, p in params.items():
+        d = torch.randn(p.shape, generator=gen, dtype=p.dtype)
+        if p.dim() <= 1:
+            out[name] = torch.zeros_like(p)
+            continue
+        rows_p = p.reshape(p.shape[0], -1).norm(dim=1)
+        rows_d = d.reshape(d.shape[0], -1).norm(dim=1)
+        scale = (rows_p / (rows_d + 1e-10)).reshape(-1, *[1] * (p.dim() - 1))
+        out[name] = d * scale
+    return out
+
+
+def flatten(params: Params) -> Tensor:
+    """[P] vector of all parameters, in the dict's order."""
+    return torch.cat([p.reshape(-1) for p in params.values()])
+
+
+def unflatten(flat: Tensor, like: Params) -> Params:
+    """Split flat [..., P] into a dict shaped like `like` (leading batch dims kept)."""
+    out, i = {}, 0
+    lead = flat.shape[:-1]
+    for name, p in like.items():
+        out[name] = flat[..., i : i + p.numel()].reshape(*lead, *p.shape)
+        i += p.numel()
+    return out
+
+
+def batched_losses(problem: Problem, flat_points: Tensor, chunk: int = 128, progress: Progress | None = None) -> Tensor:
+    """The loss at each of flat_points [N, P], vmapped over chunks of points: [N].
+
+    Chunks of ~128 points keep the batched activations in cache; the whole grid at once is slower.
+    """
+    like = problem.params()
+    loss_of = vmap(lambda params: problem.loss(params))
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(flat_points), chunk):
+            out.append(loss_of(unflatten(flat_points[start : start + chunk], like)))
+            if progress is not None:
+                progress(min(1.0, (start + chunk) / len(flat_points)))
+    return torch.cat(out)
+
+
+@dataclass(frozen=True)
+class Slice2D:
+    """loss [len(b), len(a)] at center + a·d1 + b·d2 (a along x, b along y)."""
+
+    a: Tensor
+    b: Tensor
+    loss: Tensor
+
+
+def plane_losses(
+    problem: Problem, center: Tensor, d1: Tensor, d2: Tensor, a: Tensor, b: Tensor, progress: Progress | None = None
+) -> Slice2D:
+    """Loss over the grid a × b on the plane through flat `center` [P] spanned by flat d1, d2 [P]."""
+    grid_b, grid_a = torch.meshgrid(b, a, indexing="ij")
+    points = center + grid_a.reshape(-1, 1) * d1 + grid_b.reshape(-1, 1) * d2
+    return Slice2D(a, b, batched_losses(problem, points, progress=progress).reshape(len(b), len(a)))
+
+
+def line_losses(problem: Problem, center: Tensor, d: Tensor, a: Tensor) -> Tensor:
+    """Loss [len(a)] at center + a·d."""
+    return batched_losses(problem, center + a.reshape(-1, 1) * d)
+
+
+def top_hessian_eigen(problem: Problem, params: Params, iters: int = 100) -> tuple[float, Tensor, int]:
+    """Top Hessian eigenvalue at params by power iteration with HVPs: (λ, unit eigenvector [P], iterations)."""
+    live = {n: p.detach().clone().requires_grad_(True) for n, p in params.items()}
+    lam, vec, iters_used = top_eigenpair(lambda: problem.loss(live), list(live.values()), iters=iters)
+    return lam, torch.cat([v.reshape(-1) for v in vec]), iters_used

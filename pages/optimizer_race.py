@@ -1,0 +1,703 @@
+"""Optimizer race: real torch.optim optimizers racing on 2-D test surfaces and on a real network's loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from core.figures.optim import goh as goh_fig
+from core.figures.optim import landscape as land_fig
+from core.figures.optim import race as race_fig
+from core.optim.export import race_csv
+from core.optim.expression import ExpressionError
+from core.optim.goh import momentum_map
+from core.optim.inside import TEXTBOOK, inspect_update, weight_decay_lab
+from core.optim.landscape import (
+    filter_normalized_direction,
+    flatten,
+    line_losses,
+    plane_losses,
+    top_hessian_eigen,
+    toy_problem,
+    train,
+)
+from core.optim.network_race import pca_plane, plane_view, race_network
+from core.optim.race import RaceResult, noise_fan, run_race
+from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer, with_lr
+from core.optim.schedules import SCHEDULES
+from core.optim.setup import CUSTOM, MAX_RACERS, MAX_SEED, MAX_STEPS, RaceSetup
+from core.optim.stepper import LoopConfig
+from core.optim.surfaces import SURFACES
+from core.optim.tune import SCORES, lr_sweep
+from core.setup_state import from_query, to_query
+
+KEY = "optimizer-race"
+
+
+def k(name: str) -> str:
+    """A widget / session-state key, prefixed by the tool key."""
+    return f"{KEY}:{name}"
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _race(setup: RaceSetup) -> RaceResult:
+    """The race for a set-up; shared read-only between sessions (a set-up fully decides its race)."""
+    surface = setup.build_surface()
+    return run_race(surface, setup.build_racers(), setup.start(surface), setup.config())
+
+
+# ---- set-up: link → session state (first visit), widgets → RaceSetup (every run) ----
+if k("racers") not in st.session_state:
+    first, st.session_state[k("link_warnings")] = from_query(RaceSetup, st.query_params.to_dict())
+    st.session_state[k("last_setup")] = first
+    st.session_state[k("racers")] = [[i, t] for i, t in enumerate(first.racers)]
+    st.session_state[k("next_id")] = len(first.racers)
+# Streamlit drops the state of widgets that were not drawn (another page was open): refill it from the last
+# set-up, which is plain session state and survives.
+last = st.session_state[k("last_setup")]
+for field in ("surface", "kappa", "formula", "steps", "max_evals", "schedule", "noise", "seed", "clip"):
+    st.session_state.setdefault(k(field), getattr(last, field))
+st.session_state.setdefault(k("domain"), ", ".join(f"{v:g}" for v in last.domain))
+st.session_state.setdefault(k("own_start"), last.start_x is not None and last.start_y is not None)
+st.session_state.setdefault(k("start_x"), last.start_x if last.start_x is not None else 0.0)
+st.session_state.setdefault(k("start_y"), last.start_y if last.start_y is not None else 0.0)
+if k("pending") in st.session_state:  # changes asked for by a click or a button, applied before the widgets exist
+    for field, value in st.session_state.pop(k("pending")).items():
+        if field == "racers":
+            st.session_state[k("racers")] += [[st.session_state[k("next_id")] + i, t] for i, t in enumerate(value)]
+            st.session_state[k("racers")] = st.session_state[k("racers")][-MAX_RACERS:]
+            st.session_state[k("next_id")] += len(value)
+        else:
+            st.session_state[k(field)] = value
+
+st.title("Optimizer race")
+st.caption(
+    "The real `torch.optim` classes race on a 2-D surface from the same start. Every step is the "
+    "optimizer's own `step()`; nothing is re-implemented."
+)
+for w in st.session_state[k("link_warnings")]:
+    st.warning(w)
+
+SURFACE_NAMES = {key: s.title for key, s in SURFACES.items()} | {CUSTOM: "Your formula f(x, y)"}
+with st.sidebar:
+    st.subheader("Race set-up")
+    surface_key = st.selectbox("Surface", list(SURFACE_NAMES), format_func=SURFACE_NAMES.get, key=k("surface"))
+    if surface_key == "quadratic":
+        st.slider("Condition number κ", 1.0, 1000.0, key=k("kappa"), help="f = ½(x² + κy²): eigenvalues 1 and κ.")
+    if surface_key == CUSTOM:
+        st.text_input(
+            "f(x, y) =",
+            key=k("formula"),
+            max_chars=300,
+            help="x, y, numbers, pi, e, + - * / ** % and sin cos tan exp log sqrt abs tanh ...",
+        )
+        st.text_input("Domain x_min, x_max, y_min, y_max", key=k("domain"))
+    own_start = st.toggle("Choose the start", key=k("own_start"), help="Or click on the contour plot to start there.")
+    c1, c2 = st.columns(2)
+    c1.number_input("start x", key=k("start_x"), disabled=not own_start, format="%.3f", step=0.1)
+    c2.number_input("start y", key=k("start_y"), disabled=not own_start, format="%.3f", step=0.1)
+    st.number_input("Steps", 1, MAX_STEPS, key=k("steps"), step=50)
+    st.number_input(
+        "Evaluation budget (0 = none)",
+        0,
+        20 * MAX_STEPS,
+        key=k("max_evals"),
+        step=100,
+        help="Function+gradient evaluations per racer. One LBFGS step may use up to 25.",
+    )
+    st.selectbox(
+        "Learning-rate schedule",
+        list(SCHEDULES),
+        key=k("schedule"),
+        help="torch.optim.lr_scheduler, stepped after every optimizer step. One-cycle peaks at each "
+        "racer's lr and leaves its momentum alone.",
+    )
+    st.number_input(
+        "Gradient noise σ",
+        0.0,
+        1000.0,
+        key=k("noise"),
+        step=0.1,
+        format="%.3g",
+        help="Gaussian noise added to every gradient, like a mini-batch's; seeded.",
+    )
+    st.number_input("Noise seed", 0, MAX_SEED, key=k("seed"))
+    st.number_input("Clip gradient norm (0 = off)", 0.0, 1e6, key=k("clip"), step=1.0, format="%.3g")
+    if st.session_state.get(k("tuned")):
+        st.toggle(
+            "Race with the tuned learning rates",
+            key=k("use_tuned"),
+            help="From the 'Tune the learning rate' tab; off: the rates set in each racer's knobs.",
+        )
+
+
+def _racer_editor() -> list[str]:
+    """One row per racer with its knobs (read from the torch class signature) in a popover."""
+    texts = []
+    rows = st.session_state[k("racers")]
+    for i, (uid, text) in enumerate(list(rows)):
+        try:
+            racer = parse_racer(text)
+        except RacerError:
+            racer = make_racer("SGD")
+        cols = st.columns([5, 1.3, 1.1, 0.9], vertical_alignment="center")
+        dot = race_fig.color(i)
+        cols[0].markdown(f"<span style='color:{dot};font-size:1.3em'>●</span> `{racer.label}`", unsafe_allow_html=True)
+        values = {}
+        with cols[1].popover("Knobs", icon=":material/tune:", width="stretch"):
+            st.caption(f"`torch.optim.{racer.optimizer}` — defaults from its signature")
+            for knob in racer.spec.knobs:
+                wkey = k(f"r{uid}:{knob.name}")
+                current = racer.value(knob.name)
+                if knob.kind == "bool":
+                    values[knob.name] = st.checkbox(knob.name, value=current, key=wkey)
+                elif knob.kind == "choice":
+                    values[knob.name] = st.selectbox(
+                        knob.name, ("none", "strong_wolfe"), key=wkey, index=0 if current == "none" else 1
+                    )
+                elif knob.kind == "pair":
+                    a, b = st.columns(2)
+                    values[knob.name] = (
+                        a.number_input(
+                            f"{knob.name}[0]", knob.low, knob.high, float(current[0]), key=wkey + "0", format="%.6g"
+                        ),
+                        b.number_input(
+                            f"{knob.name}[1]", knob.low, knob.high, float(current[1]), key=wkey + "1", format="%.6g"
+                        ),
+                    )
+                elif knob.kind in ("int", "optional_int"):
+                    v = st.number_input(
+                        knob.name + (" (0 = torch default)" if knob.kind == "optional_int" else ""),
+                        0 if knob.kind == "optional_int" else int(knob.low),
+                        int(knob.high),
+                        int(current or 0),
+                        key=wkey,
+                    )
+                    values[knob.name] = None if knob.kind == "optional_int" and v == 0 else v
+                else:
+                    values[knob.name] = st.number_input(
+                        knob.name, float(knob.low), float(knob.high), float(current), key=wkey, format="%.6g"
+                    )
+        try:
+            new = make_racer(racer.optimizer, **values)
+            rows[i][1] = new.to_text()
+        except RacerError as e:
+            st.warning(f"{racer.label}: {e}")
+        if cols[2].button(
+            "Twin",
+            key=k(f"dup{uid}"),
+            icon=":material/content_copy:",
+            help="Race the same optimizer again (change its knobs).",
+            width="stretch",
+            disabled=len(rows) >= MAX_RACERS,
+        ):
+            rows.insert(i + 1, [st.session_state[k("next_id")], rows[i][1]])
+            st.session_state[k("next_id")] += 1
+            st.rerun()
+        if cols[3].button(
+            "",
+            key=k(f"del{uid}"),
+            icon=":material/delete:",
+            help="Remove this racer",
+            disabled=len(rows) == 1,
+            width="stretch",
+        ):
+            rows.pop(i)
+            st.rerun()
+        texts.append(rows[i][1])
+    add1, add2 = st.columns([3, 1], vertical_alignment="bottom")
+    choice = add1.selectbox("Add a racer", OPTIMIZERS, key=k("add_choice"), label_visibility="collapsed")
+    if add2.button("Add racer", icon=":material/add:", key=k("add"), disabled=len(rows) >= MAX_RACERS, width="stretch"):
+        rows.append([st.session_state[k("next_id")], make_racer(choice).to_text()])
+        st.session_state[k("next_id")] += 1
+        st.rerun()
+    return texts
+
+
+with st.expander(f"Racers ({len(st.session_state[k('racers')])} of at most {MAX_RACERS})", expanded=True):
+    racer_texts = _racer_editor()
+
+
+def _tuned(text: str) -> str:
+    """The racer with its tuned learning rate, when the user asked for tuned rates and one is known."""
+    best = st.session_state.get(k("tuned"), {}).get(text)
+    if not st.session_state.get(k("use_tuned")) or best is None:
+        return text
+    return with_lr(parse_racer(text), best).to_text()
+
+
+def _domain() -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in st.session_state[k("domain")].split(","))
+    except ValueError:
+        return (-1.0,)
+    return values
+
+
+setup = RaceSetup(
+    surface=surface_key,
+    kappa=float(st.session_state[k("kappa")]),
+    formula=st.session_state[k("formula")],
+    domain=_domain() if surface_key == CUSTOM else RaceSetup().domain,
+    start_x=float(st.session_state[k("start_x")]) if own_start else None,
+    start_y=float(st.session_state[k("start_y")]) if own_start else None,
+    racers=tuple(_tuned(t) for t in racer_texts),
+    steps=int(st.session_state[k("steps")]),
+    max_evals=int(st.session_state[k("max_evals")]),
+    schedule=st.session_state[k("schedule")],
+    noise=float(st.session_state[k("noise")]),
+    seed=int(st.session_state[k("seed")]),
+    clip=float(st.session_state[k("clip")]),
+)
+problems = setup.validate()
+if problems:
+    for p in problems:
+        st.error(f"Set-up problem — {p}. Change it in the sidebar.")
+    st.stop()
+try:
+    result = _race(setup)
+except ExpressionError as e:
+    st.error(f"Your formula cannot be used: {e}")
+    st.stop()
+st.query_params.from_dict(to_query(setup))  # the link reproduces this race
+st.session_state[k("last_setup")] = setup
+
+for error in result.errors:
+    st.error(f"Not raced — {error}")
+if not result.runs:
+    st.stop()
+surface = result.surface
+if not surface.contains(*result.start):
+    st.warning(f"The start {result.start} is outside the plotted domain; racers may count as escaped at once.")
+longest = max(run.steps for run in result.runs)
+
+
+# ---- the race: contour with animation, metrics, 3-D ----
+def _advance():
+    """One animation tick: about 60 ticks from the start to the end of the longest race."""
+    st.session_state[k("step")] = min(longest, st.session_state.get(k("step"), 0) + max(1, longest // 60))
+
+
+def _rewind():
+    """Play pressed at the end of the race starts it again from step 0."""
+    if st.session_state.get(k("playing")) and st.session_state.get(k("step"), 0) >= longest:
+        st.session_state[k("step")] = 0
+
+
+# Lazy tabs: only the open tab's script runs (a network or an (α, β) map is not computed until asked for).
+tab_race, tab_inside, tab_tune, tab_theory, tab_net = st.tabs(
+    ["Race", "Inside one update", "Tune the learning rate", "Momentum on the quadratic", "Real network landscape"],
+    key=k("tab"),
+    on_change="rerun",
+)
+
+if tab_race.open:
+    with tab_race:
+        st.markdown(f"**{surface.title}** — {surface.lesson}")
+        if surface.formula:
+            st.latex(surface.formula)
+        if st.session_state.get(k("step"), longest) > longest or k("step") not in st.session_state:
+            st.session_state[k("step")] = longest
+        play_col, info_col = st.columns([1, 4], vertical_alignment="center")
+        playing = play_col.toggle("Play", key=k("playing"), on_change=_rewind, help="Animate the race step by step.")
+        info_col.caption(
+            "Click anywhere on the contour to start the race there. Stars: known minima; × : a racer "
+            "that diverged (hover it for why)."
+        )
+
+        @st.fragment(run_every=0.25 if playing else None)
+        def race_view():
+            if playing:
+                _advance()
+                if st.session_state[k("step")] >= longest:
+                    st.session_state[k("playing")] = False
+                    st.rerun()
+            step = st.slider("Step", 0, longest, key=k("step"))
+            event = st.plotly_chart(
+                race_fig.contour_figure(result, step),
+                key=k("contour"),
+                on_select="rerun",
+                selection_mode="points",
+                width="stretch",
+            )
+            points = event.selection.points if event and event.selection else []
+            if points:
+                click = (float(points[0]["x"]), float(points[0]["y"]))
+                if click != st.session_state.get(k("last_click")):
+                    st.session_state[k("last_click")] = click
+                    st.session_state[k("pending")] = {
+                        "own_start": True,
+                        "start_x": round(click[0], 3),
+                        "start_y": round(click[1], 3),
+                    }
+                    st.rerun()
+            st.plotly_chart(race_fig.metrics_figure(result, step), key=k("metrics"), width="stretch")
+
+        race_view()
+        for run in result.runs:
+            if run.diverged:
+                st.error(f"**{run.label}** {run.stop.message}")
+        table = [
+            {
+                "racer": run.label,
+                "steps": run.steps,
+                "evaluations": int(run.evals[-1]),
+                "final f": float(run.losses[-1]),
+                "distance to minimum": float(run.distances(surface.minima)[-1]),
+                "final ‖∇f‖": float(run.grad_norms[-1]),
+                "ended": run.stop.reason if run.stop else "all steps",
+            }
+            for run in result.runs
+        ]
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(
+            "Paths and per-step values (CSV)",
+            lambda: race_csv(result),  # made on click, not on every rerun
+            file_name="optimizer_race.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key=k("csv"),
+        )
+        with st.expander("3-D surface with the paths"):
+            st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")
+        with st.expander("Noise fan: one racer under several noise seeds"):
+            if setup.noise <= 0:
+                st.info("Set a gradient noise σ > 0 in the sidebar to see how mini-batch-like noise spreads a path.")
+            else:
+                labels = [run.label for run in result.runs]
+                pick = st.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=k("fan_racer"))
+                seeds = st.slider("Seeds", 2, 20, 8, key=k("fan_seeds"))
+                paths = noise_fan(surface, result.runs[pick].racer, result.start, setup.config(), seeds)
+                st.plotly_chart(
+                    race_fig.noise_fan_figure(surface, result.start, paths, labels[pick]), key=k("fan"), width="stretch"
+                )
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    arr = np.atleast_1d(np.asarray(value, dtype=float))
+    return "(" + ", ".join(f"{v:.6g}" for v in arr) + ")" if arr.size > 1 else f"{arr[0]:.6g}"
+
+
+if tab_inside.open:
+    with tab_inside:
+        labels = [run.label for run in result.runs]
+        c1, c2 = st.columns([2, 1])
+        # start on a racer whose update differs from the textbook's (momentum or an adaptive method)
+        telling = [
+            i
+            for i, r in enumerate(result.runs)
+            if r.racer.optimizer in TEXTBOOK and (r.racer.optimizer != "SGD" or r.racer.value("momentum"))
+        ]
+        pick = c1.selectbox(
+            "Racer",
+            range(len(labels)),
+            format_func=labels.__getitem__,
+            key=k("inside_racer"),
+            index=telling[0] if telling else 0,
+        )
+        run = result.runs[pick]
+        if run.steps == 0:
+            st.info("This racer made no step.")
+        else:
+            step = c2.number_input(
+                "Step",
+                1,
+                run.steps,
+                min(1, run.steps),
+                key=k("inside_step"),
+                help="Step 1 shows the bias-correction effects; later steps the steady state.",
+            )
+            update = inspect_update(surface, run.racer, result.start, setup.config(), int(step))
+            st.markdown(
+                f"`torch.optim.{run.racer.optimizer}` at step **{update.step}**, lr = {update.lr:.4g}: "
+                f"θ = {_fmt(update.before)}, gradient received g = {_fmt(update.grad)}, "
+                f"update Δθ = {_fmt(update.update)}."
+            )
+            left, right = st.columns(2)
+            left.markdown("**`optimizer.state` before the step**")
+            left.dataframe(
+                [{"state": n, "value": _fmt(v)} for n, v in update.state_before.items()]
+                or [{"state": "(empty: the state is created by the first step)", "value": ""}],
+                hide_index=True,
+                width="stretch",
+            )
+            right.markdown("**after the step**")
+            right.dataframe(
+                [{"state": n, "value": _fmt(v)} for n, v in update.state_after.items()],
+                hide_index=True,
+                width="stretch",
+            )
+            if not update.rows:
+                st.info(
+                    f"No textbook comparison is written for {run.racer.optimizer} with these settings; the state "
+                    "above is what PyTorch keeps."
+                )
+            for row in update.rows:
+                with st.container(border=True):
+                    a, b = st.columns([2, 3])
+                    a.markdown(f"**{row.quantity}**")
+                    a.latex(row.formula)
+                    b.markdown(f"textbook formula: `{_fmt(row.textbook)}`  \nPyTorch: `{_fmt(row.pytorch)}`")
+                    if row.note:
+                        b.caption(row.note)
+        with st.expander("Weight-decay lab: Adam's L2 vs AdamW's decoupled decay on a flat loss"):
+            c1, c2 = st.columns(2)
+            lr = c1.number_input("lr", 1e-4, 1.0, 0.01, format="%.4g", key=k("wd_lr"))
+            wd = c2.number_input("weight decay λ", 0.0, 10.0, 0.1, key=k("wd_lambda"))
+            lab = weight_decay_lab(lr=lr, weight_decay=wd)
+            st.plotly_chart(race_fig.weight_decay_figure(lab), key=k("wd_fig"), width="stretch")
+            st.caption(
+                "On f ≡ 0 the only force is weight decay. Adam adds λθ to the gradient and then divides by "
+                "√v̂ ≈ |λθ|: every weight moves by about lr per step, big or small. AdamW multiplies θ by "
+                "(1 − lr·λ): big weights shrink in proportion, like textbook weight decay."
+            )
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running real torch.optim.SGD over the (α, β) grid…")
+def _momentum_map(kappa: float):
+    return momentum_map(kappa)
+
+
+if tab_theory.open:
+    with tab_theory:
+        st.markdown(
+            "On **f = ½(x² + κy²)** (eigenvalues λ_min = 1, λ_max = κ) Goh's *Why Momentum Really Works* "
+            "gives the best settings in closed form. Each cell of the map is a real `torch.optim.SGD` run; "
+            "its colour is the measured rate ρ in ‖w_k‖ ~ ρᵏ."
+        )
+        kappa = st.slider(
+            "Condition number κ", 2.0, 200.0, float(min(max(setup.kappa, 2.0), 200.0)), key=k("goh_kappa")
+        )
+        m = _momentum_map(kappa)
+        c = st.columns(4)
+        c[0].metric("best plain step 2/(λ_min+λ_max)", f"{m.plain.alpha:.4g}")
+        c[1].metric(
+            "rate (κ−1)/(κ+1)",
+            f"{m.plain.rate:.4f}",
+            f"measured {m.measured_plain:.4f}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        c[2].metric("best momentum α*, β*", f"{m.momentum.alpha:.4g}, {m.momentum.beta:.4g}")
+        c[3].metric(
+            "rate (√κ−1)/(√κ+1)",
+            f"{m.momentum.rate:.4f}",
+            f"measured {m.measured_momentum:.4f}",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        st.plotly_chart(goh_fig.momentum_map_figure(m), key=k("goh_map"), width="stretch")
+        st.caption(
+            f"Plain descent converges iff 0 < αλ < 2, momentum iff 0 < αλ < 2 + 2β (black edge). Inside a "
+            f"dotted/dashed region the eigenvalues of the iteration are complex and the rate is √β: at β* that "
+            f"is √β* = {np.sqrt(m.momentum.beta):.4f}, the measured rate. (A well-known article prints 2√β, "
+            f"which would be {2 * np.sqrt(m.momentum.beta):.4f} here: more than 1, i.e. divergence.)"
+        )
+        if st.button(
+            "Race these on the quadratic",
+            icon=":material/sports_score:",
+            key=k("goh_fill"),
+            help="Switches the surface to the quadratic with this κ and adds SGD with α* and with (α*, β*).",
+        ):
+            st.session_state[k("pending")] = {
+                "surface": "quadratic",
+                "kappa": kappa,
+                "racers": [
+                    make_racer("SGD", lr=m.plain.alpha).to_text(),
+                    make_racer("SGD", lr=m.momentum.alpha, momentum=m.momentum.beta).to_text(),
+                ],
+            }
+            st.rerun()
+
+
+NET_RACERS = "SGD lr=0.5\nSGD lr=0.1 momentum=0.9\nAdam lr=0.01\nRMSprop lr=0.003"
+
+
+@st.cache_resource(show_spinner="Training the default network (full-batch Adam, 300 steps)…")
+def _network():
+    """The default MLP on two moons: (problem, initial θ, trained θ*); shared, never mutated."""
+    problem = toy_problem()
+    return problem, problem.params(), train(problem)
+
+
+def _li_slices(n: int, extent: float, seed: int, progress):
+    """The 2-D slice around θ*, memoised per session (the progress bar cannot be replayed from a shared cache)."""
+    memo = st.session_state.setdefault(k("li_memo"), {})
+    if (n, extent, seed) not in memo:
+        problem, _, trained = _network()
+        center = flatten(trained)
+        d1 = flatten(filter_normalized_direction(trained, seed))
+        d2 = flatten(filter_normalized_direction(trained, seed + 1))
+        a = torch.linspace(-extent, extent, n)
+        memo.clear()  # one slice per session is enough to keep
+        memo[(n, extent, seed)] = plane_losses(problem, center, d1, d2, a, a, progress)
+    return memo[(n, extent, seed)]
+
+
+@st.cache_resource(max_entries=4, show_spinner="Power iteration with Hessian-vector products…")
+def _curvature(extent: float, seed: int):
+    problem, _, trained = _network()
+    lam, vec, iters = top_hessian_eigen(problem, trained)
+    center = flatten(trained)
+    rand = flatten(filter_normalized_direction(trained, seed))
+    eig = vec * rand.norm()  # same length as the random direction, so the two slices share an x axis
+    a = torch.linspace(-extent, extent, 81)
+    return lam, iters, a, line_losses(problem, center, eig, a), line_losses(problem, center, rand, a)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Racing on the network…")
+def _network_race(racer_texts: tuple[str, ...], steps: int):
+    problem, init, _ = _network()
+    return race_network(problem, tuple(parse_racer(t) for t in racer_texts), init, LoopConfig(steps=steps))
+
+
+if tab_net.open:
+    with tab_net:
+        problem, _, trained = _network()
+        n_params = sum(p.numel() for p in trained.values())
+        st.markdown(
+            f"A real network: an MLP 2→16→16→2 (ReLU, {n_params} parameters) trained on 128 points of two "
+            f"moons; cross-entropy {problem.loss(trained).item():.4f} at the trained point θ*. Li et al. (2018) "
+            "plot the loss along **filter-normalised** random directions: each row (neuron) of each weight "
+            "matrix of the direction is rescaled to the norm of the same row of θ*; biases get 0."
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        n_grid = c1.slider("Grid points per axis", 11, 51, 31, step=2, key=k("li_n"))
+        extent = c2.slider("Extent (± units of the direction)", 0.1, 2.0, 1.0, key=k("li_extent"))
+        li_seed = c3.number_input("Direction seed", 0, 1000, 0, key=k("li_seed"))
+        three_d = c4.toggle("3-D surface", key=k("li_3d"))
+        bar = st.progress(0.0, text=f"Loss on a {n_grid}×{n_grid} grid (batched with torch.func.vmap)…")
+        grid = _li_slices(n_grid, extent, int(li_seed), lambda f: bar.progress(f))
+        bar.empty()
+        left, right = st.columns([3, 2])
+        left.plotly_chart(
+            land_fig.slice_figure(grid, three_d, "loss around θ* (filter-normalised directions)"),
+            key=k("li_slice"),
+            width="stretch",
+        )
+        lam, iters, a_line, along_eig, along_rand = _curvature(extent, int(li_seed))
+        right.metric(
+            "top Hessian eigenvalue at θ*",
+            f"{lam:.4g}",
+            help=f"Power iteration, {iters} Hessian-vector "
+            "products from autograd (double backward); the Hessian itself is never formed.",
+        )
+        right.plotly_chart(
+            land_fig.line_figure(
+                a_line.numpy(),
+                {
+                    "along the top eigenvector": along_eig.numpy(),
+                    "along a random filter-normalised direction": along_rand.numpy(),
+                },
+            ),
+            key=k("li_lines"),
+            width="stretch",
+        )
+        right.caption(
+            "Both directions have the same length. The top eigenvector is the sharpest way out of the "
+            f"minimum: with plain gradient descent, lr > 2/λ = {2 / lam:.3g} would be unstable here."
+        )
+
+        st.subheader("Racers on the network's loss")
+        st.caption(
+            "All racers start from the same random initialisation and train every parameter (full batch). "
+            "Their paths live in a 354-dimensional space: they are drawn projected on a plane."
+        )
+        c1, c2 = st.columns([3, 1])
+        net_text = c1.text_area(
+            "Racers, one per line",
+            NET_RACERS,
+            key=k("net_racers"),
+            height=120,
+            help="Like 'Adam lr=0.01 betas=0.9/0.999' — optimizer name, then knob=value.",
+        )
+        net_steps = c2.number_input("Steps", 10, 1000, 200, step=50, key=k("net_steps"))
+        texts, bad = [], []
+        for line in net_text.splitlines()[:MAX_RACERS]:
+            if line.strip():
+                try:
+                    texts.append(parse_racer(line).to_text())
+                except RacerError as e:
+                    bad.append(f"'{line.strip()}': {e}")
+        for b in bad:
+            st.warning(f"Skipped racer {b}")
+        if not texts:
+            st.info("Add at least one racer, e.g. 'Adam lr=0.01'.")
+        else:
+            runs, errors = _network_race(tuple(texts), int(net_steps))
+            for e in errors:
+                st.error(f"Not raced — {e}")
+            for run in runs:
+                if run.stop:
+                    st.error(f"**{run.label}** {run.stop}")
+            if runs:
+                labels = [r.label for r in runs]
+                how = st.radio(
+                    "Plane",
+                    ["shared", "own"],
+                    horizontal=True,
+                    key=k("net_plane"),
+                    format_func={
+                        "shared": "one plane for all: PCA of all paths, through the common start",
+                        "own": "one racer's own PCA plane, through its final point (Li et al.)",
+                    }.get,
+                )
+                if how == "shared":
+                    plane = pca_plane(torch.cat([r.thetas for r in runs]), runs[0].thetas[0])
+                    shown, title = runs, "all paths on the shared PCA plane"
+                else:
+                    i = st.selectbox("Racer", range(len(runs)), format_func=labels.__getitem__, key=k("net_own"))
+                    plane = pca_plane(runs[i].thetas, runs[i].thetas[-1])
+                    shown, title = (runs[i],), f"{labels[i]} on its own PCA plane"
+                view = plane_view(problem, plane, shown)
+                st.plotly_chart(land_fig.plane_race_figure(view, shown, title), key=k("net_fig"), width="stretch")
+
+
+if tab_tune.open:
+    with tab_tune:
+        st.markdown(
+            "Each racer is raced again at 19 learning rates from 10⁻⁴ to 10 (same start, noise and "
+            "schedule; at most 500 steps) and each run is scored. A run that diverges scores ∞."
+        )
+        scores = [n for n in SCORES if surface.minima or n != "distance to the minimum"]
+        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        score = c1.selectbox("Score (lower is better)", scores, key=k("tune_score"))
+        if c2.button("Tune all racers", icon=":material/tune:", key=k("tune_go"), type="primary"):
+            bar = st.progress(0.0, text="Sweeping learning rates…")
+            originals = [parse_racer(t) for t in racer_texts]
+            sweeps = []
+            for i, racer in enumerate(originals):
+                sweeps.append(lr_sweep(surface, racer, result.start, setup.config(), score))
+                bar.progress((i + 1) / len(originals), text=f"Swept {racer.label}")
+            bar.empty()
+            st.session_state[k("sweeps")] = (setup, sweeps)
+            st.session_state[k("tuned")] = {
+                t: s.best_lr for t, s in zip(racer_texts, sweeps, strict=True) if s.best_lr is not None
+            }
+            st.rerun()
+        stored = st.session_state.get(k("sweeps"))
+        if stored is None:
+            st.info("Press 'Tune all racers'. Then switch 'Race with the tuned learning rates' on in the sidebar.")
+        else:
+            tuned_setup, sweeps = stored
+            if tuned_setup.surface != setup.surface or tuned_setup.start(surface) != result.start:
+                st.warning("These sweeps were made for another surface or start: tune again.")
+            st.plotly_chart(
+                race_fig.sensitivity_figure(sweeps, [s.racer.lr for s in sweeps]), key=k("tune_fig"), width="stretch"
+            )
+            st.dataframe(
+                [
+                    {
+                        "racer": s.racer.label,
+                        "your lr": s.racer.lr,
+                        "best lr": s.best_lr,
+                        f"best {s.score}": s.best_score,
+                    }
+                    for s in sweeps
+                ],
+                hide_index=True,
+                width="stretch",
+            )

@@ -1,0 +1,137 @@
+"""The Attributions page through Streamlit's AppTest: default views, method changes, refusals and bad input."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.catalog import ROOT
+
+PAGE = str(ROOT / "pages" / "attributions.py")
+
+
+def page(**state) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[f"attributions.{key}"] = value
+    return at
+
+
+def texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_default_text_view_shows_heatmap_bars_and_a_complete_verdict():
+    at = page()
+    at.run()
+    assert not at.exception and not at.error
+    assert "Complete" in texts(at.success)
+    assert "cosine similarity" in texts(at.subheader)
+    assert len(at.get("plotly_chart")) >= 3  # heatmap, bars, faithfulness curves
+    assert [t.label for t in at.tabs][:2] == ["Faithfulness", "Compare methods"]
+
+
+def test_changing_the_method_recomputes_and_deeplift_is_refused_on_bert():
+    at = page()
+    at.run()
+    at.selectbox(key="attributions.method").set_value("feature-ablation").run()
+    assert not at.exception and not at.error
+    assert "Feature Ablation" in texts(at.caption)
+    at.selectbox(key="attributions.method").set_value("deeplift").run()
+    assert not at.exception and not at.error
+    assert "GELU" in texts(at.warning)
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("../no/such/folder", "folder"),
+    ("not a model id!", "Hub id"),
+])
+def test_a_bad_model_source_shows_an_error_message_not_a_traceback(source, message):
+    at = page(source=source)
+    at.run()
+    assert not at.exception
+    assert message in texts(at.error)
+
+
+def test_an_empty_text_shows_what_to_type():
+    at = page(text="   ")
+    at.run()
+    assert not at.exception
+    assert "empty" in texts(at.error)
+
+
+def test_a_link_with_garbage_falls_back_to_defaults_with_warnings():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["method"] = "rm -rf"
+    at.query_params["n_steps"] = "-3"
+    at.run()
+    assert not at.exception and not at.error
+    assert "Ignored link parameter" in texts(at.warning)
+    assert at.selectbox(key="attributions.method").value == "integrated-gradients"
+
+
+def test_network_view_explains_the_network_trained_in_the_builder():
+    from core.nets.trained import train_default_network
+
+    at = page(subject="network")
+    at.session_state["network_builder.trained"] = train_default_network(epochs=5)
+    at.run()
+    assert not at.exception and not at.error
+    assert "the network you trained in the Network builder" in texts(at.caption)
+    assert "P(class 1)" in texts(at.subheader)
+
+
+def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
+    at = page(subject="network")
+    at.run()
+    assert not at.exception and not at.error
+    assert "Complete" in texts(at.success)
+    assert "outer ring" in texts(at.subheader)
+    assert "completeness holds at 100%" in texts(at.caption)
+    at.selectbox(key="attributions.method").set_value("deeplift").run()
+    assert not at.exception and not at.error and "Complete" in texts(at.success)
+
+
+def test_network_checks_run_from_their_buttons():
+    at = page(subject="network")
+    at.run()
+    for button in ("attributions.baselines_run", "attributions.sanity_run", "attributions.sens_run"):
+        at.button(key=button).click().run()
+        assert not at.exception and not at.error, button
+    assert "Max-sensitivity" in " ".join(m.label for m in at.metric)
+
+
+def test_text_sanity_check_and_method_comparison_run_from_their_buttons():
+    at = page(method="saliency")
+    at.run()
+    at.button(key="attributions.sanity_run").click().run()
+    assert not at.exception and not at.error
+    at.button(key="attributions.compare_run").click().run()
+    assert not at.exception and not at.error
+    assert any("Spearman" in str(c.value) for c in at.caption)
+
+
+def test_a_bf16_run_shows_its_agreement_with_fp32():
+    at = page(precision="bf16")
+    at.run()
+    assert not at.exception and not at.error
+    assert "bf16 vs fp32: Spearman" in texts(at.info)
+
+
+def test_a_long_text_is_truncated_with_a_warning():
+    at = page(text="the cat sat on the mat " * 120, method="saliency")
+    at.run()
+    assert not at.exception and not at.error
+    assert "only the first 256" in texts(at.warning)
+
+
+def test_a_masked_lm_folder_offers_its_tasks_and_asks_for_a_mask(tiny_folder):
+    folder = str(tiny_folder("masked-lm"))
+    at = page(source=folder, text="the cat sat on the mat", task="masked-lm")
+    at.run()
+    assert not at.exception
+    assert "[MASK]" in texts(at.error)
+    at.text_area(key="attributions.text").set_value("the cat [MASK] on the mat").run()
+    assert not at.exception and not at.error
+    assert "at position 3" in texts(at.subheader)
+    assert "Top predictions" in texts(at.caption)

@@ -1,0 +1,179 @@
+"""The optimizer race page: set-up from a link, knobs, bad input, every tab, with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.catalog import ROOT
+
+PAGE = str(ROOT / "pages" / "optimizer_race.py")
+K = "optimizer-race:"
+
+
+def page(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown) + " ".join(e.value for e in at.error)
+
+
+def test_default_race_renders_with_table_and_link():
+    at = page()
+    assert not at.error
+    table = at.dataframe[0].value
+    assert list(table["racer"]) == [
+        "SGD lr=0.001",
+        "SGD lr=0.001 (momentum=0.9)",
+        "Adam lr=0.05",
+        "RMSprop lr=0.01",
+        "LBFGS lr=1",
+    ]
+    assert (table["steps"] == 300).all()
+    assert table["evaluations"].iloc[-1] > 300  # LBFGS evaluates more than once per step
+
+
+def test_link_reproduces_a_race_and_bad_link_values_warn():
+    at = page(
+        {
+            "surface": "quadratic",
+            "kappa": "25",
+            "racers": "SGD lr=0.1,Adam lr=0.2 betas=0.8/0.9",
+            "steps": "50",
+            "noise": "abc",
+            "start_x": "1.5",
+            "start_y": "-1",
+        }
+    )
+    assert any("noise" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert list(table["racer"]) == ["SGD lr=0.1", "Adam lr=0.2 (betas=0.8/0.9)"]
+    assert (table["steps"] <= 50).all()
+    # SGD with lr 0.1 on λ_max = 25 diverges: lr·λ = 2.5 > 2, said in the error
+    assert any("2/λ_max = 0.08" in e.value for e in at.error)
+    assert at.query_params["kappa"] == "25.0" and at.query_params["start_x"] == "1.5"
+
+
+def test_unknown_optimizer_in_link_falls_back_with_a_warning():
+    at = page({"racers": "Foo lr=1"})
+    assert any("unknown optimizer 'Foo'" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 5
+
+
+def test_knob_change_changes_the_race():
+    at = page()
+    lr_inputs = [n for n in at.number_input if n.key and n.key.endswith(":lr")]
+    lr_inputs[0].set_value(0.002).run()
+    assert not at.exception
+    assert at.dataframe[0].value["racer"].iloc[0] == "SGD lr=0.002"
+
+
+def test_torch_refuses_nesterov_without_momentum_with_a_message():
+    at = page({"racers": "SGD lr=0.001 nesterov=true,Adam lr=0.05"})
+    assert any("Nesterov" in e.value for e in at.error) or any("Nesterov" in w.value for w in at.warning)
+    assert not at.exception
+
+
+@pytest.mark.parametrize(
+    "formula, words",
+    [
+        ("__import__('os')", "double underscores"),
+        ("log(x)", "not finite"),
+        ("x +", "syntax"),
+        ("open(x)", "not an allowed function"),
+    ],
+)
+def test_bad_formula_is_an_error_message_not_a_crash(formula, words):
+    at = page({"surface": "custom", "formula": formula})
+    assert any(words in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_good_formula_races():
+    at = page({"surface": "custom", "formula": "(x - 1)**2 + 3*(y + 0.5)**2", "domain": "-3,3,-3,3", "steps": "100"})
+    assert not at.error
+    assert at.dataframe[0].value["distance to minimum"].min() < 0.1
+
+
+def test_invalid_setup_values_are_reported():
+    at = page({"steps": "0"})
+    assert any("steps" in w.value for w in at.warning)
+    at.number_input(key=K + "steps").set_value(5001)
+    # the widget refuses values above its maximum itself; the set-up stays valid
+    assert not at.exception
+
+
+@pytest.mark.parametrize("tab", ["Inside one update", "Momentum on the quadratic"])
+def test_other_tabs_render_and_rerun(tab):
+    at = page()
+    at.session_state[K + "tab"] = tab
+    at.run()
+    assert not at.exception and not at.error
+    at.run()
+    assert not at.exception
+
+
+def test_inside_one_update_shows_adams_first_step():
+    at = page({"racers": "Adam lr=0.05"})
+    at.session_state[K + "tab"] = "Inside one update"
+    at.run()
+    body = " ".join(m.value for m in at.markdown)
+    assert "first step = lr·sign(g)" in body and "(0.05, 0.05)" in body
+
+
+def test_goh_button_adds_the_optimal_racers():
+    at = page()
+    at.session_state[K + "tab"] = "Momentum on the quadratic"
+    at.run()
+    at.button(key=K + "goh_fill").click().run()
+    assert at.session_state[K + "surface"] == "quadratic"
+    labels = [t for _, t in at.session_state[K + "racers"]]
+    assert any("momentum=" in t for t in labels[-2:])
+    assert not at.exception
+
+
+def test_play_at_the_end_rewinds_and_advances():
+    at = page({"steps": "120"})
+    assert at.slider(key=K + "step").value == 120
+    at.toggle(key=K + "playing").set_value(True).run()
+    assert not at.exception
+    assert at.slider(key=K + "step").value <= 2  # rewound to 0, then one tick of 120 // 60
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"surface": "custom", "domain": "1,2"}, "domain"),
+        ({"start_x": "1e6", "start_y": "1e6"}, "outside the plotted domain"),
+    ({"seed": "99999"}, "seed"),
+    ({"kappa": "5000"}, "kappa"),
+    ({"max_evals": "-3"}, "max_evals"),
+    ],
+)
+def test_bad_domain_and_far_start_are_explained(params, words):
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    messages = [m.value for m in (*at.warning, *at.error)]
+    assert any(words in m for m in messages), messages
+
+
+def test_setup_survives_a_visit_to_another_page():
+    """Streamlit drops widget state of pages not drawn; the page refills it from the last set-up."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/optimizer_race.py").run()
+    at.selectbox(key=K + "surface").set_value("beale").run()
+    at.number_input(key=K + "steps").set_value(77).run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/optimizer_race.py").run()
+    assert not at.exception
+    assert at.selectbox(key=K + "surface").value == "beale" and at.number_input(key=K + "steps").value == 77
+    assert (at.dataframe[0].value["steps"] <= 77).all()
