@@ -133,7 +133,7 @@ for w in ss.pop(k("link_warnings"), []):
     st.warning(w)
 
 # top bar: training controls
-bar = st.columns([1.05, 0.8, 0.85, 1.25, 1.3, 1.9, 1.25, 1.6])
+bar = st.columns([1.25, 0.8, 0.85, 1.25, 1.3, 1.8, 1.2, 1.55])
 trainer_now: Trainer | None = ss.get(k("trainer"))
 bar[0].button("Pause" if ss[k("playing")] else "Play", icon=":material/pause:" if ss[k("playing")] else
               ":material/play_arrow:", key=k("play"), on_click=_toggle_play, type="primary", width="stretch",
@@ -349,7 +349,8 @@ def live_view() -> None:
             st.plotly_chart(network_figure(cols, titles, labels, _weights(trainer)), key=k("net_fig"),
                             config={"displayModeBar": False})
         st.caption("Each square is a neuron's output over the input plane (orange −, blue +). Lines are weights: "
-                   "blue positive, orange negative, thicker = larger |w|. Hover for values.")
+                   "blue positive, orange negative, thicker = larger |w|. "
+                   + ("Pause to hover for values." if playing else "Hover for values."))
     with ocol:
         h = trainer.history
         m = metrics(model, trainer.head_name, d.features, d.labels, d.is_train, d.n_classes)
@@ -363,7 +364,7 @@ def live_view() -> None:
             st.success(trainer.message)
         if playing:
             st.image(jpeg(plane_raster(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
-                                       trainer.setup.show_test, trainer.setup.discretize)), width=360)
+                                       trainer.setup.show_test, trainer.setup.discretize)), width="stretch")
         else:
             fig = plane_figure(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
                                trainer.setup.show_test, trainer.setup.discretize, ss.get(k("sample")), height=380)
@@ -376,7 +377,7 @@ def live_view() -> None:
         else:
             st.caption(f"Accuracy: train {m.train_accuracy:.1%} · test {m.test_accuracy:.1%}")
         if playing:
-            st.image(jpeg(loss_raster(*thin(h.train_loss, h.test_loss))), width=360,
+            st.image(jpeg(loss_raster(*thin(h.train_loss, h.test_loss))), width="stretch",
                      caption="Loss (log scale): training dark, test grey")
         else:
             st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
