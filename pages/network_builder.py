@@ -378,17 +378,17 @@ def live_view() -> None:
             st.caption(f"Accuracy: train {m.train_accuracy:.1%} · test {m.test_accuracy:.1%}")
         if playing:
             st.image(jpeg(loss_raster(*thin(h.train_loss, h.test_loss))), width="stretch",
-                     caption="Loss (log scale): training dark, test grey")
+                     caption="Loss (log scale): training dark, test grey. Pause for the confusion matrix and "
+                             "gradient health.")
         else:
             st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
                             key=k("loss_fig"), config={"displayModeBar": False})
         warn = gradient_warning(h.grad_norms[-1])
         if warn:
             st.warning(warn)
+        if playing:  # fewer elements per frame; the expander comes back on pause
+            return
         with st.expander("Confusion matrix and gradient health"):
-            if ss[k("playing")]:
-                st.caption("Pause to see the confusion matrix and gradient norms.")
-                return
             if m.confusion is not None:
                 st.plotly_chart(confusion_figure(m.confusion), key=k("confusion_fig"))
             dead = dead_relus(model, trainer.x_train)
