@@ -9,7 +9,6 @@ and the load average. Run: `python -m benchmarks.browser_builder_fps [--speed 10
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import time
 from pathlib import Path
@@ -78,17 +77,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", type=int, default=10, help="epochs per frame (one of the page's choices)")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--no-post-script-gc", action="store_true",
-                        help="start the server with runner.postScriptGC off (Streamlit's full gc.collect() after "
-                             "every run, fragment reruns included, takes ~0.3 s with torch and transformers loaded)")
     args = parser.parse_args()
-    if args.no_post_script_gc:
-        os.environ["STREAMLIT_RUNNER_POST_SCRIPT_GC"] = "false"  # the server inherits this environment
     load_before = load_average()
     t0 = time.monotonic()
     result = measure(args.speed, args.seconds)
-    gc_note = "off" if args.no_post_script_gc else "on"
-    print(f"postScriptGC {gc_note}, speed {args.speed} epochs/frame: {result['refreshes_per_s']:.1f} refreshes/s, "
+    print(f"speed {args.speed} epochs/frame: {result['refreshes_per_s']:.1f} refreshes/s, "
           f"{result['epochs_per_s']:.0f} epochs/s over {result.get('seconds', 0):.1f} s "
           f"(load average before {load_before}, after {load_average()};"
           f" {time.monotonic() - t0:.0f} s in all)")
