@@ -5,6 +5,7 @@ Start it with `python app.py [streamlit options]` (what `make run` does) or `str
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import streamlit as st
@@ -26,13 +27,18 @@ from core.device import configure_threads, describe_device, library_versions
 
 
 @st.cache_resource
-def _machine() -> tuple[int, object, dict[str, str]]:
-    """Once per server process: small torch thread pools (many sessions share the cores), device and versions."""
-    return configure_threads(), describe_device(), library_versions()
+def _machine() -> tuple[object, dict[str, str]]:
+    """Once per server process: the device and library versions. Then freeze the objects that exist now (torch,
+    transformers, captum…) out of the garbage collector's reach, so Python's automatic full collections stay cheap."""
+    machine = describe_device(), library_versions()
+    gc.freeze()
+    return machine
 
 
 st.set_page_config(page_title="NN Explorer", page_icon=":material/neurology:", layout="wide")
-threads, device, versions = _machine()
+# torch's thread count is per OS thread and every script run (fragments too) gets a fresh thread: set it each run.
+threads = configure_threads()
+device, versions = _machine()
 
 pages = [st.Page(HOME.page, title=HOME.title, icon=HOME.icon, url_path=HOME.key, default=True)]
 pages += [st.Page(tool.page, title=tool.title, icon=tool.icon, url_path=tool.key) for tool in TOOLS]

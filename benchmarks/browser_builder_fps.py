@@ -51,7 +51,7 @@ def measure(speed: int, seconds: float, warmup: float = 3.0) -> dict[str, float]
     with streamlit_server() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        page.goto(f"{url}/network_builder")
+        page.goto(f"{url}/network-builder")
         wait_for_script(page)
         set_speed(page, speed)
         page.evaluate(OBSERVER)
@@ -60,7 +60,7 @@ def measure(speed: int, seconds: float, warmup: float = 3.0) -> dict[str, float]
         start = page.evaluate("window.__frames.length")
         page.wait_for_timeout(seconds * 1000)
         frames = page.evaluate("window.__frames")[max(start - 1, 0):]
-        page.get_by_role("button", name=re.compile("Pause")).click()
+        page.get_by_role("button", name=re.compile("^(pause)?\\s*Pause$")).click()
         browser.close()
     if len(frames) < 2:
         return {"refreshes_per_s": 0.0, "epochs_per_s": 0.0}

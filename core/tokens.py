@@ -91,7 +91,11 @@ def encode(loaded: LoadedModel, text: str, text_pair: str | None = None,
             why = "the length all-MiniLM-L6-v2 was trained on"
         else:
             why = "the model's limit"
-        warnings.append(f"The input has {untruncated} tokens; only the first {limit} are used ({why}).")
+        if pair is None:
+            warnings.append(f"The input has {untruncated} tokens; only the first {limit} are used ({why}).")
+        else:
+            warnings.append(f"The pair has {untruncated} tokens; it was cut to {limit} ({why}) by trimming the end "
+                            "of the longer text first, so text A, text B or both lost their last tokens.")
     if unk is not None and (ids == unk).any():
         n = int((ids == unk).sum())
         warnings.append(f"{n} piece(s) of the text are unknown to the vocabulary and became {tokenizer.unk_token}.")

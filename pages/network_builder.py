@@ -133,7 +133,7 @@ for w in ss.pop(k("link_warnings"), []):
     st.warning(w)
 
 # top bar: training controls
-bar = st.columns([1.05, 0.8, 0.85, 1.25, 1.3, 1.9, 1.25, 1.6])
+bar = st.columns([1.25, 0.8, 0.85, 1.25, 1.3, 1.8, 1.2, 1.55])
 trainer_now: Trainer | None = ss.get(k("trainer"))
 bar[0].button("Pause" if ss[k("playing")] else "Play", icon=":material/pause:" if ss[k("playing")] else
               ":material/play_arrow:", key=k("play"), on_click=_toggle_play, type="primary", width="stretch",
@@ -349,7 +349,8 @@ def live_view() -> None:
             st.plotly_chart(network_figure(cols, titles, labels, _weights(trainer)), key=k("net_fig"),
                             config={"displayModeBar": False})
         st.caption("Each square is a neuron's output over the input plane (orange −, blue +). Lines are weights: "
-                   "blue positive, orange negative, thicker = larger |w|. Hover for values.")
+                   "blue positive, orange negative, thicker = larger |w|. "
+                   + ("Pause to hover for values." if playing else "Hover for values."))
     with ocol:
         h = trainer.history
         m = metrics(model, trainer.head_name, d.features, d.labels, d.is_train, d.n_classes)
@@ -363,7 +364,7 @@ def live_view() -> None:
             st.success(trainer.message)
         if playing:
             st.image(jpeg(plane_raster(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
-                                       trainer.setup.show_test, trainer.setup.discretize)), width=360)
+                                       trainer.setup.show_test, trainer.setup.discretize)), width="stretch")
         else:
             fig = plane_figure(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
                                trainer.setup.show_test, trainer.setup.discretize, ss.get(k("sample")), height=380)
@@ -376,18 +377,18 @@ def live_view() -> None:
         else:
             st.caption(f"Accuracy: train {m.train_accuracy:.1%} · test {m.test_accuracy:.1%}")
         if playing:
-            st.image(jpeg(loss_raster(*thin(h.train_loss, h.test_loss))), width=360,
-                     caption="Loss (log scale): training dark, test grey")
+            st.image(jpeg(loss_raster(*thin(h.train_loss, h.test_loss))), width="stretch",
+                     caption="Loss (log scale): training dark, test grey. Pause for the confusion matrix and "
+                             "gradient health.")
         else:
             st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
                             key=k("loss_fig"), config={"displayModeBar": False})
         warn = gradient_warning(h.grad_norms[-1])
         if warn:
             st.warning(warn)
+        if playing:  # fewer elements per frame; the expander comes back on pause
+            return
         with st.expander("Confusion matrix and gradient health"):
-            if ss[k("playing")]:
-                st.caption("Pause to see the confusion matrix and gradient norms.")
-                return
             if m.confusion is not None:
                 st.plotly_chart(confusion_figure(m.confusion), key=k("confusion_fig"))
             dead = dead_relus(model, trainer.x_train)
@@ -439,6 +440,11 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
               key, 2)
         return
     if stage == "Update":
+        first = trace.layers[0]
+        if _hidden_until_predicted(float(first.W_after[0, 0] - first.W[0, 0]), "the update of W1[0, 0]",
+                                   f"{key}.update", f"dL/dW1[0, 0] = {float(first.dL_dW[0, 0]):.6g}; plain SGD "
+                                   "steps against the gradient's sign (momentum and Adam also carry earlier steps)."):
+            return
         st.markdown("**Update** with the real optimizer (its momentum/Adam state included): "
                     "step = W_after − W_before. For plain SGD, step = −lr · dL/dW.")
         for t in trace.layers:
@@ -462,7 +468,8 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
                (_m(t.W), f"W{i}", "neuron", "input"), (_m(t.b), f"b{i}", "", "neuron"),
                (_m(t.z), f"z{i}", "sample", "neuron"), (_m(t.a), f"a{i} = f(z{i})", "sample", "neuron")], key)
         return
-    if _hidden_until_predicted(t, key):
+    if _hidden_until_predicted(float(t.dL_dW[0, 0]), f"dL/dW{i}[0, 0]", f"{key}.{i}",
+                               "Look at the sign of dL/dz and of the input a that it multiplies."):
         return
     if t.dL_da is None:
         st.latex(rf"\frac{{\partial L}}{{\partial z^{{({i})}}}} = (\hat y - y)\,/\,B")
@@ -487,19 +494,18 @@ def show_stage(trace: StepTrace, stage: str, key: str) -> None:
     _grid(items, key)
 
 
-def _hidden_until_predicted(t, key: str) -> bool:
-    """Predict-then-reveal: ask for the sign of dL/dW[0, 0] before showing the backward numbers."""
+def _hidden_until_predicted(value: float, name: str, key: str, hint: str) -> bool:
+    """Predict-then-reveal: ask for the sign of `value` (called `name`) before the numbers are shown."""
     if not ss.get(k("predict")):
         return False
-    truth = "positive" if float(t.dL_dW[0, 0]) > 0 else "negative" if float(t.dL_dW[0, 0]) < 0 else "zero"
-    guess = st.radio(f"Predict first: what sign will dL/dW{t.index}[0, 0] have?", ["positive", "negative", "zero"],
-                     index=None, horizontal=True, key=k(f"guess.{key}.{t.index}"))
+    truth = "positive" if value > 0 else "negative" if value < 0 else "zero"
+    guess = st.radio(f"Predict first: what sign will {name} have?", ["positive", "negative", "zero"],
+                     index=None, horizontal=True, key=k(f"guess.{key}"))
     if guess is None:
         st.info("Make your guess to reveal the numbers.")
         return True
     (st.success if guess == truth else st.error)(
-        f"dL/dW{t.index}[0, 0] = {float(t.dL_dW[0, 0]):.6g}: it is {truth}. "
-        + ("Correct." if guess == truth else "Look at the sign of dL/dz and of the input a that it multiplies."))
+        f"{name} = {value:.6g}: it is {truth}. " + ("Correct." if guess == truth else hint))
     return False
 
 
@@ -514,7 +520,7 @@ if "Step through one training step" in tabs:
         c[1].number_input("Sample index (or click a point)", 0, len(d.points) - 1, key=k("sample"),
                           disabled=which != "one sample")
         c[2].toggle("Predict, then reveal", key=k("predict"),
-                    help="Guess the sign of each weight gradient before the numbers are shown")
+                    help="Guess the sign of each weight gradient, and of the update, before the numbers are shown")
         targets = d.targets(trainer.head_name)
         if which == "one sample":
             idx = torch.tensor([int(ss[k("sample")])])

