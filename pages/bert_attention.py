@@ -23,6 +23,7 @@ from pages.common import MODEL_HELP, cached_model, show_warnings
 
 TOOL = "bert-attention"
 MAX_QUERY_TEXT = 1000  # longer texts are not written into the shareable link
+LINES_MAX_HEIGHT = 720  # px; longer inputs scroll inside the head view
 
 
 def K(name: str) -> str:
@@ -108,7 +109,7 @@ def _first_visit() -> list[str]:
 def _keep_alive() -> None:
     """Keep widget state of views that are not drawn in this run (Streamlit drops state of unseen widgets)."""
     for name in ("source", "text", "text_b", "pair", "layer", "heads", "granularity", "special", "weighting",
-                 "fusion", "compare_text", "view", "focus", "query", "neuron-query", "ablate"):
+                 "fusion", "compare_text", "view", "query", "neuron-query", "ablate"):
         if K(name) in st.session_state:
             st.session_state[K(name)] = st.session_state[K(name)]
 
@@ -159,16 +160,6 @@ def _open_clicked_head() -> None:
         layer, head, _q, _k = np.unravel_index(int(point["point_index"]), (layers, heads_, size, size))
         st.session_state[K("layer")] = int(layer)
         st.session_state[K("heads")] = [int(head)]
-
-
-def _focus_clicked_token() -> None:
-    """A click on a token of the head view keeps only its lines; a second click on it shows all again."""
-    point = _clicked_point("lines")
-    first_token_trace = st.session_state[K("lines-traces")] - 2
-    if point is None or point.get("curve_number", -1) < first_token_trace:
-        return
-    token = int(point["point_index"])
-    st.session_state[K("focus")] = None if st.session_state.get(K("focus")) == token else token
 
 
 def _single_head_changed() -> None:
@@ -226,8 +217,6 @@ args = (setup.source, setup.text, text_b)
 shown = view_of(*args, setup.weighting, setup.granularity, setup.special)
 labels = shown.units.labels
 n = len(labels)
-if st.session_state.get(K("focus")) is not None and st.session_state[K("focus")] >= n:
-    st.session_state[K("focus")] = None
 if st.session_state.get(K("query")) is None or st.session_state[K("query")] >= n:
     st.session_state[K("query")] = min(1, n - 1)
 
@@ -281,13 +270,11 @@ def head_view_tab() -> None:
         st.plotly_chart(heads.head_heatmaps(maps, labels, chosen, visible), key=K("heatmaps"))
         st.caption("Row = query token, column = the token it attends to; hover a cell for its value.")
     else:
-        focus = st.session_state.get(K("focus"))
-        fig = heads.head_lines(maps, labels, chosen, focus, visible)
-        st.session_state[K("lines-traces")] = len(fig.data)  # the last two traces are the token columns
-        st.plotly_chart(fig, key=K("lines"), on_select=_focus_clicked_token, selection_mode="points")
-        st.caption("Left: tokens attending; right: tokens attended to; a line's opacity is its weight (lines "
-                   f"under {heads.MIN_WEIGHT} are not drawn). Click a token on the left to keep only its lines; "
-                   "click it again to see all.")
+        st.iframe(heads.head_view_html(maps, labels, chosen, visible),
+                  height=min(heads.head_view_height(n) + 10, LINES_MAX_HEIGHT))
+        st.caption("Left: tokens attending; right: tokens attended to; a line's opacity is its weight (lines under "
+                   f"{heads.MIN_WEIGHT} are not drawn). Hover a token on the left to see only its lines, on the "
+                   "right only the lines into it.")
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update
 
 

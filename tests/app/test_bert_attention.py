@@ -32,7 +32,8 @@ def test_default_page_shows_the_head_view_with_no_problems():
     at = page()
     assert not problems(at)
     assert "6 layers × 12 heads" in at.markdown[0].value
-    assert len(at.get("plotly_chart")) == 1
+    (lines,) = at.get("iframe")  # the hover head view: a self-contained page, one line per weight drawn
+    assert lines.proto.srcdoc.count("<line ") > 0 and "mouseenter" in lines.proto.srcdoc
 
 
 @pytest.mark.parametrize("view", VIEWS)

@@ -1,14 +1,16 @@
-"""Figures draw exactly the numbers they are given, and clicks map back to the right head or token."""
+"""Figures draw exactly the numbers they are given, clicks map back to the right head, hover pages are safe."""
 
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 import numpy as np
 
 from core.bert.ablation import Outcome
 from core.bert.neuron import neuron_view
-from core.figures.attention.common import layer_head_figure, matrix_figure
+from core.figures.attention.common import head_color, layer_head_figure, matrix_figure
 from core.figures.attention.grid import model_grid, pooled
-from core.figures.attention.heads import MIN_WEIGHT, head_heatmaps, head_lines
+from core.figures.attention.heads import MIN_WEIGHT, head_heatmaps, head_view_html
 from core.figures.attention.neuron import neuron_figure
 from core.figures.attention.outcomes import outcome_bars
 
@@ -35,19 +37,56 @@ def test_pooled_thumbnails_keep_rows_stochastic():
     np.testing.assert_allclose(small.sum(-1), 1.0)
 
 
-def test_head_lines_draw_each_visible_weight_once_and_end_with_clickable_tokens():
-    maps = MAPS[0][[1, 3]]
-    fig = head_lines(maps, LABELS, (1, 3))
-    queries, keys = fig.data[-2], fig.data[-1]
-    assert list(queries.customdata) == list(range(5)) and list(queries.text) == list(LABELS)
-    line_traces = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
-    segments = sum(sum(y is None for y in trace.y) for trace in line_traces)
-    assert segments == int((maps >= MIN_WEIGHT).sum())
-    focused = head_lines(maps, LABELS, (1, 3), focus=2)
-    drawn = [y for trace in focused.data if trace.mode == "lines" and trace.x[0] is not None for y in trace.y[::3]]
-    assert set(drawn) == {2}
-    assert keys.customdata is not None
-    assert tuple(fig.layout.yaxis.range) == (4.5, -0.5)  # first token on top, no empty band
+class _Svg(HTMLParser):
+    """Collects the head view's <line> and token elements as attribute dicts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict] = []
+        self.tokens: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "line":
+            self.lines.append(attrs)
+        elif tag == "g" and attrs.get("class") == "tok":
+            self.tokens.append(attrs)
+
+
+def parsed(page: str) -> _Svg:
+    svg = _Svg()
+    svg.feed(page)
+    return svg
+
+
+def test_head_view_html_draws_exactly_the_weights_above_the_threshold():
+    maps = np.array([[[0.9, 0.1, 0.0], [0.5, 0.495, 0.005], [0.2, 0.3, 0.5]],
+                     [[0.0, 0.0, 1.0], [0.25, 0.25, 0.5], [1 / 3, 1 / 3, 1 / 3]]])  # [heads=2, 3, 3]
+    svg = parsed(head_view_html(maps, ("[CLS]", "cat", "[SEP]"), (4, 7)))
+    drawn = {(line["stroke"], int(line["data-q"]), int(line["data-k"])): float(line["stroke-opacity"])
+             for line in svg.lines}
+    expected = {(head_color(head), q, k): round(maps[h, q, k], 3)
+                for h, head in enumerate((4, 7)) for q in range(3) for k in range(3) if maps[h, q, k] >= MIN_WEIGHT}
+    assert len(svg.lines) == len(expected) == 14  # two zeros and one 0.005 are skipped
+    assert drawn == expected
+    assert [(t["data-side"], int(t["data-i"])) for t in svg.tokens] == [(s, i) for s in "qk" for i in range(3)]
+
+
+def test_head_view_html_honours_the_pair_filter():
+    visible = np.zeros((5, 5), bool)
+    visible[:2, 2:] = True
+    svg = parsed(head_view_html(MAPS[0][[1]], LABELS, (1,), visible))
+    assert svg.lines and all(int(line["data-q"]) < 2 <= int(line["data-k"]) for line in svg.lines)
+    assert len(svg.lines) == int((visible & (MAPS[0, 1] >= MIN_WEIGHT)).sum())
+
+
+def test_head_view_html_escapes_tokens_and_wires_hover():
+    page = head_view_html(MAPS[0][[0]], ("<script>alert(1)</script>", 'a"b', "&", "x", "y"), (0,))
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "a&quot;b" in page and "&amp;" in page
+    assert page.count("<script>") == 1  # only the page's own handler script
+    assert 'addEventListener("mouseenter"' in page and 'addEventListener("mouseleave"' in page
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched
 
 
 def test_heatmaps_show_the_maps_and_hide_filtered_entries():

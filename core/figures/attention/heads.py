@@ -1,6 +1,9 @@
-"""Head view: lines from each query token to the keys it attends to (bertviz style), and the heatmap form."""
+"""Head view: lines from each query token to the keys it attends to (bertviz style, hover in the browser), and
+the heatmap form."""
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 import plotly.graph_objects as go
@@ -8,53 +11,75 @@ from plotly.subplots import make_subplots
 
 from core.figures.attention.common import base_layout, head_color, matrix_trace, token_axes
 
-MIN_WEIGHT = 0.01  # lines thinner than this are not drawn
-OPACITY_BINS = 8  # lines are grouped into this many opacity levels: one trace per (head, level)
+MIN_WEIGHT = 0.01  # lines for weights below this are not drawn (keeps long inputs light)
+ROW = 22  # px per token row
+TEXT_W = 170  # px for each token column
+GAP = 220  # px between the two columns, where the lines run
+TOP = 52  # px for the head legend and the column titles
+
+# Hovering a token writes one CSS rule that shows only its lines: one rule instead of touching every line element.
+_SCRIPT = """
+const focus = document.getElementById("focus");
+for (const tok of document.querySelectorAll(".tok")) {
+  const s = tok.dataset.side, i = tok.dataset.i;
+  tok.addEventListener("mouseenter", () => {
+    focus.textContent = `line{display:none} line[data-${s}="${i}"]{display:inline}
+      .tok[data-side="${s}"][data-i="${i}"] text{font-weight:bold; fill:#000}`;
+  });
+  tok.addEventListener("mouseleave", () => { focus.textContent = ""; });
+}
+"""
+
+_STYLE = """
+body{margin:0; font:13px Inter, "Segoe UI", sans-serif; color:#333; background:#fff}
+.tok{cursor:pointer} .tok rect{fill:transparent} .tok:hover rect{fill:#eef3fb}
+.title{fill:#777; font-size:12px} line{stroke-linecap:round}
+"""
 
 
-def head_lines(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, ...], focus: int | None = None,
-               visible: np.ndarray | None = None, title: str | None = None) -> go.Figure:
-    """Lines query → key with opacity = weight, one colour per head.
+def head_view_html(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, ...],
+                   visible: np.ndarray | None = None) -> str:
+    """bertviz's head view as a self-contained HTML page (inline SVG + a few lines of JS, nothing fetched).
 
-    maps: [len(heads), U, U]; focus: draw only the lines from this query; visible: [U, U] bool entries to draw
-    (a pair filter). The token columns are clickable scatter points (customdata = token index).
+    maps: [len(heads), U, U] query × key weights; visible: [U, U] bool entries to draw (a pair filter). One line
+    per (head, query, key) with weight ≥ MIN_WEIGHT, in the head's colour, stroke opacity = weight. Hovering a token
+    on the left keeps only its lines; on the right, only the lines into it. Token text is HTML-escaped.
     """
     n = len(labels)
     visible = np.ones((n, n), bool) if visible is None else visible
-    fig = go.Figure()
-    edges = np.linspace(MIN_WEIGHT, 1.0, OPACITY_BINS + 1)
+    x_left, x_right = TEXT_W, TEXT_W + GAP
+    width, height = 2 * TEXT_W + GAP, head_view_height(n)
+
+    def y(i: int) -> float:
+        return TOP + ROW * i + ROW / 2
+
+    parts = []
     for k, head in enumerate(heads):
-        weights = np.where(visible, maps[k], 0.0)
-        if focus is not None:
-            weights = np.where(np.arange(n)[:, None] == focus, weights, 0.0)
-        for b in range(OPACITY_BINS):
-            upper = edges[b + 1] if b < OPACITY_BINS - 1 else np.inf
-            qs, ks = np.nonzero((weights >= edges[b]) & (weights < upper))
-            if len(qs) == 0:
-                continue
-            xs, ys = [], []
-            for q, key in zip(qs, ks, strict=True):
-                xs += [0.0, 1.0, None]
-                ys += [q, key, None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                     line={"color": head_color(head), "width": 1 + 3 * edges[b + 1]},
-                                     opacity=float(0.15 + 0.85 * (edges[b] + edges[b + 1]) / 2)))
-    for head in heads:  # legend entries
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"head {head + 1}",
-                                 line={"color": head_color(head), "width": 4}))
-    emphasis = ["bold" if focus == i else "normal" for i in range(n)]
-    for side, x, anchor in (("query", 0.0, "middle left"), ("key", 1.0, "middle right")):
-        fig.add_trace(go.Scatter(
-            x=[x] * n, y=list(range(n)), mode="markers+text", text=list(labels), customdata=list(range(n)),
-            textposition=anchor,
-            textfont={"size": 12, "weight": emphasis} if side == "query" else {"size": 12},
-            marker={"size": 9, "color": "#555" if side == "query" else "#999", "symbol": "square"},
-            hovertemplate=f"{side} %{{text}} (#%{{customdata}})<extra>click: only its lines</extra>",
-            showlegend=False, name=side))
-    fig.update_xaxes(visible=False, range=[-0.45, 1.45], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[n - 0.5, -0.5], fixedrange=True)  # explicit: autorange padded long inputs
-    return base_layout(fig, max(260, 70 + 26 * n), title, clickmode="event+select", dragmode=False,
-                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+        colour = html.escape(head_color(head))
+        parts.append(f'<rect x="{8 + 90 * k}" y="4" width="14" height="14" fill="{colour}"/>'
+                     f'<text x="{26 + 90 * k}" y="16">head {head + 1}</text>')
+    parts.append(f'<text class="title" x="{x_left - 6}" y="{TOP - 8}" text-anchor="end">query (attending)</text>'
+                 f'<text class="title" x="{x_right + 6}" y="{TOP - 8}">key (attended to)</text>')
+    for k, head in enumerate(heads):
+        colour = html.escape(head_color(head))
+        qs, ks = np.nonzero(visible & (maps[k] >= MIN_WEIGHT))
+        parts += [f'<line data-q="{q}" data-k="{key}" x1="{x_left}" y1="{y(q)}" x2="{x_right}" y2="{y(key)}" '
+                  f'stroke="{colour}" stroke-width="2" stroke-opacity="{maps[k, q, key]:.3f}"/>'
+                  for q, key in zip(qs, ks, strict=True)]
+    for side, x, anchor in (("q", x_left - 6, "end"), ("k", x_right + 6, "start")):
+        box_x = 0 if side == "q" else x_right
+        for i, label in enumerate(labels):
+            parts.append(f'<g class="tok" data-side="{side}" data-i="{i}">'
+                         f'<rect x="{box_x}" y="{TOP + ROW * i}" width="{TEXT_W}" height="{ROW}"/>'
+                         f'<text x="{x}" y="{y(i) + 4}" text-anchor="{anchor}">{html.escape(label)}</text></g>')
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">{"".join(parts)}</svg>'
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{_STYLE}</style><style id="focus"></style>'
+            f'</head><body>{svg}<script>{_SCRIPT}</script></body></html>')
+
+
+def head_view_height(n: int) -> int:
+    """Pixel height of head_view_html's page for n tokens."""
+    return TOP + ROW * n + 8
 
 
 def head_heatmaps(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, ...], visible: np.ndarray | None = None,
