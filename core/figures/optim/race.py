@@ -34,6 +34,13 @@ def log_levels(surface: Surface, n: int = 121) -> tuple[np.ndarray, np.ndarray, 
     return xs.numpy(), ys.numpy(), f, np.log10(f - low + delta), low - delta
 
 
+def minima_trace(surface: Surface) -> go.Scatter:
+    """The surface's known minima as white stars (for figures that have some)."""
+    mx, my = zip(*surface.minima, strict=True)
+    return go.Scatter(x=mx, y=my, mode="markers", name="minimum",
+                      marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1.5)))
+
+
 def _path_end(run: RacerRun, step: int) -> int:
     return min(step, run.steps)
 
@@ -106,16 +113,7 @@ def contour_figure(result: RaceResult, step: int, n: int = 121, clickable: bool 
             )
         )
     if surface.minima:  # drawn last, so the stars stay visible over the paths
-        mx, my = zip(*surface.minima, strict=True)
-        fig.add_trace(
-            go.Scatter(
-                x=mx,
-                y=my,
-                mode="markers",
-                name="minimum",
-                marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1.5)),
-            )
-        )
+        fig.add_trace(minima_trace(surface))
     fig.add_trace(
         go.Scatter(
             x=[result.start[0]],
@@ -244,16 +242,7 @@ def noise_fan_figure(
             )
         )
     if surface.minima:
-        mx, my = zip(*surface.minima, strict=True)
-        fig.add_trace(
-            go.Scatter(
-                x=mx,
-                y=my,
-                mode="markers",
-                name="minimum",
-                marker=dict(symbol="star", size=14, color="white", line=dict(width=1)),
-            )
-        )
+        fig.add_trace(minima_trace(surface))
     (x0, x1), (y0, y1) = surface.domain
     fig.update_layout(
         height=420,
