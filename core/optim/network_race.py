@@ -26,8 +26,8 @@ from core.optim.landscape import (
     top_hessian_eigen,
     unflatten,
 )
-from core.optim.race import BLOW_UP, unique_labels
-from core.optim.racers import Racer, RacerError
+from core.optim.race import BLOW_UP, race_each
+from core.optim.racers import Racer
 from core.optim.stepper import LoopConfig, Stepper
 
 
@@ -67,13 +67,7 @@ def race_network(
     problem: Problem, racers: tuple[Racer, ...], start: Params, config: LoopConfig
 ) -> tuple[tuple[NetRun, ...], tuple[str, ...]]:
     """All racers from the same start; racers torch refuses are reported in the second tuple."""
-    runs, errors = [], []
-    for racer, label in zip(racers, unique_labels(racers), strict=True):
-        try:
-            runs.append(run_network_racer(problem, racer, start, config, label))
-        except RacerError as e:
-            errors.append(f"{label}: {e}")
-    return tuple(runs), tuple(errors)
+    return race_each(racers, lambda racer, label: run_network_racer(problem, racer, start, config, label))
 
 
 @dataclass(frozen=True)

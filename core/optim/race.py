@@ -100,6 +100,18 @@ def unique_labels(racers: tuple[Racer, ...]) -> list[str]:
     return [f"{lab} #{labels[:i].count(lab) + 1}" if labels.count(lab) > 1 else lab for i, lab in enumerate(labels)]
 
 
+def race_each(racers: tuple[Racer, ...], run_one) -> tuple[tuple, tuple[str, ...]]:
+    """`run_one(racer, label)` for every racer (labels numbered when settings repeat); a racer torch refuses is
+    reported as "label: why" in the second tuple instead of stopping the others."""
+    runs, errors = [], []
+    for racer, label in zip(racers, unique_labels(racers), strict=True):
+        try:
+            runs.append(run_one(racer, label))
+        except RacerError as e:
+            errors.append(f"{label}: {e}")
+    return tuple(runs), tuple(errors)
+
+
 def losses_and_grad_norms(surface: Surface, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """f and the true (noise-free) ‖∇f‖ at points [n, 2], in one batched autograd call."""
     xy = torch.tensor(points, dtype=torch.float64, requires_grad=True)
@@ -180,13 +192,8 @@ def finish_run(
 
 def run_race(surface: Surface, racers: tuple[Racer, ...], start: tuple[float, float], config: RaceConfig) -> RaceResult:
     """All racers from the same start with the same config; a racer torch refuses is reported, not raced."""
-    runs, errors = [], []
-    for racer, label in zip(racers, unique_labels(racers), strict=True):
-        try:
-            runs.append(run_racer(surface, racer, start, config, label))
-        except RacerError as e:
-            errors.append(f"{label}: {e}")
-    return RaceResult(surface, start, config, tuple(runs), tuple(errors))
+    runs, errors = race_each(racers, lambda racer, label: run_racer(surface, racer, start, config, label))
+    return RaceResult(surface, start, config, runs, errors)
 
 
 def noise_fan(
