@@ -190,3 +190,15 @@ def test_the_default_network_learns_its_disc_versus_ring_task():
 def test_an_output_the_network_does_not_have_is_refused_with_a_message():
     with pytest.raises(ValueError, match="does not exist"):
         network_problem(mlp_network(), POINTS, NetworkTarget(output=7))
+
+
+@pytest.mark.parametrize("integration", ["riemann_left", "riemann_trapezoid"])
+def test_integrated_gradients_delta_equals_captums_own_convergence_delta(integration):
+    from captum.attr import IntegratedGradients
+
+    problem = network_problem(mlp_network(), POINTS, NetworkTarget(), "mean")
+    ours = explain(problem, "integrated-gradients", MethodSettings(n_steps=3, integration=integration))
+    _, delta = IntegratedGradients(problem.forward).attribute(
+        problem.inputs, problem.baselines, n_steps=3, method=integration, return_convergence_delta=True)
+    assert np.abs(delta.numpy()).max() > 1e-4  # 3 steps leave a visible integration error to compare
+    np.testing.assert_allclose(ours.completeness.delta, delta.double().numpy(), rtol=1e-4, atol=1e-6)
