@@ -36,6 +36,7 @@ def test_default_race_renders_with_table_and_link():
         "LBFGS lr=1",
     ]
     assert (table["steps"] == 300).all()
+    assert "racers" not in at.query_params  # the default racers, unchanged, stay out of the link
     assert table["evaluations"].iloc[-1] > 300  # LBFGS evaluates more than once per step
 
 
