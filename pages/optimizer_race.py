@@ -9,6 +9,7 @@ import torch
 from core.figures.optim import goh as goh_fig
 from core.figures.optim import landscape as land_fig
 from core.figures.optim import race as race_fig
+from core.figures.optim.race_gif import MAX_FRAMES, SECONDS, race_gif
 from core.optim.export import race_csv
 from core.optim.expression import ExpressionError
 from core.optim.goh import momentum_map
@@ -351,13 +352,23 @@ if tab_race.open:
             for run in result.runs
         ]
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(
+        csv_col, gif_col = st.columns(2)
+        csv_col.download_button(
             "Paths and per-step values (CSV)",
             lambda: race_csv(result),  # made on click, not on every rerun
             file_name="optimizer_race.csv",
             mime="text/csv",
             icon=":material/download:",
             key=k("csv"),
+        )
+        gif_col.download_button(
+            "Animated race (GIF)",
+            lambda: race_gif(result),
+            file_name="optimizer_race.gif",
+            mime="image/gif",
+            icon=":material/gif_box:",
+            key=k("gif"),
+            help=f"Up to {MAX_FRAMES} frames over about {SECONDS:g} s, the paths in the plot's colours.",
         )
         with st.expander("3-D surface with the paths"):
             st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")

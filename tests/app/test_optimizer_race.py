@@ -37,6 +37,7 @@ def test_default_race_renders_with_table_and_link():
     ]
     assert (table["steps"] == 300).all()
     assert "racers" not in at.query_params  # the default racers, unchanged, stay out of the link
+    assert len(at.get("download_button")) == 2  # CSV and GIF
     assert table["evaluations"].iloc[-1] > 300  # LBFGS evaluates more than once per step
 
 
