@@ -228,3 +228,15 @@ def test_landscape_tab_on_a_three_class_or_regression_builder_network(dataset):
     at = landscape_tab(train_default_network(BuilderSetup(dataset=dataset), epochs=3), net_plane="own")
     assert f"{dataset}, 3 epochs" in texts(at)
     assert not at.error
+
+
+def test_tune_sweeps_lbfgs_and_adam_with_a_progress_bar_and_offers_the_tuned_rates():
+    at = page({"racers": "LBFGS lr=1,Adam lr=0.05", "steps": "20", "surface": "booth"})
+    at.session_state[K + "tab"] = "Tune the learning rate"
+    at.run()
+    at.button(key=K + "tune_go").click().run()
+    assert not at.exception and not at.error
+    tuned = at.session_state[K + "tuned"]
+    assert set(tuned) == {"LBFGS lr=1", "Adam lr=0.05"}
+    assert list(at.dataframe[0].value["racer"]) == ["LBFGS lr=1", "Adam lr=0.05"]
+    assert at.toggle(key=K + "use_tuned")
