@@ -528,9 +528,16 @@ NET_RACERS = "SGD lr=0.5\nSGD lr=0.1 momentum=0.9\nAdam lr=0.01\nRMSprop lr=0.00
 
 
 @st.cache_resource(show_spinner="Training the default network (full-batch Adam, 300 steps)…")
-def _default_network() -> LandscapeNetwork:
-    """The default MLP on two moons; shared, never mutated."""
+def _shared_default() -> LandscapeNetwork:
+    """The default MLP on two moons, trained once per process; never computed on (see _default_network)."""
     return default_network()
+
+
+def _default_network() -> LandscapeNetwork:
+    """This session's own copy of the default network (computing on it swaps its module's parameters)."""
+    if k("default_net") not in st.session_state:
+        st.session_state[k("default_net")] = _shared_default().own_copy()
+    return st.session_state[k("default_net")]
 
 
 def _landscape_network() -> LandscapeNetwork:

@@ -7,6 +7,8 @@ training its own model while this tool differentiates and vmaps over copies of t
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
@@ -49,6 +51,12 @@ class LandscapeNetwork:
     def n_params(self) -> int:
         return sum(p.numel() for p in self.trained.values())
 
+    def own_copy(self) -> LandscapeNetwork:
+        """The same network on a module of its own: functional_call swaps a module's parameters while it runs,
+        so sessions that share one LandscapeNetwork each compute on a copy."""
+        problem = dataclasses.replace(self.problem, model=copy.deepcopy(self.problem.model))
+        return dataclasses.replace(self, problem=problem)
+
 
 def default_network() -> LandscapeNetwork:
     """MLP 2 → 16 → 16 → 2 (ReLU) on 128 points of two moons, cross-entropy, θ* after 300 full-batch Adam steps."""
@@ -66,25 +74,23 @@ def default_network() -> LandscapeNetwork:
 def builder_network(trained: TrainedNetwork) -> LandscapeNetwork:
     """The builder's network with the loss its trainer reports: the head's loss on the training points plus the
     regularization penalty on the weight matrices; racers start from the builder's initialisation (its seed)."""
-    copy = training_copy(trained)
-    n_layers = len(copy.model.linears)
-    weights = [f"mlp.linears.{i}.weight" for i in range(n_layers)]
-    penalty = None if copy.regularization == "none" else (lambda p: copy.penalty([p[n] for n in weights]))
-    problem = Problem(Logits(copy.model), copy.inputs, copy.targets, copy.data_loss, penalty)
-    spec, setup = copy.model.spec, trained.setup
-    init = Logits(build_model(spec, setup.init_seed, copy.inputs.dtype))
-    loss_name = HEADS[copy.head].title
-    if copy.regularization != "none":
-        loss_name += f" + {REGULARIZATIONS[copy.regularization].title} penalty (λ = {copy.reg_rate:g})"
+    data = training_copy(trained)
+    weights = [f"mlp.linears.{i}.weight" for i in range(len(data.model.linears))]
+    penalty = None if data.regularization == "none" else (lambda p: data.penalty([p[n] for n in weights]))
+    problem = Problem(Logits(data.model), data.inputs, data.targets, data.data_loss, penalty)
+    spec, setup = data.model.spec, trained.setup
+    init = Logits(build_model(spec, setup.init_seed, data.inputs.dtype))
+    loss_name = HEADS[data.head].title
+    if data.regularization != "none":
+        loss_name += f" + {REGULARIZATIONS[data.regularization].title} penalty (λ = {data.reg_rate:g})"
     theta = problem.params()
     digest = hashlib.sha256()
-    for t in (flatten(theta), copy.inputs, copy.targets):
+    for t in (flatten(theta), data.inputs, data.targets):
         digest.update(t.contiguous().numpy().tobytes())
-    digest.update(f"{spec}|{copy.head}|{copy.regularization}|{copy.reg_rate!r}|{setup.init_seed}".encode())
-    title = (
-        f"Network builder's network: {'-'.join(map(str, spec.sizes))} {setup.activation}, {setup.dataset}, "
-        f"{trained.epochs} epochs"
-    )
+    digest.update(f"{spec}|{data.head}|{data.regularization}|{data.reg_rate!r}|{setup.init_seed}".encode())
+    hidden = setup.activation if len(spec.sizes) > 2 else "no hidden layer"
+    sizes = "-".join(map(str, spec.sizes))
+    title = f"Network builder's network: {sizes} {hidden}, {setup.dataset}, {trained.epochs} epochs"
     return LandscapeNetwork(
         title,
         loss_name,

@@ -240,3 +240,16 @@ def test_tune_sweeps_lbfgs_and_adam_with_a_progress_bar_and_offers_the_tuned_rat
     assert set(tuned) == {"LBFGS lr=1", "Adam lr=0.05"}
     assert list(at.dataframe[0].value["racer"]) == ["LBFGS lr=1", "Adam lr=0.05"]
     assert at.toggle(key=K + "use_tuned")
+
+
+def test_a_diverged_builder_network_falls_back_to_the_default_with_a_message():
+    import torch
+
+    from core.nets.trained import train_default_network
+
+    trained = train_default_network(epochs=1)
+    with torch.no_grad():
+        trained.model.linears[0].weight.fill_(float("nan"))  # this test's own network, as after a blow-up
+    at = landscape_tab(trained)
+    assert any("diverged" in w.value for w in at.warning)
+    assert "default MLP: 2-16-16-2 ReLU" in texts(at)

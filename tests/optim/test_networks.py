@@ -28,6 +28,7 @@ SETUPS = {
     "binary, tanh head, L1": BuilderSetup(binary_head="tanh_mse", regularization="l1", reg_rate=0.01),
     "3 classes, L2": BuilderSetup(dataset="blobs", regularization="l2", reg_rate=0.03, features=("x1", "x2", "x1*x2")),
     "regression, relu": BuilderSetup(dataset="plane", activation="relu", hidden=(3,)),
+    "no hidden layer": BuilderSetup(hidden=()),
 }
 
 
@@ -98,3 +99,10 @@ def test_key_changes_with_the_weights_and_the_default_is_named():
     trainer.run(1)
     assert builder_network(from_trainer(trainer)).key != first
     assert default_network().title.startswith("default MLP: 2-16-16-2 ReLU")
+
+
+def test_own_copy_computes_the_same_loss_on_another_module():
+    net = default_network()
+    mine = net.own_copy()
+    assert mine.problem.model is not net.problem.model and mine.key == net.key
+    assert mine.problem.loss(mine.trained).item() == net.problem.loss(net.trained).item()
