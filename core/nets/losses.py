@@ -6,7 +6,7 @@ Targets are always `[B, K]`: 0/1 (sigmoid), ±1 (tanh), one-hot (softmax), numbe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,13 +119,13 @@ REGULARIZATIONS: dict[str, Regularization] = {
 }
 
 
-def weight_penalty(regularization: str, rate: float, weights) -> torch.Tensor:
+def weight_penalty(regularization: str, rate: float, weights: Iterable[torch.Tensor]) -> torch.Tensor:
     """λ·penalty summed over the weight matrices `weights` (the biases are never penalised)."""
     return sum(REGULARIZATIONS[regularization].penalty(w, rate) for w in weights)
 
 
 def training_loss(head: str, regularization: str, rate: float, z: torch.Tensor, y: torch.Tensor,
-                  weights) -> torch.Tensor:
+                  weights: Iterable[torch.Tensor]) -> torch.Tensor:
     """What the trainer minimises and reports as "loss": head `head`'s data loss from the logits `z [B, K]` and
     targets `y [B, K]`, plus the weight penalty (none: the data loss alone, without an extra op per step)."""
     h = HEADS[head]

@@ -66,7 +66,7 @@ class TrainingCopy:
         """The head's loss from logits `z [B, K]` and targets `y [B, K]` (its numerically stable form)."""
         return training_loss(self.head, "none", 0.0, z, y, ())
 
-    def penalty(self, weights) -> torch.Tensor:
+    def penalty(self, weights: list[torch.Tensor]) -> torch.Tensor:
         """The regularization term on the weight matrices (0 for "none"); the trainer's loss is data_loss + penalty."""
         return weight_penalty(self.regularization, self.reg_rate, weights)
 
