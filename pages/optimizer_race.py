@@ -9,6 +9,7 @@ import torch
 from core.figures.optim import goh as goh_fig
 from core.figures.optim import landscape as land_fig
 from core.figures.optim import race as race_fig
+from core.figures.optim.race_gif import MAX_FRAMES, SECONDS, race_gif
 from core.optim.export import race_csv
 from core.optim.expression import ExpressionError
 from core.optim.goh import momentum_map
@@ -19,10 +20,9 @@ from core.optim.landscape import (
     line_losses,
     plane_losses,
     top_hessian_eigen,
-    toy_problem,
-    train,
 )
 from core.optim.network_race import pca_plane, plane_view, race_network
+from core.optim.networks import LandscapeNetwork, builder_network, default_network
 from core.optim.race import RaceResult, noise_fan, run_race
 from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer, with_lr
 from core.optim.schedules import SCHEDULES
@@ -33,6 +33,7 @@ from core.optim.tune import SCORES, lr_sweep
 from core.setup_state import from_query, to_query
 
 KEY = "optimizer-race"
+BUILDER_KEY = "network_builder.trained"  # the Network builder's core.nets.trained.TrainedNetwork (read, never changed)
 
 
 def k(name: str) -> str:
@@ -351,13 +352,23 @@ if tab_race.open:
             for run in result.runs
         ]
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(
+        csv_col, gif_col = st.columns(2)
+        csv_col.download_button(
             "Paths and per-step values (CSV)",
             lambda: race_csv(result),  # made on click, not on every rerun
             file_name="optimizer_race.csv",
             mime="text/csv",
             icon=":material/download:",
             key=k("csv"),
+        )
+        gif_col.download_button(
+            "Animated race (GIF)",
+            lambda: race_gif(result),
+            file_name="optimizer_race.gif",
+            mime="image/gif",
+            icon=":material/gif_box:",
+            key=k("gif"),
+            help=f"Up to {MAX_FRAMES} frames over about {SECONDS:g} s, the paths in the plot's colours.",
         )
         with st.expander("3-D surface with the paths"):
             st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")
@@ -517,52 +528,81 @@ NET_RACERS = "SGD lr=0.5\nSGD lr=0.1 momentum=0.9\nAdam lr=0.01\nRMSprop lr=0.00
 
 
 @st.cache_resource(show_spinner="Training the default network (full-batch Adam, 300 steps)…")
-def _network():
-    """The default MLP on two moons: (problem, initial θ, trained θ*); shared, never mutated."""
-    problem = toy_problem()
-    return problem, problem.params(), train(problem)
+def _shared_default() -> LandscapeNetwork:
+    """The default MLP on two moons, trained once per process; never computed on (see _default_network)."""
+    return default_network()
 
 
-def _li_slices(n: int, extent: float, seed: int, progress):
+def _default_network() -> LandscapeNetwork:
+    """This session's own copy of the default network (computing on it swaps its module's parameters)."""
+    if k("default_net") not in st.session_state:
+        st.session_state[k("default_net")] = _shared_default().own_copy()
+    return st.session_state[k("default_net")]
+
+
+def _landscape_network() -> LandscapeNetwork:
+    """The Network builder's network (a detached copy of its current weights) when the session has one and the
+    user keeps it chosen, else the default."""
+    trained = st.session_state.get(BUILDER_KEY)
+    if trained is None:
+        st.caption("Train a network in the Network builder to see its landscape here; until then, the default MLP.")
+        return _default_network()
+    source = st.radio(
+        "Network",
+        ["builder", "default"],
+        horizontal=True,
+        key=k("net_source"),
+        format_func={"builder": "the one you trained in the Network builder", "default": "the default MLP"}.get,
+    )
+    if source == "default":
+        return _default_network()
+    net = builder_network(trained)
+    if not torch.isfinite(net.problem.loss(net.trained)):
+        st.warning(
+            "The Network builder's network has diverged (its loss is not finite), so it has no landscape to show: "
+            "showing the default MLP. Reset the network in the builder with a lower learning rate."
+        )
+        return _default_network()
+    return net
+
+
+def _li_slices(net: LandscapeNetwork, n: int, extent: float, seed: int, progress):
     """The 2-D slice around θ*, memoised per session (the progress bar cannot be replayed from a shared cache)."""
     memo = st.session_state.setdefault(k("li_memo"), {})
-    if (n, extent, seed) not in memo:
-        problem, _, trained = _network()
-        center = flatten(trained)
-        d1 = flatten(filter_normalized_direction(trained, seed))
-        d2 = flatten(filter_normalized_direction(trained, seed + 1))
+    if (net.key, n, extent, seed) not in memo:
+        center = flatten(net.trained)
+        d1 = flatten(filter_normalized_direction(net.trained, seed))
+        d2 = flatten(filter_normalized_direction(net.trained, seed + 1))
         a = torch.linspace(-extent, extent, n)
         memo.clear()  # one slice per session is enough to keep
-        memo[(n, extent, seed)] = plane_losses(problem, center, d1, d2, a, a, progress)
-    return memo[(n, extent, seed)]
+        memo[(net.key, n, extent, seed)] = plane_losses(net.problem, center, d1, d2, a, a, progress)
+    return memo[(net.key, n, extent, seed)]
 
 
-@st.cache_resource(max_entries=4, show_spinner="Power iteration with Hessian-vector products…")
-def _curvature(extent: float, seed: int):
-    problem, _, trained = _network()
-    lam, vec, iters = top_hessian_eigen(problem, trained)
-    center = flatten(trained)
-    rand = flatten(filter_normalized_direction(trained, seed))
+# Shared caches keyed by net.key, a fingerprint of the weights, data and loss (the network itself is not hashed).
+@st.cache_resource(max_entries=8, show_spinner="Power iteration with Hessian-vector products…")
+def _curvature(key: str, extent: float, seed: int, _net: LandscapeNetwork):
+    lam, vec, iters = top_hessian_eigen(_net.problem, _net.trained)
+    center = flatten(_net.trained)
+    rand = flatten(filter_normalized_direction(_net.trained, seed))
     eig = vec * rand.norm()  # same length as the random direction, so the two slices share an x axis
     a = torch.linspace(-extent, extent, 81)
-    return lam, iters, a, line_losses(problem, center, eig, a), line_losses(problem, center, rand, a)
+    return lam, iters, a, line_losses(_net.problem, center, eig, a), line_losses(_net.problem, center, rand, a)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Racing on the network…")
-def _network_race(racer_texts: tuple[str, ...], steps: int):
-    problem, init, _ = _network()
-    return race_network(problem, tuple(parse_racer(t) for t in racer_texts), init, LoopConfig(steps=steps))
+def _network_race(key: str, racer_texts: tuple[str, ...], steps: int, _net: LandscapeNetwork):
+    return race_network(_net.problem, tuple(parse_racer(t) for t in racer_texts), _net.start, LoopConfig(steps=steps))
 
 
 if tab_net.open:
     with tab_net:
-        problem, _, trained = _network()
-        n_params = sum(p.numel() for p in trained.values())
+        net = _landscape_network()
         st.markdown(
-            f"A real network: an MLP 2→16→16→2 (ReLU, {n_params} parameters) trained on 128 points of two "
-            f"moons; cross-entropy {problem.loss(trained).item():.4f} at the trained point θ*. Li et al. (2018) "
-            "plot the loss along **filter-normalised** random directions: each row (neuron) of each weight "
-            "matrix of the direction is rescaled to the norm of the same row of θ*; biases get 0."
+            f"**{net.title}** — {net.n_params} parameters; {net.loss_name} "
+            f"{net.problem.loss(net.trained).item():.4f} at the trained point θ* (the loss its training minimises). "
+            "Li et al. (2018) plot the loss along **filter-normalised** random directions: each row (neuron) of each "
+            "weight matrix of the direction is rescaled to the norm of the same row of θ*; biases get 0."
         )
         c1, c2, c3, c4 = st.columns(4)
         n_grid = c1.slider("Grid points per axis", 11, 51, 31, step=2, key=k("li_n"))
@@ -570,7 +610,7 @@ if tab_net.open:
         li_seed = c3.number_input("Direction seed", 0, 1000, 0, key=k("li_seed"))
         three_d = c4.toggle("3-D surface", key=k("li_3d"))
         bar = st.progress(0.0, text=f"Loss on a {n_grid}×{n_grid} grid (batched with torch.func.vmap)…")
-        grid = _li_slices(n_grid, extent, int(li_seed), lambda f: bar.progress(f))
+        grid = _li_slices(net, n_grid, extent, int(li_seed), lambda f: bar.progress(f))
         bar.empty()
         left, right = st.columns([3, 2])
         left.plotly_chart(
@@ -578,7 +618,7 @@ if tab_net.open:
             key=k("li_slice"),
             width="stretch",
         )
-        lam, iters, a_line, along_eig, along_rand = _curvature(extent, int(li_seed))
+        lam, iters, a_line, along_eig, along_rand = _curvature(net.key, extent, int(li_seed), net)
         right.metric(
             "top Hessian eigenvalue at θ*",
             f"{lam:.4g}",
@@ -597,14 +637,19 @@ if tab_net.open:
             width="stretch",
         )
         right.caption(
-            "Both directions have the same length. The top eigenvector is the sharpest way out of the "
-            f"minimum: with plain gradient descent, lr > 2/λ = {2 / lam:.3g} would be unstable here."
+            "Both directions have the same length. The top eigenvector is the sharpest way out of the minimum"
+            + (
+                f": with plain gradient descent, lr > 2/λ = {2 / lam:.3g} would be unstable here."
+                if lam > 0
+                else "; here the loss does not curve upward along it (λ ≤ 0), so no step size is limited by it."
+            )
         )
 
         st.subheader("Racers on the network's loss")
         st.caption(
-            "All racers start from the same random initialisation and train every parameter (full batch). "
-            "Their paths live in a 354-dimensional space: they are drawn projected on a plane."
+            "All racers start from the network's initialisation (before training) and train every parameter "
+            f"(full batch). Their paths live in a {net.n_params}-dimensional space: they are drawn projected on a "
+            "plane."
         )
         c1, c2 = st.columns([3, 1])
         net_text = c1.text_area(
@@ -627,7 +672,7 @@ if tab_net.open:
         if not texts:
             st.info("Add at least one racer, e.g. 'Adam lr=0.01'.")
         else:
-            runs, errors = _network_race(tuple(texts), int(net_steps))
+            runs, errors = _network_race(net.key, tuple(texts), int(net_steps), net)
             for e in errors:
                 st.error(f"Not raced — {e}")
             for run in runs:
@@ -652,7 +697,7 @@ if tab_net.open:
                     i = st.selectbox("Racer", range(len(runs)), format_func=labels.__getitem__, key=k("net_own"))
                     plane = pca_plane(runs[i].thetas, runs[i].thetas[-1])
                     shown, title = (runs[i],), f"{labels[i]} on its own PCA plane"
-                view = plane_view(problem, plane, shown)
+                view = plane_view(net.problem, plane, shown)
                 st.plotly_chart(land_fig.plane_race_figure(view, shown, title), key=k("net_fig"), width="stretch")
 
 
@@ -660,7 +705,10 @@ if tab_tune.open:
     with tab_tune:
         st.markdown(
             "Each racer is raced again at 19 learning rates from 10⁻⁴ to 10 (same start, noise and "
-            "schedule; at most 500 steps) and each run is scored. A run that diverges scores ∞."
+            "schedule; at most 500 steps and as many evaluations) and each run is scored. A run that diverges "
+            "scores ∞. Other optimizers run all 19 rates at once in one optimizer; LBFGS allows one parameter "
+            "group only, so it runs rate by rate and takes several seconds (its two-loop recursion over 100 "
+            "history pairs is the cost)."
         )
         scores = [n for n in SCORES if surface.minima or n != "distance to the minimum"]
         c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
@@ -670,8 +718,11 @@ if tab_tune.open:
             originals = [parse_racer(t) for t in racer_texts]
             sweeps = []
             for i, racer in enumerate(originals):
-                sweeps.append(lr_sweep(surface, racer, result.start, setup.config(), score))
-                bar.progress((i + 1) / len(originals), text=f"Swept {racer.label}")
+
+                def done(fraction: float, i: int = i, label: str = racer.label) -> None:
+                    bar.progress((i + fraction) / len(originals), text=f"Sweeping {label}…")
+
+                sweeps.append(lr_sweep(surface, racer, result.start, setup.config(), score, progress=done))
             bar.empty()
             st.session_state[k("sweeps")] = (setup, sweeps)
             st.session_state[k("tuned")] = {

@@ -7,7 +7,6 @@ explained at one point, or at every point of a grid over the plane to draw one m
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -161,13 +160,14 @@ def from_builder(trained) -> NetworkUnderStudy:
     standard activation modules, so DeepLift's rules apply where Captum has them.
     """
     from core.nets.activations import ACTIVATIONS
+    from core.nets.trained import detached_model
 
-    mlp = trained.model
+    mlp = detached_model(trained)
     names = tuple(mlp.spec.activations)
     layers: list[torch.nn.Module] = []
     layered = True
     for i, linear in enumerate(mlp.linears):
-        layers.append(copy.deepcopy(linear))
+        layers.append(linear)
         if i < len(names) - 1:
             module = LAYER_MODULES.get(names[i])
             layered &= module is not None

@@ -6,12 +6,14 @@ Targets are always `[B, K]`: 0/1 (sigmoid), ±1 (tanh), one-hot (softmax), numbe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from core.nets.activations import ACTIVATIONS
 
 
 @dataclass(frozen=True)
@@ -115,3 +117,17 @@ REGULARIZATIONS: dict[str, Regularization] = {
     "l1": Regularization("L1", "λ Σ|W|", lambda w, r: r * w.abs().sum(), lambda w, r: r * torch.sign(w)),
     "l2": Regularization("L2", "λ ½ Σ W²", lambda w, r: 0.5 * r * (w * w).sum(), lambda w, r: r * w),
 }
+
+
+def weight_penalty(regularization: str, rate: float, weights: Iterable[torch.Tensor]) -> torch.Tensor:
+    """λ·penalty summed over the weight matrices `weights` (the biases are never penalised)."""
+    return sum(REGULARIZATIONS[regularization].penalty(w, rate) for w in weights)
+
+
+def training_loss(head: str, regularization: str, rate: float, z: torch.Tensor, y: torch.Tensor,
+                  weights: Iterable[torch.Tensor]) -> torch.Tensor:
+    """What the trainer minimises and reports as "loss": head `head`'s data loss from the logits `z [B, K]` and
+    targets `y [B, K]`, plus the weight penalty (none: the data loss alone, without an extra op per step)."""
+    h = HEADS[head]
+    data = loss_from_z(h.activation, h.loss, z, y, ACTIVATIONS[h.activation].f)
+    return data if regularization == "none" else data + weight_penalty(regularization, rate, weights)

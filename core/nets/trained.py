@@ -1,7 +1,8 @@
 """A trained network as other tools consume it (the Attributions tool reuses the builder's network).
 
-Stable interface: `TrainedNetwork` and `train_default_network(setup=None, epochs=...)`. The model maps features
-`[N, F]` → outputs `[N, K]`; `to_features(points [N, 2]) → [N, F]` maps raw points of the plane to features.
+Stable interface: `TrainedNetwork`, `train_default_network(setup=None, epochs=...)`, and `training_copy(trained)`
+for tools that compute on the network. The model maps features `[N, F]` → outputs `[N, K]`;
+`to_features(points [N, 2]) → [N, F]` maps raw points of the plane to features.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import numpy as np
 import torch
 
 from core.data.features import LABELS, feature_matrix
+from core.nets.losses import HEADS, training_loss, weight_penalty
+from core.nets.model import MLP
 from core.nets.setup import BuilderSetup, Dataset, build_dataset
 from core.nets.trainer import Trainer
 
@@ -41,6 +44,48 @@ class TrainedNetwork:
     def to_features(self, points: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Raw points `[N, 2]` → features `[N, F]` (float32), the model's input."""
         return feature_matrix(torch.as_tensor(points, dtype=torch.float32), self.feature_names)
+
+
+@dataclass(frozen=True)
+class TrainingCopy:
+    """A detached copy of a TrainedNetwork's model, its training set and the loss its trainer minimises.
+
+    `model` is a fresh MLP with cloned weights (no grads, no hooks, parameters frozen): tools may run it, hook it
+    or differentiate copies of its parameters while the builder keeps training its own model.
+    `inputs [N, F]` are the training points' features, `targets [N, K]` the head's loss targets (float32).
+    """
+
+    model: MLP
+    inputs: torch.Tensor
+    targets: torch.Tensor
+    head: str
+    regularization: str
+    reg_rate: float
+
+    def data_loss(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The head's loss from logits `z [B, K]` and targets `y [B, K]` (its numerically stable form)."""
+        return training_loss(self.head, "none", 0.0, z, y, ())
+
+    def penalty(self, weights: list[torch.Tensor]) -> torch.Tensor:
+        """The regularization term on the weight matrices (0 for "none"); the trainer's loss is data_loss + penalty."""
+        return weight_penalty(self.regularization, self.reg_rate, weights)
+
+
+def detached_model(trained: TrainedNetwork) -> MLP:
+    """A fresh MLP with the same spec and cloned weights, in eval mode and with parameters frozen."""
+    model = MLP(trained.model.spec).to(trained.model.linears[0].weight.dtype)
+    model.load_state_dict({n: t.detach().clone() for n, t in trained.model.state_dict().items()})
+    return model.eval().requires_grad_(False)
+
+
+def training_copy(trained: TrainedNetwork) -> TrainingCopy:
+    """The network as its trainer sees it (training points only, same head and regularization), detached."""
+    train = np.asarray(trained.is_train, dtype=bool)
+    model = detached_model(trained)
+    targets = HEADS[trained.head].targets(np.asarray(trained.labels)[train], model.spec.sizes[-1])
+    return TrainingCopy(model, trained.to_features(np.asarray(trained.points)[train]),
+                        torch.as_tensor(targets, dtype=torch.float32), trained.head,
+                        trained.setup.regularization, trained.setup.reg_rate)
 
 
 def from_trainer(trainer: Trainer) -> TrainedNetwork:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import torch
 
 from core.nets.activations import ACTIVATIONS
-from core.nets.losses import HEADS, REGULARIZATIONS, head_for, loss_from_z
+from core.nets.losses import HEADS, REGULARIZATIONS, head_for, loss_from_z, training_loss
 from core.nets.model import MLP, build_model
 from core.nets.optimizers import make_optimizer
 from core.nets.setup import BuilderSetup, Dataset, net_spec
@@ -54,10 +54,8 @@ class Trainer:
 
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Data loss + regularization penalty on a batch (what the optimizer minimises)."""
-        data = loss_from_z(self.head.activation, self.head.loss, self.model.logits(x), y, self._f_out)
-        if self.setup.regularization == "none":
-            return data
-        return data + sum(self._reg.penalty(lin.weight, self.setup.reg_rate) for lin in self.model.linears)
+        return training_loss(self.head_name, self.setup.regularization, self.setup.reg_rate, self.model.logits(x), y,
+                             [lin.weight for lin in self.model.linears])
 
     def run(self, epochs: int) -> int:
         """Train up to `epochs` more epochs; returns how many ran (stops at the stop condition or a NaN)."""

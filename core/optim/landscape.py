@@ -24,12 +24,16 @@ Progress = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Problem:
-    """A network, a batch and a criterion: loss(θ) = criterion(model(inputs; θ), targets). model is not mutated."""
+    """A network, a batch and a criterion: loss(θ) = criterion(model(inputs; θ), targets) [+ penalty(θ)].
+
+    `penalty` is a term on the parameters themselves (a trainer's L1/L2 regularization). model is not mutated.
+    """
 
     model: nn.Module
     inputs: Tensor
     targets: Tensor
     criterion: Callable[[Tensor, Tensor], Tensor]
+    penalty: Callable[[Params], Tensor] | None = None
 
     def params(self) -> Params:
         """A detached copy of the model's parameters."""
@@ -37,7 +41,8 @@ class Problem:
 
     def loss(self, params: Params) -> Tensor:
         """The loss at `params` (differentiable in them)."""
-        return self.criterion(functional_call(self.model, params, (self.inputs,)), self.targets)
+        data = self.criterion(functional_call(self.model, params, (self.inputs,)), self.targets)
+        return data if self.penalty is None else data + self.penalty(params)
 
 
 def two_moons(n: int = 200, noise: float = 0.15, seed: int = 0) -> tuple[Tensor, Tensor]:

@@ -165,9 +165,16 @@ def coerce(spec: OptimizerSpec, name: str, value: Any) -> Any:
         raise RacerError(f"{name} = '{value}' is not a {knob.kind.replace('_', ' ')} value.") from None
 
 
+def _exact(value: float) -> str:
+    """Every digit (repr), without a whole number's ".0": 1.0 → "1", as a person types it, so an unchanged racer
+    reads back as the same text (and a link stays free of racers nobody changed)."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _format(value: Any, exact: bool = False) -> str:
-    """A knob value as racer text: 6 significant digits for labels, every digit (repr) when `exact`."""
-    number = repr if exact else (lambda v: f"{v:.6g}")
+    """A knob value as racer text: 6 significant digits for labels, every digit when `exact`."""
+    number = _exact if exact else (lambda v: f"{v:.6g}")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):

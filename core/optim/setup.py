@@ -14,7 +14,12 @@ MAX_STEPS = 5000
 MAX_RACERS = 10
 MAX_SEED = 10_000
 CUSTOM = "custom"
-DEFAULT_RACERS = ("SGD lr=0.001", "SGD lr=0.001 momentum=0.9", "Adam lr=0.05", "RMSprop lr=0.01", "LBFGS lr=1")
+# In the racers' own text (Racer.to_text), which the page writes back after every run: an unchanged set-up then
+# equals the default and puts no racers into the link.
+DEFAULT_RACERS = tuple(
+    parse_racer(t).to_text()
+    for t in ("SGD lr=0.001", "SGD lr=0.001 momentum=0.9", "Adam lr=0.05", "RMSprop lr=0.01", "LBFGS lr=1")
+)
 
 
 @dataclass(frozen=True)

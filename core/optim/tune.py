@@ -71,11 +71,13 @@ def lr_sweep(
     config: RaceConfig,
     score: str,
     lrs: np.ndarray | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Sweep:
     """Race `racer` at each learning rate (default: 19 rates from 1e-4 to 10) and score each run.
 
     Runs have at most 500 steps and as many function evaluations as steps, so LBFGS is tuned on the same
-    budget as the others."""
+    budget as the others. `progress(fraction done)` is called after each LBFGS rate (its sweep takes seconds:
+    torch's two-loop recursion over a history of 100 pairs dominates, not our loop) and once at the end."""
     if score == "distance to the minimum" and not surface.minima:
         raise ValueError("this surface has no known minimum: score by final or mean loss instead.")
     lrs = np.logspace(-4, 1, 19) if lrs is None else np.asarray(lrs, dtype=float)
@@ -83,9 +85,15 @@ def lr_sweep(
     # a fair, bounded budget: as many function evaluations as steps (an LBFGS step may use 25)
     config = replace(config, steps=steps, max_evals=min(config.max_evals or steps, steps))
     if racer.optimizer == "LBFGS":
-        runs = [run_racer(surface, with_lr(racer, float(lr)), start, config) for lr in lrs]
+        runs = []
+        for lr in lrs:
+            runs.append(run_racer(surface, with_lr(racer, float(lr)), start, config))
+            if progress is not None:
+                progress(len(runs) / len(lrs))
     else:
         runs = _runs_in_groups(surface, racer, start, config, lrs)
+        if progress is not None:
+            progress(1.0)
     scores = [np.inf if run.diverged else SCORES[score](run, surface) for run in runs]
     return Sweep(racer, lrs, np.asarray(scores), score)
 

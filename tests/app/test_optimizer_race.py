@@ -36,6 +36,8 @@ def test_default_race_renders_with_table_and_link():
         "LBFGS lr=1",
     ]
     assert (table["steps"] == 300).all()
+    assert "racers" not in at.query_params  # the default racers, unchanged, stay out of the link
+    assert len(at.get("download_button")) == 2  # CSV and GIF
     assert table["evaluations"].iloc[-1] > 300  # LBFGS evaluates more than once per step
 
 
@@ -177,3 +179,77 @@ def test_setup_survives_a_visit_to_another_page():
     assert not at.exception
     assert at.selectbox(key=K + "surface").value == "beale" and at.number_input(key=K + "steps").value == 77
     assert (at.dataframe[0].value["steps"] <= 77).all()
+
+
+def landscape_tab(trained=None, **state) -> AppTest:
+    """The 'Real network landscape' tab at a small grid, with a builder's network in the session if given."""
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    if trained is not None:
+        at.session_state["network_builder.trained"] = trained
+    at.session_state[K + "tab"] = "Real network landscape"
+    at.session_state[K + "li_n"] = 11
+    at.session_state[K + "net_steps"] = 20
+    for key, value in state.items():
+        at.session_state[K + key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_landscape_tab_uses_the_builders_network_and_can_switch_to_the_default():
+    from core.models import ModelSnapshot
+    from core.nets.trained import train_default_network
+
+    trained = train_default_network(epochs=7)
+    before = ModelSnapshot.of(trained.model)
+    at = landscape_tab(trained)
+    body = texts(at)
+    assert "Network builder's network: 2-4-2-1 tanh, circle, 7 epochs" in body and "25 parameters" in body
+    assert "sigmoid + binary cross-entropy" in body
+    assert not at.error
+    assert len(at.get("plotly_chart")) == 3  # slice, eigen/random lines, racers on a plane
+    assert ModelSnapshot.of(trained.model) == before
+    at.radio(key=K + "net_source").set_value("default").run()
+    assert not at.exception
+    assert "default MLP: 2-16-16-2 ReLU" in texts(at) and "Network builder's network" not in texts(at)
+
+
+def test_landscape_tab_without_a_builders_network_shows_the_default():
+    at = landscape_tab()
+    assert "default MLP: 2-16-16-2 ReLU" in texts(at)
+    assert any("Network builder" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("dataset", ["spiral3", "bumps"])
+def test_landscape_tab_on_a_three_class_or_regression_builder_network(dataset):
+    from core.nets.setup import BuilderSetup
+    from core.nets.trained import train_default_network
+
+    at = landscape_tab(train_default_network(BuilderSetup(dataset=dataset), epochs=3), net_plane="own")
+    assert f"{dataset}, 3 epochs" in texts(at)
+    assert not at.error
+
+
+def test_tune_sweeps_lbfgs_and_adam_with_a_progress_bar_and_offers_the_tuned_rates():
+    at = page({"racers": "LBFGS lr=1,Adam lr=0.05", "steps": "20", "surface": "booth"})
+    at.session_state[K + "tab"] = "Tune the learning rate"
+    at.run()
+    at.button(key=K + "tune_go").click().run()
+    assert not at.exception and not at.error
+    tuned = at.session_state[K + "tuned"]
+    assert set(tuned) == {"LBFGS lr=1", "Adam lr=0.05"}
+    assert list(at.dataframe[0].value["racer"]) == ["LBFGS lr=1", "Adam lr=0.05"]
+    assert at.toggle(key=K + "use_tuned")
+
+
+def test_a_diverged_builder_network_falls_back_to_the_default_with_a_message():
+    import torch
+
+    from core.nets.trained import train_default_network
+
+    trained = train_default_network(epochs=1)
+    with torch.no_grad():
+        trained.model.linears[0].weight.fill_(float("nan"))  # this test's own network, as after a blow-up
+    at = landscape_tab(trained)
+    assert any("diverged" in w.value for w in at.warning)
+    assert "default MLP: 2-16-16-2 ReLU" in texts(at)

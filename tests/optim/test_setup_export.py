@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from core.optim.export import COLUMNS, race_csv
 from core.optim.race import RaceConfig, noise_fan, run_race, run_racer
-from core.optim.racers import make_racer
-from core.optim.setup import RaceSetup
+from core.optim.racers import make_racer, parse_racer
+from core.optim.setup import DEFAULT_RACERS, RaceSetup
 from core.optim.surfaces import SURFACES
 from core.setup_state import from_query, to_query
 
@@ -31,6 +31,19 @@ def test_setup_round_trips_through_query_params():
     back, warnings = from_query(RaceSetup, to_query(setup))
     assert back == setup and warnings == []
     assert setup.config() == RaceConfig(steps=123, schedule="cosine", noise=0.3, seed=9, clip=2.0, max_evals=400)
+
+
+def test_unchanged_racers_put_nothing_in_the_link():
+    """The page rebuilds each racer from its knobs' values (floats from number inputs) after every run."""
+    rebuilt = []
+    for text in DEFAULT_RACERS:
+        racer = parse_racer(text)
+        knobs = {k.name: float(v) if k.kind == "float" else v for k in racer.spec.knobs for v in [racer.value(k.name)]}
+        rebuilt.append(make_racer(racer.optimizer, **knobs).to_text())
+    assert tuple(rebuilt) == DEFAULT_RACERS
+    assert to_query(RaceSetup(racers=tuple(rebuilt))) == {}
+    assert "LBFGS lr=1" in DEFAULT_RACERS  # whole numbers without ".0", as typed
+    assert make_racer("Adam", lr=2.0, eps=1e-10).to_text() == "Adam lr=2 eps=1e-10"
 
 
 @settings(max_examples=200, deadline=None)

@@ -46,3 +46,15 @@ def test_param_group_sweep_equals_separate_runs_with_noise_clipping_and_schedule
         run = run_racer(s, with_lr(racer, lr), s.start, config)
         expected = np.inf if run.diverged else np.mean(run.losses)
         assert score == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["LBFGS", "Adam"])
+def test_progress_is_reported_per_lbfgs_rate_and_leaves_the_sweep_unchanged(name):
+    s = SURFACES["booth"]
+    lrs = np.array([1e-2, 0.1, 1.0])
+    seen = []
+    config = RaceConfig(steps=20)
+    with_progress = lr_sweep(s, make_racer(name), s.start, config, "final loss", lrs=lrs, progress=seen.append)
+    plain = lr_sweep(s, make_racer(name), s.start, config, "final loss", lrs=lrs)
+    np.testing.assert_array_equal(with_progress.scores, plain.scores)
+    assert seen == ([1 / 3, 2 / 3, 1.0] if name == "LBFGS" else [1.0])
