@@ -30,7 +30,8 @@ MAX_VALUE_CHARS = 2000  # a longer value is compressed for the link (a plain one
 MAX_PACKED_CHARS = 8000  # a value longer than this even compressed stays out of the link: URLs much over 8 KB are
 # cut by servers and proxies. Typical prose up to ~15,000 characters fits; BERT-family models read only the first
 # 256-512 tokens (about 1,000-2,000 characters) of a text anyway.
-MAX_TEXT_CHARS = 20_000  # the most any value may hold once read (bounds what a compressed value may expand to)
+MAX_TEXT_CHARS = 200_000  # the most any value may hold once read (bounds what a compressed value may expand to):
+# the Network builder's own points, up to 5,000 rows of CSV, take about 110,000 characters
 PACKED = ".z"  # suffix of the query key under which a compressed value travels
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

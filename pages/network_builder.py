@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -29,11 +30,20 @@ from core.nets.export import history_csv, trace_csv, training_script, weights_sa
 from core.nets.hand import EXAMPLES, HandProblem, check, compare_losses, sign_demo, solve
 from core.nets.losses import BINARY_HEADS, HEADS, LOSSES, REGULARIZATIONS
 from core.nets.optimizers import LEARNING_RATES, OPTIMIZERS, REG_RATES
-from core.nets.setup import CUSTOM, HIDEABLE, MAX_LAYERS, MAX_NEURONS, BuilderSetup, build_dataset, net_spec
+from core.nets.setup import (
+    CUSTOM,
+    HIDEABLE,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    BuilderSetup,
+    build_dataset,
+    net_spec,
+    own_points,
+)
 from core.nets.trace import StepTrace, trace_step
 from core.nets.trained import from_trainer
 from core.nets.trainer import Trainer
-from core.setup_state import SetupError, from_json, from_query, to_json, to_query
+from core.setup_state import SetupError, from_json, from_query, left_out_of_link, to_json, to_query
 
 P = "network_builder."  # every key of this page starts with the tool key
 TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core.nets.trained.TrainedNetwork
@@ -77,7 +87,6 @@ if k("setup") not in ss:
     _put(first)
     ss[k("link_warnings")] = link_warnings
     ss[k("playing")] = False
-    ss[k("custom_version")] = 0
     ss[k("speed")] = 5
 if k("pending") in ss:  # changes requested by the live view or an import, applied before any widget exists
     _put(ss.pop(k("pending")))
@@ -198,13 +207,12 @@ ss[k("setup")] = setup
 if to_query(setup) != st.query_params.to_dict():
     st.query_params.from_dict(to_query(setup))
 
-custom: Points | None = ss.get(k("custom"))
+custom: Points | None = own_points(setup.points) if setup.dataset == CUSTOM and setup.points else None
 if setup.dataset == CUSTOM and custom is None:
     with left:
         st.info("No points of your own yet: upload a CSV below or click on the plot; showing the circle for now.")
-data = build_dataset(setup, custom if setup.dataset == CUSTOM else None)
-structure = dataclasses.replace(setup, **{n: getattr(BuilderSetup(), n) for n in DISPLAY_ONLY})
-trainer_key = (structure, ss[k("custom_version")] if setup.dataset == CUSTOM else None)
+data = build_dataset(setup)
+trainer_key = dataclasses.replace(setup, **{n: getattr(BuilderSetup(), n) for n in DISPLAY_ONLY})
 if ss.get(k("trainer_key")) != trainer_key or k("trainer") not in ss:
     ss[k("trainer")] = Trainer(setup, data)
     ss[k("trainer_key")] = trainer_key
@@ -226,9 +234,9 @@ with left:
                 except CsvProblem as e:
                     st.error(f"Could not use {upload.name}: {e}")
                 else:
-                    ss[k("custom")], ss[k("upload_done")] = parsed, upload.file_id
-                    ss[k("custom_version")] += 1
-                    ss[k("pending")] = dataclasses.replace(setup, dataset=CUSTOM)
+                    ss[k("upload_done")] = upload.file_id
+                    ss[k("pending")] = dataclasses.replace(
+                        setup, dataset=CUSTOM, points=points_csv(parsed.points, parsed.labels, parsed.task))
                     for w in parsed.warnings:
                         st.toast(w)
                     st.rerun()
@@ -239,9 +247,10 @@ with left:
             st.download_button("Download points (CSV)", points_csv(data.points, data.labels, data.task),
                                "points.csv", "text/csv", key=k("dl_points"))
 
-    if setup.dataset == CUSTOM and custom is not None:
-        st.caption(f"Your {len(custom.points)} points are kept in this session only; a link carries the rest of "
-                   "the set-up.")
+    if custom is not None:
+        st.caption(f"Your {len(custom.points)} points are too many for a link (over 8 KB even compressed): share "
+                   "'Download points' with it; the set-up JSON holds them." if "points" in left_out_of_link(setup)
+                   else f"Your {len(custom.points)} points travel in the page's link and in the set-up JSON.")
 
 with main:
     if "network" not in hidden_groups:
@@ -307,13 +316,10 @@ def _handle_plane_click(event, data) -> None:
         if not ss.get(k("click_add")):
             return
         label = 0.0 if data.task == "regression" else int(ss.get(k("click_class"), 0))
-        base = ss.get(k("custom")) if ss[k("setup")].dataset == CUSTOM and ss.get(k("custom")) is not None else \
-            Points(data.points, data.labels, data.task, data.n_classes)
-        ss[k("custom")] = Points(np.vstack([base.points, [[pt["x"], pt["y"]]]]),
-                                 np.append(base.labels, label).astype(base.labels.dtype), base.task,
-                                 max(base.n_classes, label + 1 if base.task != "regression" else 0))
-        ss[k("custom_version")] += 1
-        ss[k("pending")] = dataclasses.replace(ss[k("setup")], dataset=CUSTOM)
+        points = np.vstack([data.points, [[pt["x"], pt["y"]]]])
+        labels = np.append(data.labels, label).astype(data.labels.dtype)
+        ss[k("pending")] = dataclasses.replace(ss[k("setup")], dataset=CUSTOM,
+                                               points=points_csv(points, labels, data.task))
     else:
         index = pt.get("customdata")
         if index is None:
@@ -663,7 +669,7 @@ if "Share and export" in tabs:
         with sc[0]:
             st.markdown("**Share**: the page address already holds the whole set-up; copy it from the browser. "
                         "Query part:")
-            st.code("?" + "&".join(f"{a}={b}" for a, b in to_query(setup).items()) or "(all defaults)")
+            st.code("?" + urlencode(to_query(setup)) if to_query(setup) else "(all defaults)")
             st.multiselect("Classroom mode: hide these controls in the link", HIDEABLE, key=k("hide"))
             st.download_button("Set-up as JSON", to_json(setup), "network_builder_setup.json", "application/json",
                                key=k("dl_json"))

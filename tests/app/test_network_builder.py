@@ -138,3 +138,16 @@ def test_take_this_step_applies_exactly_the_traced_update():
     at.button(key=P + "apply").click().run()
     for layer, lin in zip(traced.layers, trainer(at).model.linears, strict=True):
         torch.testing.assert_close(lin.weight.detach(), layer.W_after, rtol=1e-5, atol=1e-6)
+
+
+def test_own_points_in_a_link_are_the_data_and_a_broken_list_warns():
+    csv = "x1,x2,label\n1,1,0\n-1,-1,1\n2,-2,0\n-2,2,1\n0.5,0.25,1\n"
+    at = run({"dataset": "custom", "points": csv})
+    data = trainer(at).data
+    assert data.points.tolist() == [[1, 1], [-1, -1], [2, -2], [-2, 2], [0.5, 0.25]]
+    assert data.labels.tolist() == [0, 1, 0, 1, 1]
+    assert any("5 points travel in the page's link" in c.value for c in at.caption)
+    assert at.query_params["points"] == csv
+    broken = run({"dataset": "custom", "points": "x1,x2,label\n1,nan,0\n"})
+    assert any("points" in w.value for w in broken.warning)
+    assert any("No points of your own yet" in i.value for i in broken.info)

@@ -56,3 +56,53 @@ def test_build_dataset_feature_matrix_matches_points():
     d = build_dataset(s)
     assert d.features.shape == (30, 2)
     assert abs(float(d.features[3, 1]) - d.points[3, 0] * d.points[3, 1]) < 1e-5
+
+
+def _own(n: int, seed: int = 0, task: str = "binary") -> str:
+    """CSV text of n random points in the domain, as the page writes it (core.data.csv_io.points_csv)."""
+    import numpy as np
+
+    from core.data.csv_io import points_csv
+
+    rng = np.random.default_rng(seed)
+    labels = rng.normal(size=n) if task == "regression" else rng.integers(0, 2, n)
+    return points_csv(rng.uniform(-6, 6, (n, 2)), labels, task)
+
+
+def test_own_points_travel_in_the_link_plain_or_compressed_and_rebuild_the_same_data():
+    from core.setup_state import left_out_of_link
+
+    for n, key in ((20, "points"), (500, "points.z")):
+        setup = BuilderSetup(dataset="custom", points=_own(n), hidden=(3,))
+        query = to_query(setup)
+        assert key in query and left_out_of_link(setup) == []
+        back, warnings = from_query(BuilderSetup, query)
+        assert back == setup and warnings == []
+        a, b = build_dataset(setup), build_dataset(back)
+        assert len(a.points) == n and (a.points == b.points).all() and (a.labels == b.labels).all()
+        assert from_json(BuilderSetup, to_json(setup))[0] == setup
+
+
+def test_too_many_own_points_stay_out_of_the_link_but_not_out_of_the_json():
+    from core.setup_state import left_out_of_link
+
+    setup = BuilderSetup(dataset="custom", points=_own(3000, task="regression"))
+    assert left_out_of_link(setup) == ["points"] and "points" not in to_query(setup)
+    assert from_json(BuilderSetup, to_json(setup)) == (setup, [])
+    assert build_dataset(setup).task == "regression"
+
+
+def test_broken_own_points_in_a_link_warn_and_fall_back():
+    setup, warnings = from_query(BuilderSetup, {"dataset": "custom", "points": "x1,x2,label\n1,oops,0\n"})
+    assert setup.points == "" and any("points" in w for w in warnings)
+    setup, warnings = from_query(BuilderSetup, {"dataset": "custom", "points.z": "not-zlib!!"})
+    assert setup.points == "" and any("points" in w for w in warnings)
+    assert len(build_dataset(setup).points) == BuilderSetup().n_points  # no points yet: the circle
+
+
+def test_own_points_are_shared_read_only():
+    import pytest
+
+    data = build_dataset(BuilderSetup(dataset="custom", points=_own(30)))
+    with pytest.raises(ValueError, match="read-only"):
+        data.points[0, 0] = 99.0
