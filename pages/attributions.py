@@ -29,7 +29,7 @@ from core.attribution.network import (
 from core.attribution.robustness import baseline_sensitivity, feature_infidelity, max_sensitivity
 from core.attribution.rollout import rollout_agreement, rollout_scores
 from core.attribution.sanity import network_sanity_check, sanity_check
-from core.attribution.setup import AttributionSetup
+from core.attribution.setup import CLICK_SETS, AttributionSetup, apply_click
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
 from core.models import ModelLoadError, ModelSnapshot, load_model
@@ -45,6 +45,7 @@ AUTO_TOKEN_PASSES = 15_000  # faithfulness curves costing more (forward passes �
 TEXT_BASELINES = {"pad": "[PAD] tokens", "mask": "[MASK] tokens", "unk": "[UNK] tokens", "zero": "zero embeddings",
                   "random": "random tokens (seeded)"}
 NET_BASELINES = {"zero": "all features 0", "mean": "data mean", "point": "a chosen point"}
+CLICK_LABELS = {"point": "the explained point", "baseline": "the baseline"}
 
 SETTING_WIDGETS = {  # MethodSettings field → how to ask for it (the page never branches per method)
     "n_steps": lambda key: st.number_input("n_steps (integration points)", 2, 2048, key=key),
@@ -450,18 +451,23 @@ def sanity_tab(run_check, names: tuple[str, ...]) -> None:
 
 # ---- 2-D network --------------------------------------------------------------------------------------------------
 
-def take_clicked_point() -> None:
-    """A click on a map (its invisible grid of markers) becomes the explained point, before the inputs are drawn."""
+def take_click() -> None:
+    """A click on a map (its invisible grid of markers) sets the explained point or the baseline, as the "Click
+    sets" control says, before the inputs are drawn."""
     state = st.session_state.get(f"{KEY}.maps")
-    points = state.selection.points if state is not None and "selection" in state else []
-    if points and (points[0]["x"], points[0]["y"]) != st.session_state.get(f"{KEY}.clicked"):
-        st.session_state[f"{KEY}.clicked"] = (points[0]["x"], points[0]["y"])
-        st.session_state[f"{KEY}.point_x"] = round(float(points[0]["x"]), 3)
-        st.session_state[f"{KEY}.point_y"] = round(float(points[0]["y"]), 3)
+    selected = state.selection.points if state is not None and "selection" in state else []
+    last, fields = apply_click(selected, st.session_state.get(f"{KEY}.clicked"), click_sets())
+    st.session_state[f"{KEY}.clicked"] = last
+    for name, new in fields.items():
+        st.session_state[f"{KEY}.{name}"] = new
+
+
+def click_sets() -> str:
+    return st.session_state.get(f"{KEY}.click_sets") or "point"
 
 
 def network_page() -> None:
-    take_clicked_point()
+    take_click()
     network, where = session_network()
     st.caption(f"Explaining {where}: features {', '.join(network.feature_names)} → "
                f"{', '.join(network.output_names)} ({network.task}).")
@@ -519,15 +525,22 @@ def network_page() -> None:
         boundary = None if network.output_activation == "identity" else (
             0.0 if setup.net_scale == "logit" or network.output_activation == "tanh" else 0.5)
         r = len(grid.ys)
+        st.segmented_control("Click on a map sets", tuple(CLICK_SETS), key=f"{KEY}.click_sets", required=True,
+                             default="point", format_func=CLICK_LABELS.get,
+                             help="Typing the coordinates above works too.")
         st.plotly_chart(figures.plane_maps(grid.xs, grid.ys, maps.scores.reshape(r, r, -1), network.feature_names,
                                            decision, boundary, network.points, network.labels,
-                                           (setup.point_x, setup.point_y)), key=f"{KEY}.maps",
+                                           (setup.point_x, setup.point_y),
+                                           base if setup.net_baseline == "point" else None), key=f"{KEY}.maps",
                         on_select="rerun", selection_mode="points")
         c = maps.completeness
         check = (f"completeness holds at {c.share_holding:.0%} of the {len(c.total):,} points (largest gap "
                  f"{c.relative_gap.max():.1%}; raise n_steps where it does not)") if c.promise else \
             "this method does not promise completeness"
-        st.caption(f"Click a map to explain that point. Black line: the decision boundary. Over the map, {check}.")
+        where_baseline = "" if setup.net_baseline == "point" else (
+            f" The baseline ({NET_BASELINES[setup.net_baseline]}) is a feature vector, not a point of the plane, so "
+            "no map marks it.")
+        st.caption(f"Black line: the decision boundary. Over the map, {check}.{where_baseline}")
     tabs = st.tabs(["Faithfulness", "Compare methods", "Baselines", "Infidelity & sensitivity", "Sanity check",
                     "Export"])
     metrics: dict = {}
