@@ -268,16 +268,20 @@ def comparison_tab(problem, setup: AttributionSetup, key: tuple, names: tuple[st
 
 
 def export_tab(result: Attribution, model: dict, setup: AttributionSetup, metrics: dict, points=None) -> None:
-    record = export_record(result, model, dataclasses.asdict(setup), metrics, points)
-    cols = st.columns(2)
-    name = f"attribution-{result.method}"
-    cols[0].download_button("Download JSON", to_json(record), f"{name}.json", "application/json",
-                            key=f"{KEY}.json", icon=":material/download:")
-    cols[1].download_button("Download CSV", to_csv(record), f"{name}.csv", "text/csv", key=f"{KEY}.csv",
-                            icon=":material/download:")
+    download_buttons(export_record(result, model, dataclasses.asdict(setup), metrics, points),
+                     f"attribution-{result.method}")
     st.caption("Both carry the model's source and revision, library versions, device, task and target, method "
                "with every setting, baseline, seed, Captum's delta and the completeness check: re-running these "
                "settings gives the same numbers. The page link holds the same set-up.")
+
+
+def download_buttons(record: dict, name: str) -> None:
+    """JSON and CSV of one export record; the files are written when a button is clicked."""
+    cols = st.columns(2)
+    cols[0].download_button("Download JSON", lambda: to_json(record), f"{name}.json", "application/json",
+                            key=f"{KEY}.{name}.json", icon=":material/download:")
+    cols[1].download_button("Download CSV", lambda: to_csv(record), f"{name}.csv", "text/csv",
+                            key=f"{KEY}.{name}.csv", icon=":material/download:")
 
 
 # ---- text ---------------------------------------------------------------------------------------------------------
@@ -519,6 +523,7 @@ def network_page() -> None:
     grid_problem = network_problem(network, grid.points, target, setup.net_baseline, base)
     grid_key = ("grid", weights, target, setup.net_baseline, base, setup.resolution)
     st.subheader("Maps over the plane: each feature's attribution at every point")
+    maps = None
     if refusal(setup.method, grid_problem) is None:
         maps = run_explain(grid_problem, setup, None, grid_key)
         decision = decision_values(network, grid, target)
@@ -559,8 +564,17 @@ def network_page() -> None:
             network, lambda n: network_problem(n, at_point, target, setup.net_baseline, base), setup.method,
             setup.method_settings(), setup.seed, report), network.feature_names)
     with tabs[5]:
-        export_tab(result, {"network": network.source, "features": list(network.feature_names),
-                            "outputs": list(network.output_names), "task": network.task}, setup, metrics, point)
+        described = {"network": network.source, "features": list(network.feature_names),
+                     "outputs": list(network.output_names), "task": network.task}
+        st.markdown("**The explained point**")
+        export_tab(result, described, setup, metrics, point)
+        if maps is not None:
+            st.markdown(f"**The whole map**: {len(maps.scores):,} points ({setup.resolution} × {setup.resolution}), "
+                        "one CSV row each with x1, x2, f(x), f(baseline), f(x) − f(baseline), Σ attributions, "
+                        "their relative gap and each feature's attribution, so completeness can be checked "
+                        "everywhere.")
+            download_buttons(export_record(maps, described, dataclasses.asdict(setup), {}, grid.points.numpy()),
+                             f"attribution-map-{maps.method}")
 
 
 # ---- page ---------------------------------------------------------------------------------------------------------
