@@ -94,9 +94,10 @@ def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
     assert "Complete" in texts(at.success)
     assert "outer ring" in texts(at.subheader)
     assert "completeness holds at 100%" in texts(at.caption)
-    downloads = [d.proto.id.split("-", 1)[1] for d in at.get("download_button")]
-    assert downloads == [f"attributions.attribution{part}-integrated-gradients.{kind}"
-                         for part in ("", "-map") for kind in ("json", "csv")]
+    downloads = [d.proto.id for d in at.get("download_button")]
+    expected = [f"-attributions.attribution{part}-integrated-gradients.{kind}"
+                for part in ("", "-map") for kind in ("json", "csv")]
+    assert len(downloads) == 4 and all(d.endswith(e) for d, e in zip(downloads, expected, strict=True))
     at.selectbox(key="attributions.method").set_value("deeplift").run()
     assert not at.exception and not at.error and "Complete" in texts(at.success)
 
