@@ -5,22 +5,33 @@ optional (`| None`) number or bool. Query
 values are strings (Streamlit's `st.query_params`), so each is parsed by the field's declared type; anything that
 does not parse, or that the field's `validate` rejects, falls back to the default with a warning the page can
 show. Nothing typed by a user is ever evaluated.
+
+A long value (a pasted paragraph) travels zlib-compressed in URL-safe base64 under its own key, `<field>.z`, up to
+a bound: a value that stays too long even compressed is left out of the link (`left_out_of_link` names it, so the
+page can say so); a compressed value that does not decode is ignored with a warning, like any other bad value.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import math
 import types
 import typing
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
 T = TypeVar("T")
 
-MAX_VALUE_CHARS = 2000
+MAX_VALUE_CHARS = 2000  # a longer value is compressed for the link (a plain one this long is refused)
+MAX_PACKED_CHARS = 8000  # a value longer than this even compressed stays out of the link: URLs much over 8 KB are
+# cut by servers and proxies. Typical prose up to ~15,000 characters fits; BERT-family models read only the first
+# 256-512 tokens (about 1,000-2,000 characters) of a text anyway.
+MAX_TEXT_CHARS = 20_000  # the most any value may hold once read (bounds what a compressed value may expand to)
+PACKED = ".z"  # suffix of the query key under which a compressed value travels
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -65,9 +76,33 @@ def _field_types(cls: type) -> dict[str, Any]:
     return types_
 
 
+def pack(text: str) -> str:
+    """`text` as zlib-compressed UTF-8 in URL-safe base64 without padding (only [A-Za-z0-9_-]: safe in a URL)."""
+    return base64.urlsafe_b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii").rstrip("=")
+
+
+def unpack(packed: str) -> str:
+    """The text that `pack` packed; SetupError for anything else (corrupt, cut short, or too long)."""
+    if len(packed) > MAX_PACKED_CHARS:
+        raise SetupError(f"compressed value longer than {MAX_PACKED_CHARS:,} characters")
+    limit = 4 * MAX_TEXT_CHARS  # UTF-8 bytes: a zip bomb stops here
+    packed = packed.strip()
+    inflate = zlib.decompressobj()
+    try:
+        raw = inflate.decompress(base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4)), limit + 1)
+        text = raw.decode("utf-8") if inflate.eof and not inflate.unused_data else None
+    except (ValueError, zlib.error) as e:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise SetupError(f"compressed value is corrupt ({e})") from e
+    if len(raw) > limit or (text is not None and len(text) > MAX_TEXT_CHARS):
+        raise SetupError(f"compressed value expands to more than {MAX_TEXT_CHARS:,} characters")
+    if text is None:
+        raise SetupError("compressed value is cut short or has extra data (was the link copied whole?)")
+    return text
+
+
 def _parse(text: str, annotation: Any) -> Any:
-    if len(text) > MAX_VALUE_CHARS:
-        raise SetupError(f"value longer than {MAX_VALUE_CHARS} characters")
+    if len(text) > MAX_TEXT_CHARS:
+        raise SetupError(f"value longer than {MAX_TEXT_CHARS:,} characters")
     origin = typing.get_origin(annotation)
     if origin is tuple:
         (item_type, *_rest) = typing.get_args(annotation)
@@ -108,15 +143,47 @@ def choice_problems(setup: Any, choices: Mapping[str, Iterable[str]]) -> list[st
     return problems
 
 
-def to_query(setup: Any) -> dict[str, str]:
-    """The set-up as string query parameters, one per field (only the fields that differ from the default)."""
+def _link_items(setup: Any) -> typing.Iterator[tuple[str, str, str | None]]:
+    """(field name, query key, query value or None when too long even compressed) for the non-default fields."""
     default = type(setup)()
-    out = {}
     for f in dataclasses.fields(setup):
         value = getattr(setup, f.name)
-        if value != getattr(default, f.name):
-            out[f.name] = _format(value)
-    return out
+        if value == getattr(default, f.name):
+            continue
+        text = _format(value)
+        if len(text) <= MAX_VALUE_CHARS:
+            yield f.name, f.name, text
+        else:
+            packed = pack(text)
+            yield f.name, f.name + PACKED, packed if len(packed) <= MAX_PACKED_CHARS else None
+
+
+def to_query(setup: Any) -> dict[str, str]:
+    """The set-up as string query parameters, one per field (only the fields that differ from the default).
+
+    A value over MAX_VALUE_CHARS travels compressed under `<field>.z`; one still over MAX_PACKED_CHARS is left out.
+    """
+    return {key: text for _name, key, text in _link_items(setup) if text is not None}
+
+
+def left_out_of_link(setup: Any) -> list[str]:
+    """The fields `to_query` leaves out: too long for a link even compressed (the link then carries the default)."""
+    return [name for name, _key, text in _link_items(setup) if text is None]
+
+
+def _query_text(params: Mapping[str, Any], name: str) -> str | None:
+    """A field's value in a link: compressed under `<name>.z`, or plain under its name; None when absent."""
+    for key in (name + PACKED, name):
+        if key in params:
+            raw = params[key]
+            if isinstance(raw, list):  # st.query_params.to_dict() gives the last value; a raw dict may give lists
+                raw = raw[-1] if raw else ""
+            if key != name:
+                return unpack(str(raw))
+            if len(str(raw)) > MAX_VALUE_CHARS:
+                raise SetupError(f"value longer than {MAX_VALUE_CHARS:,} characters (long values travel compressed)")
+            return str(raw)
+    return None
 
 
 def from_query(cls: type[T], params: Mapping[str, str]) -> tuple[T, list[str]]:
@@ -125,17 +192,28 @@ def from_query(cls: type[T], params: Mapping[str, str]) -> tuple[T, list[str]]:
     The set-up class may define `validate(self) -> list[str]` returning problems; fields named there (as
     "field: message") are reset to their defaults.
     """
+    texts: dict[str, str] = {}
+    warnings: list[str] = []
+    for name in _field_types(cls):
+        try:
+            text = _query_text(params, name)
+        except SetupError as e:
+            warnings.append(f"Ignored link parameter '{name}': {e}; its default is used.")
+            continue
+        if text is not None:
+            texts[name] = text
+    return _from_texts(cls, texts, warnings)
+
+
+def _from_texts(cls: type[T], texts: Mapping[str, str], warnings: list[str]) -> tuple[T, list[str]]:
+    """Parse each field's text by its declared type, then validate; anything bad falls back with a warning."""
     types_ = _field_types(cls)
     values: dict[str, Any] = {}
-    warnings: list[str] = []
     for name, annotation in types_.items():
-        if name not in params:
+        if name not in texts:
             continue
-        raw = params[name]
-        if isinstance(raw, list):  # st.query_params.to_dict() gives the last value; a raw dict may give lists
-            raw = raw[-1] if raw else ""
         try:
-            values[name] = _parse(str(raw), annotation)
+            values[name] = _parse(texts[name], annotation)
         except SetupError as e:
             warnings.append(f"Ignored link parameter '{name}': {e}.")
     try:
@@ -172,5 +250,5 @@ def from_json(cls: type[T], text: str) -> tuple[T, list[str]]:
         raise SetupError("not an NN Explorer set-up: expected an object with a 'fields' object")
     if doc.get("setup") not in (None, cls.__name__):
         raise SetupError(f"this is a {doc.get('setup')} set-up, not a {cls.__name__}")
-    params = {k: _format(tuple(v) if isinstance(v, list) else v) for k, v in doc["fields"].items()}
-    return from_query(cls, params)
+    texts = {k: _format(tuple(v) if isinstance(v, list) else v) for k, v in doc["fields"].items()}
+    return _from_texts(cls, texts, [])

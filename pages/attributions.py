@@ -33,7 +33,7 @@ from core.attribution.setup import CLICK_SETS, AttributionSetup, apply_click
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
 from core.models import ModelLoadError, ModelSnapshot, load_model
-from core.setup_state import from_query, to_query
+from core.setup_state import from_query, left_out_of_link, to_query
 from core.tokens import TextInputError
 from pages.common import MODEL_HELP, cached_model
 
@@ -46,6 +46,7 @@ TEXT_BASELINES = {"pad": "[PAD] tokens", "mask": "[MASK] tokens", "unk": "[UNK] 
                   "random": "random tokens (seeded)"}
 NET_BASELINES = {"zero": "all features 0", "mean": "data mean", "point": "a chosen point"}
 CLICK_LABELS = {"point": "the explained point", "baseline": "the baseline"}
+LINK_NAMES = {"text": "text", "text_b": "text B"}  # set-up fields long enough to stay out of a link
 
 SETTING_WIDGETS = {  # MethodSettings field → how to ask for it (the page never branches per method)
     "n_steps": lambda key: st.number_input("n_steps (integration points)", 2, 2048, key=key),
@@ -108,6 +109,11 @@ def current_setup() -> AttributionSetup:
         setup = dataclasses.replace(setup, **{n: getattr(AttributionSetup(), n) for n in bad})
     st.session_state[f"{KEY}.setup"] = setup
     st.query_params.from_dict(to_query(setup))
+    for name in left_out_of_link(setup):
+        st.warning(f"The {LINK_NAMES.get(name, name)} ({len(str(getattr(setup, name))):,} characters) is too long "
+                   "for the page link even compressed: the link carries the rest of the set-up and the default "
+                   f"{LINK_NAMES.get(name, name)}. The model reads only its first few hundred tokens anyway.",
+                   icon=":material/link_off:")
     return setup
 
 

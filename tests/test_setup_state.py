@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import base64
+import random
+import zlib
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.setup_state import SetupError, from_json, from_query, to_json, to_query
+from core.setup_state import (
+    MAX_PACKED_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_VALUE_CHARS,
+    PACKED,
+    SetupError,
+    from_json,
+    from_query,
+    left_out_of_link,
+    pack,
+    to_json,
+    to_query,
+    unpack,
+)
 
 
 @dataclass(frozen=True)
@@ -124,3 +141,67 @@ def test_optional_strings_are_refused_when_a_setup_is_read():
 
     with pytest.raises(TypeError, match="optional str"):
         from_query(Ambiguous, {})
+
+
+# ---- long values: compressed under "<field>.z" --------------------------------------------------------------------
+
+ODD = ["e\u0301\u0327" * 900, "\u202eשלום עולם\u202c" * 300, "👩‍👩‍👧🏳️‍🌈" * 500, "\x00\x01\x1b\x7f" * 700,
+       "a,b%2C%\n\r\t" * 400]
+
+
+def through_a_url(query: dict[str, str]) -> dict[str, list[str]]:
+    """What a browser's address bar gives back: percent-encoded, then decoded (lists of values per key)."""
+    return parse_qs(urlencode(query), keep_blank_values=True)
+
+
+@given(st.one_of(st.text(), st.sampled_from(ODD),
+                 st.tuples(st.text(min_size=1, max_size=30), st.integers(1, 400)).map(lambda t: t[0] * t[1])))
+def test_any_unicode_text_long_or_short_round_trips_through_a_url(name):
+    setup = Free(name=name)
+    query = to_query(setup)
+    if left_out_of_link(setup):  # incompressible and long: left out, the rest of the link still reads
+        assert left_out_of_link(setup) == ["name"] and query == {}
+        return
+    assert all(len(v) <= MAX_PACKED_CHARS for v in query.values())
+    assert ("name" + PACKED in query) == (len(name) > MAX_VALUE_CHARS)
+    assert from_query(Free, through_a_url(query)) == (setup, [])
+    assert from_json(Free, to_json(setup)) == (setup, [])
+
+
+def test_a_long_text_is_compressed_and_one_too_long_even_compressed_is_named_and_left_out():
+    prose = "The cat sat on the mat and purred while the dog slept by the fire. " * 150  # ~10,000 characters
+    query = to_query(Free(name=prose, count=3))
+    assert set(query) == {"name.z", "count"} and len(query["name.z"]) < len(prose) / 10
+    rng = random.Random(0)
+    noise = "".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(6000))  # CJK at random: ~14 bits a character
+    assert left_out_of_link(Free(name=noise, count=3)) == ["name"]
+    assert to_query(Free(name=noise, count=3)) == {"count": "3"}
+
+
+BOMB = pack("x" * (5 * MAX_TEXT_CHARS))
+
+
+@pytest.mark.parametrize(("packed", "reason"), [
+    ("!!!not base64", "corrupt"),
+    ("é", "corrupt"),
+    (base64.urlsafe_b64encode(zlib.compress(b"\xff\xfe")).decode(), "corrupt"),  # not UTF-8
+    (pack("hello world, " * 50)[:-6], "cut short"),
+    (pack("hello") + "AAAA", "extra data"),
+    (BOMB, "expands to more than"),
+    ("A" * (MAX_PACKED_CHARS + 1), "longer than"),
+])
+def test_a_corrupt_compressed_value_is_ignored_with_a_warning_and_the_default_used(packed, reason):
+    setup, warnings = from_query(Free, {"name.z": packed, "count": "4"})
+    assert setup == Free(count=4)
+    assert len(warnings) == 1 and "Ignored link parameter 'name'" in warnings[0] and reason in warnings[0]
+
+
+@given(st.text(max_size=200))
+def test_garbage_in_a_compressed_key_never_raises(packed):
+    setup, warnings = from_query(Free, {"name.z": packed})
+    assert isinstance(setup, Free) and (warnings or setup.name == unpack(packed))
+
+
+def test_a_plain_value_over_the_limit_is_refused_with_a_warning():
+    setup, warnings = from_query(Free, {"name": "x" * (MAX_VALUE_CHARS + 1)})
+    assert setup == Free() and "travel compressed" in warnings[0]

@@ -10,8 +10,9 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core.attribution.setup import apply_click
+from core.attribution.setup import AttributionSetup, apply_click
 from core.catalog import ROOT
+from core.setup_state import pack, unpack
 
 PAGE = str(ROOT / "pages" / "attributions.py")
 
@@ -191,3 +192,44 @@ def test_a_clicked_baseline_drives_the_attributions_and_completeness_holds_again
     assert "Complete" in texts(at.success)
     marks = [t for t in chart(at, "maps")["data"] if t.get("name") == "baseline"]
     assert marks and (numbers(marks[0]["x"])[0], numbers(marks[0]["y"])[0]) == (-1.235, 0.5)
+
+
+def test_a_long_text_travels_in_the_link_compressed_and_comes_back_whole():
+    text = "the cat sat on the mat and purred, " * 100  # 3,500 characters: over the plain limit of a link
+    at = page(text=text, method="saliency")
+    at.run()
+    assert not at.exception and not at.error
+    assert "text" not in at.query_params and unpack(at.query_params["text.z"]) == text
+    again = AppTest.from_file(PAGE, default_timeout=120)
+    again.query_params.update(at.query_params)
+    again.run()
+    assert not again.exception and not again.error
+    assert again.text_area(key="attributions.text").value == text
+    assert "only the first 256" in texts(again.warning)  # the model reads its first tokens: truncated, and said so
+
+
+def test_garbage_in_the_compressed_text_of_a_link_warns_and_keeps_the_default_text():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["text.z"] = "eNrtyMEJACAMBMFW0pqI4Ed9mP4x!!"
+    at.run()
+    assert not at.exception and not at.error
+    assert "Ignored link parameter 'text': compressed value" in texts(at.warning)
+    assert at.text_area(key="attributions.text").value == AttributionSetup().text
+
+
+def test_control_characters_in_a_linked_text_are_refused_with_a_message_not_a_traceback():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["text.z"] = pack("\x00\x01\x1b" * 1000)
+    at.run()
+    assert not at.exception
+    assert "empty" in texts(at.error)
+
+
+def test_a_text_too_long_for_a_link_even_compressed_says_so():
+    rng = np.random.default_rng(0)
+    text = "".join(chr(c) for c in rng.integers(0x4E00, 0x9FFF, 6000))  # random CJK: barely compresses
+    at = page(text=text, method="saliency")
+    at.run()
+    assert not at.exception
+    assert "too long for the page link even compressed" in texts(at.warning)
+    assert "text.z" not in at.query_params and "text" not in at.query_params
