@@ -283,11 +283,11 @@ def export_tab(result: Attribution, model: dict, setup: AttributionSetup, metric
 
 def download_buttons(record: dict, name: str) -> None:
     """JSON and CSV of one export record; the files are written when a button is clicked."""
-    cols = st.columns(2)
-    cols[0].download_button("Download JSON", lambda: to_json(record), f"{name}.json", "application/json",
-                            key=f"{KEY}.{name}.json", icon=":material/download:")
-    cols[1].download_button("Download CSV", lambda: to_csv(record), f"{name}.csv", "text/csv",
-                            key=f"{KEY}.{name}.csv", icon=":material/download:")
+    row = st.container(horizontal=True)
+    row.download_button("Download JSON", lambda: to_json(record), f"{name}.json", "application/json",
+                        key=f"{KEY}.{name}.json", icon=":material/download:")
+    row.download_button("Download CSV", lambda: to_csv(record), f"{name}.csv", "text/csv", key=f"{KEY}.{name}.csv",
+                        icon=":material/download:")
 
 
 # ---- text ---------------------------------------------------------------------------------------------------------
@@ -575,12 +575,12 @@ def network_page() -> None:
         st.markdown("**The explained point**")
         export_tab(result, described, setup, metrics, point)
         if maps is not None:
-            st.markdown(f"**The whole map**: {len(maps.scores):,} points ({setup.resolution} × {setup.resolution}), "
-                        "one CSV row each with x1, x2, f(x), f(baseline), f(x) − f(baseline), Σ attributions, "
-                        "their relative gap and each feature's attribution, so completeness can be checked "
-                        "everywhere.")
+            st.markdown("**The whole map**")
             download_buttons(export_record(maps, described, dataclasses.asdict(setup), {}, grid.points.numpy()),
                              f"attribution-map-{maps.method}")
+            st.caption(f"{len(maps.scores):,} points ({setup.resolution} × {setup.resolution}), one CSV row each: "
+                       "x1, x2, f(x), f(baseline), f(x) − f(baseline), Σ attributions, their relative gap and each "
+                       "feature's attribution, so completeness can be checked everywhere; the same provenance.")
 
 
 # ---- page ---------------------------------------------------------------------------------------------------------
