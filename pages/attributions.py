@@ -484,8 +484,8 @@ def network_page() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         cols = st.columns(2)
-        cols[0].number_input("Point X1", -1e3, 1e3, key=f"{KEY}.point_x", step=0.1)
-        cols[1].number_input("Point X2", -1e3, 1e3, key=f"{KEY}.point_y", step=0.1)
+        cols[0].number_input("Point X1", -1e3, 1e3, key=f"{KEY}.point_x", step=0.1, format="%.3f")
+        cols[1].number_input("Point X2", -1e3, 1e3, key=f"{KEY}.point_y", step=0.1, format="%.3f")
         if value("net_output") >= len(network.output_names):
             st.session_state[f"{KEY}.net_output"] = 0
         cols = st.columns(2)
@@ -497,8 +497,8 @@ def network_page() -> None:
         cols = st.columns([2, 1, 1])
         cols[0].selectbox("Baseline", BASELINE_KINDS, key=f"{KEY}.net_baseline", format_func=NET_BASELINES.get)
         if value("net_baseline") == "point":
-            cols[1].number_input("Baseline X1", -1e3, 1e3, key=f"{KEY}.baseline_x", step=0.1)
-            cols[2].number_input("Baseline X2", -1e3, 1e3, key=f"{KEY}.baseline_y", step=0.1)
+            cols[1].number_input("Baseline X1", -1e3, 1e3, key=f"{KEY}.baseline_x", step=0.1, format="%.3f")
+            cols[2].number_input("Baseline X2", -1e3, 1e3, key=f"{KEY}.baseline_y", step=0.1, format="%.3f")
     with right:
         method_controls("Each input feature is one feature for the perturbation methods.", list(METHODS))
         st.slider("Map resolution (points per side)", 8, 80, key=f"{KEY}.resolution")
