@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 T = TypeVar("T")
 
-MAX_VALUE_CHARS = 2000  # a longer value is compressed for the link (a plain one this long is refused)
+MAX_VALUE_CHARS = 2000  # a longer value is compressed for the link (a longer plain one in a link is refused)
 MAX_PACKED_CHARS = 8000  # a value longer than this even compressed stays out of the link: URLs much over 8 KB are
 # cut by servers and proxies. Typical prose up to ~15,000 characters fits; BERT-family models read only the first
 # 256-512 tokens (about 1,000-2,000 characters) of a text anyway.

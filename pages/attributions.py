@@ -29,11 +29,11 @@ from core.attribution.network import (
 from core.attribution.robustness import baseline_sensitivity, feature_infidelity, max_sensitivity
 from core.attribution.rollout import rollout_agreement, rollout_scores
 from core.attribution.sanity import network_sanity_check, sanity_check
-from core.attribution.setup import AttributionSetup
+from core.attribution.setup import CLICK_SETS, AttributionSetup, apply_click
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
 from core.models import ModelLoadError, ModelSnapshot, load_model
-from core.setup_state import from_query, to_query
+from core.setup_state import from_query, left_out_of_link, to_query
 from core.tokens import TextInputError
 from pages.common import MODEL_HELP, cached_model
 
@@ -45,6 +45,8 @@ AUTO_TOKEN_PASSES = 15_000  # faithfulness curves costing more (forward passes �
 TEXT_BASELINES = {"pad": "[PAD] tokens", "mask": "[MASK] tokens", "unk": "[UNK] tokens", "zero": "zero embeddings",
                   "random": "random tokens (seeded)"}
 NET_BASELINES = {"zero": "all features 0", "mean": "data mean", "point": "a chosen point"}
+CLICK_LABELS = {"point": "the explained point", "baseline": "the baseline"}
+LINK_NAMES = {"text": "text", "text_b": "text B"}  # set-up fields long enough to stay out of a link
 
 SETTING_WIDGETS = {  # MethodSettings field → how to ask for it (the page never branches per method)
     "n_steps": lambda key: st.number_input("n_steps (integration points)", 2, 2048, key=key),
@@ -107,6 +109,11 @@ def current_setup() -> AttributionSetup:
         setup = dataclasses.replace(setup, **{n: getattr(AttributionSetup(), n) for n in bad})
     st.session_state[f"{KEY}.setup"] = setup
     st.query_params.from_dict(to_query(setup))
+    for name in left_out_of_link(setup):
+        st.warning(f"The {LINK_NAMES.get(name, name)} ({len(str(getattr(setup, name))):,} characters) is too long "
+                   "for the page link even compressed: the link carries the rest of the set-up and the default "
+                   f"{LINK_NAMES.get(name, name)}. The model reads only its first few hundred tokens anyway.",
+                   icon=":material/link_off:")
     return setup
 
 
@@ -267,16 +274,20 @@ def comparison_tab(problem, setup: AttributionSetup, key: tuple, names: tuple[st
 
 
 def export_tab(result: Attribution, model: dict, setup: AttributionSetup, metrics: dict, points=None) -> None:
-    record = export_record(result, model, dataclasses.asdict(setup), metrics, points)
-    cols = st.columns(2)
-    name = f"attribution-{result.method}"
-    cols[0].download_button("Download JSON", to_json(record), f"{name}.json", "application/json",
-                            key=f"{KEY}.json", icon=":material/download:")
-    cols[1].download_button("Download CSV", to_csv(record), f"{name}.csv", "text/csv", key=f"{KEY}.csv",
-                            icon=":material/download:")
+    download_buttons(export_record(result, model, dataclasses.asdict(setup), metrics, points),
+                     f"attribution-{result.method}")
     st.caption("Both carry the model's source and revision, library versions, device, task and target, method "
                "with every setting, baseline, seed, Captum's delta and the completeness check: re-running these "
                "settings gives the same numbers. The page link holds the same set-up.")
+
+
+def download_buttons(record: dict, name: str) -> None:
+    """JSON and CSV of one export record; the files are written when a button is clicked."""
+    row = st.container(horizontal=True)
+    row.download_button("Download JSON", lambda: to_json(record), f"{name}.json", "application/json",
+                        key=f"{KEY}.{name}.json", icon=":material/download:")
+    row.download_button("Download CSV", lambda: to_csv(record), f"{name}.csv", "text/csv", key=f"{KEY}.{name}.csv",
+                        icon=":material/download:")
 
 
 # ---- text ---------------------------------------------------------------------------------------------------------
@@ -450,26 +461,31 @@ def sanity_tab(run_check, names: tuple[str, ...]) -> None:
 
 # ---- 2-D network --------------------------------------------------------------------------------------------------
 
-def take_clicked_point() -> None:
-    """A click on a map (its invisible grid of markers) becomes the explained point, before the inputs are drawn."""
+def take_click() -> None:
+    """A click on a map (its invisible grid of markers) sets the explained point or the baseline, as the "Click
+    sets" control says, before the inputs are drawn."""
     state = st.session_state.get(f"{KEY}.maps")
-    points = state.selection.points if state is not None and "selection" in state else []
-    if points and (points[0]["x"], points[0]["y"]) != st.session_state.get(f"{KEY}.clicked"):
-        st.session_state[f"{KEY}.clicked"] = (points[0]["x"], points[0]["y"])
-        st.session_state[f"{KEY}.point_x"] = round(float(points[0]["x"]), 3)
-        st.session_state[f"{KEY}.point_y"] = round(float(points[0]["y"]), 3)
+    selected = state.selection.points if state is not None and "selection" in state else []
+    last, fields = apply_click(selected, st.session_state.get(f"{KEY}.clicked"), click_sets())
+    st.session_state[f"{KEY}.clicked"] = last
+    for name, new in fields.items():
+        st.session_state[f"{KEY}.{name}"] = new
+
+
+def click_sets() -> str:
+    return st.session_state.get(f"{KEY}.click_sets") or "point"
 
 
 def network_page() -> None:
-    take_clicked_point()
+    take_click()
     network, where = session_network()
     st.caption(f"Explaining {where}: features {', '.join(network.feature_names)} → "
                f"{', '.join(network.output_names)} ({network.task}).")
     left, right = st.columns([3, 2], gap="large")
     with left:
         cols = st.columns(2)
-        cols[0].number_input("Point X1", -1e3, 1e3, key=f"{KEY}.point_x", step=0.1)
-        cols[1].number_input("Point X2", -1e3, 1e3, key=f"{KEY}.point_y", step=0.1)
+        cols[0].number_input("Point X1", -1e3, 1e3, key=f"{KEY}.point_x", step=0.1, format="%.3f")
+        cols[1].number_input("Point X2", -1e3, 1e3, key=f"{KEY}.point_y", step=0.1, format="%.3f")
         if value("net_output") >= len(network.output_names):
             st.session_state[f"{KEY}.net_output"] = 0
         cols = st.columns(2)
@@ -481,8 +497,8 @@ def network_page() -> None:
         cols = st.columns([2, 1, 1])
         cols[0].selectbox("Baseline", BASELINE_KINDS, key=f"{KEY}.net_baseline", format_func=NET_BASELINES.get)
         if value("net_baseline") == "point":
-            cols[1].number_input("Baseline X1", -1e3, 1e3, key=f"{KEY}.baseline_x", step=0.1)
-            cols[2].number_input("Baseline X2", -1e3, 1e3, key=f"{KEY}.baseline_y", step=0.1)
+            cols[1].number_input("Baseline X1", -1e3, 1e3, key=f"{KEY}.baseline_x", step=0.1, format="%.3f")
+            cols[2].number_input("Baseline X2", -1e3, 1e3, key=f"{KEY}.baseline_y", step=0.1, format="%.3f")
     with right:
         method_controls("Each input feature is one feature for the perturbation methods.", list(METHODS))
         st.slider("Map resolution (points per side)", 8, 80, key=f"{KEY}.resolution")
@@ -513,21 +529,29 @@ def network_page() -> None:
     grid_problem = network_problem(network, grid.points, target, setup.net_baseline, base)
     grid_key = ("grid", weights, target, setup.net_baseline, base, setup.resolution)
     st.subheader("Maps over the plane: each feature's attribution at every point")
+    maps = None
     if refusal(setup.method, grid_problem) is None:
         maps = run_explain(grid_problem, setup, None, grid_key)
         decision = decision_values(network, grid, target)
         boundary = None if network.output_activation == "identity" else (
             0.0 if setup.net_scale == "logit" or network.output_activation == "tanh" else 0.5)
         r = len(grid.ys)
+        st.segmented_control("Click on a map sets", tuple(CLICK_SETS), key=f"{KEY}.click_sets", required=True,
+                             default="point", format_func=CLICK_LABELS.get,
+                             help="Typing the coordinates above works too.")
         st.plotly_chart(figures.plane_maps(grid.xs, grid.ys, maps.scores.reshape(r, r, -1), network.feature_names,
                                            decision, boundary, network.points, network.labels,
-                                           (setup.point_x, setup.point_y)), key=f"{KEY}.maps",
+                                           (setup.point_x, setup.point_y),
+                                           base if setup.net_baseline == "point" else None), key=f"{KEY}.maps",
                         on_select="rerun", selection_mode="points")
         c = maps.completeness
         check = (f"completeness holds at {c.share_holding:.0%} of the {len(c.total):,} points (largest gap "
                  f"{c.relative_gap.max():.1%}; raise n_steps where it does not)") if c.promise else \
             "this method does not promise completeness"
-        st.caption(f"Click a map to explain that point. Black line: the decision boundary. Over the map, {check}.")
+        where_baseline = "" if setup.net_baseline == "point" else (
+            f" The baseline ({NET_BASELINES[setup.net_baseline]}) is a feature vector, not a point of the plane, so "
+            "no map marks it.")
+        st.caption(f"Black line: the decision boundary. Over the map, {check}.{where_baseline}")
     tabs = st.tabs(["Faithfulness", "Compare methods", "Baselines", "Infidelity & sensitivity", "Sanity check",
                     "Export"])
     metrics: dict = {}
@@ -546,8 +570,17 @@ def network_page() -> None:
             network, lambda n: network_problem(n, at_point, target, setup.net_baseline, base), setup.method,
             setup.method_settings(), setup.seed, report), network.feature_names)
     with tabs[5]:
-        export_tab(result, {"network": network.source, "features": list(network.feature_names),
-                            "outputs": list(network.output_names), "task": network.task}, setup, metrics, point)
+        described = {"network": network.source, "features": list(network.feature_names),
+                     "outputs": list(network.output_names), "task": network.task}
+        st.markdown("**The explained point**")
+        export_tab(result, described, setup, metrics, point)
+        if maps is not None:
+            st.markdown("**The whole map**")
+            download_buttons(export_record(maps, described, dataclasses.asdict(setup), {}, grid.points.numpy()),
+                             f"attribution-map-{maps.method}")
+            st.caption(f"{len(maps.scores):,} points ({setup.resolution} × {setup.resolution}), one CSV row each: "
+                       "x1, x2, f(x), f(baseline), f(x) − f(baseline), Σ attributions, their relative gap and each "
+                       "feature's attribution, so completeness can be checked everywhere; the same provenance.")
 
 
 # ---- page ---------------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 JSON holds the provenance (model source, revision, library versions, device), the task and target, the method with
 every setting, the baseline, the seed, Captum's delta and the completeness check, plus any metrics computed; CSV
-holds one row per feature with the same provenance as comment lines.
+holds the same provenance as comment lines, then one row per feature (a text) or per explained 2-D point (a point
+or a whole map over the plane).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def export_record(result: Attribution, model: dict[str, str], setup: dict[str, A
     """Everything about one result as plain JSON-ready data.
 
     model: the model's provenance (`Provenance.as_dict()`, or the 2-D network's description); setup: the page's
-    set-up fields (task, target, text, baseline…); points: the explained 2-D points [N, 2] when there are several.
+    set-up fields (task, target, text, baseline…); points: the explained 2-D points [N, 2] (None for a text).
     """
     c = result.completeness
     return _clean({
@@ -69,13 +70,37 @@ def to_json(record: dict[str, Any]) -> str:
 
 
 def to_csv(record: dict[str, Any]) -> str:
-    """One row per (explained input, feature); provenance in leading '#' comment lines."""
+    """Provenance in leading '#' comment lines, then the scores.
+
+    With explained 2-D points (a point or a whole map): one row per point, so a reviewer can check completeness on
+    every row: x1, x2, f(x), f(baseline), f(x) − f(baseline), Σ attributions, their relative gap, one column per
+    feature. Otherwise (a text): one row per (explained input, feature).
+    """
+    per_point = record["points"] is not None
     out = io.StringIO()
     for key in ("model", "versions", "device", "setup", "target", "method", "baseline", "completeness"):
-        out.write(f"# {key}: {json.dumps(record[key], ensure_ascii=False)}\n")
-    writer = csv.writer(out)
+        value = record[key]
+        if key == "completeness" and per_point:  # the per-point numbers are columns
+            value = {k: value[k] for k in ("promise", "verdict")}
+        out.write(f"# {key}: {json.dumps(value, ensure_ascii=False)}\n")
+    (_point_rows if per_point else _feature_rows)(record, csv.writer(out))
+    return out.getvalue()
+
+
+def _feature_rows(record: dict[str, Any], writer) -> None:
     writer.writerow(["input", "position", "feature", "attribution"])
     for n, row in enumerate(record["attributions"]):
         for i, (name, value) in enumerate(zip(record["features"], row, strict=True)):
             writer.writerow([n, i, name, value])
-    return out.getvalue()
+
+
+POINT_COLUMNS = ("x1", "x2", "f(x)", "f(baseline)", "f(x) - f(baseline)", "sum of attributions", "relative gap")
+
+
+def _point_rows(record: dict[str, Any], writer) -> None:
+    c = record["completeness"]
+    writer.writerow([*POINT_COLUMNS, *(f"attribution {name}" for name in record["features"])])
+    for point, f, f0, difference, total, gap, scores in zip(
+            record["points"], record["f_input"], record["f_baseline"], c["f_input_minus_f_baseline"],
+            c["sum_of_attributions"], c["relative_gap"], record["attributions"], strict=True):
+        writer.writerow([*point, f, f0, difference, total, gap, *scores])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 from core.attribution.methods import INTEGRATION_METHODS, METHODS, PRECISIONS, MethodSettings
 from core.attribution.network import BASELINE_KINDS, NetworkTarget
@@ -12,6 +14,12 @@ from core.tokens import MAX_CHARS
 
 SUBJECTS = ("text", "network")
 REDUCTIONS = ("sum", "l2")
+
+# What a click on a 2-D map sets → the set-up fields it changes (a clicked baseline is "a chosen point").
+CLICK_SETS: dict[str, Callable[[float, float], dict[str, Any]]] = {
+    "point": lambda x, y: {"point_x": x, "point_y": y},
+    "baseline": lambda x, y: {"net_baseline": "point", "baseline_x": x, "baseline_y": y},
+}
 
 
 @dataclass(frozen=True)
@@ -83,3 +91,19 @@ class AttributionSetup:
             if len(getattr(self, name)) > MAX_CHARS:
                 problems.append(f"{name}: longer than {MAX_CHARS:,} characters")
         return problems
+
+
+def apply_click(selected: Sequence[Mapping[str, Any]], last: tuple[float, float] | None,
+                sets: str) -> tuple[tuple[float, float] | None, dict[str, Any]]:
+    """(the click to remember, the set-up fields it changes) for a map's selection.
+
+    selected: the Plotly chart's selected points (dicts with "x", "y"). A selection stays in the chart's state across
+    reruns, so only a click other than `last` (the one applied before) changes anything: typed values survive.
+    sets: a key of CLICK_SETS. Coordinates are rounded to 3 decimals, as the number inputs show them.
+    """
+    if not selected:
+        return last, {}
+    click = (float(selected[0]["x"]), float(selected[0]["y"]))
+    if click == last:
+        return last, {}
+    return click, CLICK_SETS[sets](round(click[0], 3), round(click[1], 3))

@@ -18,6 +18,10 @@ from core.attribution.sanity import SanityCheck
 DIVERGING = "RdBu_r"
 POSITIVE, NEGATIVE, NEUTRAL = "#c0392b", "#2e6bb0", "#9aa5b1"
 FONT = {"family": "Inter, system-ui, sans-serif", "size": 13}
+MARKERS = {  # the two points a 2-D map marks, told apart by shape and colour
+    "explained point": {"symbol": "x", "size": 11, "color": "#f1c40f", "line": {"width": 2, "color": "black"}},
+    "baseline": {"symbol": "diamond", "size": 11, "color": "#2ecc71", "line": {"width": 2, "color": "black"}},
+}
 
 
 def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
@@ -151,11 +155,13 @@ def sanity_plot(result: SanityCheck) -> go.Figure:
 
 def plane_maps(xs: np.ndarray, ys: np.ndarray, maps: np.ndarray, feature_names: tuple[str, ...],
                decision: np.ndarray, boundary: float | None, points: np.ndarray, labels: np.ndarray,
-               chosen: tuple[float, float] | None = None, columns: int = 3) -> go.Figure:
+               chosen: tuple[float, float] | None = None, baseline: tuple[float, float] | None = None,
+               columns: int = 3) -> go.Figure:
     """One map per feature of its attribution over the plane, with the decision boundary and the data.
 
     maps: [R, R, F] (rows: ys); decision: the explained output [R, R]; boundary: its level to draw (0 for a
-    logit, 0.5 for a probability; None for regression).
+    logit, 0.5 for a probability; None for regression); chosen, baseline: the explained point and the baseline
+    point (None when the baseline is not a point of the plane, e.g. the data's mean feature vector).
     """
     n = len(feature_names)
     rows = math.ceil(n / columns)
@@ -182,12 +188,12 @@ def plane_maps(xs: np.ndarray, ys: np.ndarray, maps: np.ndarray, feature_names: 
         fig.add_trace(go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", marker={"size": 6, "opacity": 0},
                                  customdata=maps[:, :, i].ravel(), showlegend=False, name="click to explain",
                                  hovertemplate="(%{x:.2f}, %{y:.2f})<br>" + name
-                                 + ": %{customdata:.4g}<br>click to explain this point<extra></extra>"), r, c)
-        if chosen is not None:
-            fig.add_trace(go.Scatter(x=[chosen[0]], y=[chosen[1]], mode="markers", name="explained point",
-                                     marker={"symbol": "x", "size": 11, "color": "#f1c40f",
-                                             "line": {"width": 2, "color": "black"}},
-                                     showlegend=i == 0), r, c)
+                                 + ": %{customdata:.4g}<br>click to pick this point<extra></extra>"), r, c)
+        for label, at in (("explained point", chosen), ("baseline", baseline)):
+            if at is not None:
+                fig.add_trace(go.Scatter(x=[at[0]], y=[at[1]], mode="markers", name=label, marker=MARKERS[label],
+                                         showlegend=i == 0, hovertemplate=f"{label} (%{{x:.3g}}, %{{y:.3g}})"
+                                         "<extra></extra>"), r, c)
         fig.update_xaxes(range=[xs[0], xs[-1]], showticklabels=r == rows, row=r, col=c)
         fig.update_yaxes(range=[ys[0], ys[-1]], scaleanchor=f"x{i + 1 if i else ''}", showticklabels=c == 1,
                          row=r, col=c)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
+import numpy as np
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
+from core.attribution.setup import AttributionSetup, apply_click
 from core.catalog import ROOT
+from core.setup_state import pack, unpack
 
 PAGE = str(ROOT / "pages" / "attributions.py")
 
@@ -88,6 +95,10 @@ def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
     assert "Complete" in texts(at.success)
     assert "outer ring" in texts(at.subheader)
     assert "completeness holds at 100%" in texts(at.caption)
+    downloads = [d.proto.id for d in at.get("download_button")]
+    expected = [f"-attributions.attribution{part}-integrated-gradients.{kind}"
+                for part in ("", "-map") for kind in ("json", "csv")]
+    assert len(downloads) == 4 and all(d.endswith(e) for d, e in zip(downloads, expected, strict=True))
     at.selectbox(key="attributions.method").set_value("deeplift").run()
     assert not at.exception and not at.error and "Complete" in texts(at.success)
 
@@ -135,3 +146,90 @@ def test_a_masked_lm_folder_offers_its_tasks_and_asks_for_a_mask(tiny_folder):
     assert not at.exception and not at.error
     assert "at position 3" in texts(at.subheader)
     assert "Top predictions" in texts(at.caption)
+
+
+def point_result(at: AppTest):
+    """The page's result at the explained point (from its per-session memo: the numbers the bars show)."""
+    store = at.session_state["attributions.cache"]
+    return next(r for k, r in store.items() if k[:2] == ("explain", "net"))
+
+
+def chart(at: AppTest, key: str) -> dict:
+    return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key)).proto.spec)
+
+
+def numbers(values) -> np.ndarray:
+    """A figure's data array as sent to the browser: a list, or Plotly's typed array {dtype, bdata (base64)}."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+def test_a_baseline_at_the_explained_point_gives_all_zero_attributions():
+    at = page(subject="network", net_baseline="point", baseline_x=2.0, baseline_y=1.5)
+    at.run()
+    assert not at.exception and not at.error
+    result = point_result(at)
+    np.testing.assert_allclose(result.scores, 0.0, atol=1e-6)
+    np.testing.assert_allclose(numbers(chart(at, "net_bars")["data"][0]["y"]), 0.0, atol=1e-6)
+
+
+def test_a_clicked_baseline_drives_the_attributions_and_completeness_holds_against_the_network():
+    from core.attribution.network import default_features, train_default_network
+
+    _last, fields = apply_click([{"x": -1.23456, "y": 0.5}], None, "baseline")
+    at = page(subject="network", **fields)
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="attributions.net_baseline").value == "point"
+    assert at.number_input(key="attributions.baseline_x").value == -1.235
+    network = train_default_network()  # the page's default network, trained again: an independent forward pass
+    with torch.no_grad():
+        f = network.model(default_features(torch.tensor([[2.0, 1.5], [-1.235, 0.5]])))[:, 0].numpy()
+    result = point_result(at)
+    np.testing.assert_allclose([result.f_input[0], result.f_baseline[0]], f, rtol=1e-5)
+    assert result.scores.sum() == pytest.approx(f[0] - f[1], rel=0.01)
+    assert "Complete" in texts(at.success)
+    marks = [t for t in chart(at, "maps")["data"] if t.get("name") == "baseline"]
+    assert marks and (numbers(marks[0]["x"])[0], numbers(marks[0]["y"])[0]) == (-1.235, 0.5)
+
+
+def test_a_long_text_travels_in_the_link_compressed_and_comes_back_whole():
+    text = "the cat sat on the mat and purred, " * 100  # 3,500 characters: over the plain limit of a link
+    at = page(text=text, method="saliency")
+    at.run()
+    assert not at.exception and not at.error
+    assert "text" not in at.query_params and unpack(at.query_params["text.z"]) == text
+    again = AppTest.from_file(PAGE, default_timeout=120)
+    again.query_params.update(at.query_params)
+    again.run()
+    assert not again.exception and not again.error
+    assert again.text_area(key="attributions.text").value == text
+    assert "only the first 256" in texts(again.warning)  # the model reads its first tokens: truncated, and said so
+
+
+def test_garbage_in_the_compressed_text_of_a_link_warns_and_keeps_the_default_text():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["text.z"] = "eNrtyMEJACAMBMFW0pqI4Ed9mP4x!!"
+    at.run()
+    assert not at.exception and not at.error
+    assert "Ignored link parameter 'text': compressed value" in texts(at.warning)
+    assert at.text_area(key="attributions.text").value == AttributionSetup().text
+
+
+def test_control_characters_in_a_linked_text_are_refused_with_a_message_not_a_traceback():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["text.z"] = pack("\x00\x01\x1b" * 1000)
+    at.run()
+    assert not at.exception
+    assert "empty" in texts(at.error)
+
+
+def test_a_text_too_long_for_a_link_even_compressed_says_so():
+    rng = np.random.default_rng(0)
+    text = "".join(chr(c) for c in rng.integers(0x4E00, 0x9FFF, 6000))  # random CJK: barely compresses
+    at = page(text=text, method="saliency")
+    at.run()
+    assert not at.exception
+    assert "too long for the page link even compressed" in texts(at.warning)
+    assert "text.z" not in at.query_params and "text" not in at.query_params

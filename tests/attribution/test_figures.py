@@ -66,3 +66,19 @@ def test_any_point_method_and_settings_on_the_network_give_finite_scores(x, y, m
     problem = network_problem(NETWORK, torch.tensor([[x, y]]), NetworkTarget(scale=scale), baseline, (y, x))
     result = explain(problem, method, MethodSettings(n_steps=n, n_samples=n, window=window))
     assert result.scores.shape == (1, 5) and np.isfinite(result.scores).all()
+
+
+def test_plane_maps_mark_the_explained_point_and_a_baseline_point_on_every_map_with_one_legend_entry():
+    grid = grid_over(NETWORK, 5)
+    maps = np.zeros((5, 5, len(NETWORK.feature_names)))
+    fig = figures.plane_maps(grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points,
+                             NETWORK.labels, (1.0, 2.0), (-0.5, 0.25))
+    for name, at in (("explained point", (1.0, 2.0)), ("baseline", (-0.5, 0.25))):
+        traces = [t for t in fig.data if t.name == name]
+        assert len(traces) == len(NETWORK.feature_names)
+        assert all((t.x[0], t.y[0]) == at for t in traces)
+        assert [t.showlegend for t in traces].count(True) == 1
+    assert figures.MARKERS["baseline"] != figures.MARKERS["explained point"]
+    without = figures.plane_maps(grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points,
+                                 NETWORK.labels, (1.0, 2.0))
+    assert not [t for t in without.data if t.name == "baseline"]

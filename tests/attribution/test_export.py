@@ -1,0 +1,84 @@
+"""The export of a whole 2-D map: one CSV row per grid point that re-reads to the numbers the maps show."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+import torch
+
+from core.attribution.explain import ABSOLUTE_TOLERANCE, TOLERANCE, explain
+from core.attribution.export import POINT_COLUMNS, export_record, to_csv, to_json
+from core.attribution.network import NetworkTarget, decision_values, grid_over, network_problem, train_default_network
+from core.attribution.setup import AttributionSetup
+from core.figures import attribution as figures
+
+NETWORK = train_default_network(epochs=20)
+BASELINE = (0.5, -0.25)
+R = 7
+
+
+@pytest.fixture(scope="module")
+def exported():
+    grid = grid_over(NETWORK, R)
+    result = explain(network_problem(NETWORK, grid.points, NetworkTarget(), "point", BASELINE),
+                     "integrated-gradients")
+    setup = AttributionSetup(subject="network", net_baseline="point", baseline_x=BASELINE[0],
+                             baseline_y=BASELINE[1], resolution=R)
+    record = export_record(result, {"network": NETWORK.source}, asdict(setup), {}, grid.points.numpy())
+    return grid, result, record
+
+
+def read_csv(text: str) -> tuple[dict, list[str], np.ndarray]:
+    """(provenance from the '#' lines, header, rows as floats)."""
+    lines = text.splitlines()
+    comments = {k: json.loads(v) for k, v in (line[2:].split(": ", 1) for line in lines if line.startswith("# "))}
+    header, *rows = list(csv.reader(io.StringIO("\n".join(line for line in lines if not line.startswith("#")))))
+    return comments, header, np.array(rows, dtype=float)
+
+
+def test_the_map_csv_has_one_row_per_grid_point_and_rereads_to_the_maps_shown(exported):
+    grid, result, record = exported
+    comments, header, rows = read_csv(to_csv(record))
+    assert header == [*POINT_COLUMNS, *(f"attribution {name}" for name in NETWORK.feature_names)]
+    assert rows.shape == (R * R, len(POINT_COLUMNS) + len(NETWORK.feature_names))
+    np.testing.assert_allclose(rows[:, :2], grid.points.numpy(), atol=1e-9)
+    maps = result.scores.reshape(R, R, -1)
+    fig = figures.plane_maps(grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points,
+                             NETWORK.labels)
+    shown = np.stack([np.array(t.z) for t in fig.data if t.type == "heatmap"], -1)  # [R, R, F] as drawn
+    np.testing.assert_allclose(rows[:, len(POINT_COLUMNS):].reshape(R, R, -1), shown, rtol=1e-6, atol=1e-9)
+    # f(x) and f(baseline) against forward passes of their own
+    np.testing.assert_allclose(rows[:, 2], decision_values(NETWORK, grid, NetworkTarget()).ravel(), rtol=1e-5,
+                               atol=1e-6)
+    with torch.no_grad():
+        f_baseline = NETWORK.model(NETWORK.features(torch.tensor([BASELINE])))[0, 0].item()
+    np.testing.assert_allclose(rows[:, 3], f_baseline, rtol=1e-5)
+    assert comments["method"]["key"] == "integrated-gradients" and comments["method"]["settings"]["seed"] == 0
+    assert comments["setup"]["baseline_x"] == BASELINE[0] and comments["model"]["network"] == NETWORK.source
+    assert comments["completeness"]["promise"] == "exact"
+
+
+def test_every_row_of_the_map_csv_is_complete_within_the_tolerance_the_page_uses_for_ig(exported):
+    _comments, _header, rows = read_csv(to_csv(exported[2]))
+    total, difference = rows[:, len(POINT_COLUMNS):].sum(1), rows[:, 2] - rows[:, 3]
+    np.testing.assert_allclose(rows[:, 5], total, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(rows[:, 4], difference, rtol=1e-6, atol=1e-9)
+    gap = np.abs(total - difference)
+    scale = np.maximum(np.abs(difference), 0.01 * np.abs(difference).max())
+    assert ((gap / scale <= TOLERANCE["exact"]) | (gap <= ABSOLUTE_TOLERANCE)).all()
+    np.testing.assert_allclose(rows[:, 6], gap / scale, atol=1e-5)  # the page's gap, up to float32 rounding
+
+
+def test_the_map_json_carries_every_point_with_its_scores_and_the_setup(exported):
+    grid, result, record = exported
+    doc = json.loads(to_json(record))
+    np.testing.assert_allclose(doc["points"], grid.points.numpy(), atol=1e-9)
+    np.testing.assert_allclose(doc["attributions"], result.scores, rtol=1e-6, atol=1e-9)
+    assert len(doc["completeness"]["sum_of_attributions"]) == R * R
+    assert doc["setup"]["resolution"] == R and doc["baseline"] == "point"
+    assert doc["method"]["settings"]["n_steps"] == 50 and "torch" in doc["versions"]
