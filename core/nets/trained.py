@@ -7,6 +7,7 @@ for tools that compute on the network. The model maps features `[N, F]` → outp
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,11 +72,17 @@ class TrainingCopy:
         return weight_penalty(self.regularization, self.reg_rate, weights)
 
 
+def frozen_copy(model: MLP) -> MLP:
+    """A copy with cloned weights, no gradients, in eval mode and with parameters frozen (no RNG drawn)."""
+    out = copy.deepcopy(model)
+    for p in out.parameters():
+        p.grad = None
+    return out.eval().requires_grad_(False)
+
+
 def detached_model(trained: TrainedNetwork) -> MLP:
-    """A fresh MLP with the same spec and cloned weights, in eval mode and with parameters frozen."""
-    model = MLP(trained.model.spec).to(trained.model.linears[0].weight.dtype)
-    model.load_state_dict({n: t.detach().clone() for n, t in trained.model.state_dict().items()})
-    return model.eval().requires_grad_(False)
+    """The trained network's model as a frozen copy, for tools that compute on it."""
+    return frozen_copy(trained.model)
 
 
 def training_copy(trained: TrainedNetwork) -> TrainingCopy:

@@ -106,3 +106,18 @@ def test_own_copy_computes_the_same_loss_on_another_module():
     mine = net.own_copy()
     assert mine.problem.model is not net.problem.model and mine.key == net.key
     assert mine.problem.loss(mine.trained).item() == net.problem.loss(net.trained).item()
+
+
+def test_a_detached_copy_has_the_same_outputs_no_gradients_and_draws_no_random_numbers():
+    from core.nets.trained import detached_model
+
+    trained = train_default_network(BuilderSetup(n_points=60), epochs=2)
+    torch.manual_seed(123)
+    expected_next = torch.rand(3)
+    torch.manual_seed(123)
+    copy = detached_model(trained)
+    assert torch.equal(torch.rand(3), expected_next)  # the global RNG stream of the session is untouched
+    x = trained.to_features(trained.points[:5])
+    assert torch.equal(copy(x), trained.model(x))
+    assert all(p.grad is None and not p.requires_grad for p in copy.parameters())
+    assert copy.linears[0].weight.data_ptr() != trained.model.linears[0].weight.data_ptr()
