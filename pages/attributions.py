@@ -35,7 +35,7 @@ from core.figures import attribution as figures
 from core.models import ModelLoadError, ModelSnapshot, load_model
 from core.setup_state import from_query, left_out_of_link, to_query
 from core.tokens import TextInputError
-from pages.common import MODEL_HELP, cached_model
+from pages.common import MODEL_HELP, cached_model, remember
 
 KEY = "attributions"
 BUILDER_KEY = "network_builder.trained"
@@ -590,6 +590,7 @@ st.markdown("Which inputs drive a model's output? Captum's methods answer, each 
             "(do the scores add up, do they survive a change of baseline or a randomised model, do the top "
             "features really matter?), and every number can be exported with what produced it.")
 initial_setup()
+remember([f"{KEY}.{f.name}" for f in dataclasses.fields(AttributionSetup)] + [f"{KEY}.compare", f"{KEY}.click_sets"])
 for message in st.session_state.pop(f"{KEY}.link_warnings", []):
     st.warning(message)
 st.segmented_control("Explain", ("text", "network"), key=f"{KEY}.subject", required=True,

@@ -19,7 +19,7 @@ from core.figures.attention.common import DIFF_SCALE, layer_head_figure, matrix_
 from core.models import EMBEDDED, LoadedModel, ModelLoadError
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError, encode
-from pages.common import MODEL_HELP, cached_model, show_warnings
+from pages.common import MODEL_HELP, cached_model, remember, show_warnings
 
 TOOL = "bert-attention"
 MAX_QUERY_TEXT = 1000  # longer texts are not written into the shareable link
@@ -106,12 +106,8 @@ def _first_visit() -> list[str]:
     return warnings
 
 
-def _keep_alive() -> None:
-    """Keep widget state of views that are not drawn in this run (Streamlit drops state of unseen widgets)."""
-    for name in ("source", "text", "text_b", "pair", "layer", "heads", "granularity", "special", "weighting",
-                 "fusion", "compare_text", "view", "query", "neuron-query", "ablate"):
-        if K(name) in st.session_state:
-            st.session_state[K(name)] = st.session_state[K(name)]
+KEPT_WIDGETS = ("source", "text", "text_b", "pair", "layer", "heads", "granularity", "special", "weighting",
+                "fusion", "compare_text", "view", "query", "neuron-query", "ablate")
 
 
 def _current_setup() -> AttentionSetup:
@@ -169,7 +165,7 @@ def _single_head_changed() -> None:
 # ---------- page ----------
 
 warnings = _first_visit()
-_keep_alive()
+remember(K(name) for name in KEPT_WIDGETS)
 st.title("BERT attention")
 st.caption("Every head of a BERT-family encoder on your sentence: where each token looks, how attention composes "
            "through the layers, what each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.")

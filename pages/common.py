@@ -68,3 +68,23 @@ def show_warnings(warnings: Iterable[str]) -> None:
     """Show core's warnings as Streamlit warnings, one box each."""
     for warning in warnings:
         st.warning(warning, icon=":material/warning:")
+
+
+KEPT = "kept."  # prefix of the plain session keys that hold a widget's value while another page is open
+
+
+def remember(keys: Iterable[str]) -> None:
+    """Keep these widgets' values when the user opens another page and comes back.
+
+    Streamlit forgets a widget's value at the end of any run that does not draw the widget (another page, or a view
+    of this page that is not shown), and a page opened again would start from scratch or read a missing key. Each
+    run copies the values to plain keys, which Streamlit keeps, and writes back the ones it forgot before the page
+    draws its widgets. Only for widgets whose value may be assigned: not buttons, uploaders, data editors or chart
+    selections.
+    """
+    state = st.session_state
+    for key in keys:
+        if key in state:
+            state[KEPT + key] = state[key]
+        elif KEPT + key in state:
+            state[key] = state[KEPT + key]

@@ -44,6 +44,7 @@ from core.nets.trace import StepTrace, trace_step
 from core.nets.trained import from_trainer
 from core.nets.trainer import Trainer
 from core.setup_state import SetupError, from_json, from_query, left_out_of_link, to_json, to_query
+from pages.common import remember
 
 P = "network_builder."  # every key of this page starts with the tool key
 TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core.nets.trained.TrainedNetwork
@@ -90,6 +91,8 @@ if k("setup") not in ss:
     ss[k("speed")] = 5
 if k("pending") in ss:  # changes requested by the live view or an import, applied before any widget exists
     _put(ss.pop(k("pending")))
+remember([k(n) for n in FIELDS if n not in ("features", "hidden")] + [k("feat." + f) for f in FEATURES]
+         + [k(n) for n in ("speed", "click_add", "click_class", "trace_what", "sample", "predict")])
 
 
 # ---------------------------------------------------------------- callbacks

@@ -40,3 +40,30 @@ def test_tool_page_renders_without_exception_or_error(tool):
     at = run_page(tool.page)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+# Each tool page: a widget to change, its key, and a new value (a user's change that must survive a visit elsewhere).
+CHANGED = {
+    "network-builder": ("selectbox", "network_builder.activation", "relu"),
+    "bert-attention": ("text_area", "bert-attention-text", "Teachers put the demo on the projector."),
+    "attributions": ("text_area", "attributions.text", "A reviewer checks every number."),
+}
+
+
+@pytest.mark.parametrize("tool", [t for t in TOOLS if t.key in CHANGED], ids=[t.key for t in TOOLS if t.key in CHANGED])
+def test_a_page_opened_again_keeps_its_settings_and_works(tool):
+    """Streamlit forgets the values of widgets a run does not draw: coming back from another page once crashed
+    (KeyError) or came back empty."""
+    kind, key, value = CHANGED[tool.key]
+    at = run_page(tool.page)
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page(HOME.page)
+    at.run()
+    assert key not in at.session_state  # Streamlit dropped it while the page was not drawn
+    at.switch_page(tool.page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state[key] == value
+    assert getattr(at, kind)(key=key).value == value
