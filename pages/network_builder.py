@@ -96,8 +96,9 @@ remember([k(n) for n in FIELDS if n not in ("features", "hidden")] + [k("feat." 
 
 
 # ---------------------------------------------------------------- callbacks
-def _toggle_play():
-    ss[k("playing")] = not ss[k("playing")]
+def _set_playing(on: bool):
+    """Play or pause: sets the state the button showed, so a click Streamlit delivers twice cannot undo itself."""
+    ss[k("playing")] = on
 
 
 def _step_epoch():
@@ -148,7 +149,8 @@ for w in ss.pop(k("link_warnings"), []):
 bar = st.columns([1.25, 0.8, 0.85, 1.25, 1.3, 1.8, 1.2, 1.55])
 trainer_now: Trainer | None = ss.get(k("trainer"))
 bar[0].button("Pause" if ss[k("playing")] else "Play", icon=":material/pause:" if ss[k("playing")] else
-              ":material/play_arrow:", key=k("play"), on_click=_toggle_play, type="primary", width="stretch",
+              ":material/play_arrow:", key=k("play"), on_click=_set_playing, args=(not ss[k("playing")],),
+              type="primary", width="stretch",
               disabled=bool(trainer_now and trainer_now.status != "ready"))
 bar[1].button("Step", key=k("step"), on_click=_step_epoch, width="stretch", help="Train one epoch")
 bar[2].button("Reset", key=k("reset"), on_click=_reset, width="stretch",
@@ -296,7 +298,7 @@ def _weights(trainer: Trainer) -> list[np.ndarray]:
     return [lin.weight.detach().numpy().copy() for lin in trainer.model.linears]
 
 
-def _network_frame(trainer: Trainer, cols: list[np.ndarray]) -> bytes:
+def _network_frame(trainer: Trainer, cols: list[np.ndarray]) -> str:
     """The network drawing while playing, redrawn every NET_EVERY frames (the plane and curves every frame)."""
     n, frame = ss.get(k("net_frame"), (0, None))
     if frame is None or n % NET_EVERY == 0:
