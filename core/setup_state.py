@@ -93,7 +93,7 @@ def unpack(packed: str) -> str:
         raw = inflate.decompress(base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4)), limit + 1)
         text = raw.decode("utf-8") if inflate.eof and not inflate.unused_data else None
     except (ValueError, zlib.error) as e:  # binascii.Error and UnicodeDecodeError are ValueErrors
-        raise SetupError(f"compressed value is corrupt ({e})") from e
+        raise SetupError("compressed value is damaged (was the link copied whole?)") from e
     if len(raw) > limit or (text is not None and len(text) > MAX_TEXT_CHARS):
         raise SetupError(f"compressed value expands to more than {MAX_TEXT_CHARS:,} characters")
     if text is None:
@@ -225,7 +225,7 @@ def _from_texts(cls: type[T], texts: Mapping[str, str], warnings: list[str]) -> 
     problems = validate() if validate is not None else []
     if problems:
         bad = {p.split(":", 1)[0].strip() for p in problems}
-        warnings += [f"Ignored link parameter {p}." for p in problems]
+        warnings += [f"Ignored link parameter {p.rstrip('.')}." for p in problems]
         if not bad <= set(types_):  # a problem that names no field: trust nothing from the link
             return cls(), warnings
         default = cls()

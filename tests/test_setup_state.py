@@ -182,9 +182,9 @@ BOMB = pack("x" * (5 * MAX_TEXT_CHARS))
 
 
 @pytest.mark.parametrize(("packed", "reason"), [
-    ("!!!not base64", "corrupt"),
-    ("é", "corrupt"),
-    (base64.urlsafe_b64encode(zlib.compress(b"\xff\xfe")).decode(), "corrupt"),  # not UTF-8
+    ("!!!not base64", "damaged"),
+    ("é", "damaged"),
+    (base64.urlsafe_b64encode(zlib.compress(b"\xff\xfe")).decode(), "damaged"),  # not UTF-8
     (pack("hello world, " * 50)[:-6], "cut short"),
     (pack("hello") + "AAAA", "extra data"),
     (BOMB, "expands to more than"),
@@ -205,3 +205,9 @@ def test_garbage_in_a_compressed_key_never_raises(packed):
 def test_a_plain_value_over_the_limit_is_refused_with_a_warning():
     setup, warnings = from_query(Free, {"name": "x" * (MAX_VALUE_CHARS + 1)})
     assert setup == Free() and "travel compressed" in warnings[0]
+
+
+def test_warnings_read_as_sentences_without_library_jargon():
+    _, warnings = from_query(Free, {"name.z": "notbase64!!"})
+    assert warnings and all("base64" not in w and "Error" not in w for w in warnings)
+    assert all(not w.endswith("..") for w in warnings)
