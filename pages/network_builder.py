@@ -171,11 +171,16 @@ with left:
     if "data" not in hidden_groups:
         st.markdown("**Data**")
         st.selectbox("Dataset", [*DATASETS, CUSTOM], key=k("dataset"),
-                     format_func=lambda d: DATASETS[d].title if d in DATASETS else "Your points (CSV / clicks)")
-        st.slider("Noise %", 0, 50, key=k("noise"))
-        st.slider("Training data %", 10, 90, key=k("train_percent"))
-        st.slider("Points", 10, 2000, step=10, key=k("n_points"))
-        st.number_input("Data seed", 0, 2**31 - 1, key=k("data_seed"), help="Same seed, same points")
+                     format_func=lambda d: DATASETS[d].title if d in DATASETS else "Your own points")
+        own = ss[k("dataset")] == CUSTOM and bool(ss.get(k("points")))
+        generated_only = "Only for generated datasets: your own points are used as they are." if own else None
+        st.slider("Noise %", 0, 50, key=k("noise"), disabled=own, help=generated_only)
+        st.slider("Training data %", 10, 90, key=k("train_percent"),
+                  help="The rest are test points (tick 'Show test data' to see them on the plot).")
+        st.slider("Points", 10, 2000, step=10, key=k("n_points"), disabled=own, help=generated_only)
+        st.number_input("Data seed", 0, 2**31 - 1, key=k("data_seed"),
+                        help="Same seed, same points" + ("; for your own points, the same train/test split" if own
+                                                         else ""))
         st.checkbox("Show test data", key=k("show_test"))
         st.checkbox("Discretize output", key=k("discretize"))
     if "features" not in hidden_groups:
