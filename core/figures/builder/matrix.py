@@ -23,8 +23,9 @@ def matrix_figure(values: np.ndarray, title: str, row_name: str = "row", col_nam
     if highlight is not None:
         r, c = highlight
         fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line=dict(color="black", width=3))
-    fig.update_yaxes(autorange="reversed", tickmode="linear", dtick=1, title=row_name)
-    fig.update_xaxes(tickmode="linear", dtick=1, side="top", title=col_name)
+    # explicit standoffs: a theme's larger default (Streamlit's) would lift the column title into the figure title
+    fig.update_yaxes(autorange="reversed", tickmode="linear", dtick=1, title=dict(text=row_name, standoff=6))
+    fig.update_xaxes(tickmode="linear", dtick=1, side="top", title=dict(text=col_name, standoff=6))
     # The title has its own band at the very top; the column title and the tick labels sit below it, above the
     # grid (TITLE_BAND + AXIS_BAND of top margin), so the two never overlap.
     fig.update_layout(title=dict(text=title, font=dict(size=13), x=0, xanchor="left", xref="container",
