@@ -2,8 +2,13 @@
 
 JSON holds the provenance (model source, revision, library versions, device), the task and target, the method with
 every setting, the baseline, the seed, Captum's delta and the completeness check, plus any metrics computed; CSV
-holds the same provenance as comment lines, then one row per feature (a text) or per explained 2-D point (a point
-or a whole map over the plane).
+holds the same provenance in header lines that each start with '#' (`# key: <JSON>`), then one table row per
+feature (a text) or per explained 2-D point (a point or a whole map over the plane). Read the table with the '#'
+lines skipped, e.g. `pandas.read_csv(path, comment="#")`: a text's tokens are quoted, so a '#' inside one
+("##ing") is data, not a comment.
+
+The set-up carries only the fields of its subject: a network's export has no text fields (text, text_b, task…),
+a text's none of the 2-D network's (point, net_baseline, resolution…).
 """
 
 from __future__ import annotations
@@ -19,6 +24,23 @@ import numpy as np
 
 from core.attribution.explain import Attribution
 from core.device import library_versions
+
+# The set-up fields (`AttributionSetup`) that belong to one subject only; the rest (subject, method and its
+# settings) apply to both.
+SUBJECT_FIELDS = {
+    "text": ("source", "text", "task", "output", "label", "token", "token_b", "text_b", "text_baseline", "reduce"),
+    "network": ("point_x", "point_y", "net_output", "net_scale", "net_baseline", "baseline_x", "baseline_y",
+                "resolution"),
+}
+
+
+def subject_setup(setup: dict[str, Any]) -> dict[str, Any]:
+    """`setup` less the fields of the other subject (all of it when it names no known subject)."""
+    subject = setup.get("subject")
+    if subject not in SUBJECT_FIELDS:
+        return dict(setup)
+    other = {name for kind, names in SUBJECT_FIELDS.items() if kind != subject for name in names}
+    return {k: v for k, v in setup.items() if k not in other}
 
 
 def _clean(value: Any) -> Any:
@@ -38,7 +60,8 @@ def export_record(result: Attribution, model: dict[str, str], setup: dict[str, A
     """Everything about one result as plain JSON-ready data.
 
     model: the model's provenance (`Provenance.as_dict()`, or the 2-D network's description); setup: the page's
-    set-up fields (task, target, text, baseline…); points: the explained 2-D points [N, 2] (None for a text).
+    set-up fields (task, target, text, baseline…), of which only its subject's are kept (`subject_setup`);
+    points: the explained 2-D points [N, 2] (None for a text).
     """
     c = result.completeness
     return _clean({
@@ -46,7 +69,7 @@ def export_record(result: Attribution, model: dict[str, str], setup: dict[str, A
         "model": model,
         "versions": library_versions(),
         "device": result.device,
-        "setup": setup,
+        "setup": subject_setup(setup),
         "target": result.target_label,
         "method": {"key": result.method, "title": result.title, "settings": asdict(result.settings),
                    "internal_batch_size_used": result.batch_size, "reduce": result.reduce},
@@ -70,7 +93,8 @@ def to_json(record: dict[str, Any]) -> str:
 
 
 def to_csv(record: dict[str, Any]) -> str:
-    """Provenance in leading '#' comment lines, then the scores.
+    """Provenance in leading header lines that each start with '#' (`# key: <JSON>`; read the table with
+    `comment="#"`), then the scores.
 
     With explained 2-D points (a point or a whole map): one row per point, so a reviewer can check completeness on
     every row: x1, x2, f(x), f(baseline), f(x) − f(baseline), Σ attributions, their relative gap, one column per
@@ -83,12 +107,14 @@ def to_csv(record: dict[str, Any]) -> str:
         if key == "completeness" and per_point:  # the per-point numbers are columns
             value = {k: value[k] for k in ("promise", "verdict")}
         out.write(f"# {key}: {json.dumps(value, ensure_ascii=False)}\n")
-    (_point_rows if per_point else _feature_rows)(record, csv.writer(out))
+    (_point_rows if per_point else _feature_rows)(record, out)
     return out.getvalue()
 
 
-def _feature_rows(record: dict[str, Any], writer) -> None:
-    writer.writerow(["input", "position", "feature", "attribution"])
+def _feature_rows(record: dict[str, Any], out: io.StringIO) -> None:
+    csv.writer(out).writerow(["input", "position", "feature", "attribution"])
+    # tokens quoted: a reader skipping '#' comments must not cut a row at a word piece's "##"
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     for n, row in enumerate(record["attributions"]):
         for i, (name, value) in enumerate(zip(record["features"], row, strict=True)):
             writer.writerow([n, i, name, value])
@@ -97,7 +123,8 @@ def _feature_rows(record: dict[str, Any], writer) -> None:
 POINT_COLUMNS = ("x1", "x2", "f(x)", "f(baseline)", "f(x) - f(baseline)", "sum of attributions", "relative gap")
 
 
-def _point_rows(record: dict[str, Any], writer) -> None:
+def _point_rows(record: dict[str, Any], out: io.StringIO) -> None:
+    writer = csv.writer(out)
     c = record["completeness"]
     writer.writerow([*POINT_COLUMNS, *(f"attribution {name}" for name in record["features"])])
     for point, f, f0, difference, total, gap, scores in zip(

@@ -36,26 +36,46 @@ def _limit(scores: np.ndarray) -> float:
     return top if top > 0 else 1.0
 
 
+ROW_UNITS = 75  # a token strip's row, in character widths: a cell is its token's length + 2.5 (at least 5.5)
+
+
+def token_cells(tokens: tuple[str, ...], per_row: int = 14) -> list[list[tuple[int, float, float]]]:
+    """Tokens laid out like wrapped text: rows of (token index, left, right) in character widths, each cell as
+    wide as its token plus padding, a new row when ROW_UNITS or `per_row` tokens are full."""
+    rows: list[list[tuple[int, float, float]]] = [[]]
+    x = 0.0
+    for i, token in enumerate(tokens):
+        width = max(len(token), 3) + 2.5
+        if rows[-1] and (x + width > ROW_UNITS or len(rows[-1]) >= per_row):
+            rows.append([])
+            x = 0.0
+        rows[-1].append((i, x, x + width))
+        x += width
+    return rows
+
+
 def token_heatmap(tokens: tuple[str, ...], scores: np.ndarray, per_row: int = 14, title: str = "") -> go.Figure:
-    """Tokens as coloured cells in reading order (wrapped every `per_row`), value on hover. scores: [T]."""
-    n_rows = max(1, math.ceil(len(tokens) / per_row))
-    z = np.full((n_rows, per_row), np.nan)
-    text = np.full((n_rows, per_row), "", dtype=object)
-    index = np.full((n_rows, per_row), -1)
-    for i, (token, score) in enumerate(zip(tokens, scores, strict=True)):
-        z[i // per_row, i % per_row] = score
-        text[i // per_row, i % per_row] = token
-        index[i // per_row, i % per_row] = i
+    """Tokens as coloured cells in reading order, each as wide as its text, wrapped like text (one heatmap trace
+    per row, on one shared colour axis), value on hover. scores: [T]."""
     limit = _limit(scores)
-    fig = go.Figure(go.Heatmap(
-        z=z, text=text, customdata=index, texttemplate="%{text}", textfont={"size": 15},
-        colorscale=DIVERGING, zmid=0, zmin=-limit, zmax=limit, xgap=3, ygap=6,
-        hovertemplate="token %{customdata}: <b>%{text}</b><br>attribution %{z:.4g}<extra></extra>",
-        colorbar={"thickness": 12},
-    ))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed")
-    return _layout(fig, 60 + 52 * n_rows, title)
+    rows = token_cells(tokens, per_row)
+    fig = go.Figure()
+    for r, cells in enumerate(rows):
+        if not cells:  # no tokens at all
+            continue
+        index = [i for i, _, _ in cells]
+        fig.add_trace(go.Heatmap(
+            z=[[float(scores[i]) for i in index]], x=[cells[0][1], *(right for _, _, right in cells)],
+            y=[r - 0.5, r + 0.5], text=[[tokens[i] for i in index]], customdata=[index], texttemplate="%{text}",
+            textfont={"size": 14}, coloraxis="coloraxis", xgap=3, ygap=6,
+            hovertemplate="token %{customdata}: <b>%{text}</b><br>attribution %{z:.4g}<extra></extra>"))
+    widest = max((right for cells in rows for _, _, right in cells), default=0.0)  # a lone token over a row
+    fig.update_xaxes(visible=False, range=[0, max(ROW_UNITS, widest)])
+    fig.update_yaxes(visible=False, range=[len(rows) - 0.5, -0.5])
+    _layout(fig, 60 + 52 * len(rows), title)
+    fig.update_layout(coloraxis={"colorscale": DIVERGING, "cmid": 0, "cmin": -limit, "cmax": limit,
+                                 "colorbar": {"thickness": 12}})
+    return fig
 
 
 def score_bars(names: tuple[str, ...], scores: np.ndarray, title: str = "", value_label: str = "attribution") \

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 import numpy as np
 import pytest
 import torch
 
 from core.attribution.explain import ABSOLUTE_TOLERANCE, TOLERANCE, explain
-from core.attribution.export import POINT_COLUMNS, export_record, to_csv, to_json
+from core.attribution.export import POINT_COLUMNS, SUBJECT_FIELDS, export_record, subject_setup, to_csv, to_json
 from core.attribution.network import NetworkTarget, decision_values, grid_over, network_problem, train_default_network
 from core.attribution.setup import AttributionSetup
 from core.figures import attribution as figures
@@ -82,3 +82,32 @@ def test_the_map_json_carries_every_point_with_its_scores_and_the_setup(exported
     assert len(doc["completeness"]["sum_of_attributions"]) == R * R
     assert doc["setup"]["resolution"] == R and doc["baseline"] == "point"
     assert doc["method"]["settings"]["n_steps"] == 50 and "torch" in doc["versions"]
+
+
+def test_the_setup_line_carries_only_the_fields_of_its_subject(exported):
+    comments, _header, _rows = read_csv(to_csv(exported[2]))
+    network_setup = comments["setup"]
+    assert network_setup["subject"] == "network" and network_setup["resolution"] == R
+    assert not set(SUBJECT_FIELDS["text"]) & set(network_setup)  # no text, text_b, task "similarity"…
+    assert network_setup["method"] == "integrated-gradients" and network_setup["n_steps"] == 50  # shared fields
+    text_setup = subject_setup(asdict(AttributionSetup(subject="text")))
+    assert text_setup["text"] and text_setup["task"] == "similarity"
+    assert not set(SUBJECT_FIELDS["network"]) & set(text_setup)
+    # every field of the set-up is either one subject's or shared by both, and nothing is dropped twice
+    names = {f.name for f in fields(AttributionSetup)}
+    assert set(SUBJECT_FIELDS["text"]) <= names and set(SUBJECT_FIELDS["network"]) <= names
+    assert not set(SUBJECT_FIELDS["text"]) & set(SUBJECT_FIELDS["network"])
+    assert subject_setup({"text": "kept"}) == {"text": "kept"}  # no subject named: nothing to drop
+
+
+def test_a_text_csv_reads_back_with_comment_hash_even_for_word_pieces():
+    pd = pytest.importorskip("pandas")
+    record = {"model": {}, "versions": {}, "device": "cpu", "setup": {}, "target": "t", "method": {},
+              "baseline": "pad", "completeness": {}, "points": None, "features": ["[CLS]", "pu", "##rred", "a,b"],
+              "attributions": [[0.1, -0.2, 0.3, None]]}
+    text = to_csv(record)
+    assert all(line.startswith("#") for line in text.splitlines()[:8])
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    assert list(table.columns) == ["input", "position", "feature", "attribution"]
+    assert list(table["feature"]) == ["[CLS]", "pu", "##rred", "a,b"]
+    np.testing.assert_allclose(table["attribution"], [0.1, -0.2, 0.3, np.nan])

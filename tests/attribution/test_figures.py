@@ -20,13 +20,25 @@ def test_token_heatmap_puts_each_score_in_reading_order_on_a_scale_centred_at_ze
     tokens = tuple(f"t{i}" for i in range(20))
     scores = np.linspace(-1.0, 3.0, 20)
     fig = figures.token_heatmap(tokens, scores, per_row=8)
-    heat = fig.data[0]
-    z = np.array(heat.z, dtype=float)
-    assert z.shape == (3, 8)
-    np.testing.assert_allclose(z.ravel()[:20], scores)
-    assert np.isnan(z.ravel()[20:]).all()
-    assert heat.zmid == 0 and heat.zmin == -3.0 and heat.zmax == 3.0
-    assert list(np.array(heat.text).ravel()[:20]) == list(tokens)
+    assert len(fig.data) == 3  # one heatmap per wrapped row
+    np.testing.assert_allclose(np.concatenate([np.ravel(t.z) for t in fig.data]), scores)
+    assert [tok for t in fig.data for tok in np.ravel(t.text)] == list(tokens)
+    assert [i for t in fig.data for i in np.ravel(t.customdata)] == list(range(20))  # hover names the position
+    assert all(t.coloraxis == "coloraxis" for t in fig.data)
+    axis = fig.layout.coloraxis
+    assert axis.cmid == 0 and axis.cmin == -3.0 and axis.cmax == 3.0
+
+
+def test_token_cells_are_as_wide_as_their_text_and_wrap_like_text():
+    tokens = ("[CLS]", "a", "watches", "windows", "internationalization", ".", "[SEP]")
+    fig = figures.token_heatmap(tokens, np.arange(7.0))
+    edges = np.concatenate([np.diff(t.x) for t in fig.data])  # each cell's width, in reading order
+    assert edges[2] > edges[0] > edges[1] == edges[5]  # "watches" > "[CLS]" > one-character tokens (a floor)
+    assert edges[4] >= len("internationalization") + 2  # the longest one still has padding either side
+    long = tuple(["internationalization"] * 10)
+    rows = figures.token_cells(long)
+    assert len(rows) > 1 and all(right <= figures.ROW_UNITS for row in rows for _, _, right in row)
+    assert [i for row in rows for i, _, _ in row] == list(range(10))
 
 
 def test_bars_keep_repeated_tokens_apart_and_colour_by_sign():

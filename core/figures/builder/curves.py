@@ -21,20 +21,37 @@ def thin(xs: list, *ys: list) -> tuple[list, ...]:
 
 
 def loss_figure(runs: list[tuple[str, list[int], list[float], list[float]]], height: int = 220) -> go.Figure:
-    """`runs`: (name, epochs, train losses, test losses); train solid-ish, test dotted; log y axis."""
+    """`runs`: (name, epochs, train losses, test losses); train solid-ish, test dotted; log y axis.
+
+    Before training (every run has at most one point, epoch 0) a line would draw nothing on an empty −1…1 axis:
+    the points are markers instead, the x axis starts at 0, and a note says to train.
+    """
     fig = go.Figure()
+    untrained = all(len(epochs) <= 1 for _, epochs, _, _ in runs)
+    mode = "markers" if untrained else "lines"
     for r, (name, epochs, train, test) in enumerate(runs):
         epochs, train, test = thin(epochs, train, test)
         prefix = f"{name}: " if len(runs) > 1 else ""
-        fig.add_trace(go.Scatter(x=epochs, y=train, name=f"{prefix}train", mode="lines",
-                                 line=dict(color="#333333" if r == 0 else "#9467bd", dash=RUN_DASH[r % 2])))
+        color = "#333333" if r == 0 else "#9467bd"
+        fig.add_trace(go.Scatter(x=epochs, y=train, name=f"{prefix}train", mode=mode, cliponaxis=False,
+                                 marker=dict(color=color, size=10), line=dict(color=color, dash=RUN_DASH[r % 2])))
         if np.isfinite(np.asarray(test, float)).any():
-            fig.add_trace(go.Scatter(x=epochs, y=test, name=f"{prefix}test", mode="lines",
-                                     line=dict(color="#aaaaaa" if r == 0 else "#c5b0d5", dash="dot")))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="epoch",
+            color = "#aaaaaa" if r == 0 else "#c5b0d5"
+            fig.add_trace(go.Scatter(x=epochs, y=test, name=f"{prefix}test", mode=mode, cliponaxis=False,
+                                     marker=dict(color=color, size=6), line=dict(color=color, dash="dot")))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=28, b=10), xaxis_title="epoch",
                       yaxis_title="loss", yaxis=dict(type="log", tickformat=".2~g", nticks=5),
-                      legend=dict(orientation="h", y=1.15),
+                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
                       uirevision="loss")
+    if untrained:
+        last = max((e[-1] for _, e, _, _ in runs if len(e)), default=0)
+        fig.update_xaxes(range=[0, max(10, last + 10)])
+        values = np.asarray([v for _, _, train, test in runs for v in (*train, *test)], float)
+        values = values[np.isfinite(values) & (values > 0)]
+        if values.size:  # a decade either side, so the log axis is not a stack of equal tick labels
+            fig.update_yaxes(range=[np.log10(values.min()) - 1, np.log10(values.max()) + 1])
+        fig.add_annotation(text="train to see the curves", xref="paper", yref="paper", x=0.5, y=0.5,
+                           showarrow=False, font=dict(color="#888888", size=13))
     return fig
 
 

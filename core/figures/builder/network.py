@@ -11,6 +11,24 @@ from core.figures.builder.colors import diverging_rgb, png_uri
 BLUE, ORANGE = "#0877bd", "#f59322"
 NODE = 0.62  # thumbnail side, in column units
 WIDTH_BUCKETS = 5
+# Above the highest neuron (y units): the highlight box reaches BOX_PAD, the column titles (up to two lines,
+# anchored at their bottom) start at TITLE_GAP, above the box; the axis keeps room for them above that.
+BOX_PAD, TITLE_GAP = NODE / 2 + 0.12, NODE / 2 + 0.2
+TITLE_FONT, MIN_TITLE_FONT, LEGEND_PX = 12, 8, 60
+
+
+def title_layout(titles: list[str], n_max: int, height: int) -> tuple[float, float]:
+    """(font size px, y units above TITLE_GAP) for the column titles, so that the widest title line fits in one
+    column's width and the lines fit under the top edge. One y unit is one column (the axes share a scale);
+    its size in px is estimated from the height (the width is usually the larger, so it is not the limit)."""
+    longest = max((len(line) for t in titles for line in t.split("<br>")), default=1)
+    below = (n_max - 1) + 0.7 + TITLE_GAP  # y units from the axis bottom to the titles' baseline
+    lines = max((t.count("<br>") + 1 for t in titles), default=1)
+    font = TITLE_FONT
+    for _ in range(3):  # the room the titles take changes the unit's size: a few rounds settle it
+        unit_px = (height - LEGEND_PX - 1.25 * lines * font) / below
+        font = float(np.clip(1.5 * unit_px / longest, MIN_TITLE_FONT, TITLE_FONT))
+    return font, 1.25 * lines * font / max(unit_px, 1.0) + 0.15
 
 
 def normalise(planes: np.ndarray) -> np.ndarray:
@@ -25,6 +43,9 @@ def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: li
     """`columns[c]`: neuron planes `[n_c, res, res]` in [-1, 1] (inputs first, output last); `weights[l]`:
     `[n_{l+1}, n_l]`. `highlight` = weight layer index (1-based) whose column is shaded."""
     n_max = max(len(c) for c in columns)
+    top = (n_max - 1) / 2  # y of the highest neuron's centre
+    height = height or int(150 + 78 * n_max)
+    title_font, title_room = title_layout(titles, n_max, height)
 
     def y_of(c: int, i: int) -> float:
         return (len(columns[c]) - 1) / 2 - i
@@ -68,19 +89,19 @@ def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: li
             nx.append(c)
             ny.append(y)
             ntext.append(node_labels[c][i])
-        annotations.append(dict(x=c, y=(n_max - 1) / 2 + 0.75, text=titles[c], showarrow=False,
-                                font=dict(size=12)))
+        annotations.append(dict(x=c, y=top + TITLE_GAP, yanchor="bottom", text=titles[c], showarrow=False,
+                                font=dict(size=title_font)))
     traces.append(dict(type="scatter", x=nx, y=ny, mode="markers", text=ntext, showlegend=False,
                        marker=dict(size=28, symbol="square", opacity=0), hovertemplate="%{text}<extra></extra>"))
     annotations += [dict(x=-NODE / 2 - 0.05, y=y_of(0, i), text=label, xanchor="right", showarrow=False)
                     for i, label in enumerate(node_labels[0])]
     if highlight is not None:
         shapes.append(dict(type="rect", x0=highlight - 1 + NODE / 2, x1=highlight + NODE / 2 + 0.08,
-                           y0=-(n_max - 1) / 2 - 0.55, y1=(n_max - 1) / 2 + 0.55, layer="below",
+                           y0=-top - BOX_PAD, y1=top + BOX_PAD, layer="below",
                            fillcolor="rgba(255,215,0,0.25)", line=dict(color="gold", width=2)))
     layout = dict(
-        height=height or int(150 + 78 * n_max), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
+        height=height, margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
         legend=dict(orientation="h", y=-0.02, x=0), dragmode=False, images=images, annotations=annotations,
         shapes=shapes, xaxis=dict(visible=False, range=[-1.3, len(columns) - 0.4]),
-        yaxis=dict(visible=False, range=[-(n_max - 1) / 2 - 0.7, (n_max - 1) / 2 + 1.0], scaleanchor="x"))
+        yaxis=dict(visible=False, range=[-top - 0.7, top + TITLE_GAP + title_room], scaleanchor="x"))
     return go.Figure(data=traces, layout=layout)  # built in one go: plotly validates once

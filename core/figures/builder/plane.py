@@ -12,6 +12,7 @@ from core.data.datasets import DOMAIN
 from core.figures.builder.colors import CLASS_COLORS, class_rgb, diverging_rgb, png_uri
 
 GRID_TRACE, TRAIN_TRACE, TEST_TRACE = 0, 1, 2
+LEGEND_TOP = 58  # px of top margin: the mode bar, then the legend's row
 
 
 def to_unit(head: str, values: np.ndarray) -> np.ndarray:
@@ -76,9 +77,15 @@ def plane_figure(head: str, task: str, output: np.ndarray, points: np.ndarray, l
                            marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color="black", width=3))))
     image = dict(source=png_uri(plane_image(head, output, discretize)), xref="x", yref="y", x=lo, y=hi,
                  sizex=hi - lo, sizey=hi - lo, sizing="stretch", layer="below")
-    layout = dict(height=height, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white", images=[image],
-                  legend=dict(orientation="h", y=-0.12), clickmode="event+select", dragmode=False,
-                  xaxis=dict(range=[lo, hi], title="x₁", constrain="domain", showgrid=False, zeroline=False),
-                  yaxis=dict(range=[lo, hi], title="x₂", scaleanchor="x", showgrid=False, zeroline=False),
+    # The legend sits above the plot (below the mode bar, which takes the top ~25 px), clear of the x-axis title;
+    # both axes constrain their domain, so the square plot shrinks instead of padding its range and the x tick
+    # labels stay right under the image.
+    layout = dict(height=height, margin=dict(l=10, r=10, t=LEGEND_TOP, b=10), plot_bgcolor="white",
+                  images=[image], clickmode="event+select", dragmode=False,
+                  legend=dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom"),
+                  xaxis=dict(range=[lo, hi], title=dict(text="x₁", standoff=4), constrain="domain",
+                             showgrid=False, zeroline=False),
+                  yaxis=dict(range=[lo, hi], title=dict(text="x₂", standoff=4), scaleanchor="x",
+                             constrain="domain", showgrid=False, zeroline=False),
                   uirevision="plane")
     return go.Figure(data=traces, layout=layout)
