@@ -567,7 +567,8 @@ if "Step through one training step" in tabs:
             plane = evaluate_plane(trainer.model, d.feature_names, 60)
             cols, titles, labels = _columns_for(trainer, plane)
             st.plotly_chart(network_figure(cols, titles, labels, _weights(trainer), highlight=layer_hl,
-                                           height=300), key=k("step_net"), config={"displayModeBar": False})
+                                           height=300 + 12 * max(0, max(setup.hidden, default=0) - 4)),
+                            key=k("step_net"), config={"displayModeBar": False})
         with ncol2:
             show_stage(trace, stage, "live")
         st.download_button("Download this step's numbers (CSV)", trace_csv(trace), "step.csv", "text/csv",
