@@ -525,54 +525,60 @@ def _hidden_until_predicted(value: float, name: str, key: str, hint: str) -> boo
     return False
 
 
+def step_through() -> None:
+    """The step-through of one training step of the current network (while paused: playing, it is stale)."""
+    c = st.columns([1.2, 1.2, 1.2, 1.6])
+    which = c[0].radio("Trace", ["one sample", "the mini-batch"], key=k("trace_what"), horizontal=True)
+    if k("sample") not in ss or not 0 <= int(ss[k("sample")]) < len(d.points):
+        ss[k("sample")] = int(np.flatnonzero(d.is_train)[0])
+    c[1].number_input("Sample index (or click a point)", 0, len(d.points) - 1, key=k("sample"),
+                      disabled=which != "one sample")
+    c[2].toggle("Predict, then reveal", key=k("predict"),
+                help="Guess the sign of each weight gradient, and of the update, before the numbers are shown")
+    targets = d.targets(trainer.head_name)
+    if which == "one sample":
+        idx = torch.tensor([int(ss[k("sample")])])
+        x, y = d.features[idx], targets[idx]
+        c[3].caption(f"Sample #{int(idx)}: x₁ = {d.points[int(idx), 0]:.3f}, x₂ = {d.points[int(idx), 1]:.3f}, "
+                     f"label {d.labels[int(idx)]:.3g} ({'train' if d.is_train[int(idx)] else 'test'} point)")
+    else:
+        x, y = trainer.x_train[: trainer.batch_size], trainer.y_train[: trainer.batch_size]
+        c[3].caption(f"The first {len(x)} training points (batch size {trainer.batch_size}).")
+    model64 = copy.deepcopy(trainer.model).double()
+    trace = trace_step(model64, x.double(), y.double(), trainer.head.loss, setup.regularization,
+                       setup.reg_rate, trainer.optimizer, setup.optimizer, setup.learning_rate)
+    names = _stage_names(len(trace.layers))
+    ss[k("stage")] = min(ss.get(k("stage"), 0), len(names) - 1)
+    nav = st.columns([0.9, 0.9, 4.4, 1.4])
+    nav[0].button("◀ Prev", key=k("prev"), on_click=_stage, args=(-1, len(names)), width="stretch")
+    nav[1].button("Next ▶", key=k("next"), on_click=_stage, args=(1, len(names)), width="stretch")
+    nav[2].progress((ss[k("stage")] + 1) / len(names), text=f"Step {ss[k('stage')] + 1} of {len(names)}: "
+                    f"**{names[ss[k('stage')]]}**")
+    if nav[3].button("Take this step", key=k("apply"), help="Apply this update to the live network",
+                     disabled=trainer.status != "ready"):
+        trainer.step_on(x, y)
+        st.rerun()
+    stage = names[ss[k("stage")]]
+    dcol, ncol2 = st.columns([1, 2.6])
+    with dcol:
+        layer_hl = None if stage in ("Loss", "Update") else int(stage.split("layer ")[1])
+        plane = evaluate_plane(trainer.model, d.feature_names, 60)
+        cols, titles, labels = _columns_for(trainer, plane)
+        st.plotly_chart(network_figure(cols, titles, labels, _weights(trainer), highlight=layer_hl,
+                                       height=300 + 12 * max(0, max(setup.hidden, default=0) - 4)),
+                        key=k("step_net"), config={"displayModeBar": False})
+    with ncol2:
+        show_stage(trace, stage, "live")
+    st.download_button("Download this step's numbers (CSV)", trace_csv(trace), "step.csv", "text/csv",
+                       key=k("dl_step"))
+
+
 if "Step through one training step" in tabs:
     with tabs["Step through one training step"]:
         if ss[k("playing")]:
-            st.info("Pause training to step through the current network.")
-        c = st.columns([1.2, 1.2, 1.2, 1.6])
-        which = c[0].radio("Trace", ["one sample", "the mini-batch"], key=k("trace_what"), horizontal=True)
-        if k("sample") not in ss or not 0 <= int(ss[k("sample")]) < len(d.points):
-            ss[k("sample")] = int(np.flatnonzero(d.is_train)[0])
-        c[1].number_input("Sample index (or click a point)", 0, len(d.points) - 1, key=k("sample"),
-                          disabled=which != "one sample")
-        c[2].toggle("Predict, then reveal", key=k("predict"),
-                    help="Guess the sign of each weight gradient, and of the update, before the numbers are shown")
-        targets = d.targets(trainer.head_name)
-        if which == "one sample":
-            idx = torch.tensor([int(ss[k("sample")])])
-            x, y = d.features[idx], targets[idx]
-            c[3].caption(f"Sample #{int(idx)}: x₁ = {d.points[int(idx), 0]:.3f}, x₂ = {d.points[int(idx), 1]:.3f}, "
-                         f"label {d.labels[int(idx)]:.3g} ({'train' if d.is_train[int(idx)] else 'test'} point)")
+            st.info("Training is playing: pause to step through the current network, number by number.")
         else:
-            x, y = trainer.x_train[: trainer.batch_size], trainer.y_train[: trainer.batch_size]
-            c[3].caption(f"The first {len(x)} training points (batch size {trainer.batch_size}).")
-        model64 = copy.deepcopy(trainer.model).double()
-        trace = trace_step(model64, x.double(), y.double(), trainer.head.loss, setup.regularization,
-                           setup.reg_rate, trainer.optimizer, setup.optimizer, setup.learning_rate)
-        names = _stage_names(len(trace.layers))
-        ss[k("stage")] = min(ss.get(k("stage"), 0), len(names) - 1)
-        nav = st.columns([0.9, 0.9, 4.4, 1.4])
-        nav[0].button("◀ Prev", key=k("prev"), on_click=_stage, args=(-1, len(names)), width="stretch")
-        nav[1].button("Next ▶", key=k("next"), on_click=_stage, args=(1, len(names)), width="stretch")
-        nav[2].progress((ss[k("stage")] + 1) / len(names), text=f"Step {ss[k('stage')] + 1} of {len(names)}: "
-                        f"**{names[ss[k('stage')]]}**")
-        if nav[3].button("Take this step", key=k("apply"), help="Apply this update to the live network",
-                         disabled=trainer.status != "ready"):
-            trainer.step_on(x, y)
-            st.rerun()
-        stage = names[ss[k("stage")]]
-        dcol, ncol2 = st.columns([1, 2.6])
-        with dcol:
-            layer_hl = None if stage in ("Loss", "Update") else int(stage.split("layer ")[1])
-            plane = evaluate_plane(trainer.model, d.feature_names, 60)
-            cols, titles, labels = _columns_for(trainer, plane)
-            st.plotly_chart(network_figure(cols, titles, labels, _weights(trainer), highlight=layer_hl,
-                                           height=300 + 12 * max(0, max(setup.hidden, default=0) - 4)),
-                            key=k("step_net"), config={"displayModeBar": False})
-        with ncol2:
-            show_stage(trace, stage, "live")
-        st.download_button("Download this step's numbers (CSV)", trace_csv(trace), "step.csv", "text/csv",
-                           key=k("dl_step"))
+            step_through()
 
 
 def _editor(name: str, values: np.ndarray, key: str) -> np.ndarray:
