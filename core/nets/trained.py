@@ -72,17 +72,13 @@ class TrainingCopy:
         return weight_penalty(self.regularization, self.reg_rate, weights)
 
 
-def frozen_copy(model: MLP) -> MLP:
-    """A copy with cloned weights, no gradients, in eval mode and with parameters frozen (no RNG drawn)."""
-    out = copy.deepcopy(model)
+def detached_model(trained: TrainedNetwork) -> MLP:
+    """The trained network's model as a copy for tools that compute on it: cloned weights, no gradients, eval mode,
+    parameters frozen (a deep copy, so no random numbers are drawn)."""
+    out = copy.deepcopy(trained.model)
     for p in out.parameters():
         p.grad = None
     return out.eval().requires_grad_(False)
-
-
-def detached_model(trained: TrainedNetwork) -> MLP:
-    """The trained network's model as a frozen copy, for tools that compute on it."""
-    return frozen_copy(trained.model)
 
 
 def training_copy(trained: TrainedNetwork) -> TrainingCopy:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import torch
 
 from core.nets.activations import ACTIVATIONS
-from core.nets.losses import HEADS, REGULARIZATIONS, head_for, loss_from_z, training_loss
+from core.nets.losses import HEADS, head_for, loss_from_z, training_loss, weight_penalty
 from core.nets.model import MLP, build_model
 from core.nets.optimizers import make_optimizer
 from core.nets.setup import BuilderSetup, Dataset, net_spec
@@ -48,7 +48,6 @@ class Trainer:
         self.message = ""
         self.history = History()
         self._f_out = ACTIVATIONS[self.head.activation].f
-        self._reg = REGULARIZATIONS[setup.regularization]
         self._x_all = torch.cat([self.x_train, self.x_test])
         self._record([math.nan] * len(self.model.linears))
 
@@ -94,8 +93,9 @@ class Trainer:
             train = loss_from_z(self.head.activation, self.head.loss, z[:n], self.y_train, self._f_out)
             test = loss_from_z(self.head.activation, self.head.loss, z[n:], self.y_test, self._f_out) \
                 if len(self.x_test) else torch.tensor(math.nan)
-            penalty = sum((self._reg.penalty(lin.weight, self.setup.reg_rate) for lin in self.model.linears),
-                          torch.tensor(0.0)) if self.setup.regularization != "none" else 0.0
+            penalty = weight_penalty(self.setup.regularization, self.setup.reg_rate,
+                                     [lin.weight for lin in self.model.linears]) \
+                if self.setup.regularization != "none" else 0.0
             h = self.history
             h.epochs.append(self.epoch)
             train_loss, test_loss = (torch.stack([train, test]) + penalty).tolist()
