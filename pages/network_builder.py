@@ -214,8 +214,9 @@ if problems:
         st.info("Tick at least one input feature on the left.")
     st.stop()
 ss[k("setup")] = setup
-if to_query(setup) != st.query_params.to_dict():
-    st.query_params.from_dict(to_query(setup))
+query = to_query(setup)  # compresses your own points when long: once per run
+if query != st.query_params.to_dict():
+    st.query_params.from_dict(query)
 
 custom: Points | None = own_points(setup.points) if setup.dataset == CUSTOM and setup.points else None
 if setup.dataset == CUSTOM and custom is None:
@@ -686,7 +687,7 @@ if "Share and export" in tabs:
         with sc[0]:
             st.markdown("**Share**: the page address already holds the whole set-up; copy it from the browser. "
                         "Query part:")
-            st.code("?" + urlencode(to_query(setup)) if to_query(setup) else "(all defaults)")
+            st.code("?" + urlencode(query) if query else "(all defaults)")
             st.multiselect("Classroom mode: hide these controls in the link", HIDEABLE, key=k("hide"))
             st.download_button("Set-up as JSON", to_json(setup), "network_builder_setup.json", "application/json",
                                key=k("dl_json"))
