@@ -22,6 +22,7 @@ if __name__ == "__main__" and not st.runtime.exists():
     sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
     sys.exit(cli.main())
 
+from core.allocator import keep_freed_memory
 from core.catalog import HOME, TOOLS
 from core.device import configure_threads, describe_device, library_versions
 
@@ -29,7 +30,9 @@ from core.device import configure_threads, describe_device, library_versions
 @st.cache_resource
 def _machine() -> tuple[object, dict[str, str]]:
     """Once per server process: the device and library versions. Then freeze the objects that exist now (torch,
-    transformers, captum…) out of the garbage collector's reach, so Python's automatic full collections stay cheap."""
+    transformers, captum…) out of the garbage collector's reach, so Python's automatic full collections stay cheap,
+    and let malloc keep freed tensor memory for the next batch (`core.allocator`)."""
+    keep_freed_memory()
     machine = describe_device(), library_versions()
     gc.freeze()
     return machine

@@ -82,6 +82,6 @@ def rows():
         per_point,
         ">= 20",
         repeat=3,
-        note="MLP 2-16-16-2, 128 points; baseline = functional_call per point",
+        note="MLP 2-16-16-1, 128 points; baseline = functional_call per point",
     )
     yield row

@@ -14,6 +14,7 @@ import torch
 
 import benchmarks
 from benchmarks.common import Row
+from core.allocator import keep_freed_memory
 
 
 def available() -> list[str]:
@@ -27,7 +28,9 @@ def main(argv: list[str]) -> int:
         print(f"No benchmarks for {', '.join(sorted(unknown))}; choose from: {', '.join(available())}")
         return 2
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
-    print(f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads\n")
+    # the app's allocator set-up (see app.py), so the rows time what a user gets; both sides of a row share it
+    kept = "malloc keeps freed memory" if keep_freed_memory() else "system malloc policy"
+    print(f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads, {kept}\n")
     header = f"{'tool':<11} {'benchmark':<58} {'ours':>10} {'baseline':>10} {'ratio':>7} {'target':>7}  ok"
     print(header)
     print("-" * len(header))

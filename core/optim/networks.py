@@ -59,11 +59,12 @@ class LandscapeNetwork:
 
 
 def default_network() -> LandscapeNetwork:
-    """MLP 2 → 16 → 16 → 2 (ReLU) on 128 points of two moons, cross-entropy, θ* after 300 full-batch Adam steps."""
+    """MLP 2 → 16 → 16 → 1 (ReLU) on 128 points of two moons, sigmoid + binary cross-entropy (the builder's
+    two-class head), θ* after 300 full-batch Adam steps."""
     problem = toy_problem()
     return LandscapeNetwork(
-        f"default MLP: 2-16-16-2 ReLU, two moons (128 points), {DEFAULT_STEPS} full-batch Adam steps",
-        "cross-entropy",
+        f"default MLP: 2-16-16-1 ReLU, two moons (128 points), {DEFAULT_STEPS} full-batch Adam steps",
+        HEADS["sigmoid_bce"].title,
         problem,
         problem.params(),
         train(problem, DEFAULT_STEPS),

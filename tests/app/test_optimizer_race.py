@@ -211,12 +211,12 @@ def test_landscape_tab_uses_the_builders_network_and_can_switch_to_the_default()
     assert ModelSnapshot.of(trained.model) == before
     at.radio(key=K + "net_source").set_value("default").run()
     assert not at.exception
-    assert "default MLP: 2-16-16-2 ReLU" in texts(at) and "Network builder's network" not in texts(at)
+    assert "default MLP: 2-16-16-1 ReLU" in texts(at) and "Network builder's network" not in texts(at)
 
 
 def test_landscape_tab_without_a_builders_network_shows_the_default():
     at = landscape_tab()
-    assert "default MLP: 2-16-16-2 ReLU" in texts(at)
+    assert "default MLP: 2-16-16-1 ReLU" in texts(at)
     assert any("Network builder" in c.value for c in at.caption)
 
 
@@ -252,4 +252,4 @@ def test_a_diverged_builder_network_falls_back_to_the_default_with_a_message():
         trained.model.linears[0].weight.fill_(float("nan"))  # this test's own network, as after a blow-up
     at = landscape_tab(trained)
     assert any("diverged" in w.value for w in at.warning)
-    assert "default MLP: 2-16-16-2 ReLU" in texts(at)
+    assert "default MLP: 2-16-16-1 ReLU" in texts(at)

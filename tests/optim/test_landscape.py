@@ -15,6 +15,7 @@ from core.optim.landscape import (
     flatten,
     line_losses,
     plane_losses,
+    span_losses,
     top_hessian_eigen,
     toy_problem,
     unflatten,
@@ -52,7 +53,7 @@ def test_batched_losses_equal_a_module_evaluated_point_by_point(problem):
     for pt, value in zip(points, batched, strict=True):
         torch.nn.utils.vector_to_parameters(pt, model.parameters())
         with torch.no_grad():
-            expected = nn.functional.cross_entropy(model(problem.inputs), problem.targets)
+            expected = nn.functional.binary_cross_entropy_with_logits(model(problem.inputs), problem.targets)
         assert float(value) == pytest.approx(float(expected), rel=1e-5)
 
 
@@ -68,6 +69,19 @@ def test_plane_and_line_slices_are_losses_at_center_plus_offsets(problem):
     )
     line = line_losses(problem, c, d1, a)
     assert float(line[2]) == pytest.approx(float(problem.loss(params)), rel=1e-6)
+
+
+def test_span_losses_build_each_chunk_of_points_as_the_explicit_points_would_be(problem):
+    theta = flatten(problem.params()).double()
+    gen = torch.Generator().manual_seed(1)
+    span = torch.randn(3, theta.numel(), generator=gen, dtype=torch.float64)
+    coords = torch.randn(10, 3, generator=gen)  # float32 coordinates on a float64 span: cast, not an error
+    model = copy.deepcopy(problem.model).double()
+    double = Problem(model, problem.inputs.double(), problem.targets.double(), problem.criterion)
+    by_span = span_losses(double, theta, coords, span, chunk=4)
+    explicit = batched_losses(double, theta + coords.double() @ span, chunk=7)
+    assert by_span.dtype == torch.float64
+    torch.testing.assert_close(by_span, explicit, rtol=1e-12, atol=0)
 
 
 def test_top_hessian_eigenvalue_matches_full_hessian_in_float64():
@@ -97,7 +111,7 @@ def test_network_race_equals_plain_loop_on_the_module(problem):
 
         def closure(model=model, opt=opt):
             opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(problem.inputs), problem.targets)
+            loss = nn.functional.binary_cross_entropy_with_logits(model(problem.inputs), problem.targets)
             loss.backward()
             return loss
 
@@ -106,7 +120,7 @@ def test_network_race_equals_plain_loop_on_the_module(problem):
             thetas.append(torch.nn.utils.parameters_to_vector(model.parameters()).detach().clone())
         torch.testing.assert_close(run.thetas, torch.stack(thetas), rtol=1e-5, atol=1e-6)
         with torch.no_grad():
-            final = nn.functional.cross_entropy(model(problem.inputs), problem.targets)
+            final = nn.functional.binary_cross_entropy_with_logits(model(problem.inputs), problem.targets)
         assert run.losses[-1] == pytest.approx(float(final), rel=1e-5)
         assert run.losses[0] == pytest.approx(float(problem.loss(problem.params())), rel=1e-6)
 

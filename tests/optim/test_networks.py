@@ -98,7 +98,7 @@ def test_key_changes_with_the_weights_and_the_default_is_named():
     assert builder_network(from_trainer(trainer)).key == first
     trainer.run(1)
     assert builder_network(from_trainer(trainer)).key != first
-    assert default_network().title.startswith("default MLP: 2-16-16-2 ReLU")
+    assert default_network().title.startswith("default MLP: 2-16-16-1 ReLU")
 
 
 def test_own_copy_computes_the_same_loss_on_another_module():
