@@ -21,6 +21,7 @@ import types
 import typing
 import zlib
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -77,8 +78,11 @@ def _field_types(cls: type) -> dict[str, Any]:
     return types_
 
 
+@lru_cache(maxsize=16)
 def pack(text: str) -> str:
-    """`text` as zlib-compressed UTF-8 in URL-safe base64 without padding (only [A-Za-z0-9_-]: safe in a URL)."""
+    """`text` as zlib-compressed UTF-8 in URL-safe base64 without padding (only [A-Za-z0-9_-]: safe in a URL).
+
+    Cached: a page writes its link and checks what was left out of it on every run, with the same long text."""
     return base64.urlsafe_b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii").rstrip("=")
 
 

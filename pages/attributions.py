@@ -33,9 +33,9 @@ from core.attribution.setup import CLICK_SETS, AttributionSetup, apply_click
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
 from core.models import ModelLoadError, ModelSnapshot, load_model
-from core.setup_state import from_query, left_out_of_link, to_query
+from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
-from pages.common import MODEL_HELP, cached_model, remember
+from pages.common import MODEL_HELP, cached_model, link_warnings, remember, show_warnings
 
 KEY = "attributions"
 BUILDER_KEY = "network_builder.trained"
@@ -109,11 +109,7 @@ def current_setup() -> AttributionSetup:
         setup = dataclasses.replace(setup, **{n: getattr(AttributionSetup(), n) for n in bad})
     st.session_state[f"{KEY}.setup"] = setup
     st.query_params.from_dict(to_query(setup))
-    for name in left_out_of_link(setup):
-        st.warning(f"The {LINK_NAMES.get(name, name)} ({len(str(getattr(setup, name))):,} characters) is too long "
-                   "for the page link even compressed: the link carries the rest of the set-up and the default "
-                   f"{LINK_NAMES.get(name, name)}. The model reads only its first few hundred tokens anyway.",
-                   icon=":material/link_off:")
+    show_warnings(link_warnings(setup, LINK_NAMES))
     return setup
 
 

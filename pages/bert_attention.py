@@ -19,10 +19,10 @@ from core.figures.attention.common import DIFF_SCALE, layer_head_figure, matrix_
 from core.models import EMBEDDED, LoadedModel, ModelLoadError
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError, encode
-from pages.common import MODEL_HELP, cached_model, remember, show_warnings
+from pages.common import MODEL_HELP, cached_model, link_warnings, remember, show_warnings
 
 TOOL = "bert-attention"
-MAX_QUERY_TEXT = 1000  # longer texts are not written into the shareable link
+LINK_NAMES = {"text": "text", "text_b": "text B", "compare_text": "comparison text"}
 LINES_MAX_HEIGHT = 720  # px; longer inputs scroll inside the head view
 
 
@@ -135,7 +135,7 @@ def _clamp_layer_and_heads(layers: int, heads: int) -> list[str]:
 
 
 def _write_link(setup: AttentionSetup) -> None:
-    query = {k: v for k, v in to_query(setup).items() if len(v) <= MAX_QUERY_TEXT}
+    query = to_query(setup)  # long texts travel compressed (core.setup_state)
     if dict(st.query_params) != query:
         st.query_params.clear()
         st.query_params.update(query)
@@ -209,6 +209,7 @@ L, H, T = result.num_layers, result.num_heads, result.length
 show_warnings(_clamp_layer_and_heads(L, H))
 setup = _current_setup()  # built after clamping: every view may index the maps with setup.layer, setup.heads (from 1)
 _write_link(setup)
+show_warnings(link_warnings(setup, LINK_NAMES))
 args = (setup.source, setup.text, text_b)
 shown = view_of(*args, setup.weighting, setup.granularity, setup.special)
 labels = shown.units.labels

@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.device import pick_device
 from core.models import EMBEDDED, LoadedModel, ModelLoadError, canonical_source, load_model
+from core.setup_state import left_out_of_link
 
 MODEL_HELP = (
     "`embedded` is all-MiniLM-L6-v2, shipped with the app (works offline). Or a Hugging Face Hub id such as "
@@ -68,6 +69,13 @@ def show_warnings(warnings: Iterable[str]) -> None:
     """Show core's warnings as Streamlit warnings, one box each."""
     for warning in warnings:
         st.warning(warning, icon=":material/warning:")
+
+
+def link_warnings(setup: object, names: dict[str, str]) -> list[str]:
+    """A message for each set-up field too long for the page link even compressed; `names` reads field names."""
+    return [f"The {names.get(n, n)} ({len(str(getattr(setup, n))):,} characters) is too long for the page link even "
+            f"compressed: the link carries the rest of the set-up and the default {names.get(n, n)}. The model reads "
+            "only its first few hundred tokens anyway." for n in left_out_of_link(setup)]
 
 
 KEPT = "kept."  # prefix of the plain session keys that hold a widget's value while another page is open

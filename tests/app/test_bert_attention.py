@@ -71,6 +71,17 @@ def test_long_text_is_truncated_with_a_warning():
     assert any("only the first 256" in w.value for w in at.warning)
 
 
+def test_a_long_text_travels_compressed_in_the_link_and_reopens_the_same_page():
+    text = " ".join(f"word{i}" for i in range(500))  # 3,889 characters, 1,336 compressed: over the old 1,000 cut
+    at = page()
+    at.text_area(key=K("text")).set_value(text).run()
+    assert not problems(at) and "text" not in at.query_params
+    reopened = page(**{"text.z": at.query_params["text.z"]})
+    assert not problems(reopened)
+    assert reopened.session_state[K("text")] == text
+    assert not any("too long for the page link" in w.value for w in reopened.warning)
+
+
 def test_unknown_model_gets_the_loaders_message():
     at = page()
     at.text_input(key=K("source")).set_value("/no/such/folder").run()
