@@ -44,7 +44,7 @@ from core.nets.trace import StepTrace, trace_step
 from core.nets.trained import from_trainer
 from core.nets.trainer import Trainer
 from core.setup_state import SetupError, from_json, from_query, left_out_of_link, to_json, to_query
-from pages.common import remember
+from pages.common import KEPT, remember
 
 P = "network_builder."  # every key of this page starts with the tool key
 TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core.nets.trained.TrainedNetwork
@@ -91,8 +91,10 @@ if k("setup") not in ss:
     ss[k("speed")] = 5
 if k("pending") in ss:  # changes requested by the live view or an import, applied before any widget exists
     _put(ss.pop(k("pending")))
+HAND_KEYS = ([k("hand_example")] + [k(f"hand_{w}.{e}") for e in range(len(EXAMPLES)) for w in ("layers", "loss", "lr")]
+             + [k(f"hand_act.{e}.{i}") for e in range(len(EXAMPLES)) for i in range(3)])  # its matrices: `_editor`
 remember([k(n) for n in FIELDS if n not in ("features", "hidden")] + [k("feat." + f) for f in FEATURES]
-         + [k(n) for n in ("speed", "click_add", "click_class", "trace_what", "sample", "predict")])
+         + [k(n) for n in ("speed", "click_add", "click_class", "trace_what", "sample", "predict")] + HAND_KEYS)
 
 
 # ---------------------------------------------------------------- callbacks
@@ -582,11 +584,18 @@ if "Step through one training step" in tabs:
             step_through()
 
 
-def _editor(name: str, values: np.ndarray, key: str) -> np.ndarray:
-    df = pd.DataFrame(np.atleast_2d(values))
+def _editor(values: np.ndarray, key: str) -> np.ndarray:
+    """A matrix editor whose edits survive a visit to another page or tab: Streamlit keeps a data editor's edits
+    as changes to the data it was given, drops them when a run does not draw it, and cannot have them written back;
+    so an editor drawn again starts from the last matrix it returned."""
+    state, base, last = st.session_state, f"{KEPT}{key}.base", f"{KEPT}{key}.last"
+    if key not in state:
+        state[base] = state.get(last, np.atleast_2d(values))
+    df = pd.DataFrame(state[base])
     df.columns = [str(c) for c in df.columns]
     out = st.data_editor(df, key=key, num_rows="dynamic", width="stretch")
-    return out.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    state[last] = out.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    return state[last]
 
 
 if "Hand mode" in tabs:
@@ -605,10 +614,10 @@ if "Hand mode" in tabs:
         ecols = st.columns(2 + n_layers)
         with ecols[0]:
             st.caption("x (samples × inputs)")
-            hx = _editor("x", ex.x, k(f"hand_x.{ex_id}"))
+            hx = _editor(ex.x, k(f"hand_x.{ex_id}"))
         with ecols[1]:
             st.caption("y (samples × outputs)")
-            hy = _editor("y", ex.y, k(f"hand_y.{ex_id}"))
+            hy = _editor(ex.y, k(f"hand_y.{ex_id}"))
         ws, bs, acts = [], [], []
         for i in range(n_layers):
             w0 = ex.weights[i] if i < len(ex.weights) else np.zeros((2, ex.weights[-1].shape[0]))
@@ -618,9 +627,9 @@ if "Hand mode" in tabs:
                 acts.append(st.selectbox(f"f{i + 1}", list(ACTIVATIONS), index=list(ACTIVATIONS).index(a0),
                                          key=k(f"hand_act.{ex_id}.{i}")))
                 st.caption(f"W{i + 1} (outputs × inputs)")
-                ws.append(_editor(f"W{i + 1}", w0, k(f"hand_W.{ex_id}.{i}")))
+                ws.append(_editor(w0, k(f"hand_W.{ex_id}.{i}")))
                 st.caption(f"b{i + 1}")
-                bs.append(_editor(f"b{i + 1}", b0.reshape(1, -1), k(f"hand_b.{ex_id}.{i}")).reshape(-1))
+                bs.append(_editor(b0.reshape(1, -1), k(f"hand_b.{ex_id}.{i}")).reshape(-1))
         problem = HandProblem(tuple(ws), tuple(bs), tuple(acts), hx, hy, loss_name, float(lr))
         issues = check(problem)
         if issues:

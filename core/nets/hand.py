@@ -68,7 +68,7 @@ def solve(p: HandProblem) -> StepTrace:
 
 def compare_losses(y: np.ndarray, y_hat: np.ndarray) -> dict[str, float]:
     """Each registered loss of predictions `y_hat [K]` against `y [K]` for one sample (B = 1)."""
-    yt, at = (torch.as_tensor(v, dtype=torch.float64).reshape(1, -1) for v in (y, y_hat))
+    yt, at = (torch.tensor(v, dtype=torch.float64).reshape(1, -1) for v in (y, y_hat))
     return {name: float(loss.value(at, yt)) for name, loss in LOSSES.items()}
 
 

@@ -136,7 +136,7 @@ def build_dataset(setup: BuilderSetup) -> Dataset:
         points, labels = generate(name, setup.n_points, setup.noise / 100, setup.data_seed)
         task, k = spec.task, spec.n_classes
     is_train = split(len(points), setup.train_percent / 100, setup.data_seed)
-    feats = feature_matrix(torch.as_tensor(points, dtype=torch.float32), setup.features)
+    feats = feature_matrix(torch.tensor(points, dtype=torch.float32), setup.features)
     return Dataset(points, labels, is_train, task, k, setup.features, feats)
 
 

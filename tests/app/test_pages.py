@@ -5,10 +5,12 @@ Pages come from `core.catalog`, so a new tool is covered here as soon as it has 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.catalog import HOME, ROOT, TOOLS
+from core.nets.hand import EXAMPLES
 
 APP = str(ROOT / "app.py")
 
@@ -67,3 +69,26 @@ def test_a_page_opened_again_keeps_its_settings_and_works(tool):
     assert not at.error, [e.value for e in at.error]
     assert at.session_state[key] == value
     assert getattr(at, kind)(key=key).value == value
+
+
+def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page():
+    """A data editor's edits cannot be written back into its widget state: the editor restarts from its last
+    matrix. Edit x of the second worked example, change its learning rate, visit Home, come back."""
+    at = run_page("pages/network_builder.py")
+    at.selectbox(key="network_builder.hand_example").set_value(list(EXAMPLES)[1]).run()
+    x_key = "network_builder.hand_x.1"
+    at.session_state[x_key] = {"edited_rows": {0: {"0": 0.25}}, "added_rows": [], "deleted_rows": []}
+    at.number_input(key="network_builder.hand_lr.1").set_value(0.5).run()
+    edited = at.session_state["kept." + x_key + ".last"].copy()
+    assert edited[0, 0] == 0.25
+    shown = [m.value for m in at.markdown if m.value.startswith("**Loss**")]
+    at.switch_page(HOME.page)
+    at.run()
+    assert x_key not in at.session_state  # Streamlit dropped the editor's edits while the page was not drawn
+    at.switch_page("pages/network_builder.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="network_builder.hand_example").value == list(EXAMPLES)[1]
+    assert at.number_input(key="network_builder.hand_lr.1").value == 0.5
+    np.testing.assert_array_equal(at.session_state["kept." + x_key + ".last"], edited)
+    assert [m.value for m in at.markdown if m.value.startswith("**Loss**")] == shown  # the same step, same numbers
