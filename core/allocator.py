@@ -3,11 +3,11 @@
 glibc's malloc serves each block over its mmap threshold (128 KiB at first, adjusted up to 32 MiB as blocks are
 freed) with fresh pages from the OS, unmaps it on free, and trims the heap whenever more than twice the threshold
 is free at its top. Batched work allocates MiB-sized activations over and over (a landscape chunk: [512, 128, 16]
-float32, 4 MiB each), so it keeps faulting its memory in again: 2,500 to 13,000 page faults per 51×51 slice, which
+float32, 4 MiB each), so it keeps faulting its memory in again: 2,500 to 18,000 page faults per 51×51 slice, which
 then takes 24-34 ms instead of 10-15 ms on our 2-core machine. PyTorch's CPU performance guide recommends a
 caching allocator (jemalloc, tcmalloc) for this; fixing glibc's two thresholds gets the same reuse without a new
-library. The cost: up to 64 MiB of freed memory per malloc arena (one per busy thread) stays with the process,
-which a server holding BERT models can afford.
+library. The cost: up to 64 MiB of freed memory may stay with each malloc arena (glibc makes one per busy thread,
+at most 8 per core), a bound a server holding BERT models can afford.
 """
 
 from __future__ import annotations

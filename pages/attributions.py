@@ -35,7 +35,7 @@ from core.figures import attribution as figures
 from core.models import ModelLoadError, ModelSnapshot, load_model
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
-from pages.common import MODEL_HELP, cached_model, link_warnings, remember, show_warnings
+from pages.common import MODEL_HELP, cached_model, left_out_warnings, remember, show_warnings
 
 KEY = "attributions"
 BUILDER_KEY = "network_builder.trained"
@@ -109,7 +109,7 @@ def current_setup() -> AttributionSetup:
         setup = dataclasses.replace(setup, **{n: getattr(AttributionSetup(), n) for n in bad})
     st.session_state[f"{KEY}.setup"] = setup
     st.query_params.from_dict(to_query(setup))
-    show_warnings(link_warnings(setup, LINK_NAMES))
+    show_warnings(left_out_warnings(setup, LINK_NAMES))
     return setup
 
 

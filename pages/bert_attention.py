@@ -19,7 +19,7 @@ from core.figures.attention.common import DIFF_SCALE, layer_head_figure, matrix_
 from core.models import EMBEDDED, LoadedModel, ModelLoadError
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError, encode
-from pages.common import MODEL_HELP, cached_model, link_warnings, remember, show_warnings
+from pages.common import MODEL_HELP, cached_model, left_out_warnings, remember, show_warnings
 
 TOOL = "bert-attention"
 LINK_NAMES = {"text": "text", "text_b": "text B", "compare_text": "comparison text"}
@@ -209,7 +209,7 @@ L, H, T = result.num_layers, result.num_heads, result.length
 show_warnings(_clamp_layer_and_heads(L, H))
 setup = _current_setup()  # built after clamping: every view may index the maps with setup.layer, setup.heads (from 1)
 _write_link(setup)
-show_warnings(link_warnings(setup, LINK_NAMES))
+show_warnings(left_out_warnings(setup, LINK_NAMES))
 args = (setup.source, setup.text, text_b)
 shown = view_of(*args, setup.weighting, setup.granularity, setup.special)
 labels = shown.units.labels

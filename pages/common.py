@@ -71,7 +71,7 @@ def show_warnings(warnings: Iterable[str]) -> None:
         st.warning(warning, icon=":material/warning:")
 
 
-def link_warnings(setup: object, names: dict[str, str]) -> list[str]:
+def left_out_warnings(setup: object, names: dict[str, str]) -> list[str]:
     """A message for each set-up field too long for the page link even compressed; `names` reads field names."""
     return [f"The {names.get(n, n)} ({len(str(getattr(setup, n))):,} characters) is too long for the page link even "
             f"compressed: the link carries the rest of the set-up and the default {names.get(n, n)}. The model reads "

@@ -4,6 +4,9 @@ of Neural Nets": the loss along filter-normalised random directions, batched ove
 Everything here takes any `torch.nn.Module` with a batch (inputs, targets) and a criterion, so the network
 builder's networks can be used as they are; `toy_problem` gives a small default (an MLP on two moons). Parameters
 travel as a dict name → tensor (as `torch.func.functional_call` takes them) or as one flat vector [P].
+
+The first batched loss of a process sets glibc to keep freed memory (`core.allocator.keep_freed_memory`): without
+it, each chunk faults its activations in again and a slice takes twice as long.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def unflatten(flat: Tensor, like: Params) -> Params:
     return out
 
 
-CHUNK_FLOATS = 1 << 20  # 4 MiB of float32 in a chunk's widest activation [chunk, n, width]
+CHUNK_BYTES = 4 << 20  # a chunk's widest activation [chunk, n, width]
 
 
 def chunk_size(problem: Problem) -> int:
@@ -128,17 +131,16 @@ def chunk_size(problem: Problem) -> int:
     11.8 ms, 512 take 9.0 ms, 1024 take 9.6 ms, the whole grid at once 11.5 ms.
     """
     width = max((p.shape[0] for p in problem.model.parameters() if p.ndim >= 2), default=1)
-    return max(16, min(1024, CHUNK_FLOATS // max(1, len(problem.inputs) * width)))
+    values = CHUNK_BYTES // problem.inputs.element_size()
+    return max(16, min(1024, values // max(1, len(problem.inputs) * width)))
 
 
 def _chunked_losses(problem: Problem, n: int, points: Callable[[int, int], Tensor], chunk: int | None,
                     progress: Progress | None) -> Tensor:
-    """The loss at points(i, j) [j − i, P] for consecutive chunks covering range(n), vmapped per chunk: [n].
-
-    Each chunk allocates MiB-sized activations that glibc would hand back to the OS and fault in again for the
-    next chunk (twice the time of a slice): the process keeps freed memory from here on (`core.allocator`).
-    """
+    """The loss at points(i, j) [j − i, P] for consecutive chunks covering range(n), vmapped per chunk: [n]."""
     keep_freed_memory()
+    if n == 0:
+        return torch.empty(0, dtype=problem.inputs.dtype)
     chunk = chunk or chunk_size(problem)
     like = problem.params()
     loss_of = vmap(problem.loss)
@@ -164,7 +166,7 @@ def span_losses(problem: Problem, origin: Tensor, coords: Tensor, span: Tensor, 
     Each chunk's points come from one addmm just before use, so the [N, P] points never exist at once (for a
     51×51 slice of a million-parameter network they would take 10 GB).
     """
-    coords = coords.to(span.dtype)
+    coords, span = coords.to(origin), span.to(origin)  # float32 grid coordinates for a float64 network
     return _chunked_losses(problem, len(coords), lambda i, j: torch.addmm(origin, coords[i:j], span), chunk, progress)
 
 

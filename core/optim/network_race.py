@@ -20,9 +20,9 @@ from core.optim.landscape import (
     Problem,
     Progress,
     Slice2D,
-    batched_losses,
     flatten,
     plane_losses,
+    span_losses,
     top_hessian_eigen,
     unflatten,
 )
@@ -86,8 +86,12 @@ class Plane:
 
     def points(self, coords: np.ndarray) -> Tensor:
         """Flat parameters [n, P] of plane coordinates [n, 2]."""
-        c = torch.as_tensor(coords, dtype=self.origin.dtype)
-        return self.origin + c[:, :1] * self.d1 + c[:, 1:] * self.d2
+        return torch.addmm(self.origin, torch.as_tensor(coords).to(self.origin), self.span)
+
+    @property
+    def span(self) -> Tensor:
+        """[2, P]: the directions as rows."""
+        return torch.stack([self.d1, self.d2])
 
 
 def pca_plane(thetas: Tensor, origin: Tensor) -> Plane:
@@ -129,5 +133,5 @@ def plane_view(
     a = torch.linspace(float(lo[0] - pad[0]), float(hi[0] + pad[0]), n)
     b = torch.linspace(float(lo[1] - pad[1]), float(hi[1] + pad[1]), n)
     grid = plane_losses(problem, plane.origin, plane.d1, plane.d2, a, b, progress)
-    on_plane = tuple(batched_losses(problem, plane.points(c)).numpy() for c in coords)
+    on_plane = tuple(span_losses(problem, plane.origin, torch.as_tensor(c), plane.span).numpy() for c in coords)
     return PlaneView(plane, grid, coords, on_plane)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -80,6 +81,17 @@ def test_a_long_text_travels_compressed_in_the_link_and_reopens_the_same_page():
     assert not problems(reopened)
     assert reopened.session_state[K("text")] == text
     assert not any("too long for the page link" in w.value for w in reopened.warning)
+
+
+def test_a_text_too_long_for_a_link_even_compressed_says_so_and_the_page_works():
+    rng = np.random.default_rng(0)
+    text = "".join(chr(c) for c in rng.integers(0x4E00, 0x9FFF, 6000))  # random CJK: barely compresses
+    at = page()
+    at.text_area(key=K("text")).set_value(text).run()
+    assert not problems(at)
+    assert any("text (6,000 characters) is too long for the page link even compressed" in w.value
+               for w in at.warning)
+    assert "text" not in at.query_params and "text.z" not in at.query_params
 
 
 def test_unknown_model_gets_the_loaders_message():
