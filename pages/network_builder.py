@@ -147,26 +147,28 @@ st.caption("Build a small network on 2-D data, train it live with real PyTorch, 
 for w in ss.pop(k("link_warnings"), []):
     st.warning(w)
 
-# top bar: training controls
-bar = st.columns([1.25, 0.8, 0.85, 1.25, 1.3, 1.8, 1.2, 1.55])
+# top bar: training controls, in rows that wrap instead of squeezing (on a narrow screen the knobs go under the
+# buttons, every label whole)
+bar = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+buttons = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="content")
+knobs = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="content")
 trainer_now: Trainer | None = ss.get(k("trainer"))
-bar[0].button("Pause" if ss[k("playing")] else "Play", icon=":material/pause:" if ss[k("playing")] else
-              ":material/play_arrow:", key=k("play"), on_click=_set_playing, args=(not ss[k("playing")],),
-              type="primary", width="stretch",
-              disabled=bool(trainer_now and trainer_now.status != "ready"))
-bar[1].button("Step", key=k("step"), on_click=_step_epoch, width="stretch", help="Train one epoch")
-bar[2].button("Reset", key=k("reset"), on_click=_reset, width="stretch",
-              help="Back to epoch 0 with the same initial weights")
-bar[3].button("New weights", key=k("new_weights"), on_click=_reset, kwargs={"new_weights": True},
-              width="stretch", help="Draw new initial weights (the weight seed goes up by one)")
-bar[4].select_slider("Epochs per frame", SPEEDS, key=k("speed"),
-                     help=f"Training speed: epochs trained per refresh (up to {FPS} refreshes per second)")
+buttons.button("Pause" if ss[k("playing")] else "Play", icon=":material/pause:" if ss[k("playing")] else
+               ":material/play_arrow:", key=k("play"), on_click=_set_playing, args=(not ss[k("playing")],),
+               type="primary", width=100, disabled=bool(trainer_now and trainer_now.status != "ready"))
+buttons.button("Step", key=k("step"), on_click=_step_epoch, help="Train one epoch")
+buttons.button("Reset", key=k("reset"), on_click=_reset, help="Back to epoch 0 with the same initial weights")
+buttons.button("New weights", key=k("new_weights"), on_click=_reset, kwargs={"new_weights": True},
+               help="Draw new initial weights (the weight seed goes up by one)")
+knobs.select_slider("Epochs per frame", SPEEDS, key=k("speed"), width=130,
+                    help=f"Training speed: epochs trained per refresh (up to {FPS} refreshes per second)")
 if "training" not in hidden_groups:
     lr_options = sorted(set(LEARNING_RATES) | {float(ss[k("learning_rate")])})
-    bar[5].select_slider("Learning rate", lr_options, key=k("learning_rate"))
-    bar[6].selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"),
-                     format_func=lambda a: ACTIVATIONS[a].title)
-    bar[7].selectbox("Optimizer", list(OPTIMIZERS), key=k("optimizer"), format_func=lambda o: OPTIMIZERS[o][0])
+    knobs.select_slider("Learning rate", lr_options, key=k("learning_rate"), width=160)
+    knobs.selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"), width=115,
+                    format_func=lambda a: ACTIVATIONS[a].title)
+    knobs.selectbox("Optimizer", list(OPTIMIZERS), key=k("optimizer"), width=125,
+                    format_func=lambda o: OPTIMIZERS[o][0])
 
 left, main = st.columns([1, 4.2], gap="medium")
 with left:
@@ -187,9 +189,9 @@ with left:
         st.checkbox("Discretize output", key=k("discretize"))
     if "features" not in hidden_groups:
         st.markdown("**Features**")
-        fcols = st.columns(2)
-        for i, f in enumerate(FEATURES):
-            fcols[i % 2].checkbox(LABELS[f], key=k("feat." + f))
+        with st.container(horizontal=True, gap="small"):  # as many per line as fit
+            for f in FEATURES:
+                st.checkbox(LABELS[f], key=k("feat." + f))
     if "training" not in hidden_groups:
         with st.expander("Training settings"):
             st.number_input("Batch size", 1, 2000, key=k("batch_size"),
