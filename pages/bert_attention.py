@@ -178,17 +178,16 @@ with st.container(border=True):
     top[1].text_input("Model", key=K("source"), help=MODEL_HELP)
     if st.session_state[K("pair")]:
         top[0].text_area("Text B", key=K("text_b"), height=68)
-    row = st.columns([1.2, 1.3, 1.6, 2.2])
-    row[0].toggle("Pair (text B)", key=K("pair"),
-                  help="A pair is split at the first token with token_type_ids == 1.")
-    row[1].segmented_control("Units", list(units.GRANULARITIES), key=K("granularity"), required=True,
-                             help="Words: attention to a word = sum over its pieces, from a word = mean over its "
-                                  "pieces (Clark et al. 2019). [CLS] and [SEP] stay units of their own.")
-    row[2].selectbox("[CLS] / [SEP]", list(units.SPECIAL_MODES), key=K("special"),
-                     format_func=units.SPECIAL_MODE_LABELS.get)
-    row[3].selectbox("Weights", list(norms.WEIGHTINGS), key=K("weighting"), format_func=norms.WEIGHTING_LABELS.get,
-                     help="Kobayashi et al. 2020: ‖α f(x)‖ weighs α by the size of the transformed vector "
-                          "f(x) = (x W_V + b_V) W_O that it mixes in.")
+    row = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen, labels whole
+    row.toggle("Pair (text B)", key=K("pair"), help="A pair is split at the first token with token_type_ids == 1.")
+    row.segmented_control("Units", list(units.GRANULARITIES), key=K("granularity"), required=True,
+                          help="Words: attention to a word = sum over its pieces, from a word = mean over its "
+                               "pieces (Clark et al. 2019). [CLS] and [SEP] stay units of their own.")
+    row.selectbox("[CLS] / [SEP]", list(units.SPECIAL_MODES), key=K("special"), width=220,
+                  format_func=units.SPECIAL_MODE_LABELS.get)
+    row.selectbox("Weights", list(norms.WEIGHTINGS), key=K("weighting"), format_func=norms.WEIGHTING_LABELS.get,
+                  width=330, help="Kobayashi et al. 2020: ‖α f(x)‖ weighs α by the size of the transformed vector "
+                                  "f(x) = (x W_V + b_V) W_O that it mixes in.")
 
 setup = _current_setup()
 text_b = setup.text_b or None

@@ -142,11 +142,12 @@ def _racer_editor() -> list[str]:
             racer = parse_racer(text)
         except RacerError:
             racer = make_racer("SGD")
-        cols = st.columns([5, 1.3, 1.1, 0.9], vertical_alignment="center")
+        row = st.container(horizontal=True, vertical_alignment="center")  # buttons keep their labels when narrow
         dot = race_fig.color(i)
-        cols[0].markdown(f"<span style='color:{dot};font-size:1.3em'>●</span> `{racer.label}`", unsafe_allow_html=True)
+        row.markdown(f"<span style='color:{dot};font-size:1.3em'>●</span> `{racer.label}`", unsafe_allow_html=True,
+                     width="stretch")
         values = {}
-        with cols[1].popover("Knobs", icon=":material/tune:", width="stretch"):
+        with row.popover("Knobs", icon=":material/tune:"):
             st.caption(f"`torch.optim.{racer.optimizer}` — defaults from its signature")
             for knob in racer.spec.knobs:
                 wkey = k(f"r{uid}:{knob.name}")
@@ -185,24 +186,22 @@ def _racer_editor() -> list[str]:
             rows[i][1] = new.to_text()
         except RacerError as e:
             st.warning(f"{racer.label}: {e}")
-        if cols[2].button(
+        if row.button(
             "Twin",
             key=k(f"dup{uid}"),
             icon=":material/content_copy:",
             help="Race the same optimizer again (change its knobs).",
-            width="stretch",
             disabled=len(rows) >= MAX_RACERS,
         ):
             rows.insert(i + 1, [st.session_state[k("next_id")], rows[i][1]])
             st.session_state[k("next_id")] += 1
             st.rerun()
-        if cols[3].button(
+        if row.button(
             "",
             key=k(f"del{uid}"),
             icon=":material/delete:",
             help="Remove this racer",
             disabled=len(rows) == 1,
-            width="stretch",
         ):
             rows.pop(i)
             st.rerun()
