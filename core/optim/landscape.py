@@ -12,8 +12,9 @@ it, each chunk faults its activations in again and a slice takes twice as long.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor, nn
@@ -30,7 +31,10 @@ Progress = Callable[[float], None]
 class Problem:
     """A network, a batch and a criterion: loss(θ) = criterion(model(inputs; θ), targets) [+ penalty(θ)].
 
-    `penalty` is a term on the parameters themselves (a trainer's L1/L2 regularization). model is not mutated.
+    `penalty` is a term on the parameters themselves (a trainer's L1/L2 regularization). The model keeps its own
+    parameters, but `functional_call` swaps them for `params` while it runs: `lock` makes that swap atomic for every
+    thread using this Problem (Streamlit may start a session's next run before its last one has stopped), so none
+    reads, computes with or restores another call's swapped (even vmapped) tensors. One Problem per module.
     """
 
     model: nn.Module
@@ -38,14 +42,18 @@ class Problem:
     targets: Tensor
     criterion: Callable[[Tensor, Tensor], Tensor]
     penalty: Callable[[Params], Tensor] | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
     def params(self) -> Params:
         """A detached copy of the model's parameters."""
-        return {n: p.detach().clone() for n, p in self.model.named_parameters()}
+        with self.lock:
+            return {n: p.detach().clone() for n, p in self.model.named_parameters()}
 
     def loss(self, params: Params) -> Tensor:
         """The loss at `params` (differentiable in them)."""
-        data = self.criterion(functional_call(self.model, params, (self.inputs,)), self.targets)
+        with self.lock:
+            outputs = functional_call(self.model, params, (self.inputs,))
+        data = self.criterion(outputs, self.targets)
         return data if self.penalty is None else data + self.penalty(params)
 
 

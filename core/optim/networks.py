@@ -52,8 +52,9 @@ class LandscapeNetwork:
         return sum(p.numel() for p in self.trained.values())
 
     def own_copy(self) -> LandscapeNetwork:
-        """The same network on a module of its own: functional_call swaps a module's parameters while it runs,
-        so sessions that share one LandscapeNetwork each compute on a copy."""
+        """The same network on a module of its own: calls on one module take turns (functional_call swaps its
+        parameters while it runs; see `Problem.lock`), so sessions that share a LandscapeNetwork each compute on a
+        copy instead of waiting for each other."""
         problem = dataclasses.replace(self.problem, model=copy.deepcopy(self.problem.model))
         return dataclasses.replace(self, problem=problem)
 

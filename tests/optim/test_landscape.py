@@ -2,6 +2,7 @@
 the top Hessian eigenvalue = the full Hessian's, and network races = plain torch.optim loops on the module."""
 
 import copy
+import threading
 
 import numpy as np
 import pytest
@@ -160,3 +161,38 @@ def test_pca_plane_recovers_a_planar_trajectory_and_plane_losses_follow(problem)
     run = NetRun("line", thetas, batched_losses(problem, thetas).numpy(), None)
     view = plane_view(problem, plane, (run,), n=5)
     np.testing.assert_allclose(view.plane_loss[0], run.losses, rtol=1e-3)  # on the plane, they agree
+
+
+def test_two_threads_on_one_problem_never_see_each_others_swapped_parameters():
+    """Streamlit can start a session's next run while its last one is still computing on the same network: a slice
+    in one thread and reads of the parameters in another once raised 'tensor escaped from vmap', then kept failing."""
+    problem = toy_problem(hidden=8, n=64)
+    original = problem.params()
+    center = flatten(original)
+    d1, d2 = (flatten(filter_normalized_direction(original, seed)) for seed in (0, 1))
+    a = torch.linspace(-1, 1, 21)
+    expected = plane_losses(problem, center, d1, d2, a, a).loss
+    failures: list[BaseException] = []
+
+    def slices():
+        try:
+            for _ in range(15):
+                torch.testing.assert_close(plane_losses(problem, center, d1, d2, a, a).loss, expected)
+        except BaseException as e:  # reported by the main thread
+            failures.append(e)
+
+    def reads():
+        try:
+            for _ in range(3000):
+                for name, p in problem.params().items():
+                    assert torch.equal(p, original[name])
+        except BaseException as e:
+            failures.append(e)
+
+    threads = [threading.Thread(target=slices), threading.Thread(target=reads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[0]
+    assert all(torch.equal(p, original[n]) for n, p in problem.model.named_parameters())
