@@ -608,11 +608,14 @@ if "Hand mode" in tabs:
         ex_name = st.selectbox("Worked example", list(EXAMPLES), key=k("hand_example"))
         ex = EXAMPLES[ex_name]
         ex_id = list(EXAMPLES).index(ex_name)
+        # the example's values as defaults in the state (not as widget defaults: `remember` writes these keys back)
+        for name, default in (("layers", len(ex.weights)), ("loss", ex.loss), ("lr", float(ex.lr))):
+            ss.setdefault(k(f"hand_{name}.{ex_id}"), default)
         hc = st.columns([1, 1, 1])
-        n_layers = hc[0].number_input("Layers", 1, 3, value=len(ex.weights), key=k(f"hand_layers.{ex_id}"))
-        loss_name = hc[1].selectbox("Loss", list(LOSSES), index=list(LOSSES).index(ex.loss),
-                                    format_func=lambda n: LOSSES[n].title, key=k(f"hand_loss.{ex_id}"))
-        lr = hc[2].number_input("Learning rate", 0.0, 10.0, value=ex.lr, format="%.4f", key=k(f"hand_lr.{ex_id}"))
+        n_layers = hc[0].number_input("Layers", 1, 3, key=k(f"hand_layers.{ex_id}"))
+        loss_name = hc[1].selectbox("Loss", list(LOSSES), format_func=lambda n: LOSSES[n].title,
+                                    key=k(f"hand_loss.{ex_id}"))
+        lr = hc[2].number_input("Learning rate", 0.0, 10.0, format="%.4f", key=k(f"hand_lr.{ex_id}"))
         ecols = st.columns(2 + n_layers)
         with ecols[0]:
             st.caption("x (samples × inputs)")
@@ -626,8 +629,8 @@ if "Hand mode" in tabs:
             b0 = ex.biases[i] if i < len(ex.biases) else np.zeros(2)
             a0 = ex.activations[i] if i < len(ex.activations) else "sigmoid"
             with ecols[2 + i]:
-                acts.append(st.selectbox(f"f{i + 1}", list(ACTIVATIONS), index=list(ACTIVATIONS).index(a0),
-                                         key=k(f"hand_act.{ex_id}.{i}")))
+                ss.setdefault(k(f"hand_act.{ex_id}.{i}"), a0)
+                acts.append(st.selectbox(f"f{i + 1}", list(ACTIVATIONS), key=k(f"hand_act.{ex_id}.{i}")))
                 st.caption(f"W{i + 1} (outputs × inputs)")
                 ws.append(_editor(w0, k(f"hand_W.{ex_id}.{i}")))
                 st.caption(f"b{i + 1}")

@@ -71,7 +71,7 @@ def test_a_page_opened_again_keeps_its_settings_and_works(tool):
     assert getattr(at, kind)(key=key).value == value
 
 
-def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page():
+def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page(caplog):
     """A data editor's edits cannot be written back into its widget state: the editor restarts from its last
     matrix. Edit x of the second worked example, change its learning rate, visit Home, come back."""
     at = run_page("pages/network_builder.py")
@@ -92,3 +92,4 @@ def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page():
     assert at.number_input(key="network_builder.hand_lr.1").value == 0.5
     np.testing.assert_array_equal(at.session_state["kept." + x_key + ".last"], edited)
     assert [m.value for m in at.markdown if m.value.startswith("**Loss**")] == shown  # the same step, same numbers
+    assert not [r for r in caplog.records if "created with a default value" in r.getMessage()]
