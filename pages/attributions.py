@@ -35,7 +35,7 @@ from core.figures import attribution as figures
 from core.models import ModelLoadError, ModelSnapshot, load_model
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
-from pages.common import MODEL_HELP, cached_model, left_out_warnings, remember, show_warnings
+from pages.common import MODEL_HELP, cached_model, left_out_warnings, show_warnings
 
 KEY = "attributions"
 BUILDER_KEY = "network_builder.trained"
@@ -49,16 +49,18 @@ CLICK_LABELS = {"point": "the explained point", "baseline": "the baseline"}
 LINK_NAMES = {"text": "text", "text_b": "text B"}  # set-up fields long enough to stay out of a link
 
 SETTING_WIDGETS = {  # MethodSettings field → how to ask for it (the page never branches per method)
-    "n_steps": lambda key: st.number_input("n_steps (integration points)", 2, 2048, key=key),
-    "integration": lambda key: st.selectbox("integration rule", INTEGRATION_METHODS, key=key),
+    "n_steps": lambda key: st.number_input("n_steps (integration points)", 2, 2048, key=key, persist_state="session"),
+    "integration": lambda key: st.selectbox("integration rule", INTEGRATION_METHODS, key=key, persist_state="session"),
     "internal_batch_size": lambda key: st.number_input("internal_batch_size (0 = from the free memory)", 0, 4096,
-                                                       key=key),
-    "n_samples": lambda key: st.number_input("samples", 1, 2000, key=key),
-    "stdevs": lambda key: st.number_input("noise σ", 0.0, 10.0, step=0.01, format="%.3f", key=key),
-    "window": lambda key: st.number_input("window (tokens/features)", 1, 64, key=key),
-    "seed": lambda key: st.number_input("seed", 0, 2**31 - 1, key=key),
-    "perturbations_per_eval": lambda key: st.number_input("perturbations per forward pass", 1, 1024, key=key),
-    "precision": lambda key: st.radio("precision", PRECISIONS, key=key, horizontal=True,
+                                                       key=key, persist_state="session"),
+    "n_samples": lambda key: st.number_input("samples", 1, 2000, key=key, persist_state="session"),
+    "stdevs": lambda key: st.number_input("noise σ", 0.0, 10.0, step=0.01, format="%.3f", key=key,
+                                          persist_state="session"),
+    "window": lambda key: st.number_input("window (tokens/features)", 1, 64, key=key, persist_state="session"),
+    "seed": lambda key: st.number_input("seed", 0, 2**31 - 1, key=key, persist_state="session"),
+    "perturbations_per_eval": lambda key: st.number_input("perturbations per forward pass", 1, 1024, key=key,
+                                                          persist_state="session"),
+    "precision": lambda key: st.radio("precision", PRECISIONS, key=key, persist_state="session", horizontal=True,
                                       help="bf16 runs the model under autocast in bfloat16 (fast on GPUs); the page "
                                            "then shows how far the scores are from fp32."),
 }
@@ -134,7 +136,8 @@ def progress_reporter(label: str):
 
 
 def method_controls(n_features_hint: str, offered: list[str]) -> None:
-    st.selectbox("Method", offered, key=f"{KEY}.method", format_func=lambda k: METHODS[k].title)
+    st.selectbox("Method", offered, key=f"{KEY}.method",
+                 persist_state="session", format_func=lambda k: METHODS[k].title)
     spec = METHODS[value("method")]
     st.caption(spec.explains)
     with st.expander("Method settings", expanded=False):
@@ -237,6 +240,7 @@ def comparison_tab(problem, setup: AttributionSetup, key: tuple, names: tuple[st
     default = [k for k in ("integrated-gradients", "input-x-gradient", "feature-ablation", "kernel-shap")
                if k in offered]
     chosen = st.multiselect("Methods to compare", offered, default=default, key=f"{KEY}.compare",
+                            persist_state="session",
                             format_func=lambda k: METHODS[k].title)
     if len(chosen) < 2:
         st.info("Pick at least two methods.")
@@ -291,7 +295,7 @@ def download_buttons(record: dict, name: str) -> None:
 def text_page() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.text_input("Model", key=f"{KEY}.source", help=MODEL_HELP)
+        st.text_input("Model", key=f"{KEY}.source", persist_state="session", help=MODEL_HELP)
         try:
             loaded = cached_model(value("source").strip() or "embedded")
         except ModelLoadError as error:
@@ -301,32 +305,36 @@ def text_page() -> None:
         tasks = tasks_for(loaded)
         if value("task") not in tasks:
             st.session_state[f"{KEY}.task"] = tasks[0]
-        st.text_area("Text", key=f"{KEY}.text", height=80)
-        st.selectbox("Task (what scalar is explained)", tasks, key=f"{KEY}.task",
+        st.text_area("Text", key=f"{KEY}.text", persist_state="session", height=80)
+        st.selectbox("Task (what scalar is explained)", tasks, key=f"{KEY}.task", persist_state="session",
                      format_func=lambda k: TASKS[k].title)
         task = value("task")
         if task == "classification":
             labels = loaded.labels or ("0",)
             if value("label") >= len(labels):
                 st.session_state[f"{KEY}.label"] = 0
-            st.selectbox("Class", range(len(labels)), key=f"{KEY}.label", format_func=lambda i: labels[i])
+            st.selectbox("Class", range(len(labels)), key=f"{KEY}.label",
+                         persist_state="session", format_func=lambda i: labels[i])
         elif task in ("masked-lm", "masked-lm-contrast"):
             cols = st.columns(2)
-            cols[0].text_input("Token A (scored at [MASK]; empty = top prediction)", key=f"{KEY}.token")
+            cols[0].text_input("Token A (scored at [MASK]; empty = top prediction)", key=f"{KEY}.token",
+                               persist_state="session")
             if task == "masked-lm-contrast":
-                cols[1].text_input("Token B (subtracted)", key=f"{KEY}.token_b")
+                cols[1].text_input("Token B (subtracted)", key=f"{KEY}.token_b", persist_state="session")
         else:
-            st.text_input("Text B (the similarity reference; its embedding is held fixed)", key=f"{KEY}.text_b")
+            st.text_input("Text B (the similarity reference; its embedding is held fixed)", key=f"{KEY}.text_b",
+                          persist_state="session")
         if task != "similarity" and task != "masked-lm-contrast":
-            st.radio("Explain the", ("logit", "probability"), key=f"{KEY}.output", horizontal=True,
+            st.radio("Explain the", ("logit", "probability"), key=f"{KEY}.output",
+                     persist_state="session", horizontal=True,
                      help="Logits by default: a softmax squashes the signal, and its attributions mix in every "
                           "other class.")
     with right:
         method_controls("Tokens are the features: perturbation methods replace whole tokens (their word "
                         "embedding row) by the baseline's, keeping positions, [CLS] and [SEP].", list(METHODS))
-        st.selectbox("Baseline (reference input)", list(BASELINES), key=f"{KEY}.text_baseline",
+        st.selectbox("Baseline (reference input)", list(BASELINES), key=f"{KEY}.text_baseline", persist_state="session",
                      format_func=TEXT_BASELINES.get)
-        st.radio("Token score", ("sum", "l2"), key=f"{KEY}.reduce", horizontal=True,
+        st.radio("Token score", ("sum", "l2"), key=f"{KEY}.reduce", persist_state="session", horizontal=True,
                  format_func=lambda k: {"sum": "sum over embedding (signed)", "l2": "L2 norm (magnitude)"}[k],
                  help="Gradient methods give one number per embedding dimension; a token's score is their sum "
                       "(keeps the sign; adds up to f(x) − f(baseline) for IG) or their L2 norm.")
@@ -480,24 +488,30 @@ def network_page() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         cols = st.columns(2)
-        cols[0].number_input("Point X1", -1e3, 1e3, key=f"{KEY}.point_x", step=0.1, format="%.3f")
-        cols[1].number_input("Point X2", -1e3, 1e3, key=f"{KEY}.point_y", step=0.1, format="%.3f")
+        cols[0].number_input("Point X1", -1e3, 1e3, key=f"{KEY}.point_x",
+                             persist_state="session", step=0.1, format="%.3f")
+        cols[1].number_input("Point X2", -1e3, 1e3, key=f"{KEY}.point_y",
+                             persist_state="session", step=0.1, format="%.3f")
         if value("net_output") >= len(network.output_names):
             st.session_state[f"{KEY}.net_output"] = 0
         cols = st.columns(2)
-        cols[0].selectbox("Output", range(len(network.output_names)), key=f"{KEY}.net_output",
+        cols[0].selectbox("Output", range(len(network.output_names)), key=f"{KEY}.net_output", persist_state="session",
                           format_func=lambda i: network.output_names[i])
         if network.output_activation != "identity":
-            cols[1].radio("Explain the", ("logit", "probability"), key=f"{KEY}.net_scale", horizontal=True,
+            cols[1].radio("Explain the", ("logit", "probability"), key=f"{KEY}.net_scale",
+                          persist_state="session", horizontal=True,
                           format_func=lambda k: {"logit": "logit z", "probability": "activated output"}[k])
         cols = st.columns([2, 1, 1])
-        cols[0].selectbox("Baseline", BASELINE_KINDS, key=f"{KEY}.net_baseline", format_func=NET_BASELINES.get)
+        cols[0].selectbox("Baseline", BASELINE_KINDS, key=f"{KEY}.net_baseline",
+                          persist_state="session", format_func=NET_BASELINES.get)
         if value("net_baseline") == "point":
-            cols[1].number_input("Baseline X1", -1e3, 1e3, key=f"{KEY}.baseline_x", step=0.1, format="%.3f")
-            cols[2].number_input("Baseline X2", -1e3, 1e3, key=f"{KEY}.baseline_y", step=0.1, format="%.3f")
+            cols[1].number_input("Baseline X1", -1e3, 1e3, key=f"{KEY}.baseline_x",
+                                 persist_state="session", step=0.1, format="%.3f")
+            cols[2].number_input("Baseline X2", -1e3, 1e3, key=f"{KEY}.baseline_y",
+                                 persist_state="session", step=0.1, format="%.3f")
     with right:
         method_controls("Each input feature is one feature for the perturbation methods.", list(METHODS))
-        st.slider("Map resolution (points per side)", 8, 80, key=f"{KEY}.resolution")
+        st.slider("Map resolution (points per side)", 8, 80, key=f"{KEY}.resolution", persist_state="session")
     setup = current_setup()
     target = setup.network_target()
     point = np.array([[setup.point_x, setup.point_y]], dtype=np.float32)
@@ -532,7 +546,8 @@ def network_page() -> None:
         boundary = None if network.output_activation == "identity" else (
             0.0 if setup.net_scale == "logit" or network.output_activation == "tanh" else 0.5)
         r = len(grid.ys)
-        st.segmented_control("Click on a map sets", tuple(CLICK_SETS), key=f"{KEY}.click_sets", required=True,
+        st.segmented_control("Click on a map sets", tuple(CLICK_SETS), key=f"{KEY}.click_sets",
+                             persist_state="session", required=True,
                              default="point", format_func=CLICK_LABELS.get,
                              help="Typing the coordinates above works too.")
         st.plotly_chart(figures.plane_maps(grid.xs, grid.ys, maps.scores.reshape(r, r, -1), network.feature_names,
@@ -586,10 +601,9 @@ st.markdown("Which inputs drive a model's output? Captum's methods answer, each 
             "(do the scores add up, do they survive a change of baseline or a randomised model, do the top "
             "features really matter?), and every number can be exported with what produced it.")
 initial_setup()
-remember([f"{KEY}.{f.name}" for f in dataclasses.fields(AttributionSetup)] + [f"{KEY}.compare", f"{KEY}.click_sets"])
 for message in st.session_state.pop(f"{KEY}.link_warnings", []):
     st.warning(message)
-st.segmented_control("Explain", ("text", "network"), key=f"{KEY}.subject", required=True,
+st.segmented_control("Explain", ("text", "network"), key=f"{KEY}.subject", persist_state="session", required=True,
                      format_func=lambda k: {"text": "A BERT-family model on text",
                                             "network": "A network on 2-D data"}[k])
 if value("subject") == "network":

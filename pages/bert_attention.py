@@ -106,8 +106,6 @@ def _first_visit() -> list[str]:
     return warnings
 
 
-KEPT_WIDGETS = ("source", "text", "text_b", "pair", "layer", "heads", "granularity", "special", "weighting",
-                "fusion", "compare_text", "view", "query", "neuron-query", "ablate")
 
 
 def _current_setup() -> AttentionSetup:
@@ -165,7 +163,7 @@ def _single_head_changed() -> None:
 # ---------- page ----------
 
 warnings = _first_visit()
-remember(K(name) for name in KEPT_WIDGETS)
+remember([K("view")])  # the other widgets keep their values themselves (persist_state)
 st.title("BERT attention")
 st.caption("Every head of a BERT-family encoder on your sentence: where each token looks, how attention composes "
            "through the layers, what each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.")
@@ -173,19 +171,22 @@ show_warnings(warnings)
 
 with st.container(border=True):
     top = st.columns([3, 2])
-    top[0].text_area("Sentence (text A)", key=K("text"), height=68,
+    top[0].text_area("Sentence (text A)", key=K("text"), persist_state="session", height=68,
                      help="Tokens are shown as the model sees them (WordPiece pieces start with ##).")
-    top[1].text_input("Model", key=K("source"), help=MODEL_HELP)
+    top[1].text_input("Model", key=K("source"), persist_state="session", help=MODEL_HELP)
     if st.session_state[K("pair")]:
-        top[0].text_area("Text B", key=K("text_b"), height=68)
+        top[0].text_area("Text B", key=K("text_b"), persist_state="session", height=68)
     row = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen, labels whole
-    row.toggle("Pair (text B)", key=K("pair"), help="A pair is split at the first token with token_type_ids == 1.")
-    row.segmented_control("Units", list(units.GRANULARITIES), key=K("granularity"), required=True,
+    row.toggle("Pair (text B)", key=K("pair"),
+               persist_state="session", help="A pair is split at the first token with token_type_ids == 1.")
+    row.segmented_control("Units", list(units.GRANULARITIES), key=K("granularity"),
+                          persist_state="session", required=True,
                           help="Words: attention to a word = sum over its pieces, from a word = mean over its "
                                "pieces (Clark et al. 2019). [CLS] and [SEP] stay units of their own.")
-    row.selectbox("[CLS] / [SEP]", list(units.SPECIAL_MODES), key=K("special"), width=220,
+    row.selectbox("[CLS] / [SEP]", list(units.SPECIAL_MODES), key=K("special"), persist_state="session", width=220,
                   format_func=units.SPECIAL_MODE_LABELS.get)
-    row.selectbox("Weights", list(norms.WEIGHTINGS), key=K("weighting"), format_func=norms.WEIGHTING_LABELS.get,
+    row.selectbox("Weights", list(norms.WEIGHTINGS), key=K("weighting"),
+                  persist_state="session", format_func=norms.WEIGHTING_LABELS.get,
                   width=330, help="Kobayashi et al. 2020: ‖α f(x)‖ weighs α by the size of the transformed vector "
                                   "f(x) = (x W_V + b_V) W_O that it mixes in.")
 
@@ -231,9 +232,11 @@ st.markdown(summary)
 def layer_and_heads(multi: bool = True) -> tuple[int, tuple[int, ...]]:
     """The shared layer / head selectors (used by several views)."""
     cols = st.columns([1, 3] if multi else [1, 1])
-    layer = cols[0].selectbox("Layer", list(range(L)), key=K("layer"), format_func=lambda i: f"Layer {i + 1}")
+    layer = cols[0].selectbox("Layer", list(range(L)), key=K("layer"),
+                              persist_state="session", format_func=lambda i: f"Layer {i + 1}")
     if multi:
         chosen = cols[1].multiselect("Heads (each gets a colour)", list(range(H)), key=K("heads"),
+                                     persist_state="session",
                                      format_func=lambda h: f"head {h + 1}")
         return layer, tuple(chosen) or (0,)
     st.session_state[K("head-single")] = st.session_state[K("heads")][0]
@@ -297,7 +300,7 @@ def neuron_view_tab() -> None:
     tokens = result.tokens
     if st.session_state.get(K("neuron-query"), T) >= T:
         st.session_state[K("neuron-query")] = min(1, T - 1)
-    query = st.selectbox("Query token", list(range(T)), key=K("neuron-query"),
+    query = st.selectbox("Query token", list(range(T)), key=K("neuron-query"), persist_state="session",
                          format_func=lambda i: f"{tokens[i]} (#{i})")
     view, figure = neuron_of(*args, layer, head, query)
     worst = recompute_difference(*args)
@@ -323,10 +326,11 @@ def aggregates_tab() -> None:
     cols = st.columns([3, 1, 1.6])
     what = cols[0].segmented_control("Aggregate", ["Mean over heads", "Token through layers", "Rollout", "Flow"],
                                      default="Rollout", key=K("aggregate"), required=True)
-    fusion = (cols[1].selectbox("Head fusion", list(rollout.FUSIONS), key=K("fusion"),
+    fusion = (cols[1].selectbox("Head fusion", list(rollout.FUSIONS), key=K("fusion"), persist_state="session",
                                 help="How rollout and flow combine a layer's heads.")
               if what in ("Rollout", "Flow") else setup.fusion)  # the other aggregates are plain head means
-    query = cols[2].selectbox("Token", list(range(n)), key=K("query"), format_func=lambda i: f"{labels[i]} (#{i})")
+    query = cols[2].selectbox("Token", list(range(n)), key=K("query"),
+                              persist_state="session", format_func=lambda i: f"{labels[i]} (#{i})")
     kept = view_of(*args, setup.weighting, setup.granularity, "keep")
     special = np.array(kept.units.special)
     full_query = kept.units.positions.index(shown.units.positions[query])  # the same unit with specials kept
@@ -396,7 +400,7 @@ def head_statistics_tab() -> None:
 @st.fragment
 def compare_tab() -> None:
     """The Compare tab; a fragment, so its own controls rerun only this tab."""
-    st.text_input("Second sentence (compared with text A)", key=K("compare_text"))
+    st.text_input("Second sentence (compared with text A)", key=K("compare_text"), persist_state="session")
     layer, (head,) = layer_and_heads(multi=False)
     try:
         attention(setup.source, setup.compare_text, None)
@@ -442,7 +446,8 @@ def ablation_tab() -> None:
     """The Ablation tab; a fragment, so its own controls rerun only this tab."""
     options = [(layer, head) for layer in range(L) for head in range(H)]
     st.session_state[K("ablate")] = [tuple(h) for h in st.session_state.get(K("ablate"), []) if tuple(h) in options]
-    off = st.multiselect("Heads to switch off", options, key=K("ablate"), placeholder="e.g. L1 H3, L5 H6",
+    off = st.multiselect("Heads to switch off", options, key=K("ablate"),
+                         persist_state="session", placeholder="e.g. L1 H3, L5 H6",
                          format_func=lambda lh: f"L{lh[0] + 1} H{lh[1] + 1}")
     ablator = st.session_state.get(K("ablator"))
     if ablator is None or ablator.shared is not loaded:

@@ -82,13 +82,12 @@ KEPT = "kept."  # prefix of the plain session keys that hold a widget's value wh
 
 
 def remember(keys: Iterable[str]) -> None:
-    """Keep these widgets' values when the user opens another page and comes back.
+    """Keep these widgets' values when the user opens another page and comes back: for `st.tabs`, which has no
+    `persist_state` (every other widget keeps its value with `persist_state="session"`).
 
-    Streamlit forgets a widget's value at the end of any run that does not draw the widget (another page, or a view
-    of this page that is not shown), and a page opened again would start from scratch or read a missing key. Each
-    run copies the values to plain keys, which Streamlit keeps, and writes back the ones it forgot before the page
-    draws its widgets. Only for widgets whose value may be assigned: not buttons, uploaders, data editors or chart
-    selections.
+    Each run copies the values to plain keys, which Streamlit keeps, and writes back the ones it forgot before the
+    page draws its widgets. Only for widgets the page draws on every run: a value written back for a widget that is
+    not drawn comes back later in place of a newer one.
     """
     state = st.session_state
     for key in keys:

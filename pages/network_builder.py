@@ -44,7 +44,7 @@ from core.nets.trace import StepTrace, trace_step
 from core.nets.trained import from_trainer
 from core.nets.trainer import Trainer
 from core.setup_state import SetupError, from_json, from_query, left_out_of_link, to_json, to_query
-from pages.common import KEPT, remember
+from pages.common import KEPT
 
 P = "network_builder."  # every key of this page starts with the tool key
 TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core.nets.trained.TrainedNetwork
@@ -91,10 +91,6 @@ if k("setup") not in ss:
     ss[k("speed")] = 5
 if k("pending") in ss:  # changes requested by the live view or an import, applied before any widget exists
     _put(ss.pop(k("pending")))
-HAND_KEYS = ([k("hand_example")] + [k(f"hand_{w}.{e}") for e in range(len(EXAMPLES)) for w in ("layers", "loss", "lr")]
-             + [k(f"hand_act.{e}.{i}") for e in range(len(EXAMPLES)) for i in range(3)])  # its matrices: `_editor`
-remember([k(n) for n in FIELDS if n not in ("features", "hidden")] + [k("feat." + f) for f in FEATURES]
-         + [k(n) for n in ("speed", "click_add", "click_class", "trace_what", "sample", "predict")] + HAND_KEYS)
 
 
 # ---------------------------------------------------------------- callbacks
@@ -160,54 +156,56 @@ buttons.button("Step", key=k("step"), on_click=_step_epoch, help="Train one epoc
 buttons.button("Reset", key=k("reset"), on_click=_reset, help="Back to epoch 0 with the same initial weights")
 buttons.button("New weights", key=k("new_weights"), on_click=_reset, kwargs={"new_weights": True},
                help="Draw new initial weights (the weight seed goes up by one)")
-knobs.select_slider("Epochs per frame", SPEEDS, key=k("speed"), width=130,
+knobs.select_slider("Epochs per frame", SPEEDS, key=k("speed"), persist_state="session", width=130,
                     help=f"Training speed: epochs trained per refresh (up to {FPS} refreshes per second)")
 if "training" not in hidden_groups:
     lr_options = sorted(set(LEARNING_RATES) | {float(ss[k("learning_rate")])})
-    knobs.select_slider("Learning rate", lr_options, key=k("learning_rate"), width=160)
-    knobs.selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"), width=115,
+    knobs.select_slider("Learning rate", lr_options, key=k("learning_rate"), persist_state="session", width=160)
+    knobs.selectbox("Activation", HIDDEN_ACTIVATIONS, key=k("activation"), persist_state="session", width=115,
                     format_func=lambda a: ACTIVATIONS[a].title)
-    knobs.selectbox("Optimizer", list(OPTIMIZERS), key=k("optimizer"), width=125,
+    knobs.selectbox("Optimizer", list(OPTIMIZERS), key=k("optimizer"), persist_state="session", width=125,
                     format_func=lambda o: OPTIMIZERS[o][0])
 
 left, main = st.columns([1, 4.2], gap="medium")
 with left:
     if "data" not in hidden_groups:
         st.markdown("**Data**")
-        st.selectbox("Dataset", [*DATASETS, CUSTOM], key=k("dataset"),
+        st.selectbox("Dataset", [*DATASETS, CUSTOM], key=k("dataset"), persist_state="session",
                      format_func=lambda d: DATASETS[d].title if d in DATASETS else "Your own points")
         own = ss[k("dataset")] == CUSTOM and bool(ss.get(k("points")))
         generated_only = "Only for generated datasets: your own points are used as they are." if own else None
-        st.slider("Noise %", 0, 50, key=k("noise"), disabled=own, help=generated_only)
-        st.slider("Training data %", 10, 90, key=k("train_percent"),
+        st.slider("Noise %", 0, 50, key=k("noise"), persist_state="session", disabled=own, help=generated_only)
+        st.slider("Training data %", 10, 90, key=k("train_percent"), persist_state="session",
                   help="The rest are test points (tick 'Show test data' to see them on the plot).")
-        st.slider("Points", 10, 2000, step=10, key=k("n_points"), disabled=own, help=generated_only)
-        st.number_input("Data seed", 0, 2**31 - 1, key=k("data_seed"),
+        st.slider("Points", 10, 2000, step=10, key=k("n_points"), persist_state="session", disabled=own,
+                  help=generated_only)
+        st.number_input("Data seed", 0, 2**31 - 1, key=k("data_seed"), persist_state="session",
                         help="Same seed, same points" + ("; for your own points, the same train/test split" if own
                                                          else ""))
-        st.checkbox("Show test data", key=k("show_test"))
-        st.checkbox("Discretize output", key=k("discretize"))
+        st.checkbox("Show test data", key=k("show_test"), persist_state="session")
+        st.checkbox("Discretize output", key=k("discretize"), persist_state="session")
     if "features" not in hidden_groups:
         st.markdown("**Features**")
         with st.container(horizontal=True, gap="small"):  # as many per line as fit
             for f in FEATURES:
-                st.checkbox(LABELS[f], key=k("feat." + f))
+                st.checkbox(LABELS[f], key=k("feat." + f), persist_state="session")
     if "training" not in hidden_groups:
         with st.expander("Training settings"):
-            st.number_input("Batch size", 1, 2000, key=k("batch_size"),
+            st.number_input("Batch size", 1, 2000, key=k("batch_size"), persist_state="session",
                             help="Larger than the training set means full batch")
-            st.number_input("Weight seed", 0, 2**31 - 1, key=k("init_seed"),
+            st.number_input("Weight seed", 0, 2**31 - 1, key=k("init_seed"), persist_state="session",
                             help="Initial weights; separate from the data seed")
-            st.selectbox("Two-class output", BINARY_HEADS, key=k("binary_head"),
+            st.selectbox("Two-class output", BINARY_HEADS, key=k("binary_head"), persist_state="session",
                          format_func=lambda h: HEADS[h].title)
-            st.number_input("Stop after epochs (0 = never)", 0, 1_000_000, key=k("max_epochs"))
+            st.number_input("Stop after epochs (0 = never)", 0, 1_000_000, key=k("max_epochs"), persist_state="session")
             st.number_input("Stop below training loss (0 = never)", 0.0, 1e5, key=k("target_loss"),
+                            persist_state="session",
                             format="%.4f")
     if "regularization" not in hidden_groups:
-        st.selectbox("Regularization", list(REGULARIZATIONS), key=k("regularization"),
+        st.selectbox("Regularization", list(REGULARIZATIONS), key=k("regularization"), persist_state="session",
                      format_func=lambda r: REGULARIZATIONS[r].title)
         st.select_slider("Regularization rate λ", sorted(set(REG_RATES) | {float(ss[k("reg_rate")])}),
-                         key=k("reg_rate"))
+                         key=k("reg_rate"), persist_state="session")
 
 setup = _read()
 problems = setup.validate()
@@ -255,9 +253,10 @@ with left:
                     for w in parsed.warnings:
                         st.toast(w)
                     st.rerun()
-            st.toggle("Click on the plot adds a point", key=k("click_add"))
+            st.toggle("Click on the plot adds a point", key=k("click_add"), persist_state="session")
             n_cls = max(data.n_classes, 2)
             st.radio("Class of clicked points", list(range(n_cls)), horizontal=True, key=k("click_class"),
+                     persist_state="session",
                      disabled=data.task == "regression")
             st.download_button("Download points (CSV)", points_csv(data.points, data.labels, data.task),
                                "points.csv", "text/csv", key=k("dl_points"))
@@ -532,35 +531,36 @@ def _hidden_until_predicted(value: float, name: str, key: str, hint: str) -> boo
 
 def step_through() -> None:
     """The step-through of one training step of the current network (while paused: playing, it is stale)."""
-    c = st.columns([1.2, 1.2, 1.2, 1.6])
-    which = c[0].radio("Trace", ["one sample", "the mini-batch"], key=k("trace_what"), horizontal=True)
+    c = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen, labels whole
+    which = c.radio("Trace", ["one sample", "the mini-batch"], key=k("trace_what"), persist_state="session",
+                       horizontal=True)
     if k("sample") not in ss or not 0 <= int(ss[k("sample")]) < len(d.points):
         ss[k("sample")] = int(np.flatnonzero(d.is_train)[0])
-    c[1].number_input("Sample index (or click a point)", 0, len(d.points) - 1, key=k("sample"),
-                      disabled=which != "one sample")
-    c[2].toggle("Predict, then reveal", key=k("predict"),
-                help="Guess the sign of each weight gradient, and of the update, before the numbers are shown")
+    c.number_input("Sample index (or click a point)", 0, len(d.points) - 1, key=k("sample"), persist_state="session",
+                   disabled=which != "one sample", width=220)
+    c.toggle("Predict, then reveal", key=k("predict"), persist_state="session",
+             help="Guess the sign of each weight gradient, and of the update, before the numbers are shown")
     targets = d.targets(trainer.head_name)
     if which == "one sample":
         idx = torch.tensor([int(ss[k("sample")])])
         x, y = d.features[idx], targets[idx]
-        c[3].caption(f"Sample #{int(idx)}: x₁ = {d.points[int(idx), 0]:.3f}, x₂ = {d.points[int(idx), 1]:.3f}, "
+        c.caption(f"Sample #{int(idx)}: x₁ = {d.points[int(idx), 0]:.3f}, x₂ = {d.points[int(idx), 1]:.3f}, "
                      f"label {d.labels[int(idx)]:.3g} ({'train' if d.is_train[int(idx)] else 'test'} point)")
     else:
         x, y = trainer.x_train[: trainer.batch_size], trainer.y_train[: trainer.batch_size]
-        c[3].caption(f"The first {len(x)} training points (batch size {trainer.batch_size}).")
+        c.caption(f"The first {len(x)} training points (batch size {trainer.batch_size}).")
     model64 = copy.deepcopy(trainer.model).double()
     trace = trace_step(model64, x.double(), y.double(), trainer.head.loss, setup.regularization,
                        setup.reg_rate, trainer.optimizer, setup.optimizer, setup.learning_rate)
     names = _stage_names(len(trace.layers))
     ss[k("stage")] = min(ss.get(k("stage"), 0), len(names) - 1)
-    nav = st.columns([0.9, 0.9, 4.4, 1.4])
-    nav[0].button("◀ Prev", key=k("prev"), on_click=_stage, args=(-1, len(names)), width="stretch")
-    nav[1].button("Next ▶", key=k("next"), on_click=_stage, args=(1, len(names)), width="stretch")
-    nav[2].progress((ss[k("stage")] + 1) / len(names), text=f"Step {ss[k('stage')] + 1} of {len(names)}: "
-                    f"**{names[ss[k('stage')]]}**")
-    if nav[3].button("Take this step", key=k("apply"), help="Apply this update to the live network",
-                     disabled=trainer.status != "ready"):
+    nav = st.container(horizontal=True, vertical_alignment="center")
+    nav.button("◀ Prev", key=k("prev"), on_click=_stage, args=(-1, len(names)))
+    nav.button("Next ▶", key=k("next"), on_click=_stage, args=(1, len(names)))
+    nav.progress((ss[k("stage")] + 1) / len(names), text=f"Step {ss[k('stage')] + 1} of {len(names)}: "
+                 f"**{names[ss[k('stage')]]}**")
+    if nav.button("Take this step", key=k("apply"), help="Apply this update to the live network",
+                  disabled=trainer.status != "ready"):
         trainer.step_on(x, y)
         st.rerun()
     stage = names[ss[k("stage")]]
@@ -605,17 +605,17 @@ if "Hand mode" in tabs:
         st.markdown("Type the weights, biases, input and target of a 1-3 layer network and get every "
                     "intermediate of one gradient-descent step, computed by the same tested code as the live "
                     "network (float64). Rows of x and y are samples.")
-        ex_name = st.selectbox("Worked example", list(EXAMPLES), key=k("hand_example"))
+        ex_name = st.selectbox("Worked example", list(EXAMPLES), key=k("hand_example"), persist_state="session")
         ex = EXAMPLES[ex_name]
         ex_id = list(EXAMPLES).index(ex_name)
-        # the example's values as defaults in the state (not as widget defaults: `remember` writes these keys back)
-        for name, default in (("layers", len(ex.weights)), ("loss", ex.loss), ("lr", float(ex.lr))):
-            ss.setdefault(k(f"hand_{name}.{ex_id}"), default)
         hc = st.columns([1, 1, 1])
-        n_layers = hc[0].number_input("Layers", 1, 3, key=k(f"hand_layers.{ex_id}"))
-        loss_name = hc[1].selectbox("Loss", list(LOSSES), format_func=lambda n: LOSSES[n].title,
-                                    key=k(f"hand_loss.{ex_id}"))
-        lr = hc[2].number_input("Learning rate", 0.0, 10.0, format="%.4f", key=k(f"hand_lr.{ex_id}"))
+        n_layers = hc[0].number_input("Layers", 1, 3, value=len(ex.weights), key=k(f"hand_layers.{ex_id}"),
+                                      persist_state="session")
+        loss_name = hc[1].selectbox("Loss", list(LOSSES), index=list(LOSSES).index(ex.loss),
+                                    format_func=lambda n: LOSSES[n].title, key=k(f"hand_loss.{ex_id}"),
+                                    persist_state="session")
+        lr = hc[2].number_input("Learning rate", 0.0, 10.0, value=ex.lr, format="%.4f", key=k(f"hand_lr.{ex_id}"),
+                                persist_state="session")
         ecols = st.columns(2 + n_layers)
         with ecols[0]:
             st.caption("x (samples × inputs)")
@@ -629,8 +629,8 @@ if "Hand mode" in tabs:
             b0 = ex.biases[i] if i < len(ex.biases) else np.zeros(2)
             a0 = ex.activations[i] if i < len(ex.activations) else "sigmoid"
             with ecols[2 + i]:
-                ss.setdefault(k(f"hand_act.{ex_id}.{i}"), a0)
-                acts.append(st.selectbox(f"f{i + 1}", list(ACTIVATIONS), key=k(f"hand_act.{ex_id}.{i}")))
+                acts.append(st.selectbox(f"f{i + 1}", list(ACTIVATIONS), index=list(ACTIVATIONS).index(a0),
+                                         key=k(f"hand_act.{ex_id}.{i}"), persist_state="session"))
                 st.caption(f"W{i + 1} (outputs × inputs)")
                 ws.append(_editor(w0, k(f"hand_W.{ex_id}.{i}")))
                 st.caption(f"b{i + 1}")
@@ -702,7 +702,8 @@ if "Share and export" in tabs:
             st.markdown("**Share**: the page address already holds the whole set-up; copy it from the browser. "
                         "Query part:")
             st.code("?" + urlencode(query) if query else "(all defaults)")
-            st.multiselect("Classroom mode: hide these controls in the link", HIDEABLE, key=k("hide"))
+            st.multiselect("Classroom mode: hide these controls in the link", HIDEABLE, key=k("hide"),
+                           persist_state="session")
             st.download_button("Set-up as JSON", to_json(setup), "network_builder_setup.json", "application/json",
                                key=k("dl_json"))
             up = st.file_uploader("Load a set-up JSON", type=["json"], key=k("json_upload"))

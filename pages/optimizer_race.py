@@ -31,6 +31,7 @@ from core.optim.stepper import LoopConfig
 from core.optim.surfaces import SURFACES
 from core.optim.tune import SCORES, lr_sweep
 from core.setup_state import from_query, to_query
+from pages.common import remember
 
 KEY = "optimizer-race"
 BUILDER_KEY = "network_builder.trained"  # the Network builder's core.nets.trained.TrainedNetwork (read, never changed)
@@ -286,6 +287,7 @@ def _rewind():
 
 
 # Lazy tabs: only the open tab's script runs (a network or an (α, β) map is not computed until asked for).
+remember([k("tab")])  # back from another page, the same tab is open
 tab_race, tab_inside, tab_tune, tab_theory, tab_net = st.tabs(
     ["Race", "Inside one update", "Tune the learning rate", "Momentum on the quadratic", "Real network landscape"],
     key=k("tab"),
@@ -551,6 +553,7 @@ def _landscape_network() -> LandscapeNetwork:
         ["builder", "default"],
         horizontal=True,
         key=k("net_source"),
+        persist_state="session",
         format_func={"builder": "the one you trained in the Network builder", "default": "the default MLP"}.get,
     )
     if source == "default":
@@ -594,7 +597,7 @@ def _network_race(key: str, racer_texts: tuple[str, ...], steps: int, _net: Land
     return race_network(_net.problem, tuple(parse_racer(t) for t in racer_texts), _net.start, LoopConfig(steps=steps))
 
 
-if tab_net.open:
+if tab_net.open:  # its settings outlive a visit to another tab or page (persist_state)
     with tab_net:
         net = _landscape_network()
         st.markdown(
@@ -604,10 +607,11 @@ if tab_net.open:
             "weight matrix of the direction is rescaled to the norm of the same row of θ*; biases get 0."
         )
         c1, c2, c3, c4 = st.columns(4)
-        n_grid = c1.slider("Grid points per axis", 11, 51, 31, step=2, key=k("li_n"))
-        extent = c2.slider("Extent (± units of the direction)", 0.1, 2.0, 1.0, key=k("li_extent"))
-        li_seed = c3.number_input("Direction seed", 0, 1000, 0, key=k("li_seed"))
-        three_d = c4.toggle("3-D surface", key=k("li_3d"))
+        n_grid = c1.slider("Grid points per axis", 11, 51, 31, step=2, key=k("li_n"), persist_state="session")
+        extent = c2.slider("Extent (± units of the direction)", 0.1, 2.0, 1.0, key=k("li_extent"),
+                           persist_state="session")
+        li_seed = c3.number_input("Direction seed", 0, 1000, 0, key=k("li_seed"), persist_state="session")
+        three_d = c4.toggle("3-D surface", key=k("li_3d"), persist_state="session")
         bar = st.progress(0.0, text=f"Loss on a {n_grid}×{n_grid} grid (batched with torch.func.vmap)…")
         grid = _li_slices(net, n_grid, extent, int(li_seed), lambda f: bar.progress(f))
         bar.empty()
@@ -655,10 +659,11 @@ if tab_net.open:
             "Racers, one per line",
             NET_RACERS,
             key=k("net_racers"),
+            persist_state="session",
             height=120,
             help="Like 'Adam lr=0.01 betas=0.9/0.999' — optimizer name, then knob=value.",
         )
-        net_steps = c2.number_input("Steps", 10, 1000, 200, step=50, key=k("net_steps"))
+        net_steps = c2.number_input("Steps", 10, 1000, 200, step=50, key=k("net_steps"), persist_state="session")
         texts, bad = [], []
         for line in net_text.splitlines()[:MAX_RACERS]:
             if line.strip():
@@ -684,6 +689,7 @@ if tab_net.open:
                     ["shared", "own"],
                     horizontal=True,
                     key=k("net_plane"),
+                    persist_state="session",
                     format_func={
                         "shared": "one plane for all: PCA of all paths, through the common start",
                         "own": "one racer's own PCA plane, through its final point (Li et al.)",

@@ -232,3 +232,18 @@ def test_neuron_view_is_recomputed_only_for_a_new_query_row(monkeypatch):
     assert not problems(at) and len(calls) == 1
     at.selectbox(key=K("neuron-query")).select(2).run()
     assert len(calls) == 2
+
+
+def test_a_views_own_settings_survive_switching_views_twice():
+    """The Compare view's sentence came back as the default after a visit to another view (a value Streamlit had
+    been given while the view was hidden stood in for the user's)."""
+    at = page()
+    for sentence in ("A dog barked.", "A bird sang."):
+        at.session_state[K("view")] = "Compare"
+        at.run()
+        at.text_input(key=K("compare_text")).set_value(sentence).run()
+        for view in ("Head view", "Model view", "Compare"):
+            at.session_state[K("view")] = view
+            at.run()
+        assert not problems(at)
+        assert at.text_input(key=K("compare_text")).value == sentence
