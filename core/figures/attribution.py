@@ -78,6 +78,12 @@ def token_heatmap(tokens: tuple[str, ...], scores: np.ndarray, per_row: int = 14
     return fig
 
 
+def _tick_angle(n_labels: int) -> float | None:
+    """Slanted for many token labels; for a few, unset: Plotly's automatic angle turns them only when a narrow
+    screen would make them run into each other."""
+    return -45 if n_labels > 12 else None
+
+
 def score_bars(names: tuple[str, ...], scores: np.ndarray, title: str = "", value_label: str = "attribution") \
         -> go.Figure:
     """One bar per token/feature in input order, red up / blue down. Positions keep repeated tokens apart."""
@@ -85,7 +91,7 @@ def score_bars(names: tuple[str, ...], scores: np.ndarray, title: str = "", valu
     colors = [POSITIVE if s > 0 else NEGATIVE if s < 0 else NEUTRAL for s in scores]
     fig = go.Figure(go.Bar(x=x, y=scores, marker_color=colors, customdata=list(names),
                            hovertemplate="%{customdata}: %{y:.4g}<extra></extra>"))
-    fig.update_xaxes(tickvals=x, ticktext=list(names), tickangle=-45 if len(names) > 12 else 0)
+    fig.update_xaxes(tickvals=x, ticktext=list(names), tickangle=_tick_angle(len(names)))
     fig.update_yaxes(title=value_label, zeroline=True, zerolinecolor="#555", gridcolor="#eee")
     return _layout(fig, 320, title)
 
@@ -101,7 +107,7 @@ def comparison_grid(names: tuple[str, ...], rows: dict[str, np.ndarray], title: 
         hovertemplate="%{y}<br>%{text}: %{customdata:.4g} (%{z:.0%} of the row's max)<extra></extra>",
         colorbar={"title": {"text": "share of row max", "side": "right"}, "thickness": 12},
     ))
-    fig.update_xaxes(tickvals=np.arange(len(names)), ticktext=list(names), tickangle=-45 if len(names) > 12 else 0)
+    fig.update_xaxes(tickvals=np.arange(len(names)), ticktext=list(names), tickangle=_tick_angle(len(names)))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, 90 + 34 * len(labels), title)
 
@@ -142,9 +148,9 @@ def _band(fig: go.Figure, x: np.ndarray, curves: np.ndarray, col: int, show: boo
 
 def faithfulness_plot(result: Faithfulness, output_label: str) -> go.Figure:
     """Deletion (left) and insertion (right) curves of the explanation against the band of random orders."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
-        f"Deletion · area {result.deletion_area:.3g} (random {result.random_deletion_area:.3g}), lower is better",
-        f"Insertion · area {result.insertion_area:.3g} (random {result.random_insertion_area:.3g}), higher is better"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(  # two lines: fit narrow screens
+        f"Deletion, lower is better<br>area {result.deletion_area:.3g} (random {result.random_deletion_area:.3g})",
+        f"Insertion, higher is better<br>area {result.insertion_area:.3g} (random {result.random_insertion_area:.3g})"))
     for col, (curve, random) in enumerate(((result.deletion, result.random_deletion),
                                            (result.insertion, result.random_insertion)), start=1):
         _band(fig, result.fractions, random, col, col == 1)
@@ -156,7 +162,7 @@ def faithfulness_plot(result: Faithfulness, output_label: str) -> go.Figure:
         fig.update_yaxes(title=output_label if col == 1 else None, gridcolor="#eee", row=1, col=col)
     fig.update_annotations(font_size=12)
     _layout(fig, 380)
-    fig.update_layout(legend={"orientation": "h", "y": -0.3}, margin={"t": 40})
+    fig.update_layout(legend={"orientation": "h", "y": -0.3}, margin={"t": 60})
     return fig
 
 
