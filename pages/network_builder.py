@@ -649,10 +649,11 @@ if "Hand mode" in tabs:
                     show_stage(hand, stage, "hand")
         if ex_id == 1 and hx.shape[0] == 1 and hy.shape == hx.shape:
             losses = compare_losses(hy[0], hx[0])
+            as_printed = np.array_equal(hx, ex.x) and np.array_equal(hy, ex.y)  # the note is about these numbers
             st.info(f"With ŷ = x typed above: ½·Σ(ŷ − y)² = **{losses['half_squared']:.4g}**, "
                     f"−Σ y log ŷ = **{losses['cross_entropy']:.4g}**, binary cross-entropy "
-                    f"{losses['bce']:.4g}. (Some tutorials print 0.45 and 0.2231 for this example: the values "
-                    "are 0.03 and 0.3285.)")
+                    f"{losses['bce']:.4g}." + (" (Some tutorials print 0.45 and 0.2231 for this example: the values "
+                                               "are 0.03 and 0.3285.)" if as_printed else ""))
         if ex_id == 2 and not issues and hx.shape[1] == 1 and hy.shape[1] == 1 and len(ws) == 1:
             demo = sign_demo(hx[:, 0], hy[:, 0], float(ws[0][0, 0]), float(bs[0][0]), float(lr))
             st.markdown("**The sign of the gradient.** dL/dW = Xᵀ(ŷ − y)/B. A loop that computes Xᵀ(y − ŷ) "

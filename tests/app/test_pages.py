@@ -80,11 +80,13 @@ def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page(caplog):
     matrix. Edit x of the second worked example, change its learning rate, visit Home, come back."""
     at = run_page("pages/network_builder.py")
     at.selectbox(key="network_builder.hand_example").set_value(list(EXAMPLES)[1]).run()
+    assert any("Some tutorials print" in i.value for i in at.info)  # about the example's own numbers
     x_key = "network_builder.hand_x.1"
     at.session_state[x_key] = {"edited_rows": {0: {"0": 0.25}}, "added_rows": [], "deleted_rows": []}
     at.number_input(key="network_builder.hand_lr.1").set_value(0.5).run()
     edited = at.session_state["kept." + x_key + ".last"].copy()
     assert edited[0, 0] == 0.25
+    assert not any("Some tutorials print" in i.value for i in at.info)  # not about numbers the user typed
     shown = [m.value for m in at.markdown if m.value.startswith("**Loss**")]
     at.switch_page(HOME.page)
     at.run()
