@@ -50,8 +50,9 @@ def loss_figure(runs: list[tuple[str, list[int], list[float], list[float]]], hei
         values = values[np.isfinite(values) & (values > 0)]
         if values.size:  # a decade either side, so the log axis is not a stack of equal tick labels
             fig.update_yaxes(range=[np.log10(values.min()) - 1, np.log10(values.max()) + 1])
-        fig.add_annotation(text="train to see the curves", xref="paper", yref="paper", x=0.5, y=0.5,
-                           showarrow=False, font=dict(color="#888888", size=13))
+        # top right: clear of the epoch-0 points (left, middle) and of the tick labels on a narrow screen
+        fig.add_annotation(text="train to see the curves", xref="paper", yref="paper", x=1, y=1, xanchor="right",
+                           yanchor="top", showarrow=False, font=dict(color="#888888", size=12))
     return fig
 
 
