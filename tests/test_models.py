@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import torch
 
 from core import models
 from core.models import ModelLoadError, ModelSnapshot, load_model
+from tests.threads import run_together
 
 
 def test_embedded_minilm_loads_as_eager_fp32_encoder_with_attentions(minilm):
@@ -178,11 +177,8 @@ def test_two_threads_on_one_shared_model_match_one_thread_and_leave_it_untouched
     def worker(i):
         results[i] = [embed_with_grad(texts[i % 2]) for _ in range(3)]
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    assert not run_together(*(lambda i=i: worker(i) for i in range(4)))
+    assert sorted(results) == [0, 1, 2, 3]
     for i, runs in results.items():
         for got in runs:
             for a, b in zip(got, alone[i % 2], strict=True):

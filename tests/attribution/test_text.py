@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 import torch
@@ -15,6 +13,7 @@ from core.attribution.methods import METHODS, MethodSettings, refusal
 from core.attribution.text import BASELINES, TextTarget, resolve_target, tasks_for, text_problem, top_predictions
 from core.models import ModelSnapshot
 from core.tokens import TextInputError
+from tests.threads import run_together
 
 TEXT = "The cat sat on the mat."
 
@@ -158,21 +157,13 @@ def test_two_threads_attributing_on_one_shared_model_leave_it_untouched_and_agre
     alone = [explain(text_problem(minilm, t, TextTarget())[0], "integrated-gradients", MethodSettings(n_steps=16))
              .scores for t in texts]
     results: dict[int, np.ndarray] = {}
-    errors: list[BaseException] = []
 
     def work(i):
-        try:
-            for _ in range(2):
-                problem = text_problem(minilm, texts[i], TextTarget())[0]
-                results[i] = explain(problem, "integrated-gradients", MethodSettings(n_steps=16)).scores
-        except BaseException as error:  # reported below
-            errors.append(error)
+        for _ in range(2):
+            problem = text_problem(minilm, texts[i], TextTarget())[0]
+            results[i] = explain(problem, "integrated-gradients", MethodSettings(n_steps=16)).scores
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_together(lambda: work(0), lambda: work(1))
     assert not errors
     for i in range(2):
         np.testing.assert_allclose(results[i], alone[i], rtol=1e-5, atol=1e-7)

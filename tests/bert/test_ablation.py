@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import torch
 
@@ -11,6 +9,7 @@ from core.bert.ablation import HeadAblator
 from core.bert.extract import extract
 from core.models import ModelSnapshot
 from core.tokens import encode
+from tests.threads import run_together
 
 
 def _reference_output(loaded, encoded, heads):
@@ -46,27 +45,17 @@ def test_ablation_under_two_threads_leaves_the_shared_model_untouched(minilm):
     expected = extract(minilm, encoded).attentions.copy()
     before = ModelSnapshot.of(minilm.model)
     ablator = HeadAblator(minilm)
-    mismatches, errors = [], []
+    mismatches = []
 
     def ablate():
-        try:
-            for i in range(8):
-                ablator.effect(encoded, frozenset({(i % 6, i % 12), (5, 5)}))
-        except Exception as error:  # surfaced below
-            errors.append(error)
+        for i in range(8):
+            ablator.effect(encoded, frozenset({(i % 6, i % 12), (5, 5)}))
 
     def read_shared():
-        try:
-            for _ in range(8):
-                mismatches.append(float(np.abs(extract(minilm, encoded).attentions - expected).max()))
-        except Exception as error:
-            errors.append(error)
+        for _ in range(8):
+            mismatches.append(float(np.abs(extract(minilm, encoded).attentions - expected).max()))
 
-    threads = [threading.Thread(target=ablate), threading.Thread(target=read_shared)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_together(ablate, read_shared)
     assert not errors
     assert max(mismatches) == 0.0
     assert ModelSnapshot.of(minilm.model) == before

@@ -2,7 +2,6 @@
 the top Hessian eigenvalue = the full Hessian's, and network races = plain torch.optim loops on the module."""
 
 import copy
-import threading
 
 import numpy as np
 import pytest
@@ -24,6 +23,7 @@ from core.optim.landscape import (
 from core.optim.network_race import pca_plane, plane_view, race_network
 from core.optim.racers import make_racer
 from core.optim.stepper import LoopConfig
+from tests.threads import run_together
 
 
 @pytest.fixture(scope="module")
@@ -172,27 +172,15 @@ def test_two_threads_on_one_problem_never_see_each_others_swapped_parameters():
     d1, d2 = (flatten(filter_normalized_direction(original, seed)) for seed in (0, 1))
     a = torch.linspace(-1, 1, 21)
     expected = plane_losses(problem, center, d1, d2, a, a).loss
-    failures: list[BaseException] = []
-
     def slices():
-        try:
-            for _ in range(15):
-                torch.testing.assert_close(plane_losses(problem, center, d1, d2, a, a).loss, expected)
-        except BaseException as e:  # reported by the main thread
-            failures.append(e)
+        for _ in range(15):
+            torch.testing.assert_close(plane_losses(problem, center, d1, d2, a, a).loss, expected)
 
     def reads():
-        try:
-            for _ in range(3000):
-                for name, p in problem.params().items():
-                    assert torch.equal(p, original[name])
-        except BaseException as e:
-            failures.append(e)
+        for _ in range(3000):
+            for name, p in problem.params().items():
+                assert torch.equal(p, original[name])
 
-    threads = [threading.Thread(target=slices), threading.Thread(target=reads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    failures = run_together(slices, reads)
     assert not failures, failures[0]
     assert all(torch.equal(p, original[n]) for n, p in problem.model.named_parameters())
