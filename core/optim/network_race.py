@@ -84,13 +84,9 @@ class Plane:
         diff = thetas - self.origin
         return torch.stack([diff @ self.d1, diff @ self.d2], 1).numpy()
 
-    def points(self, coords: np.ndarray) -> Tensor:
-        """Flat parameters [n, P] of plane coordinates [n, 2]."""
-        return torch.addmm(self.origin, torch.as_tensor(coords).to(self.origin), self.span)
-
     @property
     def span(self) -> Tensor:
-        """[2, P]: the directions as rows."""
+        """[2, P]: the directions as rows (origin + coords @ span is the point at plane coordinates [n, 2])."""
         return torch.stack([self.d1, self.d2])
 
 

@@ -152,7 +152,7 @@ def test_pca_plane_recovers_a_planar_trajectory_and_plane_losses_follow(problem)
     plane = pca_plane(thetas, theta)
     assert float(plane.d1 @ plane.d2) == pytest.approx(0.0, abs=1e-5)
     assert float(plane.d1.norm()) == pytest.approx(1.0, rel=1e-5)
-    back = plane.points(plane.coords(thetas))
+    back = plane.origin + torch.as_tensor(plane.coords(thetas)) @ plane.span
     torch.testing.assert_close(back, thetas, rtol=1e-4, atol=1e-4)
     assert sum(plane.explained) == pytest.approx(1.0, abs=1e-5)
 
