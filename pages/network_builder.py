@@ -199,8 +199,7 @@ with left:
                          format_func=lambda h: HEADS[h].title)
             st.number_input("Stop after epochs (0 = never)", 0, 1_000_000, key=k("max_epochs"), persist_state="session")
             st.number_input("Stop below training loss (0 = never)", 0.0, 1e5, key=k("target_loss"),
-                            persist_state="session",
-                            format="%.4f")
+                            persist_state="session", format="%.4f")
     if "regularization" not in hidden_groups:
         st.selectbox("Regularization", list(REGULARIZATIONS), key=k("regularization"), persist_state="session",
                      format_func=lambda r: REGULARIZATIONS[r].title)
@@ -256,8 +255,7 @@ with left:
             st.toggle("Click on the plot adds a point", key=k("click_add"), persist_state="session")
             n_cls = max(data.n_classes, 2)
             st.radio("Class of clicked points", list(range(n_cls)), horizontal=True, key=k("click_class"),
-                     persist_state="session",
-                     disabled=data.task == "regression")
+                     persist_state="session", disabled=data.task == "regression")
             st.download_button("Download points (CSV)", points_csv(data.points, data.labels, data.task),
                                "points.csv", "text/csv", key=k("dl_points"))
 
@@ -533,7 +531,7 @@ def step_through() -> None:
     """The step-through of one training step of the current network (while paused: playing, it is stale)."""
     c = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen, labels whole
     which = c.radio("Trace", ["one sample", "the mini-batch"], key=k("trace_what"), persist_state="session",
-                       horizontal=True)
+                    horizontal=True)
     if k("sample") not in ss or not 0 <= int(ss[k("sample")]) < len(d.points):
         ss[k("sample")] = int(np.flatnonzero(d.is_train)[0])
     c.number_input("Sample index (or click a point)", 0, len(d.points) - 1, key=k("sample"), persist_state="session",
@@ -545,7 +543,7 @@ def step_through() -> None:
         idx = torch.tensor([int(ss[k("sample")])])
         x, y = d.features[idx], targets[idx]
         c.caption(f"Sample #{int(idx)}: x₁ = {d.points[int(idx), 0]:.3f}, x₂ = {d.points[int(idx), 1]:.3f}, "
-                     f"label {d.labels[int(idx)]:.3g} ({'train' if d.is_train[int(idx)] else 'test'} point)")
+                  f"label {d.labels[int(idx)]:.3g} ({'train' if d.is_train[int(idx)] else 'test'} point)")
     else:
         x, y = trainer.x_train[: trainer.batch_size], trainer.y_train[: trainer.batch_size]
         c.caption(f"The first {len(x)} training points (batch size {trainer.batch_size}).")
