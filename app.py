@@ -25,6 +25,7 @@ if __name__ == "__main__" and not st.runtime.exists():
 from core.allocator import keep_freed_memory
 from core.catalog import HOME, TOOLS
 from core.device import configure_threads, describe_device, library_versions
+from pages.session import one_run_at_a_time
 
 SIDEBAR_PX = 240  # narrower than Streamlit's 300: on a 1024-pixel projector the pages keep 60 pixels more
 
@@ -58,4 +59,5 @@ with st.sidebar:
         st.markdown(f":material/memory: **CPU** · {threads} torch thread(s) per session · no GPU found")
     st.caption(" · ".join(f"{name} {version}" for name, version in versions.items()))
 
-navigation.run()
+with one_run_at_a_time():  # a session's overlapping runs take turns (pages/session.py)
+    navigation.run()

@@ -44,7 +44,9 @@ from core.nets.trace import StepTrace, trace_step
 from core.nets.trained import from_trainer
 from core.nets.trainer import Trainer
 from core.setup_state import SetupError, from_json, from_query, left_out_of_link, to_json, to_query
+from core.work import default_queue
 from pages.common import KEPT
+from pages.session import session_fragment, session_id
 
 P = "network_builder."  # every key of this page starts with the tool key
 TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core.nets.trained.TrainedNetwork
@@ -54,6 +56,7 @@ DISPLAY_ONLY = ("learning_rate", "max_epochs", "target_loss", "discretize", "sho
 SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)
 FPS = 15  # refreshes asked for while playing; slower frames queue (a fragment rerun never interrupts another)
 NET_EVERY = 4  # the neuron thumbnails and weight lines are redrawn every 4th frame while playing
+FRAME_TRAIN_S = 0.15  # the most a frame trains: a slow epoch is cut short and goes on in the next frame
 
 
 def k(name: str) -> str:
@@ -97,11 +100,19 @@ if k("pending") in ss:  # changes requested by the live view or an import, appli
 def _set_playing(on: bool):
     """Play or pause: sets the state the button showed, so a click Streamlit delivers twice cannot undo itself."""
     ss[k("playing")] = on
+    ss[k("epochs_asked")] = 0
 
 
 def _step_epoch():
+    """Counted here, trained by the live view frame by frame: a callback runs before the session's turn (see
+    pages.session), so training in it would race the frame an overlapping run may still be training."""
     ss[k("playing")] = False
-    ss[k("trainer")].run(1)
+    ss[k("epochs_asked")] = ss.get(k("epochs_asked"), 0) + 1
+
+
+def _animating() -> bool:
+    """Frames follow each other while playing, and while epochs asked for by Step are still being trained."""
+    return bool(ss[k("playing")] or ss.get(k("epochs_asked")))
 
 
 def _reset(new_weights: bool = False):
@@ -230,11 +241,7 @@ if ss.get(k("trainer_key")) != trainer_key or k("trainer") not in ss:
     ss[k("trainer_key")] = trainer_key
 trainer: Trainer = ss[k("trainer")]
 if trainer.setup != setup:  # learning rate or stop condition changed: keep training the same network
-    for group in trainer.optimizer.param_groups:
-        group["lr"] = setup.learning_rate
-    if trainer.status == "done":
-        trainer.status, trainer.message = "ready", ""
-    trainer.setup = setup
+    trainer.retune(setup)
 
 with left:
     if "data" not in hidden_groups:
@@ -342,21 +349,35 @@ def _handle_plane_click(event, data) -> None:
         st.rerun(scope="app")
 
 
+def _train_frame(trainer: Trainer) -> None:
+    """One frame's training, while playing or while epochs asked for by Step are left. One line for every
+    student's heavy work: frames take turns on the cores; a frame trains at most FRAME_TRAIN_S, so a slow set-up
+    (batch 1, 2,000 points) shows its progress within the epoch and a click is answered between frames."""
+    asked = ss.get(k("epochs_asked"), 0)
+    if not _animating() or trainer.status != "ready":
+        return
+    with default_queue().turn(owner=session_id(), label="live training"):
+        done = trainer.run(asked or int(ss.get(k("speed"), 5)), seconds=FRAME_TRAIN_S)
+    if asked:
+        ss[k("epochs_asked")] = max(0, ss.get(k("epochs_asked"), 0) - done)
+
+
 def live_view() -> None:
-    """Train a few epochs (when playing), then redraw the network, the plane, the curves and the metrics."""
+    """Train a frame (on the view's own reruns; a full run trained it already), then redraw the network, the
+    plane, the curves and the metrics."""
     configure_threads()  # torch's thread count is per thread, and every (fragment) rerun runs in a new thread
     trainer: Trainer = ss[k("trainer")]
-    if ss[k("playing")]:
-        if trainer.status == "ready":
-            trainer.run(int(ss.get(k("speed"), 5)))
-        if trainer.status != "ready":
-            ss[k("playing")] = False
-            st.rerun(scope="app")  # stops the refresh timer
+    animating = _animating()
+    if not ss.pop(k("frame_trained"), False):
+        _train_frame(trainer)
+    if animating and (trainer.status != "ready" or not _animating()):
+        ss[k("playing")], ss[k("epochs_asked")] = False, 0
+        st.rerun(scope="app")  # stops the refresh timer
     model, d = trainer.model, trainer.data
     ss[TRAINED_KEY] = from_trainer(trainer)
     plane = evaluate_plane(model, d.feature_names, 100)
     ncol, ocol = st.columns([1.35, 1], gap="small")
-    playing = ss[k("playing")]
+    playing = _animating()  # frames are drawn light (images) while they follow each other
     with ncol:
         cols, titles, labels = _columns_for(trainer, plane)
         if playing:
@@ -372,7 +393,9 @@ def live_view() -> None:
     with ocol:
         h = trainer.history
         m = metrics(model, trainer.head_name, d.features, d.labels, d.is_train, d.n_classes)
-        st.markdown(f"#### Epoch {trainer.epoch:,}")
+        part = trainer.epoch_progress
+        st.markdown(f"#### Epoch {trainer.epoch:,}" + (f" <small>· epoch {trainer.epoch + 1:,}: {part:.0%} "
+                                                        "trained</small>" if part else ""), unsafe_allow_html=True)
         st.markdown(f"Training loss **{h.train_loss[-1]:.4f}** · test loss **{h.test_loss[-1]:.4f}**  \n"
                     f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}</small>",
                     unsafe_allow_html=True)
@@ -419,8 +442,10 @@ def live_view() -> None:
                 st.caption("Gradient norms appear after the first epoch.")
 
 
+_train_frame(trainer)  # before the view is declared: a Step that is done within this run needs no timer
+ss[k("frame_trained")] = True
 with main:
-    st.fragment(live_view, run_every=1 / FPS if ss[k("playing")] else None)()
+    session_fragment(live_view, run_every=1 / FPS if _animating() else None)()
 
 # ---------------------------------------------------------------- below the live view
 d = trainer.data
@@ -547,9 +572,10 @@ def step_through() -> None:
     else:
         x, y = trainer.x_train[: trainer.batch_size], trainer.y_train[: trainer.batch_size]
         c.caption(f"The first {len(x)} training points (batch size {trainer.batch_size}).")
-    model64 = copy.deepcopy(trainer.model).double()
-    trace = trace_step(model64, x.double(), y.double(), trainer.head.loss, setup.regularization,
-                       setup.reg_rate, trainer.optimizer, setup.optimizer, setup.learning_rate)
+    with trainer.lock:  # the optimizer's state is read as it is now
+        model64 = copy.deepcopy(trainer.model).double()
+        trace = trace_step(model64, x.double(), y.double(), trainer.head.loss, setup.regularization,
+                           setup.reg_rate, trainer.optimizer, setup.optimizer, setup.learning_rate)
     names = _stage_names(len(trace.layers))
     ss[k("stage")] = min(ss.get(k("stage"), 0), len(names) - 1)
     nav = st.container(horizontal=True, vertical_alignment="center")

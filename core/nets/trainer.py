@@ -1,11 +1,17 @@
 """Training a network with the real `torch.optim`, epoch by epoch, with a stop condition and NaN detection.
 
 A `Trainer` is per-session mutable state (model, optimizer, history); the page keeps it in `st.session_state`.
+Streamlit can start a session's next run while the last one still trains, and two threads stepping one optimizer
+crashed the whole server (libtorch: "modified by an inplace operation", then a segfault): every verb that reads or
+changes the model takes the trainer's `lock`.
 """
 
 from __future__ import annotations
 
+import copy
 import math
+import threading
+import time
 from dataclasses import dataclass, field
 
 import torch
@@ -15,6 +21,7 @@ from core.nets.losses import HEADS, head_for, loss_from_z, training_loss, weight
 from core.nets.model import MLP, build_model
 from core.nets.optimizers import make_optimizer
 from core.nets.setup import BuilderSetup, Dataset, net_spec
+from core.work import checkpoint
 
 
 @dataclass
@@ -28,7 +35,11 @@ class History:
 
 
 class Trainer:
-    """Model + optimizer + data for one set-up; `run(k)` trains k more epochs (fewer if it stops)."""
+    """Model + optimizer + data for one set-up; `run(k)` trains k more epochs (fewer if it stops or its time is up).
+
+    Thread-safe: `run`, `step_on`, `retune`, `reset_stop` and `frozen_model` hold `lock` (reentrant) while they
+    work, and a caller that reads `model` or `history` for a consistent picture holds it too (`with trainer.lock:`).
+    """
 
     def __init__(self, setup: BuilderSetup, data: Dataset, init_seed: int | None = None):
         self.setup, self.data = setup, data
@@ -49,41 +60,84 @@ class Trainer:
         self.history = History()
         self._f_out = ACTIVATIONS[self.head.activation].f
         self._x_all = torch.cat([self.x_train, self.x_test])
+        self._batches: list[tuple[torch.Tensor, torch.Tensor]] = []  # the epoch in progress, shuffled
+        self._next_batch = 0
+        self.lock = threading.RLock()
         self._record([math.nan] * len(self.model.linears))
+
+    @property
+    def epoch_progress(self) -> float:
+        """The share of the current epoch already trained (0 between epochs)."""
+        return self._next_batch / len(self._batches) if self._batches else 0.0
 
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Data loss + regularization penalty on a batch (what the optimizer minimises)."""
         return training_loss(self.head_name, self.setup.regularization, self.setup.reg_rate, self.model.logits(x), y,
                              [lin.weight for lin in self.model.linears])
 
-    def run(self, epochs: int) -> int:
-        """Train up to `epochs` more epochs; returns how many ran (stops at the stop condition or a NaN)."""
+    def run(self, epochs: int, seconds: float | None = None) -> int:
+        """Train up to `epochs` more epochs; returns how many were completed (fewer at the stop condition, a NaN,
+        or after `seconds`: an epoch cut short goes on where it stopped at the next call, batch for batch the same
+        training as uninterrupted epochs). Stops at a `core.work.checkpoint` when its computation is cancelled."""
+        deadline = None if seconds is None else time.perf_counter() + seconds
         done = 0
-        if self.status != "ready":
-            return 0
-        n, bs = len(self.x_train), self.batch_size
-        params = [p for group in self.optimizer.param_groups for p in group["params"]]
-        for _ in range(epochs):
-            # Shuffle once per epoch and cut the shuffled copy into views: the same batches as indexing
-            # `x[order[s:s + bs]]` per step, with two tensor ops fewer per step (eager torch pays per op).
-            order = torch.randperm(n, generator=self.shuffle)
-            for xb, yb in zip(self.x_train[order].split(bs), self.y_train[order].split(bs), strict=True):
-                for p in params:  # = optimizer.zero_grad(set_to_none=True), without its profiler wrapper
-                    p.grad = None
-                self.loss(xb, yb).backward()
-                self.optimizer.step()
-            self.epoch += 1
-            done += 1
-            self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears])).tolist())
-            if self._check_stop():
-                break
+        with self.lock:
+            params = [p for group in self.optimizer.param_groups for p in group["params"]]
+            while done < epochs and self.status == "ready":
+                if not self._batches:
+                    self._shuffle()
+                while self._next_batch < len(self._batches):
+                    checkpoint()
+                    xb, yb = self._batches[self._next_batch]
+                    for p in params:  # = optimizer.zero_grad(set_to_none=True), without its profiler wrapper
+                        p.grad = None
+                    self.loss(xb, yb).backward()
+                    self.optimizer.step()
+                    self._next_batch += 1
+                    if deadline is not None and time.perf_counter() > deadline \
+                            and self._next_batch < len(self._batches):
+                        return done
+                self._batches, self._next_batch = [], 0
+                self.epoch += 1
+                done += 1
+                self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears]))
+                             .tolist())
+                if self._check_stop() or (deadline is not None and time.perf_counter() > deadline):
+                    break
         return done
+
+    def _shuffle(self) -> None:
+        """Shuffle once per epoch and cut the shuffled copy into views: the same batches as indexing
+        `x[order[s:s + bs]]` per step, with two tensor ops fewer per step (eager torch pays per op)."""
+        order = torch.randperm(len(self.x_train), generator=self.shuffle)
+        self._batches = list(zip(self.x_train[order].split(self.batch_size),
+                                 self.y_train[order].split(self.batch_size), strict=True))
+        self._next_batch = 0
 
     def step_on(self, x: torch.Tensor, y: torch.Tensor) -> None:
         """One optimizer step on the given batch (the step-through's "take this step"); the epoch is unchanged."""
-        self.optimizer.zero_grad(set_to_none=True)
-        self.loss(x, y).backward()
-        self.optimizer.step()
+        with self.lock:
+            self.optimizer.zero_grad(set_to_none=True)
+            self.loss(x, y).backward()
+            self.optimizer.step()
+
+    def retune(self, setup: BuilderSetup) -> None:
+        """Go on training the same network under settings that do not rebuild it: the learning rate, the stop
+        conditions and what the page shows. A network stopped by a stop condition may train again."""
+        with self.lock:
+            for group in self.optimizer.param_groups:
+                group["lr"] = setup.learning_rate
+            if self.status == "done":
+                self.status, self.message = "ready", ""
+            self.setup = setup
+
+    def frozen_model(self) -> MLP:
+        """A copy of the network as it is now, for readers on other threads (eval mode, no gradients)."""
+        with self.lock:
+            out = copy.deepcopy(self.model)
+        for p in out.parameters():
+            p.grad = None
+        return out.eval().requires_grad_(False)
 
     def _record(self, grad_norms: list[float]) -> None:
         """Losses on the whole train and test sets (one forward pass over both) and the gradient norms."""
