@@ -20,6 +20,7 @@ from core.models import EMBEDDED, LoadedModel, ModelLoadError
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError, encode
 from pages.common import MODEL_HELP, cached_model, left_out_warnings, remember, show_warnings
+from pages.session import session_id
 
 TOOL = "bert-attention"
 LINK_NAMES = {"text": "text", "text_b": "text B", "compare_text": "comparison text"}
@@ -452,7 +453,7 @@ def ablation_tab() -> None:
     ablator = st.session_state.get(K("ablator"))
     if ablator is None or ablator.shared is not loaded:
         with st.spinner("Making this session's own copy of the model…"):
-            ablator = ablation.HeadAblator(loaded)
+            ablator = ablation.HeadAblator(loaded, owner=session_id())
         st.session_state[K("ablator")] = ablator
     outcome = ablator.effect(result.encoded, frozenset(off))
     if off:

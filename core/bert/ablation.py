@@ -3,17 +3,20 @@
 transformers 5's BertModel has no `head_mask`. Switching off head h of a layer is done by zeroing the rows of that
 layer's value projection that produce head h's values (weights and bias): then softmax(QKᵀ/√d)·V_h = 0, exactly what
 a head mask of 0 did. This happens on the session's own copy of the model (`LoadedModel.session_copy()`); the shared
-cached model is only read, so other sessions never see an ablated head.
+cached model is only read, so other sessions never see an ablated head. The copy lives in the server's `CopyPool`,
+which bounds how many copies exist at once: a copy dropped there is made again on next use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from core.copies import CopyPool, default_copies
 from core.models import LoadedModel
 from core.tokens import Encoded
 
@@ -39,39 +42,59 @@ def _value_rows(loaded: LoadedModel, head: int) -> slice:
 
 
 class HeadAblator:
-    """A session's private copy of the model in which any set of heads can be switched off."""
+    """A session's private copy of the model in which any set of heads can be switched off.
 
-    def __init__(self, loaded: LoadedModel):
+    `owner` is whose copy it is in the pool (a session id; `release_owner` frees it when the session ends).
+    Switching heads and running the copy happen under `lock`: two overlapping runs of one session would otherwise
+    switch each other's heads off between the switch and the forward pass."""
+
+    def __init__(self, loaded: LoadedModel, owner: Hashable | None = None, pool: CopyPool | None = None):
         self.shared = loaded
-        self.private = loaded.session_copy()
+        self.owner = id(self) if owner is None else owner
+        self.pool = default_copies() if pool is None else pool  # an empty pool is falsy
+        self.lock = threading.RLock()
         self.off: frozenset[Head] = frozenset()
 
-    def switch_off(self, heads: frozenset[Head]) -> None:
-        """Restore every layer's value projection from the shared model, then zero the rows of `heads`."""
-        if heads == self.off:
-            return
-        for layer in {layer for layer, _ in heads | self.off}:
-            original = self.shared.encoder.encoder.layer[layer].attention.self.value
-            value = self.private.encoder.encoder.layer[layer].attention.self.value
-            with torch.no_grad():
-                value.weight.copy_(original.weight)
-                value.bias.copy_(original.bias)
-                for _layer, head in (h for h in heads if h[0] == layer):
-                    rows = _value_rows(self.shared, head)
-                    value.weight[rows] = 0.0
-                    value.bias[rows] = 0.0
-        self.off = heads
+    @property
+    def private(self) -> LoadedModel:
+        """The copy (made again, with every head on, if the pool dropped it)."""
+        with self.lock:
+            copy, fresh = self.pool.get(self.owner, ("ablation", id(self)), self.shared.session_copy)
+            if fresh:
+                self.off = frozenset()
+            return copy
+
+    def switch_off(self, heads: frozenset[Head]) -> LoadedModel:
+        """Restore every layer's value projection from the shared model, then zero the rows of `heads`; returns
+        the copy in that state."""
+        with self.lock:
+            private = self.private
+            if heads == self.off:
+                return private
+            for layer in {layer for layer, _ in heads | self.off}:
+                original = self.shared.encoder.encoder.layer[layer].attention.self.value
+                value = private.encoder.encoder.layer[layer].attention.self.value
+                with torch.no_grad():
+                    value.weight.copy_(original.weight)
+                    value.bias.copy_(original.bias)
+                    for _layer, head in (h for h in heads if h[0] == layer):
+                        rows = _value_rows(self.shared, head)
+                        value.weight[rows] = 0.0
+                        value.bias[rows] = 0.0
+            self.off = heads
+            return private
 
     @torch.no_grad()
     def outputs(self, encoded: Encoded, heads: frozenset[Head]):
         """The private model's forward output with `heads` switched off."""
-        self.switch_off(heads)
-        return self.private.model(**encoded.model_inputs())
+        with self.lock:
+            return self.switch_off(heads).model(**encoded.model_inputs())
 
     def effect(self, encoded: Encoded, heads: frozenset[Head]) -> Outcome:
         """How the output changes when `heads` are off, measured as suits the model's head (see EFFECTS)."""
-        before = self.outputs(encoded, frozenset())
-        after = self.outputs(encoded, heads)
+        with self.lock:
+            before = self.outputs(encoded, frozenset())
+            after = self.outputs(encoded, heads)
         return EFFECTS[self.shared.head](self.shared, encoded, before, after)
 
 

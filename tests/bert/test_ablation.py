@@ -7,6 +7,7 @@ import torch
 
 from core.bert.ablation import HeadAblator
 from core.bert.extract import extract
+from core.copies import CopyPool
 from core.models import ModelSnapshot
 from core.tokens import encode
 from tests.threads import run_together
@@ -88,3 +89,36 @@ def test_effect_reports_top_predictions_at_the_mask(tiny):
     assert abs(outcome.before[0] - float(torch.softmax(logits, -1).max())) < 1e-6
     no_mask = ablator.effect(encode(loaded, "the cat sat ."), frozenset({(1, 1)}))
     assert not no_mask.labels and "[MASK]" in no_mask.headline
+
+
+def test_two_threads_ablating_different_heads_on_one_copy_each_get_their_own_heads_off(minilm):
+    """Two overlapping runs of one session on its ablator: without the lock one thread's forward pass ran with the
+    other's heads switched off."""
+    encoded = encode(minilm, "The cat sat on the mat.")
+    sets = [frozenset({(layer, head) for layer in range(6)}) for head in (0, 7)]
+    expected = [_reference_output(minilm, encoded, heads).last_hidden_state for heads in sets]
+    ablator = HeadAblator(minilm)
+    wrong = []
+
+    def ablate(i):
+        for _ in range(15):
+            got = ablator.outputs(encoded, sets[i]).last_hidden_state
+            wrong.append(float((got - expected[i]).abs().max()) > 1e-4)
+
+    assert not run_together(lambda: ablate(0), lambda: ablate(1))
+    assert not any(wrong)
+
+
+def test_a_copy_the_pool_dropped_comes_back_with_every_head_on(minilm):
+    encoded = encode(minilm, "The cat sat on the mat.")
+    pool = CopyPool(limit=1)
+    ablator = HeadAblator(minilm, owner="student-a", pool=pool)
+    heads = frozenset({(2, 5)})
+    first = ablator.outputs(encoded, heads).last_hidden_state
+    HeadAblator(minilm, owner="student-b", pool=pool).outputs(encoded, frozenset())  # takes the only place
+    assert len(pool) == 1
+    again = ablator.outputs(encoded, heads).last_hidden_state  # a fresh copy, switched again
+    torch.testing.assert_close(again, first)
+    with torch.no_grad():
+        plain = minilm.model(**encoded.model_inputs()).last_hidden_state
+    torch.testing.assert_close(ablator.outputs(encoded, frozenset()).last_hidden_state, plain)
