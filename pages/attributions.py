@@ -36,6 +36,7 @@ from core.models import ModelLoadError, ModelSnapshot, load_model
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
 from pages.common import MODEL_HELP, cached_model, left_out_warnings, show_warnings
+from pages.heavy import result_of, run_heavy
 
 KEY = "attributions"
 BUILDER_KEY = "network_builder.trained"
@@ -126,15 +127,6 @@ def cached(name: str, key: tuple, compute):
     return store[full]
 
 
-def progress_reporter(label: str):
-    bar = st.progress(0.0, text=label)
-
-    def report(fraction: float, text: str):
-        bar.progress(min(1.0, max(0.0, fraction)), text=f"{label}: {text}")
-
-    return bar, report
-
-
 def method_controls(n_features_hint: str, offered: list[str]) -> None:
     st.selectbox("Method", offered, key=f"{KEY}.method",
                  persist_state="session", format_func=lambda k: METHODS[k].title)
@@ -147,8 +139,9 @@ def method_controls(n_features_hint: str, offered: list[str]) -> None:
 
 
 def run_explain(problem, setup: AttributionSetup, config, key: tuple, reduce: str = "sum",
-                rebuild=None) -> Attribution | None:
-    """Estimate, then run the method (with a progress message for long runs), memoised per set-up."""
+                rebuild=None, slot: str = f"{KEY}.explain") -> Attribution | None:
+    """Estimate, then run the method on the server's work queue (with progress and Stop; after a click when it
+    would take long), kept per set-up. None while there is no result (the page says why, or offers the button)."""
     settings = setup.method_settings()
     reason = refusal(setup.method, problem)
     if reason:
@@ -158,13 +151,12 @@ def run_explain(problem, setup: AttributionSetup, config, key: tuple, reduce: st
     if not settings.internal_batch_size and cost.internal_batch_size < cost.evaluations:
         settings = dataclasses.replace(settings, internal_batch_size=cost.internal_batch_size)
     st.caption(f"Cost: {cost.describe()}.")
-
-    def compute():
-        with st.spinner(f"Running {METHODS[setup.method].title} ({cost.evaluations:,} evaluations)…",
-                        show_time=cost.long):
-            return explain(problem, setup.method, settings, reduce, rebuild)
-
-    result = cached("explain", (*key, setup.method, settings, reduce), compute)
+    result = run_heavy(slot, (*key, setup.method, settings, reduce),
+                       lambda report: explain(problem, setup.method, settings, reduce, rebuild, report),
+                       label=f"{METHODS[setup.method].title}, {cost.evaluations:,} evaluations",
+                       seconds=cost.seconds, memory=cost.memory)
+    if result is None:
+        return None
     for message in result.messages:
         st.warning(message)
     return result
@@ -194,8 +186,12 @@ def precision_panel(problem, setup: AttributionSetup, key: tuple, result: Attrib
     if result.settings.precision == "fp32":
         return
     reference_settings = dataclasses.replace(result.settings, precision="fp32")
-    reference = cached("explain", (*key, setup.method, reference_settings, result.reduce),
-                       lambda: explain(problem, setup.method, reference_settings, result.reduce))
+    reference = run_heavy(f"{KEY}.precision", (*key, setup.method, reference_settings, result.reduce),
+                          lambda report: explain(problem, setup.method, reference_settings, result.reduce,
+                                                 progress=report),
+                          label=f"{result.title} in fp32, for comparison", seconds=result.seconds)
+    if reference is None:
+        return
     rho, gap = precision_agreement(result.scores[0], reference.scores[0])
     delta = ("" if result.completeness.delta is None else
              f" Captum's delta: {result.completeness.delta[0]:.2e} in bf16 vs {reference.completeness.delta[0]:.2e} "
@@ -205,17 +201,14 @@ def precision_panel(problem, setup: AttributionSetup, key: tuple, result: Attrib
 
 
 def faithfulness_tab(problem, result: Attribution, key: tuple) -> dict:
-    faith_key = ("faith", *key, result.method, result.settings)
-    store = st.session_state.setdefault(f"{KEY}.cache", {})
     passes = faithfulness_evaluations(problem, N_RANDOM)
-    if faith_key not in store and passes * problem.inputs.shape[1] > AUTO_TOKEN_PASSES and not st.button(
-            f"Compute the curves ({passes:,} forward passes)", key=f"{KEY}.faith_run"):
-        st.caption("Long inputs need many forward passes for these curves, so they run on request.")
+    f = run_heavy(f"{KEY}.faithfulness", (*key, result.method, result.settings),
+                  lambda report: faithfulness(problem, result.scores[0], n_random=N_RANDOM, seed=result.settings.seed,
+                                              progress=report),
+                  label=f"deletion and insertion curves, {passes:,} forward passes",
+                  ask=passes * problem.inputs.shape[1] > AUTO_TOKEN_PASSES)
+    if f is None:
         return {}
-    if faith_key not in store:
-        with st.spinner(f"Deletion and insertion curves: {passes:,} forward passes…"):
-            store[faith_key] = faithfulness(problem, result.scores[0], n_random=N_RANDOM, seed=result.settings.seed)
-    f = store[faith_key]
     st.plotly_chart(figures.faithfulness_plot(f, "explained output f"), key=f"{KEY}.faith_plot")
     cols = st.columns(2)
     cols[0].metric("AOPC comprehensiveness", f"{f.comprehensiveness:.4g}",
@@ -246,19 +239,21 @@ def comparison_tab(problem, setup: AttributionSetup, key: tuple, names: tuple[st
         st.info("Pick at least two methods.")
         return
     settings = setup.method_settings()
-    store = st.session_state.setdefault(f"{KEY}.cache", {})
-    missing = [m for m in chosen if ("explain", *key, m, settings, "sum") not in store]
-    slot = st.empty()
-    if missing and not slot.button(f"Run {len(missing)} more method(s)", key=f"{KEY}.compare_run"):
+    known = {m: result_of(f"{KEY}.explain", (*key, m, settings, "sum")) for m in chosen}  # the main view's results
+    missing = [m for m in chosen if known[m] is None]
+
+    def compute(report) -> dict[str, Attribution]:
+        for i, m in enumerate(missing):
+            known[m] = explain(problem, m, settings, progress=lambda f, note, i=i, m=m: report(
+                (i + f) / len(missing), f"{METHODS[m].title}: {note}"))
+        return known
+
+    results = run_heavy(f"{KEY}.compare", (*key, tuple(chosen), settings), compute, ask=bool(missing),
+                        label=f"{len(missing)} more method(s)", button=f"Run {len(missing)} more method(s)")
+    if results is None:
         st.caption("Each method runs with the settings above; results are kept for this session.")
         return
-    slot.empty()
-    bar, report = progress_reporter("Comparing methods")
-    for i, m in enumerate(missing):
-        report(i / len(missing), METHODS[m].title)
-        store[("explain", *key, m, settings, "sum")] = explain(problem, m, settings)
-    bar.empty()
-    scores = {METHODS[m].title: store[("explain", *key, m, settings, "sum")].scores[0] for m in chosen}
+    scores = {METHODS[m].title: results[m].scores[0] for m in chosen}
     rows = scores if rollout_row is None else {**scores, "attention rollout (≥ 0)": rollout_row}
     st.plotly_chart(figures.comparison_grid(names, rows, "Each method's scores (row-normalised)"),
                     key=f"{KEY}.compare_grid")
@@ -368,13 +363,12 @@ def text_page() -> None:
         st.markdown("**Completeness**: do the scores add up to f(x) − f(baseline)?")
         completeness_panel(result)
         precision_panel(problem, setup, key, result)
-        if METHODS[setup.method].key == "integrated-gradients" and st.button(
-                "Adaptive steps", key=f"{KEY}.adaptive", icon=":material/tune:",
-                help="Double n_steps from 8 until |delta| is under 1% of |f(x) − f(baseline)|, and plot how it "
-                     "converges."):
-            bar, report = progress_reporter("Adaptive steps")
-            convergence = adaptive_steps(problem, setup.method_settings(), 0.01, progress=report)
-            bar.empty()
+        convergence = None if METHODS[setup.method].key != "integrated-gradients" else run_heavy(
+            f"{KEY}.adaptive", (*key, setup.method_settings()),
+            lambda report: adaptive_steps(problem, setup.method_settings(), 0.01, progress=report),
+            label="IG with n_steps doubled from 8 until |delta| is under 1% of |f(x) − f(baseline)|", ask=True,
+            button="Adaptive steps")
+        if convergence is not None:
             st.plotly_chart(figures.convergence_plot(convergence.steps, convergence.relative_delta, 0.01),
                             key=f"{KEY}.convergence")
             st.caption(f"Chosen: {convergence.steps[-1]} steps"
@@ -390,13 +384,14 @@ def text_page() -> None:
                        cached("rollout", key, lambda: rollout_scores(loaded, enc, setup.task)))
     with tabs[2]:
         baselines_tab(lambda kind: text_problem(loaded, setup.text, target, kind, setup.seed)[0], tuple(BASELINES),
-                      setup, enc.tokens, TEXT_BASELINES)
+                      setup, enc.tokens, TEXT_BASELINES, key)
     with tabs[3]:
         metrics.update(robustness_tab(problem, result, setup, key))
     with tabs[4]:
         sanity_tab(lambda report: sanity_check(
             loaded, lambda m: text_problem(m, setup.text, target, setup.text_baseline, setup.seed)[0],
-            setup.method, setup.method_settings(), setup.seed, report), enc.tokens)
+            setup.method, setup.method_settings(), setup.seed, report), enc.tokens,
+                   (*key, setup.method, setup.method_settings()))
     with tabs[5]:
         export_tab(result, loaded.provenance.as_dict(), setup, metrics)
 
@@ -411,14 +406,16 @@ def _safe_problem(loaded, setup: AttributionSetup):
 
 
 def baselines_tab(make_problem, kinds: tuple[str, ...], setup: AttributionSetup, names: tuple[str, ...],
-                  labels: dict[str, str]) -> None:
+                  labels: dict[str, str], key: tuple) -> None:
     st.markdown(f"The same method against each reference input. Robust explanations keep their order "
                 f"(Spearman ρ and top-3 overlap with the {labels[kinds[0]]} baseline near 1).")
-    if not st.button("Run every baseline", key=f"{KEY}.baselines_run"):
+    result = run_heavy(f"{KEY}.baselines", (*key, setup.method, setup.method_settings()),
+                       lambda report: baseline_sensitivity(make_problem, kinds, setup.method,
+                                                           setup.method_settings(), progress=report),
+                       label=f"{METHODS[setup.method].title} with {len(kinds)} baselines", ask=True,
+                       button="Run every baseline")
+    if result is None:
         return
-    bar, report = progress_reporter("Baseline sensitivity")
-    result = baseline_sensitivity(make_problem, kinds, setup.method, setup.method_settings(), progress=report)
-    bar.empty()
     rows = {f"{labels[k]} (ρ {rho:.2f}, top-{result.k} {overlap:.0%})": r.scores[0]
             for k, rho, overlap, r in zip(result.baselines, result.spearman, result.top_k, result.results,
                                           strict=True)}
@@ -436,27 +433,27 @@ def robustness_tab(problem, result: Attribution, setup: AttributionSetup, key: t
     cols = st.columns(2)
     cols[0].metric("Infidelity", f"{infid:.3g}")
     metrics = {"infidelity": infid}
-    sens_key = ("sens", *key, result.method, result.settings)
-    store = st.session_state[f"{KEY}.cache"]
-    if sens_key not in store and cols[1].button("Compute max-sensitivity (5 re-runs)", key=f"{KEY}.sens_run"):
-        with st.spinner("Re-running the method on 5 noisy inputs…"):
-            store[sens_key] = max_sensitivity(problem, result.method, result.settings, seed=result.settings.seed)
-    if sens_key in store:
-        cols[1].metric("Max-sensitivity", f"{store[sens_key]:.3g}")
-        metrics["max_sensitivity"] = store[sens_key]
+    with cols[1]:
+        sensitivity = run_heavy(f"{KEY}.sensitivity", (*key, result.method, result.settings),
+                                lambda report: max_sensitivity(problem, result.method, result.settings,
+                                                               seed=result.settings.seed),
+                                label=f"{result.title} on 5 noisy inputs", ask=True,
+                                button="Compute max-sensitivity (5 re-runs)")
+    if sensitivity is not None:
+        cols[1].metric("Max-sensitivity", f"{sensitivity:.3g}")
+        metrics["max_sensitivity"] = sensitivity
     return metrics
 
 
-def sanity_tab(run_check, names: tuple[str, ...]) -> None:
+def sanity_tab(run_check, names: tuple[str, ...], key: tuple) -> None:
     """run_check(progress) → SanityCheck: cascading randomisation on a copy made for this session."""
     st.markdown("Adebayo et al. (2018): re-initialise the model's layers at random, top-down, in a copy for this "
                 "session, and re-run the method. If the attributions barely change (ρ stays near 1), they describe "
                 "the input, not what the model learned.")
-    if not st.button("Run the sanity check", key=f"{KEY}.sanity_run"):
+    result = run_heavy(f"{KEY}.sanity", key, run_check, label="cascading randomisation", ask=True,
+                       button="Run the sanity check")
+    if result is None:
         return
-    bar, report = progress_reporter("Cascading randomisation")
-    result = run_check(report)
-    bar.empty()
     st.plotly_chart(figures.sanity_plot(result), key=f"{KEY}.sanity_plot")
     rows = {stage: scores for stage, scores in zip(result.stages, result.scores, strict=True)}
     st.plotly_chart(figures.comparison_grid(names, rows, "Scores as layers are randomised"),
@@ -541,7 +538,8 @@ def network_page() -> None:
     st.subheader("Maps over the plane: each feature's attribution at every point")
     maps = None
     if refusal(setup.method, grid_problem) is None:
-        maps = run_explain(grid_problem, setup, None, grid_key)
+        maps = run_explain(grid_problem, setup, None, grid_key, slot=f"{KEY}.maps")
+    if maps is not None:
         decision = decision_values(network, grid, target)
         boundary = None if network.output_activation == "identity" else (
             0.0 if setup.net_scale == "logit" or network.output_activation == "tanh" else 0.5)
@@ -573,13 +571,14 @@ def network_page() -> None:
         comparison_tab(problem, setup, key, network.feature_names, None)
     with tabs[2]:
         baselines_tab(lambda kind: network_problem(network, at_point, target, kind, base), BASELINE_KINDS, setup,
-                      network.feature_names, NET_BASELINES)
+                      network.feature_names, NET_BASELINES, key)
     with tabs[3]:
         metrics.update(robustness_tab(problem, result, setup, key))
     with tabs[4]:
         sanity_tab(lambda report: network_sanity_check(
             network, lambda n: network_problem(n, at_point, target, setup.net_baseline, base), setup.method,
-            setup.method_settings(), setup.seed, report), network.feature_names)
+            setup.method_settings(), setup.seed, report), network.feature_names,
+                   (*key, setup.method, setup.method_settings()))
     with tabs[5]:
         described = {"network": network.source, "features": list(network.feature_names),
                      "outputs": list(network.output_names), "task": network.task}

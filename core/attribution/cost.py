@@ -15,9 +15,8 @@ import torch
 
 from core.attribution.methods import METHODS, MethodSettings
 from core.attribution.problem import Problem
-from core.device import available_memory_bytes
+from core.work import default_queue
 
-MEMORY_SHARE = 0.5  # use at most this share of the free memory for one batch of evaluations
 LONG_RUN_S = 1.0  # runs estimated longer than this get a progress message
 
 
@@ -26,7 +25,17 @@ class CostEstimate:
     evaluations: int
     seconds: float
     bytes_per_evaluation: int
-    internal_batch_size: int  # what fits in MEMORY_SHARE of the free memory (≤ evaluations)
+    internal_batch_size: int  # what fits in the memory one computation may plan for (≤ evaluations)
+
+    @property
+    def seconds_per_evaluation(self) -> float:
+        """Forward + backward per evaluation, as measured: other work on the same problem is estimated from it."""
+        return self.seconds / max(self.evaluations, 1)
+
+    @property
+    def memory(self) -> int:
+        """Bytes one batch of evaluations holds at its peak (what the run asks the work queue for)."""
+        return self.bytes_per_evaluation * self.internal_batch_size
 
     @property
     def long(self) -> bool:
@@ -60,13 +69,18 @@ def time_per_evaluation(problem: Problem, batch: int, repeat: int = 2) -> float:
     return best / batch
 
 
-def estimate(problem: Problem, method: str, settings: MethodSettings, config=None) -> CostEstimate:
-    """The cost of `method` on `problem` (config: the BERT config for memory; None for the small 2-D nets)."""
+def estimate(problem: Problem, method: str, settings: MethodSettings, config=None,
+             memory_limit: int | None = None) -> CostEstimate:
+    """The cost of `method` on `problem` (config: the BERT config for memory; None for the small 2-D nets).
+
+    memory_limit: bytes one run may plan for; by default its share of the server's work queue (every session's
+    heavy work together stays within the queue's budget, so one run never takes half the free memory)."""
     n = problem.n_features
     evaluations = METHODS[method].evaluations(settings, n) * problem.inputs.shape[0]
     per_eval = bytes_per_evaluation(config, problem.inputs.shape[1]) if config is not None else \
         problem.inputs[0].numel() * 4 * 64
-    fits = max(1, int(MEMORY_SHARE * available_memory_bytes(problem.device) // max(per_eval, 1)))
+    limit = default_queue().share_bytes if memory_limit is None else memory_limit
+    fits = max(1, int(limit // max(per_eval, 1)))
     probe = min(evaluations, 8 if config is not None else 1024, fits)
     seconds = evaluations * time_per_evaluation(problem, probe)
     return CostEstimate(evaluations, seconds, per_eval, min(evaluations, fits))

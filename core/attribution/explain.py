@@ -104,15 +104,18 @@ def _initial_batch(settings: MethodSettings) -> int:
 
 
 def explain(problem: Problem, method: str, settings: MethodSettings = DEFAULT_SETTINGS, reduce: str = "sum",
-            rebuild: Callable[[torch.device], Problem] | None = None) -> Attribution:
+            rebuild: Callable[[torch.device], Problem] | None = None,
+            progress: Callable[[float, str], None] | None = None) -> Attribution:
     """Attributions of `problem` by `method`, checked for completeness.
 
     reduce: "sum" (signed, the default) or "l2" (magnitude) over each token's embedding values; completeness is
     always checked on the signed sums. rebuild(device): the same problem on another device, for the CPU fallback.
-    Raises ValueError when the method does not apply (the message says why).
+    progress(fraction, note): called after each of the method's forward passes, each also a `core.work`
+    cancellation point. Raises ValueError when the method does not apply (the message says why).
     """
     spec = METHODS[method]
     started = time.perf_counter()
+    problem = problem.counted(spec.evaluations(settings, problem.n_features) * len(problem.inputs), progress)
 
     def compute(device: torch.device, batch_size: int):
         if device == problem.device:

@@ -12,6 +12,7 @@ chance gives. Fixed features ([CLS], [SEP], the scored [MASK]) are never moved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,8 +95,10 @@ def faithfulness_evaluations(problem: Problem, n_random: int = 10) -> int:
     return (1 + n_random) * 2 * (len(counts) + len(bins)) + 1
 
 
-def faithfulness(problem: Problem, scores: np.ndarray, n_random: int = 10, seed: int = 0) -> Faithfulness:
-    """Deletion/insertion curves and AOPC for per-feature `scores` [n_features] of a one-input problem."""
+def faithfulness(problem: Problem, scores: np.ndarray, n_random: int = 10, seed: int = 0,
+                 progress: Callable[[float, str], None] | None = None) -> Faithfulness:
+    """Deletion/insertion curves and AOPC for per-feature `scores` [n_features] of a one-input problem;
+    progress(fraction, note) after each of the 1 + n_random orders."""
     index, counts, bins = _steps(problem)
     if len(index) == 0:
         raise ValueError("There is nothing to remove: every token is fixed ([CLS], [SEP], the [MASK]).")
@@ -104,8 +107,11 @@ def faithfulness(problem: Problem, scores: np.ndarray, n_random: int = 10, seed:
     order = torch.as_tensor(index[np.argsort(-scores[index], kind="stable")])
     deletion, insertion, removed, kept = _curves(problem, order, counts, bins)
     g = torch.Generator().manual_seed(seed)
-    random = [_curves(problem, torch.as_tensor(index)[torch.randperm(m, generator=g)], counts, bins)
-              for _ in range(n_random)]
+    random = []
+    for i in range(n_random):
+        if progress is not None:
+            progress((i + 1) / (n_random + 1), f"random order {i + 1} of {n_random}")
+        random.append(_curves(problem, torch.as_tensor(index)[torch.randperm(m, generator=g)], counts, bins))
     return Faithfulness(
         fractions=np.array(counts, dtype=float) / m, deletion=deletion, insertion=insertion,
         random_deletion=np.stack([r[0] for r in random]), random_insertion=np.stack([r[1] for r in random]),

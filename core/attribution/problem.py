@@ -8,10 +8,12 @@ page never branches per model or per method.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import torch
+
+from core.work import checkpoint
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,5 +102,27 @@ class Problem:
 
     @torch.no_grad()
     def evaluate(self, inputs: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
-        """forward on a large batch [K, *shape] in chunks → [K]."""
-        return torch.cat([self.forward(chunk).detach() for chunk in inputs.split(batch_size)])
+        """forward on a large batch [K, *shape] in chunks → [K]; stops between chunks when cancelled."""
+        out = []
+        for chunk in inputs.split(batch_size):
+            checkpoint()
+            out.append(self.forward(chunk).detach())
+        return torch.cat(out)
+
+    def counted(self, total: int, progress: Callable[[float, str], None] | None) -> Problem:
+        """The same problem whose every forward pass is a cancellation point and reports progress: the share of
+        `total` evaluations done so far (Captum calls `forward` once per internal batch)."""
+        done = [0]
+
+        def forward(x: torch.Tensor) -> torch.Tensor:
+            checkpoint()
+            out = self.forward(x)
+            done[0] += x.shape[0]
+            if progress is not None:
+                progress(min(done[0] / max(total, 1), 1.0), f"{done[0]:,} of about {total:,} model evaluations")
+            return out
+
+        counted = replace(self, forward=forward)
+        if "endpoints" in self.__dict__:  # computed once per problem: the copy shares it
+            counted.__dict__["endpoints"] = self.__dict__["endpoints"]
+        return counted

@@ -82,7 +82,7 @@ def max_sensitivity(problem: Problem, method: str, settings: MethodSettings, rad
 
     def explanation(inputs, **_):  # Captum passes a tuple of tensors
         x = inputs[0] if isinstance(inputs, tuple) else inputs
-        moved = replace(problem, inputs=x, baselines=problem.baselines[:1].expand_as(x))
+        moved = replace(problem, inputs=x, baselines=problem.baselines[:1].expand_as(x)).counted(0, None)
         result = attribute(method, moved, settings)[0]
         return (result,) if isinstance(inputs, tuple) else result
 

@@ -106,7 +106,7 @@ def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
 def test_network_checks_run_from_their_buttons():
     at = page(subject="network")
     at.run()
-    for button in ("attributions.baselines_run", "attributions.sanity_run", "attributions.sens_run"):
+    for button in ("attributions.baselines.run", "attributions.sanity.run", "attributions.sensitivity.run"):
         at.button(key=button).click().run()
         assert not at.exception and not at.error, button
     assert "Max-sensitivity" in " ".join(m.label for m in at.metric)
@@ -115,9 +115,9 @@ def test_network_checks_run_from_their_buttons():
 def test_text_sanity_check_and_method_comparison_run_from_their_buttons():
     at = page(method="saliency")
     at.run()
-    at.button(key="attributions.sanity_run").click().run()
+    at.button(key="attributions.sanity.run").click().run()
     assert not at.exception and not at.error
-    at.button(key="attributions.compare_run").click().run()
+    at.button(key="attributions.compare.run").click().run()
     assert not at.exception and not at.error
     assert any("Spearman" in str(c.value) for c in at.caption)
 
@@ -150,8 +150,8 @@ def test_a_masked_lm_folder_offers_its_tasks_and_asks_for_a_mask(tiny_folder):
 
 def point_result(at: AppTest):
     """The page's result at the explained point (from its per-session memo: the numbers the bars show)."""
-    store = at.session_state["attributions.cache"]
-    return next(r for k, r in store.items() if k[:2] == ("explain", "net"))
+    store = at.session_state["heavy.results"]
+    return next(r for (slot, key), r in store.items() if slot == "attributions.explain" and key[0] == "net")
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -233,3 +233,26 @@ def test_a_text_too_long_for_a_link_even_compressed_says_so():
     assert not at.exception
     assert "too long for the page link even compressed" in texts(at.warning)
     assert "text.z" not in at.query_params and "text" not in at.query_params
+
+
+def test_a_link_with_minutes_of_work_waits_for_a_click_and_starts_nothing_by_itself():
+    """KernelSHAP with 2,000 samples from a shared link used to start at once on page load and run on after the
+    tab closed (3.5 minutes of a core): it waits for a click now, with the estimate on the button."""
+    from core.work import default_queue
+
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params.update({"method": "kernel-shap", "n_samples": "2000"})
+    at.run()
+    assert not at.exception and not at.error
+    run = at.button(key="attributions.explain.run")
+    assert run.label.startswith("Run: KernelSHAP, 2,001 evaluations (≈")  # the samples and f(baseline)
+    assert "starts when you ask" in texts(at.caption)
+    assert "heavy.results" not in at.session_state or not at.session_state["heavy.results"]
+    assert default_queue().running() == 0 and default_queue().waiting() == 0
+    at.number_input(key="attributions.n_samples").set_value(50).run()  # small enough to start by itself
+    assert not at.exception and not at.error
+    assert point_or_text_result(at).scores.shape == (1, 12)  # the default sentence's 12 tokens
+
+
+def point_or_text_result(at: AppTest):
+    return next(r for (slot, _key), r in at.session_state["heavy.results"].items() if slot == "attributions.explain")

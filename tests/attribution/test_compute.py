@@ -47,16 +47,46 @@ def test_out_of_memory_even_at_batch_one_says_what_to_do(network):
         explain(limited(problem, 0), "integrated-gradients", MethodSettings(n_steps=8))
 
 
-def test_the_estimate_picks_an_internal_batch_that_fits_the_free_memory(network, monkeypatch, minilm):
+def test_the_estimate_picks_an_internal_batch_that_fits_the_work_queues_share(network, monkeypatch, minilm):
     from core.attribution.text import TextTarget, text_problem
+    from core.work import WorkQueue
 
     problem, enc = text_problem(minilm, "The cat sat on the mat.", TextTarget())
     per_eval = cost.bytes_per_evaluation(minilm.config, enc.length)
-    monkeypatch.setattr(cost, "available_memory_bytes", lambda device=None: 20 * per_eval)
+    queue = WorkQueue(slots=2, memory_budget=20 * per_eval)  # two runs at once may each plan for 10 evaluations
+    monkeypatch.setattr(cost, "default_queue", lambda: queue)
     estimate = cost.estimate(problem, "integrated-gradients", MethodSettings(n_steps=64), minilm.config)
-    assert estimate.evaluations == 64 and estimate.internal_batch_size == 10  # half of 20 evaluations' memory
+    assert estimate.evaluations == 64 and estimate.internal_batch_size == 10
+    assert estimate.memory == 10 * per_eval
     assert estimate.seconds > 0 and "64 model evaluations" in estimate.describe()
     # the page passes that batch on: the result is the same as in one batch
     fits = explain(problem, "integrated-gradients", MethodSettings(n_steps=64, internal_batch_size=10))
     whole = explain(problem, "integrated-gradients", MethodSettings(n_steps=64))
     np.testing.assert_allclose(fits.scores, whole.scores, rtol=1e-4, atol=1e-6)
+
+
+def test_progress_counts_the_methods_model_evaluations_up_to_all_of_them(network):
+    problem = network_problem(network, torch.tensor([[2.0, 1.5], [0.5, -1.0]]), NetworkTarget())
+    seen = []
+    result = explain(problem, "kernel-shap", MethodSettings(n_samples=60, perturbations_per_eval=7),
+                     progress=lambda fraction, note: seen.append(fraction))
+    plain = explain(problem, "kernel-shap", MethodSettings(n_samples=60, perturbations_per_eval=7))
+    np.testing.assert_array_equal(result.scores, plain.scores)  # watching changes nothing
+    assert seen == sorted(seen) and len(seen) > 10 and seen[-1] == pytest.approx(1.0)
+
+
+def test_a_cancelled_run_stops_at_its_next_model_evaluation(network):
+    from core.work import Cancelled, Token, watching
+
+    problem = network_problem(network, torch.tensor([[2.0, 1.5]]), NetworkTarget())
+    token, calls = Token(), []
+
+    def cancel_after_three(fraction, note):
+        calls.append(fraction)
+        if len(calls) == 3:
+            token.cancel("you stopped it")
+
+    with watching(token), pytest.raises(Cancelled, match="you stopped it"):
+        explain(problem, "kernel-shap", MethodSettings(n_samples=2000, perturbations_per_eval=1),
+                progress=cancel_after_three)
+    assert len(calls) == 3  # 2,000 evaluations asked for; the fourth never ran
