@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -293,6 +293,30 @@ class WorkQueue:
         job.result, job.error, job.finished = result, error, time.monotonic()
         job.state = state
         job._done.set()
+
+
+class Shelf:
+    """The last `size` finished results, shared by every session: thirty students opening the teacher's link
+    compute its race once. Only for results that depend on nothing but their key (and are never changed)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 _default = WorkQueue(on_idle=give_back_memory)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from core.work import Job, default_queue
+from core.work import Job, Shelf, default_queue
 from pages.session import session_id
 
 T = TypeVar("T")
@@ -44,13 +44,14 @@ def duration(seconds: float) -> str:
 
 def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label: str,
               seconds: float | None = None, memory: int = 0, ask: bool | None = None,
-              button: str | None = None) -> T | None:
+              button: str | None = None, shelf: Shelf | None = None) -> T | None:
     """compute(report)'s result for `key`, or None while there is none yet (the page stops drawing what needs it).
 
     slot: the page area the result is for, named like the page's keys (`attributions.sanity`): one job per slot
     and session, a new key cancels the old job; its buttons are `<slot>.run` and `<slot>.stop`.
     seconds: the estimate; over AUTO_RUN_S the work waits for a click on `button` (ask forces either way).
     memory: bytes it may hold at its peak (the queue keeps running jobs within its budget).
+    shelf: where results that depend on `key` alone are shared with every session (found there: no job at all).
     """
     state = st.session_state
     results: OrderedDict = state.setdefault(RESULTS, OrderedDict())
@@ -59,17 +60,26 @@ def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label
         results.move_to_end((slot, key))
         return results[(slot, key)]
 
+    def kept(value: T) -> T:
+        results[(slot, key)] = value
+        while len(results) > MEMO_SIZE:
+            results.popitem(last=False)
+        return value
+
+    on_shelf = shelf.get(key) if shelf is not None else None
+    if on_shelf is not None:
+        return kept(on_shelf)
+
     def submit() -> Job:
         jobs[slot] = default_queue().submit(lambda job: compute(job.report), owner=session_id(), label=label,
                                             memory=memory, key=key)
         return jobs[slot]
 
-    def kept(job: Job) -> T:
+    def finished(job: Job) -> T:
         del jobs[slot]
-        results[(slot, key)] = job.result
-        while len(results) > MEMO_SIZE:
-            results.popitem(last=False)
-        return job.result
+        if shelf is not None:
+            shelf.put(key, job.result)
+        return kept(job.result)
 
     job = jobs.get(slot)
     if job is not None and job.key != key:
@@ -80,7 +90,7 @@ def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label
     if job is not None and (not job.over or job.state == "done"):
         _wait_for(job, slot)
         if job.state == "done":
-            return kept(job)
+            return finished(job)
     if job is not None:
         _say_why_it_ended(job)
     about = f" (≈ {duration(seconds)})" if seconds is not None else ""
@@ -94,7 +104,7 @@ def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label
     job = submit()
     _wait_for(job, slot)
     if job.state == "done":
-        return kept(job)
+        return finished(job)
     _say_why_it_ended(job)
     return None
 

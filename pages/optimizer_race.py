@@ -23,7 +23,7 @@ from core.optim.landscape import (
 )
 from core.optim.network_race import pca_plane, plane_view, race_network
 from core.optim.networks import LandscapeNetwork, builder_network, default_network
-from core.optim.race import RaceResult, noise_fan, run_race
+from core.optim.race import RaceResult, estimated_seconds, noise_fan, run_race
 from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer, with_lr
 from core.optim.schedules import SCHEDULES
 from core.optim.setup import CUSTOM, MAX_RACERS, MAX_SEED, MAX_STEPS, RaceSetup
@@ -31,7 +31,9 @@ from core.optim.stepper import LoopConfig
 from core.optim.surfaces import SURFACES
 from core.optim.tune import SCORES, lr_sweep
 from core.setup_state import from_query, to_query
+from core.work import Shelf
 from pages.common import remember
+from pages.heavy import run_heavy
 
 KEY = "optimizer-race"
 BUILDER_KEY = "network_builder.trained"  # the Network builder's core.nets.trained.TrainedNetwork (read, never changed)
@@ -42,11 +44,7 @@ def k(name: str) -> str:
     return f"{KEY}:{name}"
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _race(setup: RaceSetup) -> RaceResult:
-    """The race for a set-up; shared read-only between sessions (a set-up fully decides its race)."""
-    surface = setup.build_surface()
-    return run_race(surface, setup.build_racers(), setup.start(surface), setup.config())
+RACES = Shelf(64)  # finished races shared read-only by every session: a set-up fully decides its race
 
 
 # ---- set-up: link → session state (first visit), widgets → RaceSetup (every run) ----
@@ -257,12 +255,19 @@ if problems:
         st.error(f"Set-up problem — {p}. Change it in the sidebar.")
     st.stop()
 try:
-    result = _race(setup)
+    race_surface = setup.build_surface()
 except ExpressionError as e:
     st.error(f"Your formula cannot be used: {e}")
     st.stop()
 st.query_params.from_dict(to_query(setup))  # the link reproduces this race
 st.session_state[k("last_setup")] = setup
+result: RaceResult | None = run_heavy(
+    k("race"), setup,
+    lambda report: run_race(race_surface, setup.build_racers(), setup.start(race_surface), setup.config(), report),
+    label=f"a race of {len(setup.racers)} racer(s) × {setup.steps:,} steps",
+    seconds=estimated_seconds(setup.config(), len(setup.racers)), shelf=RACES)
+if result is None:
+    st.stop()
 
 for error in result.errors:
     st.error(f"Not raced — {error}")
@@ -568,33 +573,28 @@ def _landscape_network() -> LandscapeNetwork:
     return net
 
 
-def _li_slices(net: LandscapeNetwork, n: int, extent: float, seed: int, progress):
-    """The 2-D slice around θ*, memoised per session (the progress bar cannot be replayed from a shared cache)."""
-    memo = st.session_state.setdefault(k("li_memo"), {})
-    if (net.key, n, extent, seed) not in memo:
-        center = flatten(net.trained)
-        d1 = flatten(filter_normalized_direction(net.trained, seed))
-        d2 = flatten(filter_normalized_direction(net.trained, seed + 1))
-        a = torch.linspace(-extent, extent, n)
-        memo.clear()  # one slice per session is enough to keep
-        memo[(net.key, n, extent, seed)] = plane_losses(net.problem, center, d1, d2, a, a, progress)
-    return memo[(net.key, n, extent, seed)]
+def _li_slice(net: LandscapeNetwork, n: int, extent: float, seed: int, report):
+    """The 2-D slice around θ* (on the session's own network: its Problem swaps parameters under its lock)."""
+    center = flatten(net.trained)
+    d1 = flatten(filter_normalized_direction(net.trained, seed))
+    d2 = flatten(filter_normalized_direction(net.trained, seed + 1))
+    a = torch.linspace(-extent, extent, n)
+    return plane_losses(net.problem, center, d1, d2, a, a, lambda f: report(f, f"loss on a {n}×{n} grid"))
 
 
-# Shared caches keyed by net.key, a fingerprint of the weights, data and loss (the network itself is not hashed).
-@st.cache_resource(max_entries=8, show_spinner="Power iteration with Hessian-vector products…")
-def _curvature(key: str, extent: float, seed: int, _net: LandscapeNetwork):
-    lam, vec, iters = top_hessian_eigen(_net.problem, _net.trained)
-    center = flatten(_net.trained)
-    rand = flatten(filter_normalized_direction(_net.trained, seed))
+def _curvature(net: LandscapeNetwork, extent: float, seed: int, report):
+    report(0.0, "power iteration with Hessian-vector products")
+    lam, vec, iters = top_hessian_eigen(net.problem, net.trained)
+    center = flatten(net.trained)
+    rand = flatten(filter_normalized_direction(net.trained, seed))
     eig = vec * rand.norm()  # same length as the random direction, so the two slices share an x axis
     a = torch.linspace(-extent, extent, 81)
-    return lam, iters, a, line_losses(_net.problem, center, eig, a), line_losses(_net.problem, center, rand, a)
+    report(0.8, "the loss along both directions")
+    return lam, iters, a, line_losses(net.problem, center, eig, a), line_losses(net.problem, center, rand, a)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Racing on the network…")
-def _network_race(key: str, racer_texts: tuple[str, ...], steps: int, _net: LandscapeNetwork):
-    return race_network(_net.problem, tuple(parse_racer(t) for t in racer_texts), _net.start, LoopConfig(steps=steps))
+# Results that depend on net.key alone (a fingerprint of the weights, data and loss) are shared by every session.
+CURVATURES, NETWORK_RACES = Shelf(8), Shelf(16)
 
 
 if tab_net.open:  # its settings outlive a visit to another tab or page (persist_state)
@@ -612,41 +612,45 @@ if tab_net.open:  # its settings outlive a visit to another tab or page (persist
                            persist_state="session")
         li_seed = c3.number_input("Direction seed", 0, 1000, 0, key=k("li_seed"), persist_state="session")
         three_d = c4.toggle("3-D surface", key=k("li_3d"), persist_state="session")
-        bar = st.progress(0.0, text=f"Loss on a {n_grid}×{n_grid} grid (batched with torch.func.vmap)…")
-        grid = _li_slices(net, n_grid, extent, int(li_seed), lambda f: bar.progress(f))
-        bar.empty()
-        left, right = st.columns([3, 2])
-        left.plotly_chart(
-            land_fig.slice_figure(grid, three_d, "loss around θ* (filter-normalised directions)"),
-            key=k("li_slice"),
-            width="stretch",
-        )
-        lam, iters, a_line, along_eig, along_rand = _curvature(net.key, extent, int(li_seed), net)
-        right.metric(
-            "top Hessian eigenvalue at θ*",
-            f"{lam:.4g}",
-            help=f"Power iteration, {iters} Hessian-vector "
-            "products from autograd (double backward); the Hessian itself is never formed.",
-        )
-        right.plotly_chart(
-            land_fig.line_figure(
-                a_line.numpy(),
-                {
-                    "along the top eigenvector": along_eig.numpy(),
-                    "along a random filter-normalised direction": along_rand.numpy(),
-                },
-            ),
-            key=k("li_lines"),
-            width="stretch",
-        )
-        right.caption(
-            "Both directions have the same length. The top eigenvector is the sharpest way out of the minimum"
-            + (
-                f": with plain gradient descent, lr > 2/λ = {2 / lam:.3g} would be unstable here."
-                if lam > 0
-                else "; here the loss does not curve upward along it (λ ≤ 0), so no step size is limited by it."
+        grid = run_heavy(k("li_slice"), (net.key, n_grid, extent, int(li_seed)),
+                         lambda report: _li_slice(net, n_grid, extent, int(li_seed), report),
+                         label=f"loss on a {n_grid}×{n_grid} grid (batched with torch.func.vmap)")
+        curvature = run_heavy(k("curvature"), (net.key, extent, int(li_seed)),
+                              lambda report: _curvature(net, extent, int(li_seed), report),
+                              label="the top Hessian eigenvalue", shelf=CURVATURES)
+        if grid is not None and curvature is not None:
+            left, right = st.columns([3, 2])
+            left.plotly_chart(
+                land_fig.slice_figure(grid, three_d, "loss around θ* (filter-normalised directions)"),
+                key=k("li_slice"),
+                width="stretch",
             )
-        )
+            lam, iters, a_line, along_eig, along_rand = curvature
+            right.metric(
+                "top Hessian eigenvalue at θ*",
+                f"{lam:.4g}",
+                help=f"Power iteration, {iters} Hessian-vector "
+                "products from autograd (double backward); the Hessian itself is never formed.",
+            )
+            right.plotly_chart(
+                land_fig.line_figure(
+                    a_line.numpy(),
+                    {
+                        "along the top eigenvector": along_eig.numpy(),
+                        "along a random filter-normalised direction": along_rand.numpy(),
+                    },
+                ),
+                key=k("li_lines"),
+                width="stretch",
+            )
+            right.caption(
+                "Both directions have the same length. The top eigenvector is the sharpest way out of the minimum"
+                + (
+                    f": with plain gradient descent, lr > 2/λ = {2 / lam:.3g} would be unstable here."
+                    if lam > 0
+                    else "; here the loss does not curve upward along it (λ ≤ 0), so no step size is limited by it."
+                )
+            )
 
         st.subheader("Racers on the network's loss")
         st.caption(
@@ -676,7 +680,12 @@ if tab_net.open:  # its settings outlive a visit to another tab or page (persist
         if not texts:
             st.info("Add at least one racer, e.g. 'Adam lr=0.01'.")
         else:
-            runs, errors = _network_race(net.key, tuple(texts), int(net_steps), net)
+            raced = run_heavy(
+                k("net_race"), (net.key, tuple(texts), int(net_steps)),
+                lambda report: race_network(net.problem, tuple(parse_racer(t) for t in texts), net.start,
+                                            LoopConfig(steps=int(net_steps)), report),
+                label=f"{len(texts)} racer(s) × {int(net_steps)} steps on the network", shelf=NETWORK_RACES)
+            runs, errors = raced or ((), ())
             for e in errors:
                 st.error(f"Not raced — {e}")
             for run in runs:
@@ -718,17 +727,19 @@ if tab_tune.open:
         scores = [n for n in SCORES if surface.minima or n != "distance to the minimum"]
         c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
         score = c1.selectbox("Score (lower is better)", scores, key=k("tune_score"))
-        if c2.button("Tune all racers", icon=":material/tune:", key=k("tune_go"), type="primary"):
-            bar = st.progress(0.0, text="Sweeping learning rates…")
+
+        def sweep_all(report) -> list:
             originals = [parse_racer(t) for t in racer_texts]
-            sweeps = []
-            for i, racer in enumerate(originals):
+            return [lr_sweep(surface, racer, result.start, setup.config(), score,
+                             progress=lambda f, i=i, label=racer.label: report((i + f) / len(originals),
+                                                                               f"sweeping {label}"))
+                    for i, racer in enumerate(originals)]
 
-                def done(fraction: float, i: int = i, label: str = racer.label) -> None:
-                    bar.progress((i + fraction) / len(originals), text=f"Sweeping {label}…")
-
-                sweeps.append(lr_sweep(surface, racer, result.start, setup.config(), score, progress=done))
-            bar.empty()
+        with c2:
+            sweeps = run_heavy(k("tune"), (setup, tuple(racer_texts), score), sweep_all,
+                               label=f"learning-rate sweeps of {len(racer_texts)} racer(s)", ask=True,
+                               button="Tune all racers")
+        if sweeps is not None and (st.session_state.get(k("sweeps")) or (None, None))[1] is not sweeps:
             st.session_state[k("sweeps")] = (setup, sweeps)
             st.session_state[k("tuned")] = {
                 t: s.best_lr for t, s in zip(racer_texts, sweeps, strict=True) if s.best_lr is not None

@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from core.optim.surfaces import Fn
+from core.work import checkpoint
 
 
 def hessian_2d(fn: Fn, x: float, y: float) -> Tensor:
@@ -68,6 +69,7 @@ def top_eigenpair(
     v = [u / norm for u in v]
     lam = 0.0
     for i in range(1, iters + 1):
+        checkpoint()
         hv = hvp(loss_fn, params, v)
         new = float(sum((a * b).sum() for a, b in zip(hv, v, strict=True)))  # Rayleigh quotient vᵀHv
         norm = torch.sqrt(sum((u * u).sum() for u in hv))

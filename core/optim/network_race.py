@@ -8,6 +8,7 @@ path: both are returned, for a plot side by side.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ from core.optim.landscape import (
 from core.optim.race import BLOW_UP, race_each
 from core.optim.racers import Racer
 from core.optim.stepper import LoopConfig, Stepper
+from core.work import checkpoint
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ def run_network_racer(problem: Problem, racer: Racer, start: Params, config: Loo
     stepper = Stepper(racer, list(live.values()), lambda: problem.loss(live), config)
     thetas, losses, stop = [flatten(live).detach().clone()], [], None
     for k in range(config.steps):
+        checkpoint()
         lr = stepper.step()
         losses.append(stepper.first_loss.item())
         if not np.isfinite(losses[-1]) or losses[-1] > losses[0] + BLOW_UP * (1 + abs(losses[0])):
@@ -64,10 +67,11 @@ def run_network_racer(problem: Problem, racer: Racer, start: Params, config: Loo
 
 
 def race_network(
-    problem: Problem, racers: tuple[Racer, ...], start: Params, config: LoopConfig
+    problem: Problem, racers: tuple[Racer, ...], start: Params, config: LoopConfig,
+    progress: Callable[[float, str], None] | None = None,
 ) -> tuple[tuple[NetRun, ...], tuple[str, ...]]:
     """All racers from the same start; racers torch refuses are reported in the second tuple."""
-    return race_each(racers, lambda racer, label: run_network_racer(problem, racer, start, config, label))
+    return race_each(racers, lambda racer, label: run_network_racer(problem, racer, start, config, label), progress)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ local curvature while the others go on.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -17,6 +18,7 @@ from core.optim.curvature import eigenvalues_2d, stability_note
 from core.optim.racers import Racer, RacerError
 from core.optim.stepper import LoopConfig, Stepper
 from core.optim.surfaces import Surface
+from core.work import checkpoint
 
 ESCAPE_MARGIN = 0.5  # a racer may wander half the domain's width outside the plot before it counts as escaped
 BLOW_UP = 1e6  # loss above start loss + BLOW_UP·(1 + |start loss|) counts as a blow-up
@@ -100,11 +102,15 @@ def unique_labels(racers: tuple[Racer, ...]) -> list[str]:
     return [f"{lab} #{labels[:i].count(lab) + 1}" if labels.count(lab) > 1 else lab for i, lab in enumerate(labels)]
 
 
-def race_each(racers: tuple[Racer, ...], run_one) -> tuple[tuple, tuple[str, ...]]:
+def race_each(racers: tuple[Racer, ...], run_one,
+              progress: Callable[[float, str], None] | None = None) -> tuple[tuple, tuple[str, ...]]:
     """`run_one(racer, label)` for every racer (labels numbered when settings repeat); a racer torch refuses is
-    reported as "label: why" in the second tuple instead of stopping the others."""
+    reported as "label: why" in the second tuple instead of stopping the others. progress(fraction, note) before
+    each racer."""
     runs, errors = [], []
-    for racer, label in zip(racers, unique_labels(racers), strict=True):
+    for i, (racer, label) in enumerate(zip(racers, unique_labels(racers), strict=True)):
+        if progress is not None:
+            progress(i / len(racers), f"racing {label}")
         try:
             runs.append(run_one(racer, label))
         except RacerError as e:
@@ -134,6 +140,7 @@ def run_racer(
     points, evals, lrs = [point.detach().clone()], [0], []
     why, budget = None, None
     for k in range(config.steps):
+        checkpoint()  # a race of 10 racers × 5,000 steps takes half a minute: it stops when cancelled
         remaining = None if config.max_evals is None else config.max_evals - stepper.evals
         if remaining is not None and remaining <= 0:
             budget = Stop(k, "budget", f"used its budget of {config.max_evals} evaluations after {k} steps.")
@@ -190,10 +197,19 @@ def finish_run(
     )
 
 
-def run_race(surface: Surface, racers: tuple[Racer, ...], start: tuple[float, float], config: RaceConfig) -> RaceResult:
+def run_race(surface: Surface, racers: tuple[Racer, ...], start: tuple[float, float], config: RaceConfig,
+             progress: Callable[[float, str], None] | None = None) -> RaceResult:
     """All racers from the same start with the same config; a racer torch refuses is reported, not raced."""
-    runs, errors = race_each(racers, lambda racer, label: run_racer(surface, racer, start, config, label))
+    runs, errors = race_each(racers, lambda racer, label: run_racer(surface, racer, start, config, label), progress)
     return RaceResult(surface, start, config, runs, errors)
+
+
+STEP_S = 5e-4  # one racer step on this project's 2-core CPU: 0.16-0.8 ms measured over the optimizers and surfaces
+
+
+def estimated_seconds(config: RaceConfig, racers: int) -> float:
+    """A rough guide to a race's duration (for asking before a long one starts): steps × racers × STEP_S."""
+    return config.steps * racers * STEP_S
 
 
 def noise_fan(

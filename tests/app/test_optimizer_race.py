@@ -234,7 +234,7 @@ def test_tune_sweeps_lbfgs_and_adam_with_a_progress_bar_and_offers_the_tuned_rat
     at = page({"racers": "LBFGS lr=1,Adam lr=0.05", "steps": "20", "surface": "booth"})
     at.session_state[K + "tab"] = "Tune the learning rate"
     at.run()
-    at.button(key=K + "tune_go").click().run()
+    at.button(key=K + "tune.run").click().run()
     assert not at.exception and not at.error
     tuned = at.session_state[K + "tuned"]
     assert set(tuned) == {"LBFGS lr=1", "Adam lr=0.05"}
