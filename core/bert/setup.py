@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from core.bert.norms import WEIGHTINGS
 from core.bert.rollout import FUSIONS
 from core.bert.units import GRANULARITIES, SPECIAL_MODES
-from core.setup_state import choice_problems
+from core.models import source_problem
+from core.setup_state import choice_problems, quoted
 
 DEFAULT_TEXT = "The cat sat on the mat because it was tired."
 VIEWS = ("Head view", "Model view", "Neuron view", "Aggregates", "Head statistics", "Compare", "Ablation", "Export")
@@ -29,6 +30,8 @@ class AttentionSetup:
 
     def validate(self) -> list[str]:
         problems = choice_problems(self, {"view": VIEWS})
+        if source_problem(self.source):
+            problems.append(f"source: {quoted(self.source)} is not used: {source_problem(self.source)}")
         if self.layer < 1:
             problems.append("layer: layers are counted from 1")
         if any(h < 1 for h in self.heads):
