@@ -195,7 +195,7 @@ def source_problem(source: str) -> str | None:
     link, a line break) or an unpaired surrogate is in no folder name or Hub id, and would make the file system
     calls fail rather than find nothing."""
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in source.strip()):
-        return "it holds control characters (such as a NUL byte or a line break) or broken Unicode, as no name does"
+        return "it holds a control character (a NUL byte, a line break…) or broken Unicode, which no model name has"
     return None
 
 

@@ -277,9 +277,11 @@ def from_json(cls: type[T], text: str) -> tuple[T, list[str]]:
         doc = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SetupError(f"not valid JSON ({e.msg if hasattr(e, 'msg') else e})") from e
+    except RecursionError:  # "[[[[…" thousands deep
+        raise SetupError("not an NN Explorer set-up: its JSON is nested thousands of levels deep") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("fields"), dict):
         raise SetupError("not an NN Explorer set-up: expected an object with a 'fields' object")
     if doc.get("setup") not in (None, cls.__name__):
-        raise SetupError(f"this is a {doc.get('setup')} set-up, not a {cls.__name__}")
+        raise SetupError(f"this is a {quoted(doc.get('setup'))} set-up, not a {cls.__name__}")
     texts = {k: _format(tuple(v) if isinstance(v, list) else v) for k, v in doc["fields"].items()}
     return _from_texts(cls, texts, [])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import re
 import unicodedata
@@ -31,7 +32,7 @@ from core.optim.expression import ExpressionError
 from core.optim.race import run_race
 from core.optim.racers import OPTIMIZERS, SPECS, RacerError, parse_racer
 from core.optim.setup import DEFAULT_RACERS, RaceSetup
-from core.setup_state import PACKED, QUOTE_CHARS, from_query, pack, quoted, to_query
+from core.setup_state import PACKED, QUOTE_CHARS, SetupError, from_json, from_query, pack, quoted, to_query
 from core.tokens import TextInputError, encode
 
 NUMBERS = ["inf", "-inf", "+Infinity", "nan", "-nan", "NaN", "1e400", "-1e400", "1e-400", str(10**400), str(-10**400),
@@ -146,7 +147,7 @@ def test_a_racer_link_that_crashed_the_race_page_falls_back_to_the_default_racer
 def test_a_control_character_in_a_linked_model_source_falls_back_to_the_embedded_model(cls, source):
     setup, warnings = read_link(cls, {"source": source})
     assert setup == cls()
-    assert len(warnings) == 1 and quoted(source) in warnings[0] and "control characters" in warnings[0]
+    assert len(warnings) == 1 and quoted(source) in warnings[0] and "a control character" in warnings[0]
 
 
 @pytest.mark.parametrize("source", ["a\x00b", "embedded\x00", "/tmp/\x00", "x\x1by", "\ud800"])
@@ -255,3 +256,34 @@ def test_any_link_gives_a_set_up_and_warnings_and_the_page_s_next_steps_raise_on
         PATHS[cls](setup, minilm)
 
     check()
+
+
+# ---- a set-up file (the Network builder's "Load a set-up JSON") --------------------------------------------------
+
+JSON = st.recursive(st.none() | st.booleans() | st.floats() | st.integers(-10**400, 10**400) | ANY_TEXT
+                    | one_of(HOSTILE), lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(ANY_TEXT, inner, max_size=3), max_leaves=8)
+
+
+@pytest.mark.parametrize("cls", TOOLS, ids=lambda c: c.__name__)
+def test_any_set_up_file_gives_a_set_up_and_warnings_or_a_setup_error(cls):
+    names = [f.name for f in dataclasses.fields(cls)]
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.dictionaries(st.sampled_from(names) | ANY_TEXT, JSON, max_size=6), st.sampled_from([cls.__name__, None]))
+    def check(fields, name):
+        setup, warnings = from_json(cls, json.dumps({"setup": name, "fields": fields}))
+        assert type(setup) is cls and setup.validate() == []
+        for warning in warnings:
+            assert_safe(warning)
+
+    check()
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"setup": "**x** [l](https://example.com)", "fields": {}}',
+                                  '{"fields": "\\u0000"}', "\x00", '{"setup": "' + "x" * 5000 + '", "fields": {}}'])
+def test_a_file_that_is_no_set_up_is_a_setup_error_with_a_safe_message(text):
+    with pytest.raises(SetupError) as caught:
+        from_json(BuilderSetup, text)
+    assert_safe(str(caught.value))
+    assert "**x**" not in code_spans(str(caught.value))[1]
