@@ -109,7 +109,7 @@ def assert_safe(message: str) -> None:
     """A message a page may show: printable, of bounded length, naming no folder of this server."""
     assert isinstance(message, str) and message
     assert not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in message), repr(message)
-    assert len(message) < 2000, len(message)
+    assert len(message) < 2000, len(message)  # a quoted value is cut at QUOTE_CHARS (its escapes may be longer)
     assert not any(path in message for path in SERVER_PATHS), message
 
 
@@ -163,6 +163,12 @@ def test_a_home_folder_of_an_unknown_user_is_no_model_folder_rather_than_a_crash
         canonical_source("~nosuchuser/model")
 
 
+def test_a_layer_or_head_beyond_any_model_falls_back_before_the_page_names_it_in_a_warning():
+    setup, warnings = read_link(AttentionSetup, {"layer": str(10**400), "heads": "2,129", "text": "Hi."})
+    assert setup == AttentionSetup(text="Hi.") and len(warnings) == 2
+    assert all("no model has more than 128" in w for w in warnings)
+
+
 # ---- quoting the user's value ------------------------------------------------------------------------------------
 
 CODE_SPAN = re.compile(r"(`+)( ?)(.*?)\2\1(?!`)", re.DOTALL)
@@ -203,7 +209,9 @@ def test_a_refused_linked_value_is_quoted_in_a_code_span_not_read_as_markdown(cl
 def test_every_field_plain_or_compressed_takes_any_hostile_value_without_raising(cls):
     for f in dataclasses.fields(cls):
         for value in HOSTILE:
-            read_link(cls, {f.name: value})
+            _setup, warnings = read_link(cls, {f.name: value})
+            if value.isascii():  # a number of 400 digits, 2,001 x's: cut in the warning
+                assert all(len(w) < 400 for w in warnings), warnings
         for value in TEXTS:
             read_link(cls, {f.name + PACKED: pack(value)})
             read_link(cls, {f.name + PACKED: value})  # not a compressed value at all

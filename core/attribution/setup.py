@@ -84,8 +84,8 @@ class AttributionSetup:
         for name in ("point_x", "point_y", "baseline_x", "baseline_y"):
             if not -1e3 <= getattr(self, name) <= 1e3:
                 problems.append(f"{name}: must be between -1000 and 1000")
-        if source_problem(self.source):
-            problems.append(f"source: {quoted(self.source)} is not used: {source_problem(self.source)}")
+        if why := source_problem(self.source):
+            problems.append(f"source: {quoted(self.source)} is not used: {why}")
         for name in ("source", "token", "token_b"):
             if len(getattr(self, name)) > 2000:
                 problems.append(f"{name}: too long")
