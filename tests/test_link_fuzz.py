@@ -30,7 +30,7 @@ from core.models import ModelLoadError, canonical_source
 from core.nets.setup import BuilderSetup, build_dataset, net_spec
 from core.optim.expression import ExpressionError
 from core.optim.race import run_race
-from core.optim.racers import OPTIMIZERS, SPECS, RacerError, parse_racer
+from core.optim.racers import OPTIMIZERS, SPECS, Knob, RacerError, parse_racer
 from core.optim.setup import DEFAULT_RACERS, RaceSetup
 from core.setup_state import PACKED, QUOTE_CHARS, SetupError, from_json, from_query, pack, quoted, to_query
 from core.tokens import TextInputError, encode
@@ -239,9 +239,24 @@ NUMBER = (one_of(NUMBERS) | st.integers(-10**400, 10**400).map(str) | st.floats(
 VALUE = (one_of(HOSTILE) | NUMBER | ANY_TEXT | SURROGATE_TEXT
          | st.lists(NUMBER | ANY_TEXT, min_size=2, max_size=5).map(",".join)
          | st.tuples(ANY_TEXT, st.integers(100, 3000)).map(lambda t: (t[0] or "x") * t[1]))
-RACER = st.builds(lambda name, items: " ".join([name, *(f"{k}={v}" for k, v in items)]),
-                  st.sampled_from(OPTIMIZERS) | ANY_TEXT,
-                  st.lists(st.tuples(st.sampled_from(KEYWORDS), NUMBER | one_of(TEXTS[:20])), max_size=4))
+def knob_value(knob: Knob) -> st.SearchStrategy[str]:
+    """A value this knob takes (so that some racers are valid and race) or any number."""
+    number, whole = st.floats(knob.low, knob.high).map(repr), st.integers(int(knob.low), int(knob.high)).map(str)
+    valid = {"bool": st.sampled_from(["true", "false", "1", "0"]), "choice": st.sampled_from(["none", "strong_wolfe"]),
+             "pair": st.tuples(number, number).map("/".join), "int": whole, "optional_int": whole | st.just("none")}
+    return valid.get(knob.kind, number) | NUMBER
+
+
+def racer_text(name: str) -> st.SearchStrategy[str]:
+    """'name knob=value …': mostly this optimizer's knobs with values they take, then any keyword with any value."""
+    own = (st.sampled_from(SPECS[name].knobs).flatmap(lambda k: st.tuples(st.just(k.name), knob_value(k)))
+           if name in SPECS else st.nothing())
+    other = st.tuples(st.sampled_from(KEYWORDS), NUMBER | one_of(TEXTS[:20]))
+    items = st.lists(st.one_of(own, own, own, other), max_size=3)
+    return items.map(lambda pairs: " ".join([name, *(f"{k}={v}" for k, v in pairs)]))
+
+
+RACER = (st.sampled_from(OPTIMIZERS) | ANY_TEXT).flatmap(racer_text)
 RACERS = st.lists(RACER, min_size=1, max_size=3).map(",".join)
 
 
