@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from transformers import (
 )
 
 from core.device import available_memory_bytes, pick_device
+from core.setup_state import quoted
 
 EMBEDDED = "embedded"
 EMBEDDED_NAME = "all-MiniLM-L6-v2 (embedded)"
@@ -167,7 +169,10 @@ def model_dirs() -> list[Path]:
 
 def _allowed_folder(text: str) -> Path | None:
     """The model folder `text` names inside an allowed directory, or None (absent and not allowed look the same)."""
-    path = Path(text).expanduser()
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # "~someone" for a user this server does not know: no folder
+        return None
     candidates = [path] if path.is_absolute() else [d / path for d in model_dirs()]
     if text.startswith((".", "~")) and not path.is_absolute():
         candidates.append(path)
@@ -185,9 +190,22 @@ def _looks_like_path(text: str) -> bool:
     return text.startswith(("/", ".", "~")) or "\\" in text or text.count("/") > 1
 
 
+def source_problem(source: str) -> str | None:
+    """Why `source` can name no model whatever the server holds, or None. A control character (a NUL byte from a
+    link, a line break) or an unpaired surrogate is in no folder name or Hub id, and would make the file system
+    calls fail rather than find nothing."""
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in source.strip()):
+        return "it holds a control character (a NUL byte, a line break…) or broken Unicode, which no model name has"
+    return None
+
+
 def _resolve(source: str) -> tuple[str, str | Path]:
     """("embedded" | "folder" | "hub", location) for what the user typed; raises ModelLoadError for nonsense."""
     text = (source or "").strip()
+    problem = source_problem(text)
+    if problem:
+        raise ModelLoadError("invalid-name", f"The model name {quoted(text)} was not used: {problem}. Type it again, "
+                             "e.g. 'embedded' or 'bert-base-uncased'.")
     if text.lower() in ("", EMBEDDED):
         return "embedded", embedded_model_dir()
     folder = _allowed_folder(text)

@@ -17,8 +17,10 @@ import base64
 import dataclasses
 import json
 import math
+import re
 import types
 import typing
+import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -34,12 +36,32 @@ MAX_PACKED_CHARS = 8000  # a value longer than this even compressed stays out of
 MAX_TEXT_CHARS = 200_000  # the most any value may hold once read (bounds what a compressed value may expand to):
 # the Network builder's own points, up to 5,000 rows of CSV, take about 110,000 characters
 PACKED = ".z"  # suffix of the query key under which a compressed value travels
+QUOTE_CHARS = 80  # a user's value quoted in a message is cut after this many characters
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # control, format (bidi overrides), surrogate, unassigned…
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
 class SetupError(ValueError):
     """A value that cannot be read into the set-up's field type."""
+
+
+def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
+    """`value` as a Markdown code span that a message shows literally: nothing in it is read as Markdown (no
+    emphasis, links, LaTeX or colour directives), invisible characters (NUL, bidi overrides, line breaks, unpaired
+    surrogates) show as escapes such as `\\x00`, and a value over `limit` characters is cut, saying how long it was.
+
+    Messages from core are shown by pages through `st.warning`/`st.error`, which read Markdown: every value a user
+    typed or linked goes through here before it is put into one."""
+    text = str(value)
+    shown = "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _INVISIBLE else ch
+                    for ch in text[:limit])
+    if not shown.strip():  # empty or blank: an empty code span is no code span, so show it as a Python literal
+        shown = repr(shown)
+    fence = "`" * (max((len(run) for run in re.findall("`+", shown)), default=0) + 1)
+    pad = " " if shown[0] in "` " or shown[-1] in "` " else ""  # CommonMark strips one space each side
+    cut = f"… ({len(text):,} characters)" if len(text) > limit else ""
+    return f"{fence}{pad}{shown}{pad}{fence}{cut}"
 
 
 def _parse_scalar(text: str, kind: type) -> Any:
@@ -52,19 +74,19 @@ def _parse_scalar(text: str, kind: type) -> Any:
             return True
         if low in _FALSE:
             return False
-        raise SetupError(f"{text!r} is not true/false")
+        raise SetupError(f"{quoted(text)} is not true/false")
     if kind is int:
         try:
             return int(text)
         except ValueError as e:
-            raise SetupError(f"{text!r} is not a whole number") from e
+            raise SetupError(f"{quoted(text)} is not a whole number") from e
     if kind is float:
         try:
             value = float(text)
         except ValueError as e:
-            raise SetupError(f"{text!r} is not a number") from e
+            raise SetupError(f"{quoted(text)} is not a number") from e
         if not math.isfinite(value):
-            raise SetupError(f"{text!r} is not a finite number")
+            raise SetupError(f"{quoted(text)} is not a finite number")
         return value
     raise SetupError(f"unsupported field type {kind!r}")
 
@@ -108,6 +130,10 @@ def unpack(packed: str) -> str:
 def _parse(text: str, annotation: Any) -> Any:
     if len(text) > MAX_TEXT_CHARS:
         raise SetupError(f"value longer than {MAX_TEXT_CHARS:,} characters")
+    try:  # a browser's link cannot carry an unpaired surrogate, but a caller's dict can: it would break the page
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SetupError(f"{quoted(text)} is not valid Unicode text") from None
     origin = typing.get_origin(annotation)
     if origin is tuple:
         (item_type, *_rest) = typing.get_args(annotation)
@@ -251,9 +277,11 @@ def from_json(cls: type[T], text: str) -> tuple[T, list[str]]:
         doc = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise SetupError(f"not valid JSON ({e.msg if hasattr(e, 'msg') else e})") from e
+    except RecursionError:  # "[[[[…" thousands deep
+        raise SetupError("not an NN Explorer set-up: its JSON is nested thousands of levels deep") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("fields"), dict):
         raise SetupError("not an NN Explorer set-up: expected an object with a 'fields' object")
     if doc.get("setup") not in (None, cls.__name__):
-        raise SetupError(f"this is a {doc.get('setup')} set-up, not a {cls.__name__}")
+        raise SetupError(f"this is a {quoted(doc.get('setup'))} set-up, not a {cls.__name__}")
     texts = {k: _format(tuple(v) if isinstance(v, list) else v) for k, v in doc["fields"].items()}
     return _from_texts(cls, texts, [])

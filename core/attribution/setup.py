@@ -9,7 +9,8 @@ from typing import Any
 from core.attribution.methods import INTEGRATION_METHODS, METHODS, PRECISIONS, MethodSettings
 from core.attribution.network import BASELINE_KINDS, NetworkTarget
 from core.attribution.text import BASELINES, OUTPUTS, TASKS, TextTarget
-from core.setup_state import choice_problems
+from core.models import source_problem
+from core.setup_state import choice_problems, quoted
 from core.tokens import MAX_CHARS
 
 SUBJECTS = ("text", "network")
@@ -83,6 +84,8 @@ class AttributionSetup:
         for name in ("point_x", "point_y", "baseline_x", "baseline_y"):
             if not -1e3 <= getattr(self, name) <= 1e3:
                 problems.append(f"{name}: must be between -1000 and 1000")
+        if why := source_problem(self.source):
+            problems.append(f"source: {quoted(self.source)} is not used: {why}")
         for name in ("source", "token", "token_b"):
             if len(getattr(self, name)) > 2000:
                 problems.append(f"{name}: too long")

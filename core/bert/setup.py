@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from core.bert.norms import WEIGHTINGS
 from core.bert.rollout import FUSIONS
 from core.bert.units import GRANULARITIES, SPECIAL_MODES
-from core.setup_state import choice_problems
+from core.models import source_problem
+from core.setup_state import choice_problems, quoted
 
 DEFAULT_TEXT = "The cat sat on the mat because it was tired."
+MAX_INDEX = 128  # more layers or heads than any BERT-family model has: a larger number in a link is refused
 VIEWS = ("Head view", "Model view", "Neuron view", "Aggregates", "Head statistics", "Compare", "Ablation", "Export")
 
 
@@ -29,10 +31,12 @@ class AttentionSetup:
 
     def validate(self) -> list[str]:
         problems = choice_problems(self, {"view": VIEWS})
-        if self.layer < 1:
-            problems.append("layer: layers are counted from 1")
-        if any(h < 1 for h in self.heads):
-            problems.append("heads: heads are counted from 1")
+        if why := source_problem(self.source):
+            problems.append(f"source: {quoted(self.source)} is not used: {why}")
+        if not 1 <= self.layer <= MAX_INDEX:
+            problems.append(f"layer: layers are counted from 1 (and no model has more than {MAX_INDEX})")
+        if any(not 1 <= h <= MAX_INDEX for h in self.heads):
+            problems.append(f"heads: heads are counted from 1 (and no model has more than {MAX_INDEX})")
         problems += choice_problems(self, {"granularity": GRANULARITIES, "special": SPECIAL_MODES,
                                            "weighting": WEIGHTINGS, "fusion": FUSIONS})
         return problems

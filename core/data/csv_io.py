@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.data.datasets import DOMAIN
+from core.setup_state import quoted
 
 MAX_ROWS = 5000
 MAX_BYTES = 1_000_000
@@ -38,9 +39,10 @@ def _number(text: str, row: int, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise CsvProblem(f"Row {row}, column '{column}': {text.strip()[:30]!r} is not a number.") from None
+        raise CsvProblem(f"Row {row}, column '{column}': {quoted(text.strip(), 30)} is not a number.") from None
     if not math.isfinite(value):
-        raise CsvProblem(f"Row {row}, column '{column}' is {text.strip()}: only finite numbers can be plotted.")
+        raise CsvProblem(f"Row {row}, column '{column}' is {quoted(text.strip(), 30)}: only finite numbers can be "
+                         "plotted.")
     return value
 
 
@@ -62,7 +64,7 @@ def parse_points(data: bytes) -> Points:
     has_header = any(not _is_number(c) for c in header)
     if has_header:
         if len(header) != 3 or header[:2] != ["x1", "x2"] or header[2] not in ("label", "target"):
-            raise CsvProblem(f"The header is {', '.join(rows[0])!s}; expected exactly x1, x2, label (class ids) "
+            raise CsvProblem(f"The header is {quoted(', '.join(rows[0]))}; expected exactly x1, x2, label (class ids) "
                              "or x1, x2, target (numbers).")
         rows = rows[1:]
     if not rows:

@@ -19,7 +19,7 @@ from core.nets.activations import HIDDEN_ACTIVATIONS
 from core.nets.losses import BINARY_HEADS, HEADS, REGULARIZATIONS, head_for
 from core.nets.model import NetSpec
 from core.nets.optimizers import OPTIMIZERS
-from core.setup_state import choice_problems
+from core.setup_state import choice_problems, quoted
 
 MAX_LAYERS = 6
 MAX_NEURONS = 8
@@ -58,7 +58,7 @@ class BuilderSetup:
         """Problems as 'field: message'; empty when the set-up is usable."""
         problems = []
         if self.dataset not in DATASETS and self.dataset != CUSTOM:
-            problems.append(f"dataset: unknown dataset {self.dataset!r}")
+            problems.append(f"dataset: unknown dataset {quoted(self.dataset)}")
         if not 10 <= self.n_points <= MAX_POINTS:
             problems.append(f"n_points: must be 10-{MAX_POINTS}")
         if not 0 <= self.noise <= 50:

@@ -15,6 +15,8 @@ from typing import Any
 
 import torch
 
+from core.setup_state import quoted
+
 OPTIMIZERS = (
     "SGD",
     "Adagrad",
@@ -30,6 +32,9 @@ OPTIMIZERS = (
     "LBFGS",
 )
 _HIDDEN = {"params", "self", "foreach", "fused", "differentiable", "capturable", "maximize"}
+# Keywords a racer's text may not set, with the reason a user reads.
+_RESERVED = {"optimizer": "the optimizer's name comes first, as in 'SGD lr=0.1'"} | {
+    name: "the race sets it, not a racer" for name in _HIDDEN}
 # Ranges offered in the page: (low, high, log-scale). Keyed by (optimizer, knob) first, then by knob.
 _RANGES: dict[Any, tuple[float, float, bool]] = {
     "lr": (1e-5, 10.0, True),
@@ -85,7 +90,9 @@ class OptimizerSpec:
         for k in self.knobs:
             if k.name == name:
                 return k
-        raise RacerError(f"{self.name} has no hyperparameter '{name}' (it has {', '.join(self.names)}).")
+        if name in _RESERVED:
+            raise RacerError(f"{quoted(name)} cannot be set here: {_RESERVED[name]}.")
+        raise RacerError(f"{self.name} has no hyperparameter {quoted(name)} (it has {', '.join(self.names)}).")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -117,11 +124,17 @@ def _spec(name: str) -> OptimizerSpec:
 SPECS: dict[str, OptimizerSpec] = {name: _spec(name) for name in OPTIMIZERS}
 
 
-def _check_number(knob: Knob, value: float) -> None:
+def _number(knob: Knob, typed: Any) -> float:
+    """`typed` (text or a number) as a finite float inside the knob's range; checked before any conversion to int,
+    which inf would break. ValueError/TypeError/OverflowError for what is no number at all."""
+    value = float(typed)
+    shown = quoted(typed if isinstance(typed, str) else f"{typed:g}")
+    span = f"[{knob.low:g}, {knob.high:g}]"
     if not math.isfinite(value):
-        raise RacerError(f"{knob.name} must be a finite number.")
+        raise RacerError(f"{knob.name} = {shown} is not a finite number; it must be in {span}.")
     if not knob.low <= value <= knob.high:
-        raise RacerError(f"{knob.name} = {value:g} is outside [{knob.low:g}, {knob.high:g}].")
+        raise RacerError(f"{knob.name} = {shown} is outside {span}.")
+    return value
 
 
 def coerce(spec: OptimizerSpec, name: str, value: Any) -> Any:
@@ -131,7 +144,7 @@ def coerce(spec: OptimizerSpec, name: str, value: Any) -> Any:
         if knob.kind == "bool":
             if isinstance(value, str):
                 if value.lower() not in ("true", "false", "1", "0"):
-                    raise RacerError(f"{name} must be true or false, not '{value}'.")
+                    raise RacerError(f"{name} must be true or false, not {quoted(value)}.")
                 return value.lower() in ("true", "1")
             return bool(value)
         if knob.kind == "choice":
@@ -143,26 +156,20 @@ def coerce(spec: OptimizerSpec, name: str, value: Any) -> Any:
         if knob.kind == "optional_int" and (value is None or str(value).lower() == "none"):
             return None
         if knob.kind in ("int", "optional_int"):
-            number = float(value)
+            number = _number(knob, value)
             if number != int(number):
                 raise RacerError(f"{name} must be a whole number.")
-            _check_number(knob, number)
             return int(number)
         if knob.kind == "pair":
             parts = value.split("/") if isinstance(value, str) else list(value)
             if len(parts) != 2:
                 raise RacerError(f"{name} needs two numbers, written like 0.9/0.999.")
-            pair = tuple(float(v) for v in parts)
-            for v in pair:
-                _check_number(knob, v)
-            return pair
-        number = float(value)
-        _check_number(knob, number)
-        return number
-    except (TypeError, ValueError) as e:
+            return tuple(_number(knob, v) for v in parts)
+        return _number(knob, value)
+    except (TypeError, ValueError, OverflowError) as e:  # OverflowError: float() of an int with hundreds of digits
         if isinstance(e, RacerError):
             raise
-        raise RacerError(f"{name} = '{value}' is not a {knob.kind.replace('_', ' ')} value.") from None
+        raise RacerError(f"{name} = {quoted(value)} is not a {knob.kind.replace('_', ' ')} value.") from None
 
 
 def _exact(value: float) -> str:
@@ -228,10 +235,13 @@ class Racer:
             raise RacerError(f"torch.optim.{self.optimizer} refused these settings: {e}") from None
 
 
-def make_racer(optimizer: str, **settings: Any) -> Racer:
-    """A checked Racer; settings equal to the torch default are dropped so labels stay short."""
+def make_racer(optimizer: str, /, **settings: Any) -> Racer:
+    """A checked Racer; settings equal to the torch default are dropped so labels stay short.
+
+    `optimizer` is positional-only, so a setting named "optimizer" (from a link) is refused as a knob, not taken
+    for a second optimizer name."""
     if optimizer not in SPECS:
-        raise RacerError(f"unknown optimizer '{optimizer}'; choose from {', '.join(OPTIMIZERS)}.")
+        raise RacerError(f"unknown optimizer {quoted(optimizer)}; choose from {', '.join(OPTIMIZERS)}.")
     spec = SPECS[optimizer]
     checked = []
     for name, value in settings.items():
@@ -252,7 +262,9 @@ def parse_racer(text: str) -> Racer:
     for item in parts[1:]:
         name, sep, value = item.partition("=")
         if not sep:
-            raise RacerError(f"'{item}' should look like knob=value.")
+            raise RacerError(f"{quoted(item)} should look like knob=value.")
+        if name in settings:
+            raise RacerError(f"{quoted(name)} is given twice: give each knob once.")
         settings[name] = value
     return make_racer(parts[0], **settings)
 

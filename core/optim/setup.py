@@ -9,6 +9,7 @@ from core.optim.race import RaceConfig
 from core.optim.racers import Racer, RacerError, parse_racer
 from core.optim.schedules import SCHEDULES
 from core.optim.surfaces import SURFACES, Surface, get_surface
+from core.setup_state import quoted
 
 MAX_STEPS = 5000
 MAX_RACERS = 10
@@ -43,7 +44,7 @@ class RaceSetup:
     def validate(self) -> list[str]:
         problems = []
         if self.surface not in SURFACES and self.surface != CUSTOM:
-            problems.append(f"surface: unknown surface '{self.surface}'")
+            problems.append(f"surface: unknown surface {quoted(self.surface)}")
         if not 1.0 <= self.kappa <= 1000.0:
             problems.append("kappa: the condition number must be in [1, 1000]")
         if len(self.domain) != 4 or not (self.domain[0] < self.domain[1] and self.domain[2] < self.domain[3]):
@@ -53,7 +54,7 @@ class RaceSetup:
         if not 0 <= self.max_evals <= 20 * MAX_STEPS:
             problems.append(f"max_evals: must be between 0 and {20 * MAX_STEPS}")
         if self.schedule not in SCHEDULES:
-            problems.append(f"schedule: unknown schedule '{self.schedule}'")
+            problems.append(f"schedule: unknown schedule {quoted(self.schedule)}")
         if not 0.0 <= self.noise <= 1e3:
             problems.append("noise: σ must be in [0, 1000]")
         if not 0 <= self.seed <= MAX_SEED:
@@ -67,7 +68,7 @@ class RaceSetup:
                 try:
                     parse_racer(text)
                 except RacerError as e:
-                    problems.append(f"racers: '{text}': {e}")
+                    problems.append(f"racers: {quoted(text)}: {e}")
                     break
         return problems
 
