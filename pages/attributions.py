@@ -32,6 +32,7 @@ from core.attribution.sanity import network_sanity_check, sanity_check
 from core.attribution.setup import CLICK_SETS, AttributionSetup, apply_click
 from core.attribution.text import BASELINES, TASKS, resolve_target, tasks_for, text_problem, top_predictions
 from core.figures import attribution as figures
+from core.markdown_literal import literal
 from core.models import ModelLoadError, ModelSnapshot, load_model
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
@@ -84,7 +85,8 @@ def session_network() -> tuple[NetworkUnderStudy, str]:
         try:
             return from_builder(trained), "the network you trained in the Network builder"
         except (AttributeError, KeyError, ValueError) as error:
-            st.warning(f"The Network builder's network could not be read ({error}); showing the default one.")
+            st.warning(f"The Network builder's network could not be read ({literal(error)}); showing the default "
+                       "one.")
     return default_network(), "a default network (train one in the Network builder to explain yours)"
 
 
@@ -107,7 +109,7 @@ def current_setup() -> AttributionSetup:
     setup = AttributionSetup(**values)
     problems = setup.validate()
     if problems:
-        st.warning("Some settings were out of range and were reset: " + "; ".join(problems))
+        st.warning("Some settings were out of range and were reset: " + literal("; ".join(problems)))
         bad = {p.split(":")[0] for p in problems}
         setup = dataclasses.replace(setup, **{n: getattr(AttributionSetup(), n) for n in bad})
     st.session_state[f"{KEY}.setup"] = setup
@@ -294,9 +296,9 @@ def text_page() -> None:
         try:
             loaded = cached_model(value("source").strip() or "embedded")
         except ModelLoadError as error:
-            st.error(str(error))
+            st.error(literal(error))
             return
-        st.caption(f"{loaded.provenance.name} · {loaded.provenance.architecture} · head: {loaded.head}")
+        st.caption(f"{literal(loaded.provenance.name)} · {loaded.provenance.architecture} · head: {loaded.head}")
         tasks = tasks_for(loaded)
         if value("task") not in tasks:
             st.session_state[f"{KEY}.task"] = tasks[0]
@@ -338,10 +340,10 @@ def text_page() -> None:
     if problem is None:
         return
     for warning in enc.warnings:
-        st.warning(warning)
+        st.warning(literal(warning))
     if setup.task == "masked-lm":
         preds = top_predictions(loaded, enc, 5)
-        st.caption("Top predictions at [MASK]: " + ", ".join(f"{t} ({p:.1%})" for t, p in preds))
+        st.caption("Top predictions at [MASK]: " + ", ".join(f"{literal(t)} ({p:.1%})" for t, p in preds))
     key = ("text", loaded.provenance.source, loaded.provenance.revision, setup.text, setup.text_target(),
            setup.text_baseline)
     config = loaded.config
@@ -354,7 +356,7 @@ def text_page() -> None:
     result = run_explain(problem, setup, config, key, setup.reduce, on_cpu)
     if result is None:
         return
-    st.subheader(f"Attributions to the {result.target_label}")
+    st.subheader(f"Attributions to the {literal(result.target_label)}")
     st.plotly_chart(figures.token_heatmap(enc.tokens, result.scores[0]), key=f"{KEY}.heatmap")
     bars, checks = st.columns([3, 2], gap="large")
     with bars:
@@ -401,7 +403,7 @@ def _safe_problem(loaded, setup: AttributionSetup):
         target = resolve_target(loaded, setup.text, setup.text_target())
         return text_problem(loaded, setup.text, target, setup.text_baseline, setup.seed)
     except TextInputError as error:
-        st.error(str(error))
+        st.error(literal(error))
         return None, None
 
 
@@ -516,14 +518,14 @@ def network_page() -> None:
     try:
         problem = network_problem(network, torch.from_numpy(point), target, setup.net_baseline, base)
     except ValueError as error:
-        st.error(str(error))
+        st.error(literal(error))
         return
     weights = ModelSnapshot.of(network.model).weights  # results stay valid exactly as long as the weights do
     key = ("net", weights, target, setup.net_baseline, base, setup.point_x, setup.point_y)
     result = run_explain(problem, setup, None, key)
     if result is None:
         return
-    st.subheader(f"Attributions to the {result.target_label} at ({setup.point_x:g}, {setup.point_y:g})")
+    st.subheader(f"Attributions to the {literal(result.target_label)} at ({setup.point_x:g}, {setup.point_y:g})")
     bars, checks = st.columns([3, 2], gap="large")
     with bars:
         st.plotly_chart(figures.score_bars(network.feature_names, result.scores[0]), key=f"{KEY}.net_bars")
@@ -601,7 +603,7 @@ st.markdown("Which inputs drive a model's output? Captum's methods answer, each 
             "features really matter?), and every number can be exported with what produced it.")
 initial_setup()
 for message in st.session_state.pop(f"{KEY}.link_warnings", []):
-    st.warning(message)
+    st.warning(literal(message))
 st.segmented_control("Explain", ("text", "network"), key=f"{KEY}.subject", persist_state="session", required=True,
                      format_func=lambda k: {"text": "A BERT-family model on text",
                                             "network": "A network on 2-D data"}[k])

@@ -16,6 +16,7 @@ from core.device import configure_threads
 from core.figures.attention import aggregates, grid, heads, outcomes
 from core.figures.attention import neuron as neuron_fig
 from core.figures.attention.common import DIFF_SCALE, layer_head_figure, matrix_figure
+from core.markdown_literal import literal
 from core.models import EMBEDDED, LoadedModel, ModelLoadError
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError, encode
@@ -202,7 +203,7 @@ try:
     result = attention(setup.source, setup.text, text_b)
 except (ModelLoadError, TextInputError) as error:
     _write_link(setup)
-    st.error(str(error))
+    st.error(literal(error))
     st.stop()
 show_warnings(result.encoded.warnings)
 
@@ -218,7 +219,7 @@ n = len(labels)
 if st.session_state.get(K("query")) is None or st.session_state[K("query")] >= n:
     st.session_state[K("query")] = min(1, n - 1)
 
-summary = (f"**{loaded.provenance.name}** · {L} layers × {H} heads · {T} tokens"
+summary = (f"**{literal(loaded.provenance.name)}** · {L} layers × {H} heads · {T} tokens"
            + (f" → {n} {'words' if setup.granularity == 'words' else 'units'}" if n != T else "")
            + f" · {loaded.provenance.attn_implementation} attention, {loaded.provenance.dtype}")
 if setup.granularity == "words":
@@ -406,7 +407,7 @@ def compare_tab() -> None:
     try:
         attention(setup.source, setup.compare_text, None)
     except TextInputError as error:
-        st.error(str(error).replace("The text", "Second sentence", 1))
+        st.error(literal(str(error).replace("The text", "Second sentence", 1)))
         st.stop()
     # shown with the page's [CLS]/[SEP] mode; JS needs distributions, so "hide" compares renormalised rows
     a, b = (view_of(setup.source, text, None, setup.weighting, setup.granularity, setup.special)
@@ -457,7 +458,7 @@ def ablation_tab() -> None:
         st.session_state[K("ablator")] = ablator
     outcome = ablator.effect(result.encoded, frozenset(off))
     if off:
-        st.markdown(f"**{outcome.headline}**")
+        st.markdown(f"**{literal(outcome.headline)}**")
     else:
         st.info("Pick heads to switch off; their value vectors are zeroed in this session's own copy of the "
                 "model (the shared model is never changed), which is what a head mask of 0 did.")
@@ -511,7 +512,7 @@ def export_tab() -> None:
         st.download_button(f"Download head statistics ({stat_fmt})", lambda: stats_writer(table, provenance),
                            file_name=f"head_statistics.{form.extension}", mime=form.mime,
                            key=K("download-stats"), icon=":material/download:")
-    st.markdown("**Provenance** written into every file (CSV: `# key: value` lines on top; JSON: a "
+    st.markdown("**Provenance** written into every file (CSV: `# key: <JSON>` lines on top; JSON: a "
                 "`provenance` object; NPZ: a `provenance` JSON string)")
     st.json(provenance, expanded=True)
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update

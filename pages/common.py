@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import streamlit as st
 
 from core.device import pick_device
+from core.markdown_literal import literal
 from core.models import EMBEDDED, LoadedModel, ModelLoadError, canonical_source, load_model
 from core.setup_state import left_out_of_link
 
@@ -66,9 +67,9 @@ def cached_model(source: str, device: str | None = None) -> LoadedModel:
 
 
 def show_warnings(warnings: Iterable[str]) -> None:
-    """Show core's warnings as Streamlit warnings, one box each."""
+    """Show core's warnings as Streamlit warnings, one box each, literally (they quote link values and typed text)."""
     for warning in warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(literal(warning), icon=":material/warning:")
 
 
 def left_out_warnings(setup: object, names: dict[str, str]) -> list[str]:

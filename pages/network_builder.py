@@ -24,6 +24,7 @@ from core.figures.builder.matrix import matrix_figure
 from core.figures.builder.network import network_figure, normalise
 from core.figures.builder.plane import GRID_TRACE, plane_figure
 from core.figures.builder.raster import jpeg, loss_raster, network_raster, plane_raster
+from core.markdown_literal import literal
 from core.nets.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from core.nets.evaluate import dead_relus, evaluate_plane, gradient_warning, grid_points, metrics
 from core.nets.export import history_csv, trace_csv, training_script, weights_safetensors
@@ -152,7 +153,7 @@ st.caption("Build a small network on 2-D data, train it live with real PyTorch, 
            "of the forward and backward pass."
            + (" · Classroom link: some controls are hidden." if hidden_groups else ""))
 for w in ss.pop(k("link_warnings"), []):
-    st.warning(w)
+    st.warning(literal(w))
 
 # top bar: training controls, in rows that wrap instead of squeezing (on a narrow screen the knobs go under the
 # buttons, every label whole)
@@ -221,7 +222,7 @@ setup = _read()
 problems = setup.validate()
 if problems:
     for p in problems:
-        st.warning(f"Cannot use this set-up: {p}.")
+        st.warning(f"Cannot use this set-up: {literal(p)}.")
     if any(p.startswith("features") for p in problems):
         st.info("Tick at least one input feature on the left.")
     st.stop()
@@ -251,7 +252,7 @@ with left:
                 try:
                     parsed = parse_points(upload.getvalue())
                 except CsvProblem as e:
-                    st.error(f"Could not use {upload.name}: {e}")
+                    st.error(f"Could not use {literal(upload.name)}: {literal(e)}")
                 else:
                     ss[k("upload_done")] = upload.file_id
                     ss[k("pending")] = dataclasses.replace(
@@ -663,7 +664,7 @@ if "Hand mode" in tabs:
         issues = check(problem)
         if issues:
             for issue in issues:
-                st.error(issue)
+                st.error(literal(issue))
         else:
             hand = solve(problem)
             st.markdown(f"**Loss** {LOSSES[loss_name].formula} (averaged over {len(hx)} sample(s)): "
@@ -736,7 +737,7 @@ if "Share and export" in tabs:
                 try:
                     loaded, warns = from_json(BuilderSetup, up.getvalue().decode("utf-8", errors="replace"))
                 except SetupError as e:
-                    st.error(f"Could not load {up.name}: {e}.")
+                    st.error(f"Could not load {literal(up.name)}: {literal(e)}.")
                 else:
                     ss[k("json_done")] = up.file_id
                     ss[k("pending")] = loaded

@@ -10,6 +10,7 @@ from core.figures.optim import goh as goh_fig
 from core.figures.optim import landscape as land_fig
 from core.figures.optim import race as race_fig
 from core.figures.optim.race_gif import MAX_FRAMES, SECONDS, race_gif
+from core.markdown_literal import literal
 from core.optim.export import race_csv
 from core.optim.expression import ExpressionError
 from core.optim.goh import momentum_map
@@ -77,7 +78,7 @@ st.caption(
     "optimizer's own `step()`; nothing is re-implemented."
 )
 for w in st.session_state[k("link_warnings")]:
-    st.warning(w)
+    st.warning(literal(w))
 
 SURFACE_NAMES = {key: s.title for key, s in SURFACES.items()} | {CUSTOM: "Your formula f(x, y)"}
 with st.sidebar:
@@ -184,7 +185,7 @@ def _racer_editor() -> list[str]:
             new = make_racer(racer.optimizer, **values)
             rows[i][1] = new.to_text()
         except RacerError as e:
-            st.warning(f"{racer.label}: {e}")
+            st.warning(literal(f"{racer.label}: {e}"))
         if row.button(
             "Twin",
             key=k(f"dup{uid}"),
@@ -252,12 +253,12 @@ setup = RaceSetup(
 problems = setup.validate()
 if problems:
     for p in problems:
-        st.error(f"Set-up problem — {p}. Change it in the sidebar.")
+        st.error(f"Set-up problem — {literal(p)}. Change it in the sidebar.")
     st.stop()
 try:
     race_surface = setup.build_surface()
 except ExpressionError as e:
-    st.error(f"Your formula cannot be used: {e}")
+    st.error(f"Your formula cannot be used: {literal(e)}")
     st.stop()
 st.query_params.from_dict(to_query(setup))  # the link reproduces this race
 st.session_state[k("last_setup")] = setup
@@ -270,7 +271,7 @@ if result is None:
     st.stop()
 
 for error in result.errors:
-    st.error(f"Not raced — {error}")
+    st.error(f"Not raced — {literal(error)}")
 if not result.runs:
     st.stop()
 surface = result.surface
@@ -301,7 +302,7 @@ tab_race, tab_inside, tab_tune, tab_theory, tab_net = st.tabs(
 
 if tab_race.open:
     with tab_race:
-        st.markdown(f"**{surface.title}** — {surface.lesson}")
+        st.markdown(f"**{literal(surface.title)}** — {surface.lesson}")
         if surface.formula:
             st.latex(surface.formula)
         if st.session_state.get(k("step"), longest) > longest or k("step") not in st.session_state:
@@ -344,7 +345,7 @@ if tab_race.open:
         race_view()
         for run in result.runs:
             if run.diverged:
-                st.error(f"**{run.label}** {run.stop.message}")
+                st.error(f"**{literal(run.label)}** {literal(run.stop.message)}")
         table = [
             {
                 "racer": run.label,
@@ -676,7 +677,7 @@ if tab_net.open:  # its settings outlive a visit to another tab or page (persist
                 except RacerError as e:
                     bad.append(f"'{line.strip()}': {e}")
         for b in bad:
-            st.warning(f"Skipped racer {b}")
+            st.warning(f"Skipped racer {literal(b)}")
         if not texts:
             st.info("Add at least one racer, e.g. 'Adam lr=0.01'.")
         else:
@@ -687,10 +688,10 @@ if tab_net.open:  # its settings outlive a visit to another tab or page (persist
                 label=f"{len(texts)} racer(s) × {int(net_steps)} steps on the network", shelf=NETWORK_RACES)
             runs, errors = raced or ((), ())
             for e in errors:
-                st.error(f"Not raced — {e}")
+                st.error(f"Not raced — {literal(e)}")
             for run in runs:
                 if run.stop:
-                    st.error(f"**{run.label}** {run.stop}")
+                    st.error(f"**{literal(run.label)}** {literal(run.stop)}")
             if runs:
                 labels = [r.label for r in runs]
                 how = st.radio(

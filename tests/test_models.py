@@ -47,7 +47,9 @@ def test_tiny_saved_checkpoints_load_from_a_folder_with_their_head(tiny_folder, 
     assert loaded.head == head
     assert loaded.labels == labels
     assert loaded.provenance.attn_implementation == "eager"
-    assert loaded.provenance.location == str(tiny_folder(kind).resolve())
+    folder = tiny_folder(kind).resolve()  # inside the model directory the tests configure (NNX_MODEL_DIRS)
+    assert loaded.provenance.location == f"{folder.parent.name}/{folder.name}"  # never the server's path
+    assert loaded.provenance.source == folder.name  # a name that loads the same folder again
     assert loaded.encoder.config.model_type == "bert"
     out = loaded.model(**loaded.tokenizer("the cat sat", return_tensors="pt"), output_attentions=True)
     assert len(out.attentions) == 2
@@ -222,3 +224,118 @@ def test_unreachable_hub_fails_fast_without_retries(monkeypatch):
     with pytest.raises(ModelLoadError) as info:
         load_model("bert-base-uncased")
     assert info.value.kind == "offline"
+
+
+def _class_server(tmp_path, tiny_folder, monkeypatch):
+    """A model directory at an absolute server path with a good folder and one of each damaged kind."""
+    models_dir = tmp_path / "srv" / "nnx" / "models"
+    models_dir.mkdir(parents=True)
+    monkeypatch.setenv("NNX_MODEL_DIRS", str(models_dir))
+    _copy(tiny_folder("encoder"), models_dir / "my-bert")
+    _copy(tiny_folder("gpt2"), models_dir / "gpt-folder")
+    _copy(tiny_folder("pickle-only"), models_dir / "pickled")
+    (_copy(tiny_folder("encoder"), models_dir / "bad-config") / "config.json").write_text("{not json")
+    _copy(tiny_folder("encoder"), models_dir / "no-tokenizer",
+          skip=("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"))
+    return models_dir
+
+
+def test_no_load_failure_reveals_where_the_server_keeps_models_or_itself(tmp_path, tiny_folder, monkeypatch):
+    """Every kind of ModelLoadError, with sources typed as names and as the absolute paths the page's cache uses."""
+    from core.catalog import ROOT
+
+    models_dir = _class_server(tmp_path, tiny_folder, monkeypatch)
+    messages: dict[str, list[str]] = {}
+
+    def failure(source, **env):
+        with monkeypatch.context() as m:
+            for name, value in env.items():
+                m.setenv(name, value)
+            with pytest.raises(ModelLoadError) as info:
+                load_model(source)
+        messages.setdefault(info.value.kind, []).append(str(info.value))
+
+    for name in ("gpt-folder", "pickled", "bad-config", "no-tokenizer", "nothing/here/at-all", "a b c"):
+        failure(name)
+        failure(str(models_dir / name))
+    failure("nobody-here/no-such-model-xyz")  # offline: HF_HUB_OFFLINE in tests
+    failure("gpt2", NNX_ALLOWED_MODELS="my-bert")
+    failure(str(models_dir / "gpt-folder"), NNX_ALLOWED_MODELS="my-bert")
+    with monkeypatch.context() as m:
+        m.setattr(models, "available_memory_bytes", lambda device=None: 1000)
+        failure(str(models_dir / "my-bert"))
+
+    def library_error(*args, **kwargs):  # a library message that names the server's files
+        raise OSError(f"Can't load {models_dir / 'my-bert' / 'config.json'} (from {ROOT / 'core'}, "
+                      f"{models.Path.home() / '.cache'})")
+
+    with monkeypatch.context() as m:
+        m.setattr(models.AutoConfig, "from_pretrained", library_error)
+        failure(str(models_dir / "my-bert"))
+    assert set(messages) == {"unsupported", "pickle-only", "corrupt", "not-found", "invalid-name", "offline",
+                             "not-allowed", "too-large"}
+    every = [message for kind in messages.values() for message in kind]
+    for server_path in (models_dir, tmp_path, ROOT, models.Path.home()):
+        assert not [message for message in every if str(server_path) in message], server_path
+    assert any("'models/my-bert/config.json'" in m or "models/my-bert/config.json" in m for m in every)
+    assert any("loads models from (models)" in m for m in messages["not-found"])
+
+
+def test_provenance_names_a_folder_by_its_place_in_the_model_directory(tmp_path, tiny_folder, monkeypatch):
+    models_dir = _class_server(tmp_path, tiny_folder, monkeypatch)
+    loaded = load_model(str(models_dir / "my-bert"))  # as the page's cache loads it: by resolved path
+    assert (loaded.provenance.source, loaded.provenance.location) == ("my-bert", "models/my-bert")
+    assert str(tmp_path) not in str(loaded.provenance.as_dict())
+    relative = tmp_path / "srv"
+    monkeypatch.chdir(relative)
+    monkeypatch.setenv("NNX_MODEL_DIRS", "nnx/models")  # a relative entry is named as configured
+    assert load_model("my-bert").provenance.location == "nnx/models/my-bert"
+
+
+def test_without_an_allow_list_any_source_the_loader_takes_is_loaded(tmp_path, tiny_folder, monkeypatch):
+    models_dir = _class_server(tmp_path, tiny_folder, monkeypatch)
+    monkeypatch.delenv("NNX_ALLOWED_MODELS", raising=False)
+    assert models.allowed_models() == ()
+    assert load_model("my-bert").head == "encoder"
+    with pytest.raises(ModelLoadError) as info:
+        load_model("gpt2")
+    assert info.value.kind == "offline"  # tried as a hub id
+    assert models.canonical_source(str(models_dir / "pickled")) == str(models_dir / "pickled")
+
+
+@pytest.fixture()
+def no_lookups(monkeypatch):
+    """Fails the test if the loader looks at a folder, the network or the hub cache."""
+
+    def looked(*args, **kwargs):
+        raise AssertionError("looked up before the allow-list refused it")
+
+    monkeypatch.setattr(models, "_allowed_folder", looked)
+    monkeypatch.setattr(models, "_hub_reachable", looked)
+    monkeypatch.setattr(models.AutoConfig, "from_pretrained", looked)
+
+
+@pytest.mark.parametrize("source", ["gpt2", "true", "bert-base-cased", "textattack-x/model", "other-org/bert",
+                                    "pickled", "my-bert/../pickled", "./pickled", "~/models/x", "/etc", "../x"])
+def test_a_class_server_refuses_unlisted_sources_before_any_lookup(source, monkeypatch, no_lookups):
+    monkeypatch.setenv("NNX_ALLOWED_MODELS", " bert-base-uncased, textattack/* ,my-bert,")
+    with pytest.raises(ModelLoadError) as info:
+        load_model(source)
+    assert info.value.kind == "not-allowed"
+    assert "embedded, bert-base-uncased, textattack/*, my-bert." in str(info.value)
+    with pytest.raises(ModelLoadError):
+        models.canonical_source(source)
+
+
+def test_a_class_server_loads_what_it_lists_by_name_pattern_or_path(tmp_path, tiny_folder, monkeypatch):
+    models_dir = _class_server(tmp_path, tiny_folder, monkeypatch)
+    monkeypatch.setenv("NNX_ALLOWED_MODELS", "bert-base-uncased,TextAttack/*,my-bert")
+    assert load_model("my-bert").head == "encoder"
+    assert load_model(models.canonical_source("my-bert")).provenance.source == "my-bert"  # the page's way
+    assert load_model("embedded").provenance.source == "embedded"  # always allowed
+    for listed in ("textattack/bert-base-uncased-SST-2", "BERT-base-uncased"):
+        with pytest.raises(ModelLoadError) as info:
+            load_model(listed)
+        assert info.value.kind == "offline"  # allowed, then not in the (offline) hub cache
+    monkeypatch.setenv("NNX_ALLOWED_MODELS", "*")
+    assert load_model(str(models_dir / "no-tokenizer" / ".." / "my-bert")).head == "encoder"

@@ -4,8 +4,9 @@ JSON holds the provenance (model source, revision, library versions, device), th
 every setting, the baseline, the seed, Captum's delta and the completeness check, plus any metrics computed; CSV
 holds the same provenance in header lines that each start with '#' (`# key: <JSON>`), then one table row per
 feature (a text) or per explained 2-D point (a point or a whole map over the plane). Read the table with the '#'
-lines skipped, e.g. `pandas.read_csv(path, comment="#")`: a text's tokens are quoted, so a '#' inside one
-("##ing") is data, not a comment.
+lines skipped, e.g. `pandas.read_csv(path, comment="#")`: a token with a '#' in it ("##ing") is quoted, so it is
+data, not a comment. Lines and cells are written by `core.csv_safe`: typed text that reads like a spreadsheet
+formula stays text.
 
 The set-up carries only the fields of its subject: a network's export has no text fields (text, text_b, task…),
 a text's none of the 2-D network's (point, net_baseline, resolution…).
@@ -13,7 +14,6 @@ a text's none of the 2-D network's (point, net_baseline, resolution…).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import asdict
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from core.attribution.explain import Attribution
+from core.csv_safe import comment_line, csv_line
 from core.device import library_versions
 
 # The set-up fields (`AttributionSetup`) that belong to one subject only; the rest (subject, method and its
@@ -106,28 +107,25 @@ def to_csv(record: dict[str, Any]) -> str:
         value = record[key]
         if key == "completeness" and per_point:  # the per-point numbers are columns
             value = {k: value[k] for k in ("promise", "verdict")}
-        out.write(f"# {key}: {json.dumps(value, ensure_ascii=False)}\n")
+        out.write(comment_line(key, value))
     (_point_rows if per_point else _feature_rows)(record, out)
     return out.getvalue()
 
 
 def _feature_rows(record: dict[str, Any], out: io.StringIO) -> None:
-    csv.writer(out).writerow(["input", "position", "feature", "attribution"])
-    # tokens quoted: a reader skipping '#' comments must not cut a row at a word piece's "##"
-    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
+    out.write(csv_line(["input", "position", "feature", "attribution"]))
     for n, row in enumerate(record["attributions"]):
         for i, (name, value) in enumerate(zip(record["features"], row, strict=True)):
-            writer.writerow([n, i, name, value])
+            out.write(csv_line([n, i, name, value]))
 
 
 POINT_COLUMNS = ("x1", "x2", "f(x)", "f(baseline)", "f(x) - f(baseline)", "sum of attributions", "relative gap")
 
 
 def _point_rows(record: dict[str, Any], out: io.StringIO) -> None:
-    writer = csv.writer(out)
     c = record["completeness"]
-    writer.writerow([*POINT_COLUMNS, *(f"attribution {name}" for name in record["features"])])
+    out.write(csv_line([*POINT_COLUMNS, *(f"attribution {name}" for name in record["features"])]))
     for point, f, f0, difference, total, gap, scores in zip(
             record["points"], record["f_input"], record["f_baseline"], c["f_input_minus_f_baseline"],
             c["sum_of_attributions"], c["relative_gap"], record["attributions"], strict=True):
-        writer.writerow([*point, f, f0, difference, total, gap, *scores])
+        out.write(csv_line([*point, f, f0, difference, total, gap, *scores]))

@@ -1,13 +1,13 @@
 """The numbers behind the views as files (CSV, JSON, NPZ), each saying where they came from.
 
 Provenance (model id or folder, revision or weights hash, transformers and torch versions, attention implementation,
-dtype, truncation, and the view's settings) goes into every file: as `# key: value` lines above a CSV, a
-"provenance" object in JSON, and a JSON string array named "provenance" in an NPZ.
+dtype, truncation, and the view's settings) goes into every file: as `# key: <JSON>` lines above a CSV, a
+"provenance" object in JSON, and a JSON string array named "provenance" in an NPZ. CSV cells and header lines are
+written by `core.csv_safe`, so a text that reads like a formula stays text in a spreadsheet.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.bert.stats import HeadStatistics
+from core.csv_safe import comment_line, csv_cell, csv_line
 
 MAX_CSV_CELLS = 200_000  # one CSV row per weight: beyond this the file is tens of MB, and NPZ is the better choice
 MAX_JSON_CELLS = 1_000_000  # JSON writes each weight as text too (~12 bytes each)
@@ -34,7 +35,7 @@ class AttentionExport:
     provenance: dict[str, str]
 
 
-NUMBERING = "layers and heads counted from 1 (as on the page); token indices counted from 0 ([CLS] = 0)"
+NUMBERING = "layers and heads counted from 1 (as on the page) and token indices from 0 ([CLS] = 0)"
 
 
 def _from_1(indices: tuple[int, ...]) -> list[int]:
@@ -42,21 +43,20 @@ def _from_1(indices: tuple[int, ...]) -> list[int]:
 
 
 def _csv_header(provenance: dict[str, str]) -> str:
-    return "".join(f"# {key}: {str(value).replace(chr(10), ' ')}\n" for key, value in provenance.items())
+    return "".join(comment_line(key, value) for key, value in provenance.items())
 
 
 def attention_csv(data: AttentionExport) -> str:
     """Long format: one row per (layer, head, query, key) with both token labels and the weight."""
     out = io.StringIO()
     out.write(_csv_header({**data.provenance, "numbering": NUMBERING}))
-    writer = csv.writer(out)
-    writer.writerow(["layer", "head", "query_index", "query_token", "key_index", "key_token", "weight"])
+    out.write(csv_line(["layer", "head", "query_index", "query_token", "key_index", "key_token", "weight"]))
+    tokens = [csv_cell(label) for label in data.labels]  # made safe once; the other cells are numbers we format
     for a, layer in enumerate(data.layers):
         for b, head in enumerate(data.heads):
-            matrix = data.maps[a, b]
-            for i, query in enumerate(data.labels):
-                for j, key in enumerate(data.labels):
-                    writer.writerow([layer + 1, head + 1, i, query, j, key, f"{matrix[i, j]:.8g}"])
+            for i, (query, weights) in enumerate(zip(tokens, data.maps[a, b].tolist(), strict=True)):
+                out.write("".join(f"{layer + 1},{head + 1},{i},{query},{j},{key},{w:.8g}\n"
+                                  for j, (key, w) in enumerate(zip(tokens, weights, strict=True))))
     return out.getvalue()
 
 
@@ -80,9 +80,9 @@ def statistics_csv(stats: HeadStatistics, provenance: dict[str, str]) -> str:
     rows = stats.table()
     out = io.StringIO()
     out.write(_csv_header({**provenance, "numbering": NUMBERING}))
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
+    out.write(csv_line(rows[0]))
+    for row in rows:
+        out.write(csv_line(row.values()))
     return out.getvalue()
 
 

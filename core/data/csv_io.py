@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.csv_safe import csv_line
 from core.data.datasets import DOMAIN
 from core.setup_state import quoted
 
@@ -107,9 +108,10 @@ def _is_number(text: str) -> bool:
 
 
 def points_csv(points: np.ndarray, labels: np.ndarray, task: str) -> str:
-    """CSV text with header x1, x2, label (or target for regression), readable back by `parse_points`."""
+    """CSV text with header x1, x2, label (or target for regression), readable back by `parse_points` (numbers
+    only, written by `core.csv_safe` like every CSV the app writes)."""
     out = io.StringIO()
-    out.write(f"x1,x2,{'target' if task == 'regression' else 'label'}\n")
+    out.write(csv_line(["x1", "x2", "target" if task == "regression" else "label"]))
     for (x1, x2), y in zip(points.tolist(), labels.tolist(), strict=True):
-        out.write(f"{x1:.6g},{x2:.6g},{y:.6g}\n" if task == "regression" else f"{x1:.6g},{x2:.6g},{int(y)}\n")
+        out.write(csv_line([f"{x1:.6g}", f"{x2:.6g}", f"{y:.6g}" if task == "regression" else int(y)]))
     return out.getvalue()

@@ -1,4 +1,7 @@
-"""What leaves the page: loss history and step values as CSV, weights as safetensors, a runnable PyTorch script."""
+"""What leaves the page: loss history and step values as CSV, weights as safetensors, a runnable PyTorch script.
+
+The CSVs hold numbers and our own names only; they are written by `core.csv_safe` all the same, like every CSV.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import io
 import numpy as np
 from safetensors.torch import save
 
+from core.csv_safe import csv_line
 from core.nets.model import MLP
 from core.nets.setup import BuilderSetup, Dataset
 from core.nets.trace import StepTrace
@@ -17,17 +21,17 @@ def history_csv(history: History) -> str:
     """epoch, train_loss, test_loss, then one gradient-norm column per layer."""
     n_layers = max((len(g) for g in history.grad_norms), default=0)
     out = io.StringIO()
-    out.write("epoch,train_loss,test_loss," + ",".join(f"grad_norm_layer{i + 1}" for i in range(n_layers)) + "\n")
+    out.write(csv_line(["epoch", "train_loss", "test_loss", *(f"grad_norm_layer{i + 1}" for i in range(n_layers))]))
     for e, tr, te, g in zip(history.epochs, history.train_loss, history.test_loss, history.grad_norms,
                             strict=True):
-        out.write(f"{e},{tr:.8g},{te:.8g}," + ",".join(f"{v:.8g}" for v in g) + "\n")
+        out.write(csv_line([e, f"{tr:.8g}", f"{te:.8g}", *(f"{v:.8g}" for v in g)]))
     return out.getvalue()
 
 
 def trace_csv(trace: StepTrace) -> str:
     """Long format, one row per number: layer, quantity, sample/row, column, value."""
     out = io.StringIO()
-    out.write("layer,quantity,row,col,value\n")
+    out.write(csv_line(["layer", "quantity", "row", "col", "value"]))
     for layer in trace.layers:
         items = {"a_prev": layer.a_prev, "W": layer.W, "b": layer.b, "z": layer.z, "a": layer.a,
                  "dL_da": layer.dL_da, "dL_dz": layer.dL_dz, "dL_dW": layer.dL_dW, "dL_db": layer.dL_db,
@@ -37,8 +41,8 @@ def trace_csv(trace: StepTrace) -> str:
                 continue
             m = np.atleast_2d(t.detach().numpy())
             for (r, c), v in np.ndenumerate(m):
-                out.write(f"{layer.index},{name},{r},{c},{v:.10g}\n")
-    out.write(f"0,loss,0,0,{trace.loss:.10g}\n")
+                out.write(csv_line([layer.index, name, r, c, f"{v:.10g}"]))
+    out.write(csv_line([0, "loss", 0, 0, f"{trace.loss:.10g}"]))
     return out.getvalue()
 
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from core.attribution.setup import AttributionSetup, apply_click
 from core.catalog import ROOT
 from core.setup_state import pack, unpack
+from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "attributions.py")
 
@@ -25,7 +26,8 @@ def page(**state) -> AppTest:
 
 
 def texts(elements) -> str:
-    return " ".join(str(e.value) for e in elements)
+    """The text the elements show (their Markdown rendered)."""
+    return " ".join(shown(str(e.value)) for e in elements)
 
 
 def test_default_text_view_shows_heatmap_bars_and_a_complete_verdict():

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 import core.bert.extract
 from core.bert.setup import VIEWS
 from core.catalog import ROOT
+from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "bert_attention.py")
 
@@ -89,7 +90,7 @@ def test_a_text_too_long_for_a_link_even_compressed_says_so_and_the_page_works()
     at = page()
     at.text_area(key=K("text")).set_value(text).run()
     assert not problems(at)
-    assert any("text (6,000 characters) is too long for the page link even compressed" in w.value
+    assert any("text (6,000 characters) is too long for the page link even compressed" in shown(w.value)
                for w in at.warning)
     assert "text" not in at.query_params and "text.z" not in at.query_params
 
@@ -247,3 +248,8 @@ def test_a_views_own_settings_survive_switching_views_twice():
             at.run()
         assert not problems(at)
         assert at.text_input(key=K("compare_text")).value == sentence
+
+
+def test_a_typed_model_name_is_shown_literally_in_the_loaders_message():
+    at = page(source="__import__*x*")
+    assert any("'__import__*x*' is neither a model folder" in shown(e.value) for e in at.error), problems(at)

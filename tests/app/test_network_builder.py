@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.catalog import ROOT
 from core.nets.setup import BuilderSetup
 from core.nets.trained import TrainedNetwork
+from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "network_builder.py")
 P = "network_builder."
@@ -151,3 +152,8 @@ def test_own_points_in_a_link_are_the_data_and_a_broken_list_warns():
     broken = run({"dataset": "custom", "points": "x1,x2,label\n1,nan,0\n"})
     assert any("points" in w.value for w in broken.warning)
     assert any("No points of your own yet" in i.value for i in broken.info)
+
+
+def test_link_values_quoted_in_warnings_are_shown_literally():
+    at = run({"dataset": "custom", "points": "__import__,*1*,2"})
+    assert any("The header is __import__, *1*, 2" in shown(w.value) for w in at.warning), [w.value for w in at.warning]

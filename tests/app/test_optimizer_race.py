@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.catalog import ROOT
+from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "optimizer_race.py")
 K = "optimizer-race:"
@@ -58,7 +59,7 @@ def test_link_reproduces_a_race_and_bad_link_values_warn():
     assert list(table["racer"]) == ["SGD lr=0.1", "Adam lr=0.2 (betas=0.8/0.9)"]
     assert (table["steps"] <= 50).all()
     # SGD with lr 0.1 on λ_max = 25 diverges: lr·λ = 2.5 > 2, said in the error
-    assert any("2/λ_max = 0.08" in e.value for e in at.error)
+    assert any("2/λ_max = 0.08" in shown(e.value) for e in at.error)
     assert at.query_params["kappa"] == "25.0" and at.query_params["start_x"] == "1.5"
 
 
@@ -163,7 +164,7 @@ def test_bad_domain_and_far_start_are_explained(params, words):
         at.query_params[key] = value
     at.run()
     assert not at.exception
-    messages = [m.value for m in (*at.warning, *at.error)]
+    messages = [shown(m.value) for m in (*at.warning, *at.error)]
     assert any(words in m for m in messages), messages
 
 
@@ -253,3 +254,12 @@ def test_a_diverged_builder_network_falls_back_to_the_default_with_a_message():
     at = landscape_tab(trained)
     assert any("diverged" in w.value for w in at.warning)
     assert "default MLP: 2-16-16-1 ReLU" in texts(at)
+
+
+def test_typed_formulas_and_racers_are_shown_literally_not_as_markdown():
+    """`(x-1.5)**2` showed as `(x-1.5)*2` half in italics, and `__import__` lost its underscores."""
+    at = page({"surface": "custom", "formula": "(x-1.5)**2 + y**2", "racers": "SGD lr=0.01,__import__ lr=1"})
+    assert "f(x, y) = (x-1.5)**2 + y**2" in " ".join(shown(m.value) for m in at.markdown)
+    assert any("'__import__'" in shown(w.value) for w in at.warning), [w.value for w in at.warning]
+    at = page({"surface": "custom", "formula": "__import__(x)"})
+    assert any("double underscores" in shown(e.value) for e in at.error)

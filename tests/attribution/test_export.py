@@ -15,7 +15,9 @@ from core.attribution.explain import ABSOLUTE_TOLERANCE, TOLERANCE, explain
 from core.attribution.export import POINT_COLUMNS, SUBJECT_FIELDS, export_record, subject_setup, to_csv, to_json
 from core.attribution.network import NetworkTarget, decision_values, grid_over, network_problem, train_default_network
 from core.attribution.setup import AttributionSetup
+from core.csv_safe import original_text
 from core.figures import attribution as figures
+from tests.spreadsheet import HOSTILE, formula_cells
 
 NETWORK = train_default_network(epochs=20)
 BASELINE = (0.5, -0.25)
@@ -33,12 +35,16 @@ def exported():
     return grid, result, record
 
 
+def comments_of(text: str) -> dict:
+    """The provenance from the '#' lines."""
+    return {k: json.loads(v) for k, v in (line[2:].split(": ", 1) for line in text.splitlines() if line[:2] == "# ")}
+
+
 def read_csv(text: str) -> tuple[dict, list[str], np.ndarray]:
     """(provenance from the '#' lines, header, rows as floats)."""
     lines = text.splitlines()
-    comments = {k: json.loads(v) for k, v in (line[2:].split(": ", 1) for line in lines if line.startswith("# "))}
     header, *rows = list(csv.reader(io.StringIO("\n".join(line for line in lines if not line.startswith("#")))))
-    return comments, header, np.array(rows, dtype=float)
+    return comments_of(text), header, np.array(rows, dtype=float)
 
 
 def test_the_map_csv_has_one_row_per_grid_point_and_rereads_to_the_maps_shown(exported):
@@ -111,3 +117,19 @@ def test_a_text_csv_reads_back_with_comment_hash_even_for_word_pieces():
     assert list(table.columns) == ["input", "position", "feature", "attribution"]
     assert list(table["feature"]) == ["[CLS]", "pu", "##rred", "a,b"]
     np.testing.assert_allclose(table["attribution"], [0.1, -0.2, 0.3, np.nan])
+
+
+def test_a_hostile_text_leaves_no_cell_a_spreadsheet_runs_and_reads_back_exactly(exported):
+    """The set-up line carried the issue's text raw; word pieces such as '=' and '@' were cells of their own."""
+    pd = pytest.importorskip("pandas")
+    features = ["[CLS]", "nice", ",", "=", "hyper", "##link", "@", "-", "+cmd|", "[SEP]"]
+    record = {**exported[2], "setup": {"subject": "text", "text": HOSTILE, "text_b": "@SUM(1)"}, "points": None,
+              "target": "=cmd", "features": features, "attributions": [[-0.5, 0.25, None, *range(7)]]}
+    text = to_csv(record)
+    assert formula_cells(text) == []
+    comments = comments_of(text)
+    assert comments["setup"]["text"] == HOSTILE and comments["target"] == "=cmd"
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    assert [original_text(f) for f in table["feature"]] == features
+    np.testing.assert_allclose(table["attribution"], [-0.5, 0.25, np.nan, *range(7)])
+    assert formula_cells(to_csv(exported[2])) == []  # a map's rows: negative numbers stay numbers

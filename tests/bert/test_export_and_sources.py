@@ -20,7 +20,9 @@ from core.bert.export import (
 )
 from core.bert.extract import attend
 from core.bert.stats import head_statistics
+from core.csv_safe import original_text
 from core.models import ModelLoadError, load_model
+from tests.spreadsheet import HOSTILE, formula_cells
 
 
 @pytest.fixture()
@@ -29,17 +31,21 @@ def selection(cat):
     return AttentionExport(maps, cat.tokens, (1, 3), (0, 5), cat.provenance)
 
 
+def header_of(text: str) -> dict[str, object]:
+    """The `# key: <JSON>` lines above a CSV table."""
+    return {k: json.loads(v) for k, v in (line[2:].split(": ", 1) for line in text.splitlines() if line[:1] == "#")}
+
+
 def test_csv_has_provenance_and_every_weight(selection, cat):
     text = attention_csv(selection)
-    header = [line for line in text.splitlines() if line.startswith("#")]
-    assert any("revision: sha256:" in h for h in header)
-    assert any("transformers_version" in h for h in header) and any("attn_implementation: eager" in h for h in header)
-    assert any("truncation: none" in h for h in header)
+    header = header_of(text)
+    assert header["revision"].startswith("sha256:") and header["attn_implementation"] == "eager"
+    assert "transformers_version" in header and header["truncation"].startswith("none")
     rows = list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
     assert len(rows) == 2 * 2 * cat.length ** 2
     # layer index 3, head index 5 are "Layer 4, head 6" on the page, and in the file
     assert {(r["layer"], r["head"]) for r in rows} == {("2", "1"), ("2", "6"), ("4", "1"), ("4", "6")}
-    assert any(h.startswith("# numbering: layers and heads counted from 1") for h in header)
+    assert header["numbering"].startswith("layers and heads counted from 1")
     row = next(r for r in rows if r["layer"] == "4" and r["head"] == "6" and r["query_index"] == "2"
                and r["key_index"] == "4")
     assert float(row["weight"]) == pytest.approx(float(cat.attentions[3, 5, 2, 4]), rel=1e-6)
@@ -67,6 +73,25 @@ def test_statistics_csv_has_one_row_per_head(cat):
     assert (rows[0]["layer"], rows[0]["head"], rows[13]["layer"], rows[13]["head"]) == ("1", "1", "2", "2")
     doc = json.loads(statistics_json(stats, cat.provenance))
     assert (doc["heads"][-1]["layer"], doc["heads"][-1]["head"]) == (6, 12)
+
+
+def test_csvs_of_a_hostile_text_hold_nothing_a_spreadsheet_runs_and_read_back_exactly(minilm):
+    """The issue's link text: its word pieces '=' and '@' and the text itself in the header were formula cells."""
+    pd = pytest.importorskip("pandas")
+    result = attend(minilm, HOSTILE)
+    assert {"=", "@"} <= set(result.tokens)
+    provenance = {**result.provenance, "text": HOSTILE, "text_b": "-2+3+cmd|' /C calc'!A0"}
+    n = len(result.tokens)
+    data = AttentionExport(result.attentions[:1, :2], result.tokens, (0,), (0, 1), provenance)
+    stats = statistics_csv(head_statistics(result.attentions, result.tokens, result.encoded.special), provenance)
+    for text in (attention_csv(data), stats):
+        assert formula_cells(text) == []
+        assert header_of(text)["text"] == HOSTILE and header_of(text)["text_b"] == provenance["text_b"]
+    table = pd.read_csv(io.StringIO(attention_csv(data)), comment="#", keep_default_na=False)
+    assert len(table) == 2 * n * n
+    assert [original_text(t) for t in table["query_token"][:: n][:n]] == list(result.tokens)
+    assert [original_text(t) for t in table["key_token"][:n]] == list(result.tokens)
+    np.testing.assert_allclose(table["weight"][:n], result.attentions[0, 0, 0], rtol=1e-6)
 
 
 def test_hub_id_loads_from_the_local_cache_without_network(tiny_folder, tmp_path, monkeypatch):

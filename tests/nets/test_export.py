@@ -11,6 +11,7 @@ from core.nets.export import history_csv, trace_csv, training_script, weights_sa
 from core.nets.setup import BuilderSetup, build_dataset, net_spec
 from core.nets.trace import trace_step
 from core.nets.trainer import Trainer
+from tests.spreadsheet import formula_cells
 
 
 @pytest.mark.parametrize("setup", [
@@ -41,3 +42,5 @@ def test_weights_and_csvs():
     t = trace_step(trainer.model, trainer.x_train[:2], trainer.y_train[:2], "bce")
     rows = trace_csv(t).splitlines()
     assert rows[0] == "layer,quantity,row,col,value" and any(r.startswith("3,dL_dW,0,1,") for r in rows)
+    assert any(r.split(",")[-1].startswith("-") for r in rows)  # negative values, written as numbers
+    assert formula_cells(history_csv(trainer.history)) == formula_cells(trace_csv(t)) == []

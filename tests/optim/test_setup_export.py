@@ -1,18 +1,21 @@
 """The race set-up travels through a link intact, bad values are refused; the CSV holds the race's numbers."""
 
 import csv
+import dataclasses
 import io
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.csv_safe import original_text
 from core.optim.export import COLUMNS, race_csv
 from core.optim.race import RaceConfig, noise_fan, run_race, run_racer
 from core.optim.racers import make_racer, parse_racer
 from core.optim.setup import DEFAULT_RACERS, RaceSetup
 from core.optim.surfaces import SURFACES
 from core.setup_state import from_query, to_query
+from tests.spreadsheet import HOSTILE, formula_cells
 
 
 def test_setup_round_trips_through_query_params():
@@ -87,6 +90,20 @@ def test_csv_rows_are_the_runs_values():
     assert float(mine[7]["x"]) == good.points[7, 0] and float(mine[7]["loss"]) == good.losses[7]
     assert int(mine[-1]["evaluations"]) == 20 and mine[-1]["lr"] == ""
     assert [r for r in rows if r["racer"] == bad.label][-1]["stopped"] == "diverged"
+
+
+def test_a_racer_label_that_reads_like_a_formula_stays_text_and_the_numbers_stay_numbers():
+    s = SURFACES["booth"]
+    result = run_race(s, (make_racer("SGD", lr=0.2), make_racer("Adam", lr=0.3)), s.start, RaceConfig(steps=5))
+    label = "-2+3+cmd|' /C calc'!A0;=" + HOSTILE  # its own cell, and after ';' where that splits cells
+    hostile = dataclasses.replace(result, runs=(dataclasses.replace(result.runs[0], label=label), result.runs[1]))
+    text = race_csv(hostile)
+    assert formula_cells(text) == []
+    rows = list(csv.DictReader(io.StringIO(text)))
+    first = result.runs[0].points[:, 0].tolist()
+    assert [original_text(r["racer"]) for r in rows[:len(first)]] == [label] * len(first)
+    assert [float(r["x"]) for r in rows[:len(first)]] == first
+    assert any(float(r["x"]) < 0 for r in rows)  # negative numbers are among them, unmarked
 
 
 def test_noise_fan_is_the_race_under_consecutive_seeds():
