@@ -17,7 +17,6 @@ import base64
 import dataclasses
 import json
 import math
-import re
 import types
 import typing
 import unicodedata
@@ -47,21 +46,16 @@ class SetupError(ValueError):
 
 
 def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
-    """`value` as a Markdown code span that a message shows literally: nothing in it is read as Markdown (no
-    emphasis, links, LaTeX or colour directives), invisible characters (NUL, bidi overrides, line breaks, unpaired
-    surrogates) show as escapes such as `\\x00`, and a value over `limit` characters is cut, saying how long it was.
+    """`value` in quotes for a message: invisible characters (NUL, bidi overrides, line breaks, unpaired surrogates)
+    shown as escapes such as `\\x00`, and a value over `limit` characters cut, saying how long it was.
 
-    Messages from core are shown by pages through `st.warning`/`st.error`, which read Markdown: every value a user
-    typed or linked goes through here before it is put into one."""
+    Plain text, not Markdown: pages show every message through `core.markdown_literal.literal`, so nothing a user
+    typed or linked is read as Markdown (emphasis, links, LaTeX, colour directives) wherever it is quoted."""
     text = str(value)
     shown = "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _INVISIBLE else ch
                     for ch in text[:limit])
-    if not shown.strip():  # empty or blank: an empty code span is no code span, so show it as a Python literal
-        shown = repr(shown)
-    fence = "`" * (max((len(run) for run in re.findall("`+", shown)), default=0) + 1)
-    pad = " " if shown[0] in "` " or shown[-1] in "` " else ""  # CommonMark strips one space each side
     cut = f"… ({len(text):,} characters)" if len(text) > limit else ""
-    return f"{fence}{pad}{shown}{pad}{fence}{cut}"
+    return f"'{shown}'{cut}"
 
 
 def _parse_scalar(text: str, kind: type) -> Any:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from core.markdown_literal import literal
 from core.work import Job, Shelf, default_queue
 from pages.session import session_id
 
@@ -136,9 +137,9 @@ def _wait_for(job: Job, slot: str) -> None:
 
 def _say_why_it_ended(job: Job) -> None:
     if job.state == "cancelled":
-        st.info(f"Stopped: {job.error}.", icon=":material/stop_circle:")
+        st.info(f"Stopped: {literal(job.error)}.", icon=":material/stop_circle:")
     elif isinstance(job.error, USER_ERRORS):
-        st.error(str(job.error))
+        st.error(literal(job.error))
     else:
         st.error("This computation failed on the server (the details are in the server's log). Try other "
                  "settings, or run it again.")

@@ -258,7 +258,7 @@ with left:
                     ss[k("pending")] = dataclasses.replace(
                         setup, dataset=CUSTOM, points=points_csv(parsed.points, parsed.labels, parsed.task))
                     for w in parsed.warnings:
-                        st.toast(w)
+                        st.toast(literal(w))
                     st.rerun()
             st.toggle("Click on the plot adds a point", key=k("click_add"), persist_state="session")
             n_cls = max(data.n_classes, 2)

@@ -4,8 +4,8 @@ The whole path a page takes from its address to its first computation is exercis
 (parse, validate, fall back) → what the page does next with the set-up (racers parsed and built, the surface and a
 short race, the data set and network shape, the model source canonicalised, the texts tokenised). The documented
 outcome is a valid set-up and a list of warnings; each step after that raises only the error its page catches and
-shows. Warnings quote the user's value in a code span (Markdown shows it literally), cut when long, and name no
-server path.
+shows. Warnings quote the user's value with its invisible characters escaped, cut when long, name no server path,
+and show nothing of it as Markdown once the page makes the message literal (as every page does).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import re
 import unicodedata
 from collections.abc import Callable
 
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 from core.attribution.setup import AttributionSetup
 from core.bert.setup import AttentionSetup
 from core.catalog import ROOT
+from core.markdown_literal import literal
 from core.models import ModelLoadError, canonical_source
 from core.nets.setup import BuilderSetup, build_dataset, net_spec
 from core.optim.expression import ExpressionError
@@ -34,6 +34,7 @@ from core.optim.racers import OPTIMIZERS, SPECS, Knob, RacerError, parse_racer
 from core.optim.setup import DEFAULT_RACERS, RaceSetup
 from core.setup_state import PACKED, QUOTE_CHARS, SetupError, from_json, from_query, pack, quoted, to_query
 from core.tokens import TextInputError, encode
+from tests.markdown import rendered, visible
 
 NUMBERS = ["inf", "-inf", "+Infinity", "nan", "-nan", "NaN", "1e400", "-1e400", "1e-400", str(10**400), str(-10**400),
            "9" * 5000, "-1", "-0", "0", "0.5", "1_000", "0x10", "١٢", "2147483648", "-9223372036854775809", "1e5"]
@@ -128,12 +129,12 @@ def read_link(cls: type, params: dict[str, str]):
 # ---- the QA links ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("racers", "says"), [
-    ("LBFGS max_iter=inf", "max_iter = `inf` is not a finite number"),
-    ("LBFGS history_size=1e400", "history_size = `1e400` is not a finite number"),
-    ("LBFGS max_iter=" + "9" * 400, "max_iter = `999"),
-    ("SGD optimizer=1", "`optimizer` cannot be set here: the optimizer's name comes first"),
-    ("SGD maximize=true", "`maximize` cannot be set here"),
-    ("SGD lr=0.1 lr=0.2", "`lr` is given twice"),
+    ("LBFGS max_iter=inf", "max_iter = 'inf' is not a finite number"),
+    ("LBFGS history_size=1e400", "history_size = '1e400' is not a finite number"),
+    ("LBFGS max_iter=" + "9" * 400, "max_iter = '999"),
+    ("SGD optimizer=1", "'optimizer' cannot be set here: the optimizer's name comes first"),
+    ("SGD maximize=true", "'maximize' cannot be set here"),
+    ("SGD lr=0.1 lr=0.2", "'lr' is given twice"),
     ("Adam lr=nan", "not a finite number"),
 ])
 def test_a_racer_link_that_crashed_the_race_page_falls_back_to_the_default_racers_with_a_warning(racers, says):
@@ -171,23 +172,14 @@ def test_a_layer_or_head_beyond_any_model_falls_back_before_the_page_names_it_in
 
 # ---- quoting the user's value ------------------------------------------------------------------------------------
 
-CODE_SPAN = re.compile(r"(`+)( ?)(.*?)\2\1(?!`)", re.DOTALL)
-
-
-def code_spans(message: str) -> tuple[list[str], str]:
-    """(the contents of the code spans, the message without them)."""
-    contents = [m.group(3) for m in CODE_SPAN.finditer(message)]
-    return contents, CODE_SPAN.sub("", message)
-
-
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=())) | one_of(HOSTILE))
-def test_quoted_is_one_code_span_that_shows_the_value_or_its_escapes(value):
+def test_quoted_shows_the_value_in_quotes_or_its_escapes(value):
     text = quoted(value)
-    contents, rest = code_spans(text)
-    assert len(contents) == 1 and (rest == "" or rest.startswith("… ("))
+    body, _, rest = text[1:].rpartition("'")
+    assert text.startswith("'") and (rest == "" or rest.startswith("… ("))
     assert not any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in text)
-    if value.strip() and all(unicodedata.category(ch)[0] not in "CZ" or ch == " " for ch in value):
-        assert contents[0] == value[:QUOTE_CHARS]  # printable text is shown as it is
+    if all(unicodedata.category(ch)[0] not in "CZ" or ch == " " for ch in value):
+        assert body == value[:QUOTE_CHARS]  # printable text is shown as it is
     assert len(text) <= 12 * QUOTE_CHARS + 40
 
 
@@ -195,12 +187,13 @@ MARKDOWN = "**b**_i_[l](https://example.com)<b>$x$:red[r]"
 
 
 @pytest.mark.parametrize(("cls", "name"), FIELDS, ids=[f"{c.__name__}.{n}" for c, n in FIELDS])
-def test_a_refused_linked_value_is_quoted_in_a_code_span_not_read_as_markdown(cls, name):
+def test_a_refused_linked_value_shows_as_typed_not_read_as_markdown(cls, name):
     for value in (MARKDOWN, MARKDOWN + "\x00", "`" + MARKDOWN + "``"):
         _setup, warnings = read_link(cls, {name: value})
-        for warning in warnings:  # the value may be left unquoted ("not valid CSV"), but never shown outside one
-            _contents, rest = code_spans(warning)
-            assert not any(marker in rest for marker in ("**b**", "](", "<b>", "$x$", ":red[")), warning
+        for warning in warnings:  # as the page shows it: literal(warning), read as Markdown by Streamlit
+            text, tags = rendered(literal(warning))
+            assert tags <= {"p", "br"}, warning
+            assert text == visible(warning), warning
 
 
 # ---- every field, every hostile value ----------------------------------------------------------------------------
@@ -309,4 +302,4 @@ def test_a_file_that_is_no_set_up_is_a_setup_error_with_a_safe_message(text):
     with pytest.raises(SetupError) as caught:
         from_json(BuilderSetup, text)
     assert_safe(str(caught.value))
-    assert "**x**" not in code_spans(str(caught.value))[1]
+    assert rendered(literal(str(caught.value)))[1] <= {"p", "br"}

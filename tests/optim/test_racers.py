@@ -33,7 +33,7 @@ def test_knob_defaults_are_the_torch_signature_defaults(name):
         ("Adam lr=nan", "finite"),
         ("Adam lr=1e9", "outside"),
         ("Adam betas=0.9", "two numbers"),
-        ("Adam momentum=0.9", "no hyperparameter `momentum`"),
+        ("Adam momentum=0.9", "no hyperparameter 'momentum'"),
         ("SGD nesterov=maybe", "true or false"),
         ("LBFGS max_iter=2.5", "whole number"),
         ("LBFGS line_search_fn=armijo", "one of"),
