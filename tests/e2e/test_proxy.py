@@ -26,8 +26,8 @@ def proxy(app_url, tmp_path_factory):
     missing = nginx_missing()
     if missing:
         if os.environ.get("CI"):
-            pytest.fail(f"{missing} is not installed; .ci/run installs it (apt-get install nginx openssl)")
-        pytest.skip(f"{missing} not found (install Debian's nginx to run the proxy test)")
+            pytest.fail(f"not installed: {missing}; .ci/run installs them (apt-get install nginx openssl)")
+        pytest.skip(f"not installed: {missing} (install Debian's nginx and openssl to run the proxy test)")
     folder = tmp_path_factory.mktemp("nginx")
     with nginx_proxy(app_url, folder, password_file(folder, USER, PASSWORD)) as running:
         yield running
@@ -71,12 +71,13 @@ def test_every_answer_carries_the_security_headers(proxy):
     for path in ("/", "/bert-attention", "/_stcore/health", "/no-such-file.js"):
         status, headers = fetch(proxy, proxy.url + path)
         assert status in (200, 404), path
-        assert headers["X-Frame-Options"] == "SAMEORIGIN"
-        assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["Referrer-Policy"] == "same-origin"
-        assert headers["Strict-Transport-Security"] == "max-age=31536000"
-        assert headers["Server"] == "nginx", "no version number"
-        policy = dict(d.strip().split(" ", 1) for d in headers["Content-Security-Policy"].split(";"))
+        assert headers.get_all("X-Frame-Options") == ["SAMEORIGIN"]
+        assert headers.get_all("X-Content-Type-Options") == ["nosniff"]
+        assert headers.get_all("Referrer-Policy") == ["same-origin"]
+        assert headers.get_all("Strict-Transport-Security") == ["max-age=31536000"]
+        assert headers.get_all("Server") == ["nginx"], "no version number"
+        [csp] = headers.get_all("Content-Security-Policy")
+        policy = dict(d.strip().split(" ", 1) for d in csp.split(";"))
         assert policy["default-src"] == "'self'"
         assert policy["frame-ancestors"] == "'self'"
         assert policy["object-src"] == "'none'"
@@ -84,6 +85,14 @@ def test_every_answer_carries_the_security_headers(proxy):
         assert script_src[0] == "'self'"
         assert all(source.startswith("'sha256-") for source in script_src[1:]), "no unsafe-inline, no unsafe-eval"
         assert policy["connect-src"] == f"'self' wss://{proxy.url.removeprefix('https://')}"
+
+
+def test_the_apps_cookie_is_marked_https_only(proxy):
+    status, headers = fetch(proxy, f"{proxy.url}/_stcore/health")
+    assert status == 200
+    [cookie] = headers.get_all("Set-Cookie")
+    assert cookie.startswith("_streamlit_xsrf=")
+    assert "; secure" in cookie.lower()
 
 
 def test_requests_above_the_upload_limit_stop_at_nginx(proxy):
