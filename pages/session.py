@@ -13,6 +13,7 @@ Not a page (the navigation lists pages from core.catalog).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 from collections.abc import Callable, Iterator
@@ -92,7 +93,9 @@ def session_fragment(fn: Callable[[], None] | None = None, *, run_every: float |
 
 
 def _ended(sid: str) -> None:
-    """The session disconnected: stop its work, drop its private copies and state here, give memory back."""
+    """The session disconnected: stop its work, drop its private copies and state here, give memory back, and
+    close it for good once Streamlit's reconnect window has passed (Streamlit itself keeps a disconnected session,
+    with everything in its session state, until a later connection happens to expire it)."""
     with _sessions_lock:
         session = _sessions.pop(sid, None)
     if session is not None:
@@ -100,6 +103,20 @@ def _ended(sid: str) -> None:
     default_queue().cancel_owner(sid)
     default_copies().release_owner(sid)
     give_back_memory(collect=True)
+    try:  # called by Streamlit on its event loop when the websocket closes
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # elsewhere (a test, a shutdown): nothing to schedule
+        return
+    loop.call_later(st.get_option("server.disconnectedSessionTTL"), _close_if_gone, sid)
+
+
+def _close_if_gone(sid: str) -> None:
+    """On the event loop, after the reconnect window: a session that did not come back is closed, and its session
+    state (trainers, results, model copies) freed."""
+    runtime = st.runtime.get_instance()
+    if not runtime.is_active_session(sid):
+        runtime.close_session(sid)
+        give_back_memory(collect=True)
 
 
 @st.cache_resource(scope="session", on_release=_ended, show_spinner=False)

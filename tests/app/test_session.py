@@ -99,3 +99,29 @@ def test_a_session_that_ends_stops_its_queued_work_and_drops_its_copies(as_sessi
     assert default_copies().release_owner("leaving") == 0
     assert default_copies().release_owner("staying") == 1
     assert "leaving" not in session._sessions
+
+
+def test_a_session_that_does_not_come_back_within_streamlits_reconnect_window_is_closed(monkeypatch):
+    """Streamlit keeps a disconnected session (and everything in its session state) until a later connection
+    happens to expire it; the app closes it itself once the reconnect window has passed."""
+    import asyncio
+
+    closed = []
+
+    class Runtime:
+        def is_active_session(self, sid):
+            return sid == "came-back"
+
+        def close_session(self, sid):
+            closed.append(sid)
+
+    monkeypatch.setattr(session.st, "get_option", lambda name: 0.05)
+    monkeypatch.setattr(session.st.runtime, "get_instance", lambda: Runtime())
+
+    async def disconnect_both():
+        session._ended("gone")  # Streamlit calls it on its event loop
+        session._ended("came-back")
+        await asyncio.sleep(0.3)
+
+    asyncio.run(disconnect_both())
+    assert closed == ["gone"]
