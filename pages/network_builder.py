@@ -394,11 +394,11 @@ def live_view() -> None:
     with ocol:
         h = trainer.history
         m = metrics(model, trainer.head_name, d.features, d.labels, d.is_train, d.n_classes)
-        part = trainer.epoch_progress
-        st.markdown(f"#### Epoch {trainer.epoch:,}" + (f" <small>· epoch {trainer.epoch + 1:,}: {part:.0%} "
-                                                        "trained</small>" if part else ""), unsafe_allow_html=True)
+        part = trainer.epoch_progress  # a slow epoch is trained over several frames
+        st.markdown(f"#### Epoch {trainer.epoch:,}")
         st.markdown(f"Training loss **{h.train_loss[-1]:.4f}** · test loss **{h.test_loss[-1]:.4f}**  \n"
-                    f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}</small>",
+                    f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}"
+                    + (f" · epoch {trainer.epoch + 1:,}: {part:.0%} trained" if part else "") + "</small>",
                     unsafe_allow_html=True)
         if trainer.status == "diverged":
             st.error(trainer.message)
