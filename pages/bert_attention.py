@@ -21,7 +21,7 @@ from core.models import EMBEDDED, LoadedModel, ModelLoadError
 from core.setup_state import from_query, to_query
 from core.tokens import TextInputError, encode
 from pages.common import MODEL_HELP, cached_model, left_out_warnings, remember, show_warnings
-from pages.session import session_id
+from pages.session import session_fragment, session_id
 
 TOOL = "bert-attention"
 LINK_NAMES = {"text": "text", "text_b": "text B", "compare_text": "comparison text"}
@@ -258,7 +258,7 @@ def pair_filter() -> np.ndarray | None:
 tabs = st.tabs(list(VIEWS), key=K("view"), on_change="rerun")
 tab = dict(zip(VIEWS, tabs, strict=True))
 
-@st.fragment
+@session_fragment
 def head_view_tab() -> None:
     """The Head view tab; a fragment, so its own controls rerun only this tab."""
     layer, chosen = layer_and_heads()
@@ -279,7 +279,7 @@ def head_view_tab() -> None:
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update
 
 
-@st.fragment
+@session_fragment
 def model_view_tab() -> None:
     """The Model view tab; a fragment, so its own controls rerun only this tab."""
     st.caption("All layers × heads for this input (row = query, column = key); hover for a head's role (see Head "
@@ -295,7 +295,7 @@ def model_view_tab() -> None:
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update
 
 
-@st.fragment
+@session_fragment
 def neuron_view_tab() -> None:
     """The Neuron view tab; a fragment, so its own controls rerun only this tab."""
     layer, (head,) = layer_and_heads(multi=False)
@@ -322,7 +322,7 @@ def neuron_view_tab() -> None:
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update
 
 
-@st.fragment
+@session_fragment
 def aggregates_tab() -> None:
     """The Aggregates tab; a fragment, so its own controls rerun only this tab."""
     cols = st.columns([3, 1, 1.6])
@@ -370,7 +370,7 @@ def aggregates_tab() -> None:
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update
 
 
-@st.fragment
+@session_fragment
 def head_statistics_tab() -> None:
     """The Head statistics tab; a fragment, so its own controls rerun only this tab."""
     table = head_stats(*args, setup.weighting, setup.granularity)
@@ -399,7 +399,7 @@ def head_statistics_tab() -> None:
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update
 
 
-@st.fragment
+@session_fragment
 def compare_tab() -> None:
     """The Compare tab; a fragment, so its own controls rerun only this tab."""
     st.text_input("Second sentence (compared with text A)", key=K("compare_text"), persist_state="session")
@@ -443,7 +443,7 @@ def compare_tab() -> None:
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update
 
 
-@st.fragment
+@session_fragment
 def ablation_tab() -> None:
     """The Ablation tab; a fragment, so its own controls rerun only this tab."""
     options = [(layer, head) for layer in range(L) for head in range(H)]
@@ -471,7 +471,7 @@ def ablation_tab() -> None:
     _write_link(_current_setup())  # a fragment rerun skips the page's own link update
 
 
-@st.fragment
+@session_fragment
 def export_tab() -> None:
     """The Export tab; a fragment, so its own controls rerun only this tab."""
     provenance = {**result.provenance, "text": setup.text, "text_b": setup.text_b or "",

@@ -35,6 +35,7 @@ from core.setup_state import from_query, to_query
 from core.work import Shelf
 from pages.common import remember
 from pages.heavy import run_heavy
+from pages.session import session_fragment
 
 KEY = "optimizer-race"
 BUILDER_KEY = "network_builder.trained"  # the Network builder's core.nets.trained.TrainedNetwork (read, never changed)
@@ -314,7 +315,7 @@ if tab_race.open:
             "that diverged (hover it for why)."
         )
 
-        @st.fragment(run_every=0.25 if playing else None)
+        @session_fragment(run_every=0.25 if playing else None)
         def race_view():
             if playing:
                 _advance()

@@ -65,7 +65,7 @@ def test_link_reproduces_a_race_and_bad_link_values_warn():
 
 def test_unknown_optimizer_in_link_falls_back_with_a_warning():
     at = page({"racers": "Foo lr=1"})
-    assert any("unknown optimizer `Foo`" in w.value for w in at.warning)
+    assert any("unknown optimizer 'Foo'" in shown(w.value) for w in at.warning)
     assert len(at.dataframe[0].value) == 5
 
 
