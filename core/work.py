@@ -157,11 +157,15 @@ def default_memory_budget() -> int:
 
 
 class WorkQueue:
-    """A bounded, fair line for heavy computations: at most `slots` run at once, within `memory_budget` bytes.
+    """A bounded, fair line for heavy computations: at most `slots` jobs and `slots` turns run at once, all within
+    `memory_budget` bytes.
 
-    First come, first served: the head of the line runs as soon as a slot is free and its memory fits next to the
-    running ones (alone, it always runs: a job larger than the budget would otherwise wait forever). `on_idle` is
-    called (on the finishing thread) whenever the last running computation ends: the place to give memory back.
+    Jobs and turns are two lanes with their own slots, so a student's minute of KernelSHAP never holds up the
+    classroom's live-training frames (each a fraction of a second), nor the frames a long job. Within a lane, first
+    come, first served: the head runs as soon as a slot of its lane is free and its memory fits next to the running
+    ones (with nothing running, it always runs: a job larger than the budget would otherwise wait forever).
+    `on_idle` is called (on the finishing thread) whenever the last running computation ends: the place to give
+    memory back.
     """
 
     def __init__(self, slots: int | None = None, memory_budget: int | None = None,
@@ -214,12 +218,12 @@ class WorkQueue:
             self._leave(entry)
 
     def place(self, entry: Job | _Turn) -> int:
-        """1 for the head of the line, 2 for the next…; 0 once it runs or is over."""
+        """1 for the head of its lane's line, 2 for the next…; 0 once it runs or is over."""
         with self._lock:
-            try:
-                return self._waiting.index(entry) + 1
-            except ValueError:
+            if entry not in self._waiting:
                 return 0
+            ahead = self._waiting.index(entry)
+            return 1 + sum(type(e) is type(entry) for e in list(self._waiting)[:ahead])
 
     def waiting(self) -> int:
         with self._lock:
@@ -241,19 +245,25 @@ class WorkQueue:
 
     # ---- inside the line ------------------------------------------------------------------------------------
     def _admit(self) -> None:
-        """Start the head of the line while a slot is free and its memory fits (call with the lock held)."""
-        while self._waiting and len(self._running) < self.slots:
-            head = self._waiting[0]
+        """Start each lane's head of the line while a slot of its lane is free and its memory fits (call with the
+        lock held). An entry that must wait keeps the ones behind it in its lane waiting too."""
+        blocked: set[type] = set()
+        for entry in list(self._waiting):
+            lane = type(entry)
+            if lane in blocked:
+                continue
             used = sum(e.memory for e in self._running)
-            if self._running and used + head.memory > self.memory_budget:
-                return
-            self._waiting.popleft()
-            self._running.append(head)
-            if isinstance(head, Job):
-                head.state, head.started = "running", time.monotonic()
-                threading.Thread(target=self._run, args=(head,), name=f"work: {head.label}", daemon=True).start()
+            if sum(type(e) is lane for e in self._running) >= self.slots or (
+                    self._running and used + entry.memory > self.memory_budget):
+                blocked.add(lane)
+                continue
+            self._waiting.remove(entry)
+            self._running.append(entry)
+            if isinstance(entry, Job):
+                entry.state, entry.started = "running", time.monotonic()
+                threading.Thread(target=self._run, args=(entry,), name=f"work: {entry.label}", daemon=True).start()
             else:
-                head.granted.set()
+                entry.granted.set()
 
     def _leave(self, entry: Job | _Turn) -> None:
         with self._lock:
@@ -275,18 +285,18 @@ class WorkQueue:
         from core.device import configure_threads
 
         configure_threads()  # torch's thread count is per OS thread; this worker is a new one
+        result, error, state = None, None, "done"
         try:
             job.token.check()
             with watching(job.token):
                 result = job.fn(job)
-            self._finish(job, "done", result=result)
         except Cancelled as stopped:
-            self._finish(job, "cancelled", error=stopped)
-        except Exception as error:
+            error, state = stopped, "cancelled"
+        except Exception as failure:
             log.warning("job %r failed", job.label, exc_info=True)
-            self._finish(job, "failed", error=error)
-        finally:
-            self._leave(job)
+            error, state = failure, "failed"
+        self._leave(job)  # its slot is free before anyone waiting for it hears that it is over
+        self._finish(job, state, result, error)
 
     @staticmethod
     def _finish(job: Job, state: str, result: Any = None, error: BaseException | None = None) -> None:

@@ -111,10 +111,25 @@ def test_a_failing_job_hands_its_error_to_the_page_and_the_line_moves_on():
     assert bad.state == "failed" and isinstance(bad.error, ValueError)
 
 
+def hold_a_turn(queue: WorkQueue, gate: threading.Event) -> threading.Thread:
+    """Another student's frame that keeps its turn until `gate` is set."""
+    held = threading.Event()
+
+    def frame():
+        with queue.turn(owner="a", label="busy frame"):
+            held.set()
+            gate.wait(WAIT)
+
+    thread = threading.Thread(target=frame)
+    thread.start()
+    assert held.wait(WAIT)
+    return thread
+
+
 def test_a_turn_waits_for_a_slot_in_its_own_thread_and_reports_its_place():
     queue = WorkQueue(slots=1, memory_budget=1 << 30)
-    gate, log, places = threading.Event(), [], []
-    busy = queue.submit(gate_job(gate, log, "busy"), owner="a", label="busy")
+    gate, places = threading.Event(), []
+    busy = hold_a_turn(queue, gate)
     entered = threading.Event()
 
     def take_turn():
@@ -127,14 +142,14 @@ def test_a_turn_waits_for_a_slot_in_its_own_thread_and_reports_its_place():
     assert not entered.is_set() and places and set(places) == {1}
     gate.set()
     thread.join(WAIT)
-    assert entered.is_set() and busy.state == "done"
-    assert queue.running() == 0
+    busy.join(WAIT)
+    assert entered.is_set() and queue.running() == 0
 
 
 def test_a_turn_gives_up_its_place_when_cancelled_or_when_its_caller_stops_waiting():
     queue = WorkQueue(slots=1, memory_budget=1 << 30)
-    never, log = threading.Event(), []
-    busy = queue.submit(gate_job(never, log, "busy"), owner="a", label="busy")
+    gate = threading.Event()
+    busy = hold_a_turn(queue, gate)
     token = Token()
     threading.Timer(0.3, token.cancel, args=("a newer run",)).start()
     with pytest.raises(Cancelled), queue.turn(owner="b", label="frame", token=token):
@@ -146,8 +161,8 @@ def test_a_turn_gives_up_its_place_when_cancelled_or_when_its_caller_stops_waiti
     with pytest.raises(KeyboardInterrupt), queue.turn(owner="c", label="frame", on_wait=stop_waiting):
         pass
     assert queue.waiting() == 0
-    busy.cancel()
-    assert busy.wait(WAIT)
+    gate.set()
+    busy.join(WAIT)
 
 
 def test_checkpoint_raises_only_inside_a_watched_block_of_a_cancelled_token():
@@ -187,3 +202,21 @@ def test_many_threads_submitting_and_cancelling_at_once_leave_the_queue_consiste
     assert all(job.wait(WAIT) for job in jobs)
     assert queue.running() == 0 and queue.waiting() == 0
     assert {job.state for job in jobs} <= {"done", "cancelled"}
+
+
+def test_a_long_job_never_holds_up_live_training_frames_nor_frames_a_long_job():
+    queue = WorkQueue(slots=1, memory_budget=1 << 30)
+    never, log = threading.Event(), []
+    long_job = queue.submit(gate_job(never, log, "KernelSHAP"), owner="a", label="KernelSHAP")
+    frames = []
+
+    def frame(i):
+        with queue.turn(owner=f"student {i}", label="live training"):
+            frames.append(i)
+
+    assert not run_together(*(lambda i=i: frame(i) for i in range(5)))
+    assert sorted(frames) == list(range(5)) and long_job.state == "running"
+    second = queue.submit(lambda job: "ran", owner="b", label="second")
+    assert queue.place(second) == 1  # first of the jobs' lane
+    long_job.cancel()
+    assert second.wait(WAIT) and second.result == "ran"
