@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from core.models import LoadedModel
-from core.tokens import Encoded, encode
+from core.tokens import Encoded
 
 
 class AttentionUnavailableError(RuntimeError):
@@ -88,7 +88,3 @@ def extract(loaded: LoadedModel, encoded: Encoded) -> AttentionResult:
         provenance=provenance_of(loaded, encoded),
     )
 
-
-def attend(loaded: LoadedModel, text: str, text_pair: str | None = None) -> AttentionResult:
-    """Tokenise and extract in one call (raises core.tokens.TextInputError for unusable text)."""
-    return extract(loaded, encode(loaded, text, text_pair))

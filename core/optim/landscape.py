@@ -143,39 +143,30 @@ def chunk_size(problem: Problem) -> int:
     return max(16, min(1024, values // max(1, len(problem.inputs) * width)))
 
 
-def _chunked_losses(problem: Problem, n: int, points: Callable[[int, int], Tensor], chunk: int | None,
-                    progress: Progress | None) -> Tensor:
-    """The loss at points(i, j) [j − i, P] for consecutive chunks covering range(n), vmapped per chunk: [n]."""
+def span_losses(problem: Problem, origin: Tensor, coords: Tensor, span: Tensor, chunk: int | None = None,
+                progress: Progress | None = None) -> Tensor:
+    """The loss at origin + coords @ span for origin [P], coords [N, k], span [k, P]: [N], vmapped over chunks of
+    points (`chunk_size` by default).
+
+    Each chunk's points come from one addmm just before use, so the [N, P] points never exist at once (for a
+    51×51 slice of a million-parameter network they would take 10 GB).
+    """
     keep_freed_memory()
+    n = len(coords)
     if n == 0:
         return torch.empty(0, dtype=problem.inputs.dtype)
+    coords, span = coords.to(origin), span.to(origin)  # float32 grid coordinates for a float64 network
     chunk = chunk or chunk_size(problem)
     like = problem.params()
     loss_of = vmap(problem.loss)
     out = []
     with torch.no_grad():
         for start in range(0, n, chunk):
-            out.append(loss_of(unflatten(points(start, min(n, start + chunk)), like)))
+            points = torch.addmm(origin, coords[start : start + chunk], span)  # [≤ chunk, P]
+            out.append(loss_of(unflatten(points, like)))
             if progress is not None:
                 progress(min(1.0, (start + chunk) / n))
     return torch.cat(out)
-
-
-def batched_losses(problem: Problem, flat_points: Tensor, chunk: int | None = None,
-                   progress: Progress | None = None) -> Tensor:
-    """The loss at each of flat_points [N, P], vmapped over chunks of points (`chunk_size` by default): [N]."""
-    return _chunked_losses(problem, len(flat_points), lambda i, j: flat_points[i:j], chunk, progress)
-
-
-def span_losses(problem: Problem, origin: Tensor, coords: Tensor, span: Tensor, chunk: int | None = None,
-                progress: Progress | None = None) -> Tensor:
-    """The loss at origin + coords @ span for origin [P], coords [N, k], span [k, P]: [N].
-
-    Each chunk's points come from one addmm just before use, so the [N, P] points never exist at once (for a
-    51×51 slice of a million-parameter network they would take 10 GB).
-    """
-    coords, span = coords.to(origin), span.to(origin)  # float32 grid coordinates for a float64 network
-    return _chunked_losses(problem, len(coords), lambda i, j: torch.addmm(origin, coords[i:j], span), chunk, progress)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from core.attribution.explain import adaptive_steps, explain
 from core.attribution.methods import METHODS, MethodSettings, refusal
 from core.attribution.text import BASELINES, TextTarget, resolve_target, tasks_for, text_problem, top_predictions
 from core.models import ModelSnapshot
-from core.tokens import TextInputError
+from core.tokens import TextInputError, encode
 from tests.threads import run_together
 
 TEXT = "The cat sat on the mat."
@@ -217,12 +217,12 @@ def test_bf16_autocast_keeps_ig_close_to_fp32_and_reports_a_larger_delta(minilm)
 
 def test_rollout_scores_are_the_read_rows_of_the_attention_pages_rollout(minilm, classifier):
     from core.attribution.rollout import read_positions, rollout_agreement, rollout_scores
-    from core.bert.extract import attend
+    from core.bert.extract import extract
     from core.bert.rollout import rollout
 
     problem, enc = text_problem(minilm, TEXT, TextTarget())
     scores = rollout_scores(minilm, enc, "similarity")
-    expected = rollout(attend(minilm, TEXT).attentions)[-1].mean(0)
+    expected = rollout(extract(minilm, encode(minilm, TEXT)).attentions)[-1].mean(0)
     np.testing.assert_allclose(scores, expected)
     assert read_positions(classifier, text_problem(classifier, "the cat", TextTarget("classification"))[1],
                           "classification") == [0]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from core.bert.extract import attend
+from core.bert.extract import extract
 from core.models import load_model
+from core.tokens import encode
 
 
 @pytest.fixture(scope="session")
 def cat(minilm):
     """MiniLM's attention for a short sentence with punctuation and a two-piece word."""
-    return attend(minilm, "The cat sat on the mat, unhappily.")
+    return extract(minilm, encode(minilm, "The cat sat on the mat, unhappily."))
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,11 @@ from core.bert.export import (
     statistics_csv,
     statistics_json,
 )
-from core.bert.extract import attend
+from core.bert.extract import extract
 from core.bert.stats import head_statistics
 from core.csv_safe import original_text
 from core.models import ModelLoadError, load_model
+from core.tokens import encode
 from tests.spreadsheet import HOSTILE, formula_cells
 
 
@@ -78,7 +79,7 @@ def test_statistics_csv_has_one_row_per_head(cat):
 def test_csvs_of_a_hostile_text_hold_nothing_a_spreadsheet_runs_and_read_back_exactly(minilm):
     """The issue's link text: its word pieces '=' and '@' and the text itself in the header were formula cells."""
     pd = pytest.importorskip("pandas")
-    result = attend(minilm, HOSTILE)
+    result = extract(minilm, encode(minilm, HOSTILE))
     assert {"=", "@"} <= set(result.tokens)
     provenance = {**result.provenance, "text": HOSTILE, "text_b": "-2+3+cmd|' /C calc'!A0"}
     n = len(result.tokens)
@@ -107,7 +108,7 @@ def test_hub_id_loads_from_the_local_cache_without_network(tiny_folder, tmp_path
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
     loaded = load_model("tiny-org/tiny-bert")
     assert loaded.head == "masked-lm" and loaded.provenance.location == "tiny-org/tiny-bert"
-    result = attend(loaded, "the cat sat .")
+    result = extract(loaded, encode(loaded, "the cat sat ."))
     assert result.provenance["source"] == "tiny-org/tiny-bert"
     np.testing.assert_allclose(result.attentions.sum(-1), 1.0, atol=1e-5)
 

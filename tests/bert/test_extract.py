@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.bert.extract import attend, extract
+from core.bert.extract import extract
 from core.bert.neuron import max_difference, neuron_view, recompute_all
 from core.tokens import encode
 
@@ -65,7 +65,7 @@ def test_neuron_view_output_is_the_models_context_vector(minilm, cat):
 
 
 def test_pair_is_split_at_the_first_token_of_text_b(minilm):
-    result = attend(minilm, "The cat sat.", "It was happy.")
+    result = extract(minilm, encode(minilm, "The cat sat.", "It was happy."))
     b = result.encoded.segment_b_start
     assert result.tokens[b - 1] == "[SEP]" and result.tokens[b] == "it"
     assert result.segments.tolist() == [0] * b + [1] * (result.length - b)
@@ -81,14 +81,14 @@ def test_truncation_keeps_the_limit_and_says_so(minilm):
 
 @pytest.mark.parametrize("text", ["🙂 emoji and 漢字 mixed with русский", "a" * 10_000])
 def test_odd_text_still_gives_stochastic_maps(minilm, text):
-    result = attend(minilm, text)
+    result = extract(minilm, encode(minilm, text))
     np.testing.assert_allclose(result.attentions.sum(-1), 1.0, atol=1e-5)
 
 
 @pytest.mark.parametrize("kind", ["encoder", "classifier", "masked-lm"])
 def test_tiny_checkpoints_of_every_head_kind_extract_and_recompute(tiny, kind):
     loaded = tiny(kind)
-    result = attend(loaded, "the cat sat on the mat .", "a dog ran .")
+    result = extract(loaded, encode(loaded, "the cat sat on the mat .", "a dog ran ."))
     assert result.attentions.shape == (2, 4, result.length, result.length)
     assert max_difference(loaded, result) <= 1e-5
     assert result.provenance["source"] == loaded.provenance.source

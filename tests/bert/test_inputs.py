@@ -8,18 +8,18 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.bert.extract import attend
+from core.bert.extract import extract
 from core.bert.setup import AttentionSetup
 from core.bert.units import PAIR_FILTERS, shown_columns
 from core.setup_state import from_query, to_query
-from core.tokens import TextInputError
+from core.tokens import TextInputError, encode
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=60), pair=st.one_of(st.none(), st.text(max_size=20)))
 def test_any_text_gives_distributions_or_a_clear_message(minilm, text, pair):
     try:
-        result = attend(minilm, text, pair)
+        result = extract(minilm, encode(minilm, text, pair))
     except TextInputError as error:
         assert str(error)
         return

@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from core.bert.compare import ShapeMismatchError, compare, js_divergence
-from core.bert.extract import attend
+from core.bert.extract import extract
 from core.bert.norms import norm_weights, row_normalised, transformed_values
+from core.tokens import encode
 
 
 def test_head_outputs_decompose_into_alpha_times_f_of_x(minilm, cat):
@@ -45,8 +46,8 @@ def test_js_divergence_matches_its_formula_and_bounds():
 
 
 def test_minimal_pair_compares_head_by_head(minilm):
-    a = attend(minilm, "The cat sat on the mat.")
-    b = attend(minilm, "The dog sat on the mat.")
+    a = extract(minilm, encode(minilm, "The cat sat on the mat."))
+    b = extract(minilm, encode(minilm, "The dog sat on the mat."))
     result = compare(a.attentions, b.attentions)
     assert result.js.shape == (minilm.num_layers, minilm.num_heads)
     assert (result.js >= 0).all() and (result.js <= 1).all() and result.js.max() > 0
@@ -55,7 +56,7 @@ def test_minimal_pair_compares_head_by_head(minilm):
 
 
 def test_inputs_of_different_length_are_refused_with_a_reason(minilm):
-    a = attend(minilm, "The cat sat.")
-    b = attend(minilm, "The big cat sat.")
+    a = extract(minilm, encode(minilm, "The cat sat."))
+    b = extract(minilm, encode(minilm, "The big cat sat."))
     with pytest.raises(ShapeMismatchError, match="same number"):
         compare(a.attentions, b.attentions)

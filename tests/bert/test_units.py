@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.bert.extract import attend
+from core.bert.extract import extract
 from core.bert.units import merge, shown, word_units
+from core.tokens import encode
 
 
 def test_words_merge_their_pieces(cat):
@@ -34,7 +35,7 @@ def test_word_attention_is_sum_to_and_mean_from(cat):
 
 
 def test_pair_words_restart_numbering_but_stay_apart(minilm):
-    result = attend(minilm, "the cat", "the cat")
+    result = extract(minilm, encode(minilm, "the cat", "the cat"))
     units = word_units(result)
     assert units.labels == ("[CLS]", "the", "cat", "[SEP]", "the", "cat", "[SEP]")
     assert units.segments == (0, 0, 0, 0, 1, 1, 1)

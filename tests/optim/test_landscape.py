@@ -1,4 +1,4 @@
-"""Li et al.'s landscape pieces: filter normalisation by its definition, batched losses = per-point losses,
+"""Li et al.'s landscape pieces: filter normalisation by its definition, span losses = per-point losses,
 the top Hessian eigenvalue = the full Hessian's, and network races = plain torch.optim loops on the module."""
 
 import copy
@@ -10,7 +10,6 @@ from torch import nn
 
 from core.optim.landscape import (
     Problem,
-    batched_losses,
     filter_normalized_direction,
     flatten,
     line_losses,
@@ -45,17 +44,23 @@ def test_filter_normalisation_matches_its_definition():
     assert not torch.equal(d["0.weight"], filter_normalized_direction(params, seed=4)["0.weight"])
 
 
-def test_batched_losses_equal_a_module_evaluated_point_by_point(problem):
+def losses_point_by_point(problem: Problem, points: torch.Tensor) -> torch.Tensor:
+    """The reference: the module itself, its parameters set to each flat point [N, P] in turn, run on the batch."""
+    model = copy.deepcopy(problem.model)
+    losses = []
+    for point in points:
+        torch.nn.utils.vector_to_parameters(point, model.parameters())
+        with torch.no_grad():
+            losses.append(problem.criterion(model(problem.inputs), problem.targets))
+    return torch.stack(losses)
+
+
+def test_span_losses_equal_a_module_evaluated_point_by_point(problem):
     theta = flatten(problem.params())
     gen = torch.Generator().manual_seed(0)
-    points = theta + 0.3 * torch.randn(7, theta.numel(), generator=gen)
-    batched = batched_losses(problem, points, chunk=3)
-    model = copy.deepcopy(problem.model)
-    for pt, value in zip(points, batched, strict=True):
-        torch.nn.utils.vector_to_parameters(pt, model.parameters())
-        with torch.no_grad():
-            expected = nn.functional.binary_cross_entropy_with_logits(model(problem.inputs), problem.targets)
-        assert float(value) == pytest.approx(float(expected), rel=1e-5)
+    offsets = 0.3 * torch.randn(7, theta.numel(), generator=gen)
+    by_span = span_losses(problem, theta, torch.eye(7), offsets, chunk=3)  # points theta + offsets[i]
+    torch.testing.assert_close(by_span, losses_point_by_point(problem, theta + offsets), rtol=1e-5, atol=0)
 
 
 def test_plane_and_line_slices_are_losses_at_center_plus_offsets(problem):
@@ -80,7 +85,7 @@ def test_span_losses_build_each_chunk_of_points_as_the_explicit_points_would_be(
     model = copy.deepcopy(problem.model).double()
     double = Problem(model, problem.inputs.double(), problem.targets.double(), problem.criterion)
     by_span = span_losses(double, theta, coords, span, chunk=4)
-    explicit = batched_losses(double, theta + coords.double() @ span, chunk=7)
+    explicit = losses_point_by_point(double, theta + coords.double() @ span)
     assert by_span.dtype == torch.float64
     torch.testing.assert_close(by_span, explicit, rtol=1e-12, atol=0)
 
@@ -158,7 +163,7 @@ def test_pca_plane_recovers_a_planar_trajectory_and_plane_losses_follow(problem)
 
     from core.optim.network_race import NetRun
 
-    run = NetRun("line", thetas, batched_losses(problem, thetas).numpy(), None)
+    run = NetRun("line", thetas, losses_point_by_point(problem, thetas).numpy(), None)
     view = plane_view(problem, plane, (run,), n=5)
     np.testing.assert_allclose(view.plane_loss[0], run.losses, rtol=1e-3)  # on the plane, they agree
 
