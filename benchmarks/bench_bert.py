@@ -9,9 +9,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch
 
 from benchmarks.common import Row, compare
-from core.bert.extract import extract
-from core.bert.rollout import rollout
-from core.bert.stats import head_statistics
+from core.attention.extract import extract
+from core.attention.rollout import rollout
+from core.attention.stats import head_statistics
 from core.models import load_model
 from core.tokens import encode
 

@@ -11,11 +11,11 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.common import compare
+from core.builder.evaluate import evaluate_plane, grid_points
+from core.builder.setup import BuilderSetup, build_dataset
+from core.builder.trace import trace_step
+from core.builder.trainer import Trainer
 from core.data.features import feature_matrix
-from core.nets.evaluate import evaluate_plane, grid_points
-from core.nets.setup import BuilderSetup, build_dataset
-from core.nets.trace import trace_step
-from core.nets.trainer import Trainer
 
 TOOL = "builder"
 

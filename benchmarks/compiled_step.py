@@ -14,8 +14,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-from core.nets.setup import BuilderSetup, build_dataset
-from core.nets.trainer import Trainer
+from core.builder.setup import BuilderSetup, build_dataset
+from core.builder.trainer import Trainer
 
 EPOCHS = 50
 

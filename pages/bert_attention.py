@@ -1,5 +1,5 @@
 """BERT attention: every head of a BERT-family encoder, with rollout, flow, head statistics and the numbers behind
-softmax(QKᵀ/√d)V. Thin page: widgets → AttentionSetup → core.bert → core.figures.attention → layout."""
+softmax(QKᵀ/√d)V. Thin page: widgets → AttentionSetup → core.attention → core.figures.attention → layout."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.bert import ablation, compare, export, flow, neuron, norms, rollout, stats, units
-from core.bert.extract import AttentionResult, extract
-from core.bert.setup import VIEWS, AttentionSetup
+from core.attention import ablation, compare, export, flow, neuron, norms, rollout, stats, units
+from core.attention.extract import AttentionResult, extract
+from core.attention.setup import VIEWS, AttentionSetup
 from core.device import configure_threads
 from core.figures.attention import aggregates, grid, heads, outcomes
 from core.figures.attention import neuron as neuron_fig

@@ -15,6 +15,25 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from core.builder.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from core.builder.evaluate import dead_relus, evaluate_plane, gradient_warning, grid_points, metrics
+from core.builder.export import history_csv, trace_csv, training_script, weights_safetensors
+from core.builder.hand import EXAMPLES, HandProblem, check, compare_losses, sign_demo, solve
+from core.builder.losses import BINARY_HEADS, HEADS, LOSSES, REGULARIZATIONS
+from core.builder.optimizers import LEARNING_RATES, OPTIMIZERS, REG_RATES
+from core.builder.setup import (
+    CUSTOM,
+    HIDEABLE,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    BuilderSetup,
+    build_dataset,
+    net_spec,
+    own_points,
+)
+from core.builder.trace import StepTrace, trace_step
+from core.builder.trained import from_trainer
+from core.builder.trainer import Trainer
 from core.data.csv_io import CsvProblem, Points, parse_points, points_csv
 from core.data.datasets import DATASETS
 from core.data.features import FEATURES, LABELS, feature_matrix
@@ -25,32 +44,13 @@ from core.figures.builder.network import network_figure, normalise
 from core.figures.builder.plane import GRID_TRACE, plane_figure
 from core.figures.builder.raster import jpeg, loss_raster, network_raster, plane_raster
 from core.markdown_literal import literal
-from core.nets.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from core.nets.evaluate import dead_relus, evaluate_plane, gradient_warning, grid_points, metrics
-from core.nets.export import history_csv, trace_csv, training_script, weights_safetensors
-from core.nets.hand import EXAMPLES, HandProblem, check, compare_losses, sign_demo, solve
-from core.nets.losses import BINARY_HEADS, HEADS, LOSSES, REGULARIZATIONS
-from core.nets.optimizers import LEARNING_RATES, OPTIMIZERS, REG_RATES
-from core.nets.setup import (
-    CUSTOM,
-    HIDEABLE,
-    MAX_LAYERS,
-    MAX_NEURONS,
-    BuilderSetup,
-    build_dataset,
-    net_spec,
-    own_points,
-)
-from core.nets.trace import StepTrace, trace_step
-from core.nets.trained import from_trainer
-from core.nets.trainer import Trainer
 from core.setup_state import SetupError, from_json, from_query, left_out_of_link, to_json, to_query
 from core.work import default_queue
 from pages.common import KEPT
 from pages.session import session_fragment, session_id
 
 P = "network_builder."  # every key of this page starts with the tool key
-TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core.nets.trained.TrainedNetwork
+TRAINED_KEY = "network_builder.trained"  # read by the Attributions page: a core.builder.trained.TrainedNetwork
 ss = st.session_state
 FIELDS = [f.name for f in dataclasses.fields(BuilderSetup)]
 DISPLAY_ONLY = ("learning_rate", "max_epochs", "target_loss", "discretize", "show_test", "hide")

@@ -6,31 +6,31 @@ import numpy as np
 import streamlit as st
 import torch
 
-from core.figures.optim import goh as goh_fig
-from core.figures.optim import landscape as land_fig
-from core.figures.optim import race as race_fig
-from core.figures.optim.race_gif import MAX_FRAMES, SECONDS, race_gif
+from core.figures.race import goh as goh_fig
+from core.figures.race import landscape as land_fig
+from core.figures.race import race as race_fig
+from core.figures.race.race_gif import MAX_FRAMES, SECONDS, race_gif
 from core.markdown_literal import literal
-from core.optim.export import race_csv
-from core.optim.expression import ExpressionError
-from core.optim.goh import momentum_map
-from core.optim.inside import TEXTBOOK, inspect_update, weight_decay_lab
-from core.optim.landscape import (
+from core.race.export import race_csv
+from core.race.expression import ExpressionError
+from core.race.goh import momentum_map
+from core.race.inside import TEXTBOOK, inspect_update, weight_decay_lab
+from core.race.landscape import (
     filter_normalized_direction,
     flatten,
     line_losses,
     plane_losses,
     top_hessian_eigen,
 )
-from core.optim.network_race import pca_plane, plane_view, race_network
-from core.optim.networks import LandscapeNetwork, builder_network, default_network
-from core.optim.race import RaceResult, estimated_seconds, noise_fan, run_race
-from core.optim.racers import OPTIMIZERS, RacerError, make_racer, parse_racer, with_lr
-from core.optim.schedules import SCHEDULES
-from core.optim.setup import CUSTOM, MAX_RACERS, MAX_SEED, MAX_STEPS, RaceSetup
-from core.optim.stepper import LoopConfig
-from core.optim.surfaces import SURFACES
-from core.optim.tune import SCORES, lr_sweep
+from core.race.network_race import pca_plane, plane_view, race_network
+from core.race.networks import LandscapeNetwork, builder_network, default_network
+from core.race.race import RaceResult, estimated_seconds, noise_fan, run_race
+from core.race.racers import OPTIMIZERS, RacerError, make_racer, parse_racer, with_lr
+from core.race.schedules import SCHEDULES
+from core.race.setup import CUSTOM, MAX_RACERS, MAX_SEED, MAX_STEPS, RaceSetup
+from core.race.stepper import LoopConfig
+from core.race.surfaces import SURFACES
+from core.race.tune import SCORES, lr_sweep
 from core.setup_state import from_query, to_query
 from core.work import Shelf
 from pages.common import remember
@@ -38,7 +38,7 @@ from pages.heavy import run_heavy
 from pages.session import session_fragment
 
 KEY = "optimizer-race"
-BUILDER_KEY = "network_builder.trained"  # the Network builder's core.nets.trained.TrainedNetwork (read, never changed)
+BUILDER_KEY = "network_builder.trained"  # the Network builder's TrainedNetwork (read, never changed)
 
 
 def k(name: str) -> str:

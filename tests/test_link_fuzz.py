@@ -22,16 +22,16 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.attention.setup import AttentionSetup
 from core.attribution.setup import AttributionSetup
-from core.bert.setup import AttentionSetup
+from core.builder.setup import BuilderSetup, build_dataset, net_spec
 from core.catalog import ROOT
 from core.markdown_literal import literal
 from core.models import ModelLoadError, canonical_source
-from core.nets.setup import BuilderSetup, build_dataset, net_spec
-from core.optim.expression import ExpressionError
-from core.optim.race import run_race
-from core.optim.racers import OPTIMIZERS, SPECS, Knob, RacerError, parse_racer
-from core.optim.setup import DEFAULT_RACERS, RaceSetup
+from core.race.expression import ExpressionError
+from core.race.race import run_race
+from core.race.racers import OPTIMIZERS, SPECS, Knob, RacerError, parse_racer
+from core.race.setup import DEFAULT_RACERS, RaceSetup
 from core.setup_state import PACKED, QUOTE_CHARS, SetupError, from_json, from_query, pack, quoted, to_query
 from core.tokens import TextInputError, encode
 from tests.markdown import rendered, visible

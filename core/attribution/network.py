@@ -153,14 +153,14 @@ class _Activation(torch.nn.Module):
 
 
 def from_builder(trained) -> NetworkUnderStudy:
-    """The Network builder's `TrainedNetwork` (core.nets.trained) as a NetworkUnderStudy.
+    """The Network builder's `TrainedNetwork` (core.builder.trained) as a NetworkUnderStudy.
 
     Its MLP (linears + activation names) is copied into an nn.Sequential mapping features [N, F] to the output
     layer's pre-activation z [N, K]: a copy, so the builder can keep training and no hook ever touches its model;
     standard activation modules, so DeepLift's rules apply where Captum has them.
     """
-    from core.nets.activations import ACTIVATIONS
-    from core.nets.trained import detached_model
+    from core.builder.activations import ACTIVATIONS
+    from core.builder.trained import detached_model
 
     mlp = detached_model(trained)
     names = tuple(mlp.spec.activations)

@@ -80,7 +80,7 @@ def test_a_link_with_garbage_falls_back_to_defaults_with_warnings():
 
 
 def test_network_view_explains_the_network_trained_in_the_builder():
-    from core.nets.trained import train_default_network
+    from core.builder.trained import train_default_network
 
     at = page(subject="network")
     at.session_state["network_builder.trained"] = train_default_network(epochs=5)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import core.bert.extract
-from core.bert.setup import VIEWS
+import core.attention.extract
+from core.attention.setup import VIEWS
 from core.catalog import ROOT
 from tests.markdown import shown
 
@@ -47,8 +47,8 @@ def test_every_view_renders(view):
 
 def test_switching_layer_and_heads_recomputes_no_attention(monkeypatch):
     calls = []
-    original = core.bert.extract.extract
-    monkeypatch.setattr(core.bert.extract, "extract", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = core.attention.extract.extract
+    monkeypatch.setattr(core.attention.extract, "extract", lambda *a, **k: calls.append(1) or original(*a, **k))
     at = page(text="A sentence only this test uses for counting.")
     first = len(calls)
     at.selectbox(key=K("layer")).select(3).run()
@@ -223,11 +223,11 @@ def test_pair_with_empty_text_b_says_it_shows_one_sentence():
 
 
 def test_neuron_view_is_recomputed_only_for_a_new_query_row(monkeypatch):
-    import core.bert.neuron
+    import core.attention.neuron
 
     calls = []
-    original = core.bert.neuron.neuron_view
-    monkeypatch.setattr(core.bert.neuron, "neuron_view", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = core.attention.neuron.neuron_view
+    monkeypatch.setattr(core.attention.neuron, "neuron_view", lambda *a, **k: calls.append(1) or original(*a, **k))
     at = page(view="Neuron view", text="Only the neuron cache test uses this sentence.")
     at.run()
     assert not problems(at) and len(calls) == 1

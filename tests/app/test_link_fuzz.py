@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from streamlit.testing.v1 import AppTest
 
+from core.attention.setup import AttentionSetup
 from core.attribution.setup import AttributionSetup
-from core.bert.setup import AttentionSetup
+from core.builder.setup import BuilderSetup
 from core.catalog import ROOT, TOOLS
-from core.nets.setup import BuilderSetup
-from core.optim.setup import RaceSetup
+from core.race.setup import RaceSetup
 from core.setup_state import PACKED, pack, quoted
 from tests.markdown import rendered, shown
 from tests.test_link_fuzz import assert_safe, link

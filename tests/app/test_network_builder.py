@@ -6,9 +6,9 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from core.builder.setup import BuilderSetup
+from core.builder.trained import TrainedNetwork
 from core.catalog import ROOT
-from core.nets.setup import BuilderSetup
-from core.nets.trained import TrainedNetwork
 from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "network_builder.py")
@@ -132,7 +132,7 @@ def test_take_this_step_applies_exactly_the_traced_update():
     at.button(key=P + "step").click().run()
     t = trainer(at)
     x, y = t.data.features[[0]], t.data.targets(t.head_name)[[0]]
-    from core.nets.trace import trace_step
+    from core.builder.trace import trace_step
 
     traced = trace_step(t.model, x, y, t.head.loss, optimizer=t.optimizer, optimizer_name="adam", lr=0.03)
     at.session_state[P + "sample"] = 0

@@ -198,8 +198,8 @@ def landscape_tab(trained=None, **state) -> AppTest:
 
 
 def test_landscape_tab_uses_the_builders_network_and_can_switch_to_the_default():
+    from core.builder.trained import train_default_network
     from core.models import ModelSnapshot
-    from core.nets.trained import train_default_network
 
     trained = train_default_network(epochs=7)
     before = ModelSnapshot.of(trained.model)
@@ -223,8 +223,8 @@ def test_landscape_tab_without_a_builders_network_shows_the_default():
 
 @pytest.mark.parametrize("dataset", ["spiral3", "bumps"])
 def test_landscape_tab_on_a_three_class_or_regression_builder_network(dataset):
-    from core.nets.setup import BuilderSetup
-    from core.nets.trained import train_default_network
+    from core.builder.setup import BuilderSetup
+    from core.builder.trained import train_default_network
 
     at = landscape_tab(train_default_network(BuilderSetup(dataset=dataset), epochs=3), net_plane="own")
     assert f"{dataset}, 3 epochs" in texts(at)
@@ -246,7 +246,7 @@ def test_tune_sweeps_lbfgs_and_adam_with_a_progress_bar_and_offers_the_tuned_rat
 def test_a_diverged_builder_network_falls_back_to_the_default_with_a_message():
     import torch
 
-    from core.nets.trained import train_default_network
+    from core.builder.trained import train_default_network
 
     trained = train_default_network(epochs=1)
     with torch.no_grad():

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.builder.hand import EXAMPLES
 from core.catalog import HOME, ROOT, TOOLS
-from core.nets.hand import EXAMPLES
 
 APP = str(ROOT / "app.py")
 

@@ -216,9 +216,9 @@ def test_bf16_autocast_keeps_ig_close_to_fp32_and_reports_a_larger_delta(minilm)
 
 
 def test_rollout_scores_are_the_read_rows_of_the_attention_pages_rollout(minilm, classifier):
+    from core.attention.extract import extract
+    from core.attention.rollout import rollout
     from core.attribution.rollout import read_positions, rollout_agreement, rollout_scores
-    from core.bert.extract import extract
-    from core.bert.rollout import rollout
 
     problem, enc = text_problem(minilm, TEXT, TextTarget())
     scores = rollout_scores(minilm, enc, "similarity")

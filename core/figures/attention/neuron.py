@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.bert.neuron import NeuronView
+from core.attention.neuron import NeuronView
 from core.figures.attention.common import DIFF_SCALE, base_layout
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from core.bert.ablation import Outcome
+from core.attention.ablation import Outcome
 from core.figures.attention.common import base_layout
 
 

@@ -1,0 +1,96 @@
+"""How is a tool's setting declared once? As a set-up dataclass field whose metadata says how to ask for it.
+
+A set-up dataclass (BuilderSetup, RaceSetup, AttentionSetup, AttributionSetup) declares each user-facing field
+with `setting(...)`: its default, its label and help, its bounds or its choices, and the kind of widget that asks
+for it. From that one declaration:
+
+- `problems(setup)` checks bounds and choices, so a set-up's `validate()` adds only what involves several fields;
+- `pages/kit.py` draws the widget (label, help, bounds, options, how a choice reads) and keeps its value;
+- `core/setup_state.py` reads and writes the link and the JSON export by the field's type, as for any field.
+
+Like TensorFlow Playground's `State.PROPS`: one table per tool. No Streamlit here: the widget kind is a name that
+pages/kit.py maps to a Streamlit call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+KINDS = ("number", "slider", "select_slider", "select", "radio", "segmented", "multiselect", "checkbox", "toggle",
+         "text", "text_area")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one set-up field is asked for and what values it takes.
+
+    choices: the allowed values (a registry's keys, or a function giving them: evaluated when asked, so a
+    registry filled later counts); names: how a choice reads (a mapping or a function); low/high: inclusive bounds
+    of a number (or of each number of a tuple); step and number_format: as the number widgets take them.
+    """
+
+    label: str
+    kind: str = "number"
+    help: str = ""
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    number_format: str | None = None
+    choices: Iterable[Any] | Callable[[], Iterable[Any]] | None = None
+    names: Mapping[Any, str] | Callable[[Any], str] | None = None
+    problem: str = ""  # the message when the value is out of bounds or not a choice (default: says which)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown setting kind {self.kind!r}; one of {', '.join(KINDS)}")
+
+    def allowed(self) -> tuple[Any, ...] | None:
+        """The allowed values, or None for a free value (a number within bounds, a text)."""
+        if self.choices is None:
+            return None
+        return tuple(self.choices() if callable(self.choices) else self.choices)
+
+    def name(self, value: Any) -> str:
+        """How `value` reads in the widget."""
+        if self.names is None:
+            return str(value)
+        if callable(self.names):
+            return self.names(value)
+        return self.names.get(value, str(value))
+
+    def check(self, value: Any) -> str | None:
+        """Why `value` is not allowed, or None."""
+        values = value if isinstance(value, tuple) else (value,)
+        allowed = self.allowed()
+        if allowed is not None and any(v not in allowed for v in values):
+            return self.problem or f"must be one of {', '.join(map(str, allowed))}"
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if any(not math.isfinite(v) for v in numbers) or (
+                self.low is not None and any(v < self.low for v in numbers)) or (
+                self.high is not None and any(v > self.high for v in numbers)):
+            return self.problem or f"must be between {self.low:g} and {self.high:g}"
+        return None
+
+
+def setting(default: Any, label: str, **how: Any) -> Any:
+    """A set-up field with its default and how it is asked for (see Setting)."""
+    return dataclasses.field(default=default, metadata={"setting": Setting(label, **how)})
+
+
+def settings(cls: type) -> dict[str, Setting]:
+    """The declared settings of a set-up class, by field name, in declaration order."""
+    return {f.name: f.metadata["setting"] for f in dataclasses.fields(cls) if "setting" in f.metadata}
+
+
+def problems(setup: Any) -> list[str]:
+    """'field: message' for each declared setting whose value is out of its bounds or not one of its choices."""
+    found = []
+    for name, declared in settings(type(setup)).items():
+        why = declared.check(getattr(setup, name))
+        if why:
+            found.append(f"{name}: {why}")
+    return found
