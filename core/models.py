@@ -69,6 +69,12 @@ _PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 MEMORY_HEADROOM = 0.8  # refuse a model whose weights would take more than this share of the free memory
 
 
+SOURCE_HELP = (
+    "`embedded` is all-MiniLM-L6-v2, shipped with the app (works offline). Or a Hugging Face Hub id such as "
+    "`bert-base-uncased` (needs internet), or the name of a folder written by `save_pretrained` inside the "
+    "server's model folder (`./models`, or the folders in NNX_MODEL_DIRS)."
+)
+
 class ModelLoadError(Exception):
     """A model that cannot be loaded, with a `kind` tests can check and a message a page shows as it is."""
 

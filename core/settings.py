@@ -87,10 +87,12 @@ def settings(cls: type) -> dict[str, Setting]:
 
 
 def problems(setup: Any) -> list[str]:
-    """'field: message' for each declared setting whose value is out of its bounds or not one of its choices."""
+    """'field: message' for each declared setting whose value is out of its bounds or not one of its choices, then
+    what the set-up's own `validate()` finds (the checks that involve several fields or a registry's contents)."""
     found = []
     for name, declared in settings(type(setup)).items():
         why = declared.check(getattr(setup, name))
         if why:
             found.append(f"{name}: {why}")
-    return found
+    validate = getattr(setup, "validate", None)
+    return found + (validate() if validate is not None else [])

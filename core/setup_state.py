@@ -26,6 +26,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+from core.settings import problems as declared_problems
+
 T = TypeVar("T")
 
 MAX_VALUE_CHARS = 2000  # a longer value is compressed for the link (a longer plain one in a link is refused)
@@ -214,8 +216,9 @@ def _query_text(params: Mapping[str, Any], name: str) -> str | None:
 def from_query(cls: type[T], params: Mapping[str, str]) -> tuple[T, list[str]]:
     """Read a set-up from query parameters; unknown keys are ignored, bad values fall back with a warning.
 
-    The set-up class may define `validate(self) -> list[str]` returning problems; fields named there (as
-    "field: message") are reset to their defaults.
+    Fields declared with `core.settings.setting` are checked against their bounds and choices, then the set-up's
+    own `validate(self) -> list[str]` if it has one; fields named in a problem ("field: message") are reset to
+    their defaults.
     """
     texts: dict[str, str] = {}
     warnings: list[str] = []
@@ -245,8 +248,7 @@ def _from_texts(cls: type[T], texts: Mapping[str, str], warnings: list[str]) -> 
         setup = cls(**values)
     except (TypeError, ValueError) as e:
         return cls(), [*warnings, f"Ignored the link's set-up ({e}); showing the defaults."]
-    validate = getattr(setup, "validate", None)
-    problems = validate() if validate is not None else []
+    problems = declared_problems(setup)
     if problems:
         bad = {p.split(":", 1)[0].strip() for p in problems}
         warnings += [f"Ignored link parameter {p.rstrip('.')}." for p in problems]
@@ -254,7 +256,7 @@ def _from_texts(cls: type[T], texts: Mapping[str, str], warnings: list[str]) -> 
             return cls(), warnings
         default = cls()
         setup = dataclasses.replace(setup, **{n: getattr(default, n) for n in bad})
-        if setup.validate():  # fields that are only wrong together: fall back entirely
+        if declared_problems(setup):  # fields that are only wrong together: fall back entirely
             return cls(), warnings
     return setup, warnings
 

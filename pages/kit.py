@@ -104,11 +104,13 @@ class ToolState(Generic[S]):
         self.ask(warnings, **{f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)})
 
     def _put(self, setup: S) -> None:
-        state = st.session_state
         for name in self.declared:
-            value = getattr(setup, name)
-            state[self.key(name)] = list(value) if isinstance(value, tuple) else value
-        state[self.key("setup")] = setup
+            self.set(name, getattr(setup, name))
+        st.session_state[self.key("setup")] = setup
+
+    def set(self, name: str, value: Any) -> None:
+        """Give a field's widget this value: in a callback, or in a run before the widget is drawn."""
+        st.session_state[self.key(name)] = list(value) if isinstance(value, tuple) else value
 
     def value(self, name: str) -> Any:
         """A field's value as its widget holds it now (the last set-up's when the widget has not been drawn)."""
@@ -151,7 +153,7 @@ class ToolState(Generic[S]):
         A value that fails validation is reset to its default, with a warning saying which and why."""
         values = {f.name: self.value(f.name) for f in dataclasses.fields(self.cls)} | fixed
         setup = self.cls(**values)
-        found = [*problems(setup), *getattr(setup, "validate", list)()]
+        found = problems(setup)
         if found:
             show_warnings([f"This setting was out of range and was reset: {p}." for p in dict.fromkeys(found)])
             default = self.cls()

@@ -11,11 +11,11 @@ from core.attention.setup import VIEWS
 from core.catalog import ROOT
 from tests.markdown import shown
 
-PAGE = str(ROOT / "pages" / "bert_attention.py")
+PAGE = str(ROOT / "pages" / "attention" / "page.py")
 
 
 def K(name: str) -> str:
-    return f"bert-attention-{name}"
+    return f"attention.{name}"
 
 
 def page(**query) -> AppTest:
@@ -55,7 +55,7 @@ def test_switching_layer_and_heads_recomputes_no_attention(monkeypatch):
     at.multiselect(key=K("heads")).select(5).run()
     assert not problems(at)
     assert len(calls) == first <= 1
-    assert at.session_state[K("heads")] == [0, 5]
+    assert at.session_state[K("heads")] == [1, 5]  # counted from 1, as the page shows them
 
 
 @pytest.mark.parametrize("text, message", [("", "empty"), ("   \n ", "whitespace")])
@@ -147,7 +147,7 @@ def test_switching_to_a_smaller_model_keeps_choices_in_range(tiny_folder):
     at.text_input(key=K("source")).set_value(str(tiny_folder("masked-lm"))).run()
     at.text_area(key=K("text")).set_value("the cat [MASK] .").run()
     assert not problems(at)
-    assert at.session_state[K("layer")] < 2 and at.session_state[K("heads")][0] < 4
+    assert at.session_state[K("layer")] <= 2 and at.session_state[K("heads")][0] <= 4
     assert at.session_state[K("neuron-query")] < 6
 
 
@@ -156,7 +156,7 @@ def test_out_of_range_layer_or_heads_in_the_link_are_clamped_with_a_warning(quer
     at = page(view="Export", **query)
     assert not problems(at)
     assert any("does not exist" in w.value or "Ignored link parameter" in w.value for w in at.warning)
-    assert 0 <= at.session_state[K("layer")] < 6 and all(0 <= h < 12 for h in at.session_state[K("heads")])
+    assert 1 <= at.session_state[K("layer")] <= 6 and all(1 <= h <= 12 for h in at.session_state[K("heads")])
     link = dict(at.query_params)  # defaults (layer 1, head 1) are left out
     assert 1 <= int(link.get("layer", "1")) <= 6
     assert all(1 <= int(h) <= 12 for h in link.get("heads", "1").split(","))
@@ -165,8 +165,8 @@ def test_out_of_range_layer_or_heads_in_the_link_are_clamped_with_a_warning(quer
 def test_link_counts_layers_and_heads_from_1_like_the_page():
     at = page(layer="3", heads="2,12")
     assert not problems(at)
-    assert at.session_state[K("layer")] == 2 and at.session_state[K("heads")] == [1, 11]
-    at.selectbox(key=K("layer")).select(5).run()
+    assert at.session_state[K("layer")] == 3 and at.session_state[K("heads")] == [2, 12]
+    at.selectbox(key=K("layer")).select(6).run()
     assert at.query_params["layer"] == "6" and at.query_params["heads"] == "2,12"
 
 

@@ -47,7 +47,7 @@ def test_tool_page_renders_without_exception_or_error(tool):
 # Each tool page: a widget to change, its key, and a new value (a user's change that must survive a visit elsewhere).
 CHANGED = {
     "network-builder": ("selectbox", "network_builder.activation", ("relu", "sigmoid")),
-    "bert-attention": ("text_area", "bert-attention-text", ("Teachers put the demo on the projector.", "A class.")),
+    "bert-attention": ("text_area", "attention.text", ("Teachers put the demo on the projector.", "A class.")),
     "attributions": ("text_area", "attributions.text", ("A reviewer checks every number.", "Every one.")),
     "optimizer-race": ("slider", "optimizer-race:li_extent", (0.5, 1.5)),
 }
