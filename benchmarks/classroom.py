@@ -5,7 +5,8 @@ Streamlit's own websocket protocol (`benchmarks.websocket_session`), not N brows
 the server. Students are spread over the tool pages; each opens its page from a link of its own (its own seeds,
 start point or sentence), then, after all pages have rendered, changes one value or presses one button a few times
 (Network builder: Step; Optimizer race: the start's y; BERT attention and Attributions: a new sentence), with a
-short pause between clicks. It prints, per page and for the class:
+short pause between clicks; with --players K, K of the Network builder students press Play instead, watch the live
+view train for --play-seconds, then press Pause. It prints, per page and for the class:
 
 - latency, p50 / p95: first render (connect → the script's `script_finished`) and interaction (click →
   `script_finished` of the rerun it causes);
@@ -13,12 +14,13 @@ short pause between clicks. It prints, per page and for the class:
   in the server's log; warnings are counted apart (a link's warnings are expected);
 - cross-talk: every render must show this student's own values (seeds, start point or words, computed by the
   page, not just widget values) and none of another student's;
+- for players: live-view refreshes per second (completed reruns of the page's timed fragment) and epochs per second;
 - the server's CPU seconds per first render and per interaction (/proc/<pid>/stat), and its resident memory
   before, at peak, at the close of the last tab and at intervals for --idle-wait seconds after (/proc), to see
   whether memory comes back once the class has left.
 
-Exit status 0 unless the harness itself fails (the server does not start, a widget it drives is missing):
-slow pages, errors and cross-talk are findings, reported, not failures.
+Exit status 0 unless the harness itself fails (the server does not start, a bug here): slow pages, errors,
+cross-talk, a missing widget and even a server crash are findings, reported, not failures.
 
 Run: `python -m benchmarks.classroom --students 30 [--interactions 3] [--idle-wait 180] [--json-out FILE]`.
 """
@@ -212,6 +214,9 @@ async def interact(session: Session, student: Student, scenario: Scenario, round
         except SessionError as e:
             student.disconnect = f"interaction {r}: {e}"
             return
+        except KeyError as e:  # the page did not draw the widget (an error box instead?): this student stops
+            student.errors.append(f"interaction {r}: {e.args[0]}")
+            return
         student.interactions_s.append(run.seconds)
         check(student, scenario, r, run)
 
@@ -230,6 +235,9 @@ async def play(session: Session, student: Student, seconds: float) -> None:
         paused = await session.set(PLAY, trigger_value=True)
     except SessionError as e:
         student.disconnect = f"playing: {e}"
+        return
+    except KeyError as e:
+        student.errors.append(f"playing: {e.args[0]}")
         return
     student.interactions_s += [pressed.seconds, paused.seconds]
     student.frames, student.watched_s = len(frames), seconds
