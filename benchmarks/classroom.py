@@ -241,9 +241,9 @@ async def play(session: Session, student: Student, seconds: float) -> None:
         return
     student.interactions_s += [pressed.seconds, paused.seconds]
     student.frames, student.watched_s = len(frames), seconds
-    epochs = [x[1] for f in frames[-1:] + frames[:1] for x in builder_echo(f.payload.decode("latin-1"))
-              if x[0] == "epoch"]
-    student.epochs = epochs[0] - epochs[-1] if len(epochs) == 2 else 0
+    epoch = [max((x[1] for x in builder_echo(run.payload.decode("latin-1")) if x[0] == "epoch"), default=0)
+             for run in (pressed, paused)]
+    student.epochs = epoch[1] - epoch[0]  # what Pause shows minus what Play showed, whatever reached the screen
     for label, run in [("Play", pressed), *(("frame", f) for f in frames), ("Pause", paused)]:
         student.errors += [f"{label}: {e}" for e in run.errors]
         student.warnings += run.warnings

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -34,16 +35,22 @@ class SessionError(RuntimeError):
     """The server went silent past the timeout, or closed the connection: the tab would show 'Connecting…'."""
 
 
-def rerun_request(page: str, query: str, widgets: list[WidgetState], fragment_id: str = "",
-                  auto: bool = False) -> bytes:
-    """The BackMsg a browser sends to run a page's script: the page by its URL path (Streamlit's navigation maps
-    it to a script), the query string without '?', and the values of the widgets the user has set. With a
-    `fragment_id`, only that fragment reruns; `auto` marks the timer's reruns of an `st.fragment(run_every=...)`."""
+def rerun_request(query: str, widgets: list[WidgetState], *, page: str = "", page_hash: str = "",
+                  fragment_id: str = "", auto: bool = False, cached: Iterable[str] = ()) -> bytes:
+    """The BackMsg a browser sends to run a page's script: the page by its URL path on the first load (Streamlit's
+    navigation maps it to a script) and by the script's hash after that, the query string without '?', the values
+    of the widgets the user has set, and the hashes of the big messages the tab keeps (the server then sends a
+    reference instead of the message again). With a `fragment_id`, only that fragment reruns; `auto` marks the
+    timer's reruns of an `st.fragment(run_every=...)`."""
     msg = BackMsg()
     state = msg.rerun_script
-    state.page_name = page
+    if page_hash:
+        state.page_script_hash = page_hash
+    else:
+        state.page_name = page
     state.query_string = query
     state.widget_states.widgets.extend(widgets)
+    state.cached_message_hashes.extend(cached)
     if fragment_id:
         state.fragment_id = fragment_id
     state.is_auto_rerun = auto
@@ -102,7 +109,9 @@ class Session:
         self.ws_url = base_url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.timeout_s = timeout_s  # longest silence accepted between two messages
         self.page = ""
+        self.page_hash = ""  # the page's script, once the server has named it
         self.query = ""
+        self.kept: dict[str, bytes] = {}  # cacheable messages by hash, as the browser's message cache keeps them
         self.widgets: dict[str, Widget] = {}  # by the widget's key (the end of its id) or, without one, its id
         self.values: dict[str, WidgetState] = {}  # values the user set, sent again with every rerun
         self._ws: ClientConnection | None = None
@@ -118,7 +127,7 @@ class Session:
         except (OSError, TimeoutError) as e:
             raise SessionError(f"could not connect: {e}") from e
         self.page, self.query = page, urlencode(query)
-        await self._send(rerun_request(page, self.query, []))
+        await self._send(self._rerun([]))
         return await self._read_run(t0, fragment=False)
 
     async def set(self, key: str, **value: object) -> Run:
@@ -131,7 +140,7 @@ class Session:
             self.values[widget.id] = state
         widgets = [s for wid, s in self.values.items() if wid != widget.id] + [state]
         t0 = time.perf_counter()
-        await self._send(rerun_request(self.page, self.query, widgets, widget.fragment_id))
+        await self._send(self._rerun(widgets, widget.fragment_id))
         return await self._read_run(t0, fragment=bool(widget.fragment_id))
 
     async def listen(self, seconds: float) -> list[Run]:
@@ -154,6 +163,10 @@ class Session:
             await self._ws.close()
             self._ws = None
 
+    def _rerun(self, widgets: list[WidgetState], fragment_id: str = "", auto: bool = False) -> bytes:
+        return rerun_request(self.query, widgets, page=self.page, page_hash=self.page_hash, fragment_id=fragment_id,
+                             auto=auto, cached=self.kept)
+
     async def _send(self, message: bytes) -> None:
         try:
             await self._ws.send(message)
@@ -168,8 +181,7 @@ class Session:
         warnings: list[str] = []
         try:
             while True:
-                raw = await asyncio.wait_for(self._ws.recv(decode=False), self.timeout_s)
-                msg = ForwardMsg.FromString(raw)
+                raw, msg = self._unpack(await asyncio.wait_for(self._ws.recv(decode=False), self.timeout_s), errors)
                 kind = msg.WhichOneof("type")
                 if kind == "new_session" and not msg.metadata.run.fragment_ids:
                     # a full run sends the whole page again and announces its timers again: the browser forgets both
@@ -181,6 +193,8 @@ class Session:
                 payload.append(raw)
                 if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     self._note(msg.delta.new_element, msg.delta.fragment_id, errors, warnings)
+                elif kind == "navigation":  # st.navigation names the page's script (new_session names app.py's)
+                    self.page_hash = msg.navigation.page_script_hash
                 elif kind == "page_not_found":
                     errors.append(f"page not found: {msg.page_not_found.page_name}")
                 elif kind == "auto_rerun":
@@ -197,6 +211,19 @@ class Session:
         except ConnectionClosed as e:
             raise SessionError(f"disconnected ({e})") from e
 
+    def _unpack(self, raw: bytes, errors: list[str]) -> tuple[bytes, ForwardMsg]:
+        """A message, or for a reference the message the tab kept; keeps a cacheable message for later."""
+        msg = ForwardMsg.FromString(raw)
+        if msg.WhichOneof("type") == "ref_hash":
+            if msg.ref_hash not in self.kept:
+                errors.append(f"the server referred to a message this tab never got ({msg.ref_hash})")
+                return raw, msg
+            raw = self.kept[msg.ref_hash]
+            return raw, ForwardMsg.FromString(raw)
+        if msg.metadata.cacheable and msg.hash:
+            self.kept[msg.hash] = raw
+        return raw, msg
+
     def _start_timer(self, fragment_id: str, interval_s: float) -> None:
         """Ask for the fragment's rerun every `interval_s`, as the browser's setInterval does: whether or not the
         last one has finished (the server queues them). Like the browser, a timer with the same interval is kept
@@ -209,8 +236,7 @@ class Session:
             with contextlib.suppress(ConnectionClosed):
                 while True:
                     await asyncio.sleep(interval_s)
-                    await self._ws.send(rerun_request(self.page, self.query, list(self.values.values()),
-                                                      fragment_id, auto=True))
+                    await self._ws.send(self._rerun(list(self.values.values()), fragment_id, auto=True))
 
         self._timers[fragment_id] = interval_s, asyncio.create_task(tick())
 

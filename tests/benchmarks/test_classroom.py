@@ -31,13 +31,16 @@ from benchmarks.websocket_session import Session, element_problem, rerun_request
 from core.catalog import TOOLS
 
 
-def test_rerun_request_names_the_page_the_query_the_widgets_and_the_fragment():
-    msg = BackMsg.FromString(rerun_request("optimizer-race", "start_x=-1.2&start_y=1", [
-        widget_state("$$ID-ab-optimizer-race:seed", int_value=7)], fragment_id="frag", auto=True))
-    state = msg.rerun_script
-    assert (state.page_name, state.query_string, state.fragment_id, state.is_auto_rerun) == (
-        "optimizer-race", "start_x=-1.2&start_y=1", "frag", True)
-    assert [(w.id, w.WhichOneof("value"), w.int_value) for w in state.widget_states.widgets] == [
+def test_rerun_request_names_the_page_the_query_the_widgets_the_kept_messages_and_the_fragment():
+    first = BackMsg.FromString(rerun_request("start_x=-1.2&start_y=1", [], page="optimizer-race")).rerun_script
+    assert (first.page_name, first.page_script_hash, first.query_string) == (
+        "optimizer-race", "", "start_x=-1.2&start_y=1")
+    later = BackMsg.FromString(rerun_request("", [widget_state("$$ID-ab-optimizer-race:seed", int_value=7)],
+                                             page="optimizer-race", page_hash="h1", fragment_id="frag", auto=True,
+                                             cached=["m1", "m2"])).rerun_script
+    assert (later.page_name, later.page_script_hash, later.fragment_id, later.is_auto_rerun) == ("", "h1", "frag", True)
+    assert list(later.cached_message_hashes) == ["m1", "m2"]
+    assert [(w.id, w.WhichOneof("value"), w.int_value) for w in later.widget_states.widgets] == [
         ("$$ID-ab-optimizer-race:seed", "int_value", 7)]
 
 
@@ -90,7 +93,7 @@ class FakeSocket:
 
 def new_session(fragment: str = "") -> ForwardMsg:
     msg = ForwardMsg()
-    msg.new_session.name = "app"
+    msg.new_session.page_script_hash = "app-hash"
     if fragment:
         msg.metadata.run.fragment_ids.append(fragment)
     return msg
@@ -106,6 +109,23 @@ def delta(element: Element, fragment: str = "") -> ForwardMsg:
 def finished(status: int) -> ForwardMsg:
     msg = ForwardMsg()
     msg.script_finished = status
+    return msg
+
+
+def cacheable(msg: ForwardMsg, hash_: str) -> ForwardMsg:
+    msg.hash, msg.metadata.cacheable = hash_, True
+    return msg
+
+
+def navigation(page_hash: str) -> ForwardMsg:
+    msg = ForwardMsg()
+    msg.navigation.page_script_hash = page_hash
+    return msg
+
+
+def reference(hash_: str) -> ForwardMsg:
+    msg = ForwardMsg()
+    msg.ref_hash = hash_
     return msg
 
 
@@ -164,6 +184,27 @@ def test_a_click_is_sent_once_and_a_value_with_every_later_rerun():
     text, click = ("$$ID-9f-bert-attention-text", "string_value"), ("$$ID-77-None", "trigger_value")
     assert sent == [[text], [text, click], [text]]
     assert socket.sent[-1].rerun_script.widget_states.widgets[0].string_value == "The pear"
+
+
+def test_a_reference_stands_for_the_kept_message_and_later_requests_name_the_page_by_hash():
+    figure = cacheable(delta(_element(markdown__body="big figure with apple")), "m1")
+
+    async def scenario():
+        session, socket = _session([new_session(), navigation("page-hash"), figure,
+                                    finished(ForwardMsg.FINISHED_SUCCESSFULLY)])
+        await session._send(session._rerun([]))
+        await session._read_run(0.0, fragment=False)
+        socket.incoming = [m.SerializeToString() for m in (
+            new_session(), reference("m1"), reference("gone"), finished(ForwardMsg.FINISHED_SUCCESSFULLY))]
+        await session._send(session._rerun([]))
+        return socket, await session._read_run(0.0, fragment=False)
+
+    socket, run = asyncio.run(scenario())
+    assert b"big figure with apple" in run.payload
+    assert run.errors == ["the server referred to a message this tab never got (gone)"]
+    first, second = (m.rerun_script for m in socket.sent)
+    assert (first.page_name, list(first.cached_message_hashes)) == ("network-builder", [])
+    assert (second.page_name, second.page_script_hash, list(second.cached_message_hashes)) == ("", "page-hash", ["m1"])
 
 
 def test_a_fragment_timer_asks_for_reruns_until_a_full_run_starts():
