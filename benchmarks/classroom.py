@@ -126,6 +126,17 @@ def race_echo(page_text: str) -> set[Hashable]:
     return {("start", round(float(x), 6), round(float(y), 6)) for x, y in starts}
 
 
+def sentence_scenario(page: str, text_key: str) -> Scenario:
+    """A text page: the link brings the student's sentence, each interaction types a new one into `text_key`."""
+    return Scenario(
+        page, "new sentence",
+        link=lambda i: {"text": sentence(i, 0)},
+        change=lambda i, r: (text_key, {"string_value": sentence(i, r)}),
+        echo=shown_tokens,
+        expected=lambda i, r: set(sentence_words(i, r)),
+    )
+
+
 SCENARIOS: dict[str, Scenario] = {s.page: s for s in (
     Scenario(
         "network-builder", "Step (one epoch)",
@@ -141,20 +152,8 @@ SCENARIOS: dict[str, Scenario] = {s.page: s for s in (
         echo=race_echo,
         expected=lambda i, r: {("start", *(round(v, 6) for v in race_start(i, r)))},
     ),
-    Scenario(
-        "bert-attention", "new sentence",
-        link=lambda i: {"text": sentence(i, 0)},
-        change=lambda i, r: ("bert-attention-text", {"string_value": sentence(i, r)}),
-        echo=shown_tokens,
-        expected=lambda i, r: set(sentence_words(i, r)),
-    ),
-    Scenario(
-        "attributions", "new sentence",
-        link=lambda i: {"text": sentence(i, 0)},
-        change=lambda i, r: ("attributions.text", {"string_value": sentence(i, r)}),
-        echo=shown_tokens,
-        expected=lambda i, r: set(sentence_words(i, r)),
-    ),
+    sentence_scenario("bert-attention", "bert-attention-text"),
+    sentence_scenario("attributions", "attributions.text"),
 )}
 
 
@@ -226,8 +225,10 @@ PLAY = "network_builder.play"  # the Network builder's Play button, which reads 
 
 async def play(session: Session, student: Student, seconds: float) -> None:
     """A Network builder student who presses Play, watches the live view train for `seconds` (the page's timer
-    asks for its refreshes), then presses Pause. Play and Pause count as interactions, the refreshes as frames;
-    every run must show the student's own seeds (the epoch moves on, so it is not compared)."""
+    asks for its refreshes), then presses Pause. Play and Pause count as interactions, the refreshes as frames.
+    Every run must show the student's own seeds and no one else's (the epoch moves on, so it is not compared),
+    except that Play's run may lack them: when a timed rerun starts before the server has sent that run's live
+    view, Streamlit drops it and the first refresh brings it."""
     own = {x for x in SCENARIOS["network-builder"].expected(student.index, 0) if x[0] == "seeds"}
     try:
         pressed = await session.set(PLAY, trigger_value=True)
@@ -250,7 +251,7 @@ async def play(session: Session, student: Student, seconds: float) -> None:
         seeds = {x for x in builder_echo(run.payload.decode("latin-1")) if x[0] == "seeds"}
         if seeds - own:
             student.crosstalk.append(f"{label}: shows {sorted(seeds - own)}, not its own")
-        if own - seeds:
+        if own - seeds and label != "Play":
             student.missing.append(f"{label}: does not show {sorted(own)}")
 
 

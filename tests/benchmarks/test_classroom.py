@@ -51,15 +51,26 @@ def test_widget_state_sets_exactly_the_named_value():
     assert (text.WhichOneof("value"), text.string_value) == ("string_value", "The apple")
 
 
-def _element(**fields) -> Element:
-    element = Element()
+def _proto(message, **fields):
+    """`message` with fields set by path: `alert__body="x"` sets message.alert.body; a list extends a repeated one."""
     for path, value in fields.items():
         *parents, name = path.split("__")
-        target = element
+        target = message
         for parent in parents:
             target = getattr(target, parent)
-        setattr(target, name, value)
-    return element
+        if isinstance(value, list):
+            getattr(target, name).extend(value)
+        else:
+            setattr(target, name, value)
+    return message
+
+
+def _element(**fields) -> Element:
+    return _proto(Element(), **fields)
+
+
+def forward(**fields) -> ForwardMsg:
+    return _proto(ForwardMsg(), **fields)
 
 
 def test_element_problem_reports_exception_boxes_and_error_or_warning_alerts_only():
@@ -92,47 +103,17 @@ class FakeSocket:
 
 
 def new_session(fragment: str = "") -> ForwardMsg:
-    msg = ForwardMsg()
-    msg.new_session.page_script_hash = "app-hash"
-    if fragment:
-        msg.metadata.run.fragment_ids.append(fragment)
-    return msg
+    return forward(new_session__page_script_hash="app-hash", metadata__run__fragment_ids=[fragment] if fragment else [])
 
 
 def delta(element: Element, fragment: str = "") -> ForwardMsg:
-    msg = ForwardMsg()
+    msg = forward(delta__fragment_id=fragment)
     msg.delta.new_element.CopyFrom(element)
-    msg.delta.fragment_id = fragment
     return msg
 
 
 def finished(status: int) -> ForwardMsg:
-    msg = ForwardMsg()
-    msg.script_finished = status
-    return msg
-
-
-def cacheable(msg: ForwardMsg, hash_: str) -> ForwardMsg:
-    msg.hash, msg.metadata.cacheable = hash_, True
-    return msg
-
-
-def navigation(page_hash: str) -> ForwardMsg:
-    msg = ForwardMsg()
-    msg.navigation.page_script_hash = page_hash
-    return msg
-
-
-def reference(hash_: str) -> ForwardMsg:
-    msg = ForwardMsg()
-    msg.ref_hash = hash_
-    return msg
-
-
-def auto_rerun(fragment: str, interval: float) -> ForwardMsg:
-    msg = ForwardMsg()
-    msg.auto_rerun.fragment_id, msg.auto_rerun.interval = fragment, interval
-    return msg
+    return forward(script_finished=status)
 
 
 def _session(messages: list[ForwardMsg]) -> tuple[Session, FakeSocket]:
@@ -187,15 +168,16 @@ def test_a_click_is_sent_once_and_a_value_with_every_later_rerun():
 
 
 def test_a_reference_stands_for_the_kept_message_and_later_requests_name_the_page_by_hash():
-    figure = cacheable(delta(_element(markdown__body="big figure with apple")), "m1")
+    figure = _proto(delta(_element(markdown__body="big figure with apple")), hash="m1", metadata__cacheable=True)
 
     async def scenario():
-        session, socket = _session([new_session(), navigation("page-hash"), figure,
+        session, socket = _session([new_session(), forward(navigation__page_script_hash="page-hash"), figure,
                                     finished(ForwardMsg.FINISHED_SUCCESSFULLY)])
         await session._send(session._rerun([]))
         await session._read_run(0.0, fragment=False)
         socket.incoming = [m.SerializeToString() for m in (
-            new_session(), reference("m1"), reference("gone"), finished(ForwardMsg.FINISHED_SUCCESSFULLY))]
+            new_session(), forward(ref_hash="m1"), forward(ref_hash="gone"),
+            finished(ForwardMsg.FINISHED_SUCCESSFULLY))]
         await session._send(session._rerun([]))
         return socket, await session._read_run(0.0, fragment=False)
 
@@ -209,9 +191,15 @@ def test_a_reference_stands_for_the_kept_message_and_later_requests_name_the_pag
 
 def test_a_fragment_timer_asks_for_reruns_until_a_full_run_starts():
     async def scenario():
-        session, socket = _session([auto_rerun("live", 0.01), finished(ForwardMsg.FINISHED_SUCCESSFULLY)])
+        session, socket = _session([forward(auto_rerun__fragment_id="live", auto_rerun__interval=0.01),
+                                    finished(ForwardMsg.FINISHED_SUCCESSFULLY)])
         await session._read_run(0.0, fragment=False)
-        await asyncio.sleep(0.2)
+
+        async def two_asked():
+            while len(socket.sent) < 2:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(two_asked(), 30)
         asked = len(socket.sent)
         socket.incoming.append(new_session().SerializeToString())
         socket.incoming.append(finished(ForwardMsg.FINISHED_SUCCESSFULLY).SerializeToString())
