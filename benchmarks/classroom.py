@@ -277,13 +277,13 @@ class Meter(threading.Thread):
         self.t0 = time.monotonic()
         self.samples: list[tuple[float, float, int]] = []  # (seconds since start, CPU seconds, RSS bytes)
         self.marks: dict[str, tuple[float, float, int]] = {}
-        self._stop = threading.Event()
+        self._halt = threading.Event()  # not `_stop`: threading.Thread has a method of that name
 
     def sample(self) -> tuple[float, float, int]:
         return time.monotonic() - self.t0, cpu_seconds(self.pid), rss_bytes(self.pid)
 
     def run(self) -> None:
-        while not self._stop.wait(self.every_s):
+        while not self._halt.wait(self.every_s):
             try:
                 self.samples.append(self.sample())
             except (OSError, IndexError, ValueError):  # the process has gone
@@ -298,7 +298,7 @@ class Meter(threading.Thread):
         return max([s[2] for s in self.samples if t0 <= s[0] <= t1] + [self.marks[start][2], self.marks[end][2]])
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
 
 
 # ---------------------------------------------------------------- the class
