@@ -9,11 +9,13 @@ short pause between clicks; with --players K, K of the Network builder students 
 view train for --play-seconds, then press Pause. It prints, per page and for the class:
 
 - latency, p50 / p95: first render (connect → the script's `script_finished`) and interaction (click →
-  `script_finished` of the rerun it causes);
+  `script_finished` of the rerun it causes); a page that brings its result later (timed reruns of a fragment,
+  or a Run button when the server defers long work) is followed until it shows it, for up to --patience s;
 - errors: exception boxes, error alerts, "page not found", disconnects, silences past --timeout, and tracebacks
   in the server's log; warnings are counted apart (a link's warnings are expected);
-- cross-talk: every render must show this student's own values (seeds, start point or words, computed by the
-  page, not just widget values) and none of another student's;
+- cross-talk and echo: every render must show this student's own values (seeds, start point or words, computed
+  by the page, not just widget values) for the current round ("no echo" counts those that did not) and none of
+  another student's ("cross-talk");
 - for players: live-view refreshes per second (completed reruns of the page's timed fragment) and epochs per second;
 - the server's CPU seconds per first render and per interaction (/proc/<pid>/stat), and its resident memory
   before, at peak, at the close of the last tab and at intervals for --idle-wait seconds after (/proc), to see
@@ -75,15 +77,17 @@ class Scenario:
     """How a student uses one tool page. Round 0 is the link; round r ≥ 1 the r-th interaction.
 
     `link(student)` is the query of the student's link; `change(student, r)` the widget key and value
-    (`Session.set` keywords) of interaction r; `echo(page_text)` what the rendered page shows that identifies its
-    owner and round, and `expected(student, r)` what it must show: the same set, no more, no less."""
+    (`Session.set` keywords) of interaction r. `echo(page_text)` reads what the rendered page shows as ("who", x)
+    items, which name a student, and ("round", x) items, which name a round; `expected(student, r)` is what it
+    must show. `start` is the button a student clicks when the page waits for a click before it computes."""
 
     page: str
     interaction: str  # for the report
     link: Callable[[int], dict[str, str]]
     change: Callable[[int, int], tuple[str, dict[str, object]]]
-    echo: Callable[[str], set[Hashable]]
-    expected: Callable[[int, int], set[Hashable]]
+    echo: Callable[[str], set[tuple[str, Hashable]]]
+    expected: Callable[[int, int], set[tuple[str, Hashable]]]
+    start: str | None = None
 
 
 def sentence_words(student: int, r: int) -> tuple[str, str, str]:
@@ -93,24 +97,29 @@ def sentence_words(student: int, r: int) -> tuple[str, str, str]:
     return STUDENT_WORDS[a], STUDENT_WORDS[(a + 1 + student // n) % n], ROUND_WORDS[r % len(ROUND_WORDS)]
 
 
+def sentence_echo(student: int, r: int) -> set[tuple[str, Hashable]]:
+    a, b, count = sentence_words(student, r)
+    return {("who", a), ("who", b), ("round", count)}
+
+
 def sentence(student: int, r: int) -> str:
     a, b, count = sentence_words(student, r)
     return f"The {a} and the {b} counted to {count}."
 
 
-def shown_tokens(page_text: str) -> set[Hashable]:
+def shown_tokens(page_text: str) -> set[tuple[str, Hashable]]:
     """Marker words the page shows as computed tokens: strings in a figure's JSON arrays (Attributions' token
     axis) or token labels in an SVG (BERT attention). A widget's value and the link's query are neither, so they
     do not count, and neither do a figure's keys and settings (`"anchor":"x"`)."""
     found = re.findall(r'[\[,]"([a-z]+)"(?=[,\]])|>([a-z]+)</text>', page_text)
-    return {w for pair in found for w in pair if w in MARKERS}
+    words = {w for pair in found for w in pair if w in MARKERS}
+    return {("round" if w in ROUND_WORDS else "who", w) for w in words}
 
 
-def builder_echo(page_text: str) -> set[Hashable]:
-    """The trainer's seeds and epoch, as the live view prints them."""
-    seen: set[Hashable] = {("seeds", int(w), int(d)) for w, d in
-                           re.findall(r"weight seed (\d+) \S+ data seed (\d+)", page_text)}
-    return seen | {("epoch", int(e.replace(",", ""))) for e in re.findall(r"#### Epoch ([\d,]+)", page_text)}
+def builder_echo(page_text: str) -> set[tuple[str, Hashable]]:
+    """The trainer's seeds (who) and epoch (round), as the live view prints them."""
+    seeds = {("who", (int(w), int(d))) for w, d in re.findall(r"weight seed (\d+) \S+ data seed (\d+)", page_text)}
+    return seeds | {("round", int(e.replace(",", ""))) for e in re.findall(r"#### Epoch ([\d,]+)", page_text)}
 
 
 def race_start(student: int, r: int) -> tuple[float, float]:
@@ -120,20 +129,21 @@ def race_start(student: int, r: int) -> tuple[float, float]:
     return round(-1.2 - (student % 1000) / 10000, 4), round(1.0 + (r % 100) / 1000, 3)
 
 
-def race_echo(page_text: str) -> set[Hashable]:
-    """The start marker of the race figure, which the race result places."""
+def race_echo(page_text: str) -> set[tuple[str, Hashable]]:
+    """The start marker of the race figure, which the race result places: x names the student, y the round."""
     starts = re.findall(r'"name":"start","x":\[([-\d.e]+)\],"y":\[([-\d.e]+)\]', page_text)
-    return {("start", round(float(x), 6), round(float(y), 6)) for x, y in starts}
+    return {item for x, y in starts for item in (("who", round(float(x), 6)), ("round", round(float(y), 6)))}
 
 
-def sentence_scenario(page: str, text_key: str) -> Scenario:
+def sentence_scenario(page: str, text_key: str, start: str | None = None) -> Scenario:
     """A text page: the link brings the student's sentence, each interaction types a new one into `text_key`."""
     return Scenario(
         page, "new sentence",
         link=lambda i: {"text": sentence(i, 0)},
         change=lambda i, r: (text_key, {"string_value": sentence(i, r)}),
         echo=shown_tokens,
-        expected=lambda i, r: set(sentence_words(i, r)),
+        expected=sentence_echo,
+        start=start,
     )
 
 
@@ -143,17 +153,18 @@ SCENARIOS: dict[str, Scenario] = {s.page: s for s in (
         link=lambda i: {"data_seed": str(1000 + i), "init_seed": str(2000 + i)},
         change=lambda i, r: ("network_builder.step", {"trigger_value": True}),
         echo=builder_echo,
-        expected=lambda i, r: {("seeds", 2000 + i, 1000 + i), ("epoch", r)},
+        expected=lambda i, r: {("who", (2000 + i, 1000 + i)), ("round", r)},
     ),
     Scenario(
         "optimizer-race", "start y",
         link=lambda i: dict(zip(("start_x", "start_y"), map(str, race_start(i, 0)), strict=True)),
         change=lambda i, r: ("optimizer-race:start_y", {"double_value": race_start(i, r)[1]}),
         echo=race_echo,
-        expected=lambda i, r: {("start", *(round(v, 6) for v in race_start(i, r)))},
+        expected=lambda i, r: {("who", round(race_start(i, r)[0], 6)), ("round", round(race_start(i, r)[1], 6))},
     ),
     sentence_scenario("bert-attention", "bert-attention-text"),
-    sentence_scenario("attributions", "attributions.text"),
+    # a run estimated over a few seconds (the server's work queue decides) waits for this button
+    sentence_scenario("attributions", "attributions.text", start="attributions.explain.run"),
 )}
 
 
@@ -176,48 +187,80 @@ class Student:
     watched_s: float = 0.0
 
 
-def check(student: Student, scenario: Scenario, r: int, run: Run) -> None:
-    """Record a run's problems and compare what the page echoes with what this student asked for."""
-    student.errors += [f"round {r}: {e}" for e in run.errors]
-    if run.status != "ok":
-        student.errors.append(f"round {r}: the script ended with a {run.status}")
-    student.warnings += run.warnings
-    seen, wanted = scenario.echo(run.payload.decode("latin-1")), scenario.expected(student.index, r)
-    if seen - wanted:
-        student.crosstalk.append(f"round {r}: shows {sorted(map(str, seen - wanted))}, not its own")
-    if wanted - seen:
-        student.missing.append(f"round {r}: does not show {sorted(map(str, wanted - seen))}")
+def check(student: Student, scenario: Scenario, r: int, runs: list[Run]) -> None:
+    """Record the problems of a round's runs and compare what its last run shows with what this student asked
+    for: another student's values anywhere are cross-talk."""
+    for run in runs:
+        student.errors += [f"round {r}: {e}" for e in run.errors]
+        if run.status != "ok":
+            student.errors.append(f"round {r}: the script ended with a {run.status}")
+        student.warnings += run.warnings
+        foreign = {x for x in scenario.echo(run.payload.decode("latin-1")) if x[0] == "who"}
+        foreign -= scenario.expected(student.index, r)
+        if foreign:
+            student.crosstalk.append(f"round {r}: shows {sorted(str(x[1]) for x in foreign)}, not its own")
+    missing = scenario.expected(student.index, r) - scenario.echo(runs[-1].payload.decode("latin-1"))
+    if missing:
+        student.missing.append(f"round {r}: does not show {sorted(str(x[1]) for x in missing)}")
 
 
-async def open_page(session: Session, student: Student, scenario: Scenario, delay_s: float) -> None:
+async def until_shown(session: Session, scenario: Scenario, student: Student, r: int, run: Run,
+                      patience_s: float) -> list[Run]:
+    """The runs up to the one that shows this round's values, as a student waits for them: the page's timed
+    reruns may bring them (work done frame by frame or in a queue), or the page may wait for a click on
+    `scenario.start` before it computes. Gives up after `patience_s`."""
+    wanted = scenario.expected(student.index, r)
+
+    def shown(run: Run) -> bool:
+        return wanted <= scenario.echo(run.payload.decode("latin-1"))
+
+    runs, clicked = [run], False
+    deadline = time.perf_counter() + patience_s
+    while not shown(runs[-1]) and (left := deadline - time.perf_counter()) > 0:
+        if scenario.start in session.widgets and not clicked:
+            clicked = True
+            runs.append(await session.set(scenario.start, trigger_value=True))
+        elif more := await session.listen(left, shown):
+            runs += more
+        else:
+            break
+    return runs
+
+
+async def open_page(session: Session, student: Student, scenario: Scenario, delay_s: float,
+                    patience_s: float) -> None:
     await asyncio.sleep(delay_s)
+    t0 = time.perf_counter()
     try:
         run = await session.open(scenario.page, scenario.link(student.index))
+        runs = await until_shown(session, scenario, student, 0, run, patience_s)
     except SessionError as e:
         student.disconnect = f"first render: {e}"
         return
-    student.first_render_s = run.seconds
-    check(student, scenario, 0, run)
+    student.first_render_s = time.perf_counter() - t0
+    check(student, scenario, 0, runs)
 
 
 async def interact(session: Session, student: Student, scenario: Scenario, rounds: int, until: float,
-                   think_s: float, rng: random.Random) -> None:
+                   think_s: float, patience_s: float, rng: random.Random) -> None:
     """`rounds` interactions (more while time is left before `until`), a jittered pause before each."""
     r = 0
     while not student.disconnect and (r < rounds or time.monotonic() < until):
         r += 1
         await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
         key, value = scenario.change(student.index, r)
+        t0 = time.perf_counter()
         try:
             run = await session.set(key, **value)
+            runs = await until_shown(session, scenario, student, r, run, patience_s)
         except SessionError as e:
             student.disconnect = f"interaction {r}: {e}"
             return
         except KeyError as e:  # the page did not draw the widget (an error box instead?): this student stops
             student.errors.append(f"interaction {r}: {e.args[0]}")
             return
-        student.interactions_s.append(run.seconds)
-        check(student, scenario, r, run)
+        student.interactions_s.append(time.perf_counter() - t0)
+        check(student, scenario, r, runs)
 
 
 PLAY = "network_builder.play"  # the Network builder's Play button, which reads "Pause" while playing
@@ -229,7 +272,7 @@ async def play(session: Session, student: Student, seconds: float) -> None:
     Every run must show the student's own seeds and no one else's (the epoch moves on, so it is not compared),
     except that Play's run may lack them: when a timed rerun starts before the server has sent that run's live
     view, Streamlit drops it and the first refresh brings it."""
-    own = {x for x in SCENARIOS["network-builder"].expected(student.index, 0) if x[0] == "seeds"}
+    own = {x for x in SCENARIOS["network-builder"].expected(student.index, 0) if x[0] == "who"}
     try:
         pressed = await session.set(PLAY, trigger_value=True)
         frames = await session.listen(seconds)
@@ -242,17 +285,17 @@ async def play(session: Session, student: Student, seconds: float) -> None:
         return
     student.interactions_s += [pressed.seconds, paused.seconds]
     student.frames, student.watched_s = len(frames), seconds
-    epoch = [max((x[1] for x in builder_echo(run.payload.decode("latin-1")) if x[0] == "epoch"), default=0)
+    epoch = [max((x[1] for x in builder_echo(run.payload.decode("latin-1")) if x[0] == "round"), default=0)
              for run in (pressed, paused)]
     student.epochs = epoch[1] - epoch[0]  # what Pause shows minus what Play showed, whatever reached the screen
     for label, run in [("Play", pressed), *(("frame", f) for f in frames), ("Pause", paused)]:
         student.errors += [f"{label}: {e}" for e in run.errors]
         student.warnings += run.warnings
-        seeds = {x for x in builder_echo(run.payload.decode("latin-1")) if x[0] == "seeds"}
+        seeds = {x for x in builder_echo(run.payload.decode("latin-1")) if x[0] == "who"}
         if seeds - own:
-            student.crosstalk.append(f"{label}: shows {sorted(seeds - own)}, not its own")
+            student.crosstalk.append(f"{label}: shows {sorted(str(x[1]) for x in seeds - own)}, not its own")
         if own - seeds and label != "Play":
-            student.missing.append(f"{label}: does not show {sorted(own)}")
+            student.missing.append(f"{label}: does not show {sorted(str(x[1]) for x in own)}")
 
 
 # ---------------------------------------------------------------- the server's cost
@@ -320,7 +363,8 @@ async def hold_class(url: str, args: argparse.Namespace, meter: Meter) -> list[S
     try:
         meter.mark("open")
         print(f"{len(students)} students open their pages ...", flush=True)
-        await asyncio.gather(*(open_page(s, st, SCENARIOS[st.page], args.ramp * st.index / len(students))
+        await asyncio.gather(*(open_page(s, st, SCENARIOS[st.page], args.ramp * st.index / len(students),
+                                         args.patience)
                                for s, st in zip(sessions, students, strict=True)))
         meter.mark("opened")
         print(f"... and interact ({args.interactions} times each"
@@ -329,7 +373,7 @@ async def hold_class(url: str, args: argparse.Namespace, meter: Meter) -> list[S
         players = [st for st in students if st.page == "network-builder"][:args.players]
         await asyncio.gather(*(play(s, st, args.play_seconds) if st in players else
                                interact(s, st, SCENARIOS[st.page], args.interactions, until, args.think,
-                                        random.Random(rng.random()))
+                                        args.patience, random.Random(rng.random()))
                                for s, st in zip(sessions, students, strict=True)))
         meter.mark("interacted")
     finally:
@@ -430,6 +474,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the pauses' jitter (default 0)")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="longest silence from the server a tab waits through, seconds (default 300)")
+    parser.add_argument("--patience", type=float, default=120.0,
+                        help="how long a student waits, after a run has ended, for the page to show the result "
+                             "(timed refreshes, a work queue), seconds (default 120)")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
                         help="skip opening each page once before the class (models then load during the run)")
     parser.add_argument("--idle-wait", type=float, default=180.0,

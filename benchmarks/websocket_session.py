@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -143,15 +143,18 @@ class Session:
         await self._send(self._rerun(widgets, widget.fragment_id))
         return await self._read_run(t0, fragment=bool(widget.fragment_id))
 
-    async def listen(self, seconds: float) -> list[Run]:
-        """The fragment reruns that end within `seconds` (their `seconds`: since the previous one ended)."""
+    async def listen(self, seconds: float, enough: Callable[[Run], bool] | None = None) -> list[Run]:
+        """The fragment reruns that the page's timers ask for and that end within `seconds` (each run's `seconds`:
+        since the previous one ended); stops early when no timer runs or at a run for which `enough(run)`."""
         runs: list[Run] = []
         until = time.perf_counter() + seconds
         t0 = time.perf_counter()
-        while (left := until - time.perf_counter()) > 0:
+        while self._timers and (left := until - time.perf_counter()) > 0:
             try:
                 runs.append(await asyncio.wait_for(self._read_run(t0, fragment=True), left))
             except TimeoutError:
+                break
+            if enough is not None and enough(runs[-1]):
                 break
             t0 = time.perf_counter()
         return runs

@@ -18,16 +18,20 @@ from benchmarks.classroom import (
     MARKERS,
     SCENARIOS,
     STUDENT_WORDS,
+    Student,
     builder_echo,
+    check,
     cpu_seconds,
     race_echo,
     rss_bytes,
     sentence,
+    sentence_echo,
     sentence_words,
     shown_tokens,
     tracebacks,
+    until_shown,
 )
-from benchmarks.websocket_session import Session, element_problem, rerun_request, widget_state
+from benchmarks.websocket_session import Run, Session, element_problem, rerun_request, widget_state
 from core.catalog import TOOLS
 
 
@@ -239,15 +243,49 @@ def test_shown_tokens_reads_figure_arrays_and_svg_labels_not_settings_widget_val
             f'<text x="1">{words[2]}</text>'
             '"yaxis":{"anchor":"x"},"name":"pencil"'  # a setting and a scalar value, not tokens
             f"B%{sentence(9, 1)}H text=The+{STUDENT_WORDS[9]}")  # a widget's value and a link
-    assert shown_tokens(page) == set(words)
+    assert shown_tokens(page) == sentence_echo(5, 2) == {("who", words[0]), ("who", words[1]), ("round", words[2])}
 
 
 def test_builder_and_race_echoes_read_what_the_pages_print():
     builder = ("#### Epoch 1,204\x10Training loss **0.7043** \xc2\xb7 test loss **0.6978**  \n"
                "<small>weight seed 2007 \xc2\xb7 data seed 1007</small>")
-    assert builder_echo(builder) == {("seeds", 2007, 1007), ("epoch", 1204)}
+    assert builder_echo(builder) == {("who", (2007, 1007)), ("round", 1204)}
     race = '"mode":"markers","name":"start","x":[-1.2007],"y":[1.002],"type":"scatter"'
     assert race_echo(race) == SCENARIOS["optimizer-race"].expected(7, 2)
+
+
+def _run(page_text: str) -> Run:
+    return Run(1.0, "ok", page_text.encode())
+
+
+def test_another_students_values_are_cross_talk_and_an_old_round_is_no_echo():
+    student = Student(3, "network-builder")
+    builder = SCENARIOS["network-builder"]
+    check(student, builder, 2, [_run("weight seed 2004 · data seed 1004 #### Epoch 2"),
+                                _run("weight seed 2003 · data seed 1003 #### Epoch 1")])
+    assert student.crosstalk == ["round 2: shows ['(2004, 1004)'], not its own"]
+    assert student.missing == ["round 2: does not show ['2']"]
+
+
+def test_a_page_that_waits_for_a_click_gets_it_and_is_followed_until_it_shows_the_result():
+    scenario = SCENARIOS["attributions"]
+    a, b, count = sentence_words(4, 0)
+
+    async def waiting():
+        session, socket = _session([new_session(), delta(_element(button__id=f"$$ID-1-{scenario.start}")),
+                                    finished(ForwardMsg.FINISHED_SUCCESSFULLY)])
+        run = await session._read_run(0.0, fragment=False)
+        socket.incoming = [m.SerializeToString() for m in (
+            new_session(), delta(_element(markdown__body=f'["[CLS]","{a}","{b}","{count}"]')),
+            finished(ForwardMsg.FINISHED_SUCCESSFULLY))]
+        return socket, await until_shown(session, scenario, Student(4, "attributions"), 0, run, patience_s=30)
+
+    socket, runs = asyncio.run(waiting())
+    assert len(runs) == 2 and [w.id for w in socket.sent[-1].rerun_script.widget_states.widgets] == [
+        f"$$ID-1-{scenario.start}"]
+    student = Student(4, "attributions")
+    check(student, scenario, 0, runs)
+    assert (student.missing, student.crosstalk, student.errors) == ([], [], [])
 
 
 def test_tracebacks_keeps_the_exception_line_of_each(tmp_path):
