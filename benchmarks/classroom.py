@@ -275,7 +275,7 @@ async def play(session: Session, student: Student, seconds: float) -> None:
     own = {x for x in SCENARIOS["network-builder"].expected(student.index, 0) if x[0] == "who"}
     try:
         pressed = await session.set(PLAY, trigger_value=True)
-        frames = await session.listen(seconds)
+        frames = [run for run in await session.listen(seconds) if run.fragment]
         paused = await session.set(PLAY, trigger_value=True)
     except SessionError as e:
         student.disconnect = f"playing: {e}"

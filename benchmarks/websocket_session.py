@@ -80,13 +80,15 @@ def element_problem(element: Element) -> tuple[str, str] | None:
 @dataclass
 class Run:
     """One script run as the tab saw it: seconds from the request to `script_finished`, how it ended, the raw
-    bytes of every message (to look for values the page echoes), and the problems its elements report."""
+    bytes of every message (to look for values the page echoes), the problems its elements report, and whether it
+    was a fragment's run or the whole page's."""
 
     seconds: float
     status: str
     payload: bytes
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    fragment: bool = False
 
 
 @dataclass
@@ -101,8 +103,8 @@ class Widget:
 
 class Session:
     """One simulated tab. `open()` renders a page from a link; `set()` changes a widget (or clicks a button) and
-    waits for the rerun to finish, as the browser would; `listen()` collects the fragment reruns that a page's
-    timers ask for (a `run_every` fragment, like the Network builder's live view while playing); `close()` closes
+    waits for the rerun to finish, as the browser would; `listen()` collects the runs that a page's timers ask
+    for (a `run_every` fragment, like the Network builder's live view while playing); `close()` closes
     the tab."""
 
     def __init__(self, base_url: str, timeout_s: float = 300.0):
@@ -144,14 +146,15 @@ class Session:
         return await self._read_run(t0, fragment=bool(widget.fragment_id))
 
     async def listen(self, seconds: float, enough: Callable[[Run], bool] | None = None) -> list[Run]:
-        """The fragment reruns that the page's timers ask for and that end within `seconds` (each run's `seconds`:
-        since the previous one ended); stops early when no timer runs or at a run for which `enough(run)`."""
+        """The runs that end within `seconds` while the page's timers run: the fragment reruns they ask for, and
+        a whole-page run the script starts itself (`st.rerun()`, which stops them); each run's `seconds` is since
+        the previous one ended. Stops early when no timer runs or at a run for which `enough(run)`."""
         runs: list[Run] = []
         until = time.perf_counter() + seconds
         t0 = time.perf_counter()
         while self._timers and (left := until - time.perf_counter()) > 0:
             try:
-                runs.append(await asyncio.wait_for(self._read_run(t0, fragment=True), left))
+                runs.append(await asyncio.wait_for(self._read_run(t0, fragment=None), left))
             except TimeoutError:
                 break
             if enough is not None and enough(runs[-1]):
@@ -176,9 +179,9 @@ class Session:
         except ConnectionClosed as e:
             raise SessionError(f"disconnected ({e})") from e
 
-    async def _read_run(self, t0: float, fragment: bool) -> Run:
-        """Read until a run of the kind asked for (a fragment's or the whole page's) ends for good, keeping the
-        page's widgets for the next request; its payload and problems are those of that run alone."""
+    async def _read_run(self, t0: float, fragment: bool | None) -> Run:
+        """Read until a run of the kind asked for (a fragment's, the whole page's, or None: either) ends for good,
+        keeping the page's widgets for the next request; its payload and problems are those of that run alone."""
         payload: list[bytes] = []
         errors: list[str] = []
         warnings: list[str] = []
@@ -191,7 +194,7 @@ class Session:
                     self.widgets.clear()
                     for fragment_id in list(self._timers):
                         self._stop_timer(fragment_id)
-                if kind == "new_session" and bool(msg.metadata.run.fragment_ids) == fragment:
+                if kind == "new_session" and fragment in (None, bool(msg.metadata.run.fragment_ids)):
                     payload, errors, warnings = [], [], []  # the run we wait for starts (again, after st.rerun)
                 payload.append(raw)
                 if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
@@ -205,10 +208,11 @@ class Session:
                 elif kind == "stop_auto_rerun":
                     for fragment_id in msg.stop_auto_rerun.fragment_ids:
                         self._stop_timer(fragment_id)
-                elif (kind == "script_finished" and msg.script_finished in FINAL
-                      and (msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY) == fragment):
-                    return Run(time.perf_counter() - t0, FINAL[msg.script_finished], b"".join(payload),
-                               errors, warnings)
+                elif kind == "script_finished" and msg.script_finished in FINAL:
+                    ended = msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                    if fragment in (None, ended):
+                        return Run(time.perf_counter() - t0, FINAL[msg.script_finished], b"".join(payload),
+                                   errors, warnings, ended)
         except TimeoutError as e:
             raise SessionError(f"no message from the server for {self.timeout_s:.0f} s") from e
         except ConnectionClosed as e:

@@ -193,6 +193,24 @@ def test_a_reference_stands_for_the_kept_message_and_later_requests_name_the_pag
     assert (second.page_name, second.page_script_hash, list(second.cached_message_hashes)) == ("", "page-hash", ["m1"])
 
 
+def test_listening_follows_the_timed_frames_and_the_whole_page_run_that_ends_them():
+    async def scenario():
+        session, socket = _session([forward(auto_rerun__fragment_id="live", auto_rerun__interval=0.01),
+                                    finished(ForwardMsg.FINISHED_SUCCESSFULLY)])
+        await session._read_run(0.0, fragment=False)
+        socket.incoming = [m.SerializeToString() for m in (
+            new_session("live"), delta(_element(markdown__body="#### Epoch 1"), "live"),
+            finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY),
+            new_session("live"), finished(ForwardMsg.FINISHED_EARLY_FOR_RERUN),  # st.rerun(scope="app")
+            new_session(), delta(_element(markdown__body="#### Epoch 2")), finished(ForwardMsg.FINISHED_SUCCESSFULLY),
+        )]
+        return await session.listen(30)
+
+    runs = asyncio.run(scenario())
+    assert [(r.fragment, r.payload.count(b"#### Epoch")) for r in runs] == [(True, 1), (False, 1)]
+    assert b"Epoch 2" in runs[-1].payload
+
+
 def test_a_fragment_timer_asks_for_reruns_until_a_full_run_starts():
     async def scenario():
         session, socket = _session([forward(auto_rerun__fragment_id="live", auto_rerun__interval=0.01),
