@@ -204,6 +204,9 @@ def check(student: Student, scenario: Scenario, r: int, runs: list[Run]) -> None
         student.missing.append(f"round {r}: does not show {sorted(str(x[1]) for x in missing)}")
 
 
+QUIET_S = 5.0  # after a page's timers stop, how long a student waits for a rerun they asked for to arrive
+
+
 async def until_shown(session: Session, scenario: Scenario, student: Student, r: int, run: Run,
                       patience_s: float) -> list[Run]:
     """The runs up to the one that shows this round's values, as a student waits for them: the page's timed
@@ -220,7 +223,7 @@ async def until_shown(session: Session, scenario: Scenario, student: Student, r:
         if scenario.start in session.widgets and not clicked:
             clicked = True
             runs.append(await session.set(scenario.start, trigger_value=True))
-        elif more := await session.listen(left, shown):
+        elif more := await session.listen(left, shown, quiet_s=QUIET_S):
             runs += more
         else:
             break

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -145,19 +146,21 @@ class Session:
         await self._send(self._rerun(widgets, widget.fragment_id))
         return await self._read_run(t0, fragment=bool(widget.fragment_id))
 
-    async def listen(self, seconds: float, enough: Callable[[Run], bool] | None = None) -> list[Run]:
-        """The runs that end within `seconds` while the page's timers run: the fragment reruns they ask for, and
-        a whole-page run the script starts itself (`st.rerun()`, which stops them); each run's `seconds` is since
-        the previous one ended. Stops early when no timer runs or at a run for which `enough(run)`."""
+    async def listen(self, seconds: float, enough: Callable[[Run], bool] | None = None,
+                     quiet_s: float = 0.0) -> list[Run]:
+        """The runs that start within `seconds` while the page's timers run, and within `quiet_s` after they
+        stopped (a rerun they asked for may still wait at the server): the fragment reruns they ask for, and a
+        whole-page run the script starts itself (`st.rerun()`, which stops them). Each run's `seconds` is since the
+        previous one ended. Stops early at a run for which `enough(run)`."""
         runs: list[Run] = []
         until = time.perf_counter() + seconds
         t0 = time.perf_counter()
-        while self._timers and (left := until - time.perf_counter()) > 0:
-            try:
-                runs.append(await asyncio.wait_for(self._read_run(t0, fragment=None), left))
-            except TimeoutError:
+        while (wait := min(until - time.perf_counter(), math.inf if self._timers else quiet_s)) > 0:
+            run = await self._read_run(t0, fragment=None, first_wait_s=wait)
+            if run is None:
                 break
-            if enough is not None and enough(runs[-1]):
+            runs.append(run)
+            if enough is not None and enough(run):
                 break
             t0 = time.perf_counter()
         return runs
@@ -179,15 +182,24 @@ class Session:
         except ConnectionClosed as e:
             raise SessionError(f"disconnected ({e})") from e
 
-    async def _read_run(self, t0: float, fragment: bool | None) -> Run:
+    async def _read_run(self, t0: float, fragment: bool | None, first_wait_s: float | None = None) -> Run | None:
         """Read until a run of the kind asked for (a fragment's, the whole page's, or None: either) ends for good,
-        keeping the page's widgets for the next request; its payload and problems are those of that run alone."""
+        keeping the page's widgets for the next request; its payload and problems are those of that run alone.
+        None if no message comes within `first_wait_s` (when given)."""
         payload: list[bytes] = []
         errors: list[str] = []
         warnings: list[str] = []
         try:
             while True:
-                raw, msg = self._unpack(await asyncio.wait_for(self._ws.recv(decode=False), self.timeout_s), errors)
+                if first_wait_s is not None:
+                    try:
+                        raw = await asyncio.wait_for(self._ws.recv(decode=False), first_wait_s)
+                    except TimeoutError:
+                        return None
+                    first_wait_s = None
+                else:
+                    raw = await asyncio.wait_for(self._ws.recv(decode=False), self.timeout_s)
+                raw, msg = self._unpack(raw, errors)
                 kind = msg.WhichOneof("type")
                 if kind == "new_session" and not msg.metadata.run.fragment_ids:
                     # a full run sends the whole page again and announces its timers again: the browser forgets both

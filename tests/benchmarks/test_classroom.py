@@ -211,6 +211,17 @@ def test_listening_follows_the_timed_frames_and_the_whole_page_run_that_ends_the
     assert b"Epoch 2" in runs[-1].payload
 
 
+def test_a_rerun_still_queued_when_the_timers_stopped_is_read_within_the_quiet_time():
+    async def scenario():
+        session, _ = _session([new_session("live"), delta(_element(markdown__body="#### Epoch 2"), "live"),
+                               finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)])
+        return await session.listen(30), await session.listen(30, quiet_s=0.5), await session.listen(30, quiet_s=0.1)
+
+    without_timers, within_quiet, after = asyncio.run(scenario())
+    assert without_timers == [] and after == []
+    assert [(r.fragment, b"Epoch 2" in r.payload) for r in within_quiet] == [(True, True)]
+
+
 def test_a_fragment_timer_asks_for_reruns_until_a_full_run_starts():
     async def scenario():
         session, socket = _session([forward(auto_rerun__fragment_id="live", auto_rerun__interval=0.01),
