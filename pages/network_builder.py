@@ -57,7 +57,7 @@ DISPLAY_ONLY = ("learning_rate", "max_epochs", "target_loss", "discretize", "sho
 SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)
 FPS = 15  # refreshes asked for while playing; slower frames queue (a fragment rerun never interrupts another)
 NET_EVERY = 4  # the neuron thumbnails and weight lines are redrawn every 4th frame while playing
-FRAME_TRAIN_S = 0.15  # the most a frame trains: a slow epoch is cut short and goes on in the next frame
+FRAME_TRAIN_S = 0.15  # the most CPU time a frame trains: a slow epoch is cut short, goes on in the next frame
 
 
 def k(name: str) -> str:
