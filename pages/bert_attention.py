@@ -501,7 +501,7 @@ def export_tab() -> None:
             writer = export.ATTENTION_WRITERS[fmt]
             st.download_button(f"Download attention ({fmt}, {cells:,} weights)", lambda: writer(data),
                                file_name=f"attention.{form.extension}", mime=form.mime,
-                               key=K("download-attention"), icon=":material/download:")
+                               key=K("download-attention"), icon=":material/download:", on_click="ignore")
     with right:
         st.markdown("**Head statistics table** (one row per head)")
         stat_fmt = st.radio("Format", list(export.STATISTICS_WRITERS), key=K("export-stats-format"),
@@ -511,7 +511,7 @@ def export_tab() -> None:
         stats_writer = export.STATISTICS_WRITERS[stat_fmt]
         st.download_button(f"Download head statistics ({stat_fmt})", lambda: stats_writer(table, provenance),
                            file_name=f"head_statistics.{form.extension}", mime=form.mime,
-                           key=K("download-stats"), icon=":material/download:")
+                           key=K("download-stats"), icon=":material/download:", on_click="ignore")
     st.markdown("**Provenance** written into every file (CSV: `# key: <JSON>` lines on top; JSON: a "
                 "`provenance` object; NPZ: a `provenance` JSON string)")
     st.json(provenance, expanded=True)

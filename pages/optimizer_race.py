@@ -367,6 +367,7 @@ if tab_race.open:
             mime="text/csv",
             icon=":material/download:",
             key=k("csv"),
+            on_click="ignore",
         )
         gif_col.download_button(
             "Animated race (GIF)",
@@ -376,6 +377,7 @@ if tab_race.open:
             icon=":material/gif_box:",
             key=k("gif"),
             help=f"Up to {MAX_FRAMES} frames over about {SECONDS:g} s, the paths in the plot's colours.",
+            on_click="ignore",
         )
         with st.expander("3-D surface with the paths"):
             st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")
