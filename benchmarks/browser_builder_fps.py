@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import re
 import time
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from benchmarks.common import load_average
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_script
 
 # Records (time in ms, epoch) whenever the text of the epoch counter changes.
@@ -67,10 +67,6 @@ def measure(speed: int, seconds: float, warmup: float = 3.0) -> dict[str, float]
     span = (frames[-1][0] - frames[0][0]) / 1000
     return {"refreshes_per_s": (len(frames) - 1) / span, "epochs_per_s": (frames[-1][1] - frames[0][1]) / span,
             "seconds": span}
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:

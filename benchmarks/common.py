@@ -6,6 +6,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,8 @@ def compare(tool: str, name: str, ours: Callable[[], object], baseline: Callable
         baseline()
         t_base.append(time.perf_counter() - t0)
     return Row(tool, name, statistics.median(t_ours), statistics.median(t_base), target, note)
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages: other work on a shared machine slows every timing."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])

@@ -79,6 +79,10 @@ def checkpoint() -> None:
         token.check()
 
 
+def _spent(job: Job) -> None:
+    raise RuntimeError("this job has already run")
+
+
 @dataclass(eq=False)
 class Job:
     """One computation submitted to a WorkQueue: its state, progress and outcome, read by the page that waits."""
@@ -295,6 +299,9 @@ class WorkQueue:
         except Exception as failure:
             log.warning("job %r failed", job.label, exc_info=True)
             error, state = failure, "failed"
+        if error is not None:  # its traceback holds the computation's frames, and their tensors (GBs for IG)
+            error.__traceback__ = None
+        job.fn = _spent  # nor does the page, which keeps the job, need what the function closed over
         self._leave(job)  # its slot is free before anyone waiting for it hears that it is over
         self._finish(job, state, result, error)
 

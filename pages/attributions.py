@@ -282,9 +282,9 @@ def download_buttons(record: dict, name: str) -> None:
     """JSON and CSV of one export record; the files are written when a button is clicked."""
     row = st.container(horizontal=True)
     row.download_button("Download JSON", lambda: to_json(record), f"{name}.json", "application/json",
-                        key=f"{KEY}.{name}.json", icon=":material/download:")
+                        key=f"{KEY}.{name}.json", icon=":material/download:", on_click="ignore")
     row.download_button("Download CSV", lambda: to_csv(record), f"{name}.csv", "text/csv", key=f"{KEY}.{name}.csv",
-                        icon=":material/download:")
+                        icon=":material/download:", on_click="ignore")
 
 
 # ---- text ---------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ Not a page (the navigation lists pages from core.catalog).
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -26,21 +27,34 @@ from pages.session import session_id
 T = TypeVar("T")
 Report = Callable[[float, str], None]  # progress(fraction in [0, 1], what it is doing now)
 
-AUTO_RUN_S = 2.0  # work estimated longer than this starts on a click
+AUTO_RUN_S = 3.0  # work estimated longer than this starts on a click
+LONGEST_S = 15 * 60  # work estimated longer than this is refused: the settings are unreasonable for a shared server
 MEMO_SIZE = 24  # results kept per session
 POLL_S = 0.25  # how often the page redraws the progress of a job it waits for
 JOBS, RESULTS = "heavy.jobs", "heavy.results"  # session-state keys: slot → Job; (slot, key) → result
 USER_ERRORS = (ValueError, MemoryError)  # core raises these with a message written for the user
 
 log = logging.getLogger(__name__)
+_shelves: dict[str, Shelf] = {}
+_shelves_lock = threading.Lock()
+
+
+def shelf(name: str, size: int = 16) -> Shelf:
+    """The process's shelf called `name`, for results every session may share. A page script runs anew on every
+    run, so a Shelf it made itself would start empty each time."""
+    with _shelves_lock:
+        return _shelves.setdefault(name, Shelf(size))
 
 
 def duration(seconds: float) -> str:
-    """'0.4 s', '12 s', '3 min 20 s'."""
-    if seconds < 10:
-        return f"{seconds:.1g} s" if seconds < 1 else f"{seconds:.0f} s"
+    """'under 1 s', '4 s', '3 min 20 s', '1 h 8 min'."""
+    if seconds < 1:
+        return "under 1 s"
     minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {rest} s" if minutes and rest else f"{minutes} min" if minutes else f"{rest} s"
 
 
 def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label: str,
@@ -86,6 +100,10 @@ def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label
     if job is not None and job.key != key:
         job.cancel("its inputs changed")
         job = None
+    if job is None and seconds is not None and seconds > LONGEST_S:
+        st.error(f"This would take about {duration(seconds)} on this server, more than the {duration(LONGEST_S)} "
+                 f"one computation may take here: choose fewer samples, steps or points.")
+        return None
     if job is None and not (seconds is not None and seconds > AUTO_RUN_S if ask is None else ask):
         job = submit()
     if job is not None and (not job.over or job.state == "done"):
@@ -98,7 +116,7 @@ def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label
     holder = st.empty()
     if not holder.button(button or f"{'Run again' if job else 'Run'}: {label}{about}", key=f"{slot}.run",
                          icon=":material/play_arrow:"):
-        if job is None:
+        if job is None and seconds is not None:
             st.caption("This takes a while, so it starts when you ask; you can stop it at any time.")
         return None
     holder.empty()
@@ -130,7 +148,8 @@ def _wait_for(job: Job, slot: str) -> None:
             text = f"{job.label}: stopping…"
         else:
             left = job.seconds_left
-            text = f"{job.label}: {job.note or 'running'}" + (f" · about {duration(left)} left" if left else "")
+            text = f"{job.label}: {job.note or 'running'}" + (
+                "" if left is None else f" · about {duration(left)} left" if left >= 1 else " · almost done")
         bar.progress(job.fraction, text=text)
     holder.empty()
 

@@ -57,7 +57,7 @@ DISPLAY_ONLY = ("learning_rate", "max_epochs", "target_loss", "discretize", "sho
 SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)
 FPS = 15  # refreshes asked for while playing; slower frames queue (a fragment rerun never interrupts another)
 NET_EVERY = 4  # the neuron thumbnails and weight lines are redrawn every 4th frame while playing
-FRAME_TRAIN_S = 0.15  # the most a frame trains: a slow epoch is cut short and goes on in the next frame
+FRAME_TRAIN_S = 0.15  # the most CPU time a frame trains: a slow epoch is cut short, goes on in the next frame
 
 
 def k(name: str) -> str:
@@ -265,7 +265,7 @@ with left:
             st.radio("Class of clicked points", list(range(n_cls)), horizontal=True, key=k("click_class"),
                      persist_state="session", disabled=data.task == "regression")
             st.download_button("Download points (CSV)", points_csv(data.points, data.labels, data.task),
-                               "points.csv", "text/csv", key=k("dl_points"))
+                               "points.csv", "text/csv", key=k("dl_points"), on_click="ignore")
 
     if custom is not None:
         st.caption(f"Your {len(custom.points)} points are too many for a link (over 8 KB even compressed): share "
@@ -600,7 +600,7 @@ def step_through() -> None:
     with ncol2:
         show_stage(trace, stage, "live")
     st.download_button("Download this step's numbers (CSV)", trace_csv(trace), "step.csv", "text/csv",
-                       key=k("dl_step"))
+                       key=k("dl_step"), on_click="ignore")
 
 
 if "Step through one training step" in tabs:
@@ -731,7 +731,7 @@ if "Share and export" in tabs:
             st.multiselect("Classroom mode: hide these controls in the link", HIDEABLE, key=k("hide"),
                            persist_state="session")
             st.download_button("Set-up as JSON", to_json(setup), "network_builder_setup.json", "application/json",
-                               key=k("dl_json"))
+                               key=k("dl_json"), on_click="ignore")
             up = st.file_uploader("Load a set-up JSON", type=["json"], key=k("json_upload"))
             if up is not None and ss.get(k("json_done")) != up.file_id:
                 try:
@@ -746,11 +746,13 @@ if "Share and export" in tabs:
         with sc[1]:
             st.markdown("**Export**")
             st.download_button("Loss history (CSV)", history_csv(trainer.history), "loss_history.csv", "text/csv",
-                               key=k("dl_hist"))
+                               key=k("dl_hist"), on_click="ignore")
             st.download_button("Trained weights (safetensors)", weights_safetensors(trainer.model),
-                               "network.safetensors", "application/octet-stream", key=k("dl_weights"))
+                               "network.safetensors", "application/octet-stream", key=k("dl_weights"),
+                               on_click="ignore")
             st.download_button("Runnable PyTorch script", training_script(
                 setup, trainer.data, trainer.head_name, net_spec(setup, trainer.data).sizes,
-                max(trainer.epoch, 100)), "nn_explorer_network.py", "text/x-python", key=k("dl_script"))
+                max(trainer.epoch, 100)), "nn_explorer_network.py", "text/x-python", key=k("dl_script"),
+                on_click="ignore")
             st.caption("The script needs only torch and retrains the same network on the same points with the "
                        "same initial weights and batch order. Plotly's toolbar on each chart saves a PNG.")

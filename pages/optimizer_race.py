@@ -32,9 +32,8 @@ from core.race.stepper import LoopConfig
 from core.race.surfaces import SURFACES
 from core.race.tune import SCORES, lr_sweep
 from core.setup_state import from_query, to_query
-from core.work import Shelf
 from pages.common import remember
-from pages.heavy import run_heavy
+from pages.heavy import run_heavy, shelf
 from pages.session import session_fragment
 
 KEY = "optimizer-race"
@@ -46,7 +45,7 @@ def k(name: str) -> str:
     return f"{KEY}:{name}"
 
 
-RACES = Shelf(64)  # finished races shared read-only by every session: a set-up fully decides its race
+RACES = shelf("optimizer-race.races", 64)  # finished races shared read-only by every session: a set-up decides its race
 
 
 # ---- set-up: link → session state (first visit), widgets → RaceSetup (every run) ----
@@ -368,6 +367,7 @@ if tab_race.open:
             mime="text/csv",
             icon=":material/download:",
             key=k("csv"),
+            on_click="ignore",
         )
         gif_col.download_button(
             "Animated race (GIF)",
@@ -377,6 +377,7 @@ if tab_race.open:
             icon=":material/gif_box:",
             key=k("gif"),
             help=f"Up to {MAX_FRAMES} frames over about {SECONDS:g} s, the paths in the plot's colours.",
+            on_click="ignore",
         )
         with st.expander("3-D surface with the paths"):
             st.plotly_chart(race_fig.surface3d_figure(result, longest), key=k("surface3d"), width="stretch")
@@ -596,7 +597,7 @@ def _curvature(net: LandscapeNetwork, extent: float, seed: int, report):
 
 
 # Results that depend on net.key alone (a fingerprint of the weights, data and loss) are shared by every session.
-CURVATURES, NETWORK_RACES = Shelf(8), Shelf(16)
+CURVATURES, NETWORK_RACES = shelf("optimizer-race.curvatures", 8), shelf("optimizer-race.network_races", 16)
 
 
 if tab_net.open:  # its settings outlive a visit to another tab or page (persist_state)

@@ -1,23 +1,32 @@
 """How long and how much memory a run will take, before it runs: for the page's estimate and the internal batch.
 
-The time is the method's number of model evaluations times the measured cost of one, from a forward + backward
-pass over a small batch of copies of the explained input (so batching gains are counted). The memory per
-evaluation is what autograd keeps for one sequence of a BERT-like encoder (activations of every layer: hidden
-states, the feed-forward block and the attention maps), in float32.
+The time comes from a probe of the method itself: the real Captum call on the first explained input, with its
+sample or step count cut down to PROBE_EVALUATIONS, scaled up to the full count and to every input (a 2-D map
+has thousands). Timing only the model's forward pass missed what perturbation methods add per input (KernelSHAP
+and LIME fit a surrogate model for each): at 80 × 80 points the old estimate was 1,000 times too low. Methods whose
+count cannot be cut (occlusion, feature ablation: one evaluation per feature) are timed from the model's forward
+and backward pass on a small batch instead, when they would take more than the probe's budget.
+
+The memory per evaluation is what autograd keeps for one sequence of a BERT-like encoder (activations of every
+layer: hidden states, the feed-forward block and the attention maps), in float32. The internal batch is what fits
+in the run's share of the work queue's memory, and at most what takes CHUNK_S: each batch is a point where the
+progress bar moves and Stop takes effect.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
-from core.attribution.methods import METHODS, MethodSettings
+from core.attribution.methods import METHODS, MethodSettings, attribute
 from core.attribution.problem import Problem
 from core.work import default_queue
 
 LONG_RUN_S = 1.0  # runs estimated longer than this get a progress message
+PROBE_EVALUATIONS = 16  # the probe runs the method with its count cut to about this many evaluations
+CHUNK_S = 0.5  # the longest an internal batch should take
 
 
 @dataclass(frozen=True)
@@ -25,11 +34,15 @@ class CostEstimate:
     evaluations: int
     seconds: float
     bytes_per_evaluation: int
-    internal_batch_size: int  # what fits in the memory one computation may plan for (≤ evaluations)
+    internal_batch_size: int  # what fits in the memory one computation may plan for, and in CHUNK_S (≤ evaluations)
+
+    @property
+    def long(self) -> bool:
+        return self.seconds > LONG_RUN_S
 
     @property
     def seconds_per_evaluation(self) -> float:
-        """Forward + backward per evaluation, as measured: other work on the same problem is estimated from it."""
+        """As measured: other work on the same problem is estimated from it."""
         return self.seconds / max(self.evaluations, 1)
 
     @property
@@ -37,14 +50,10 @@ class CostEstimate:
         """Bytes one batch of evaluations holds at its peak (what the run asks the work queue for)."""
         return self.bytes_per_evaluation * self.internal_batch_size
 
-    @property
-    def long(self) -> bool:
-        return self.seconds > LONG_RUN_S
-
     def describe(self) -> str:
-        return (f"{self.evaluations:,} model evaluations, ≈ {self.seconds:.2g} s, "
-                f"≈ {self.bytes_per_evaluation * self.internal_batch_size / 2**20:,.0f} MiB per batch of "
-                f"{self.internal_batch_size}")
+        seconds = f"{self.seconds:.2g} s" if self.seconds < 10 else f"{self.seconds:,.0f} s"
+        return (f"{self.evaluations:,} model evaluations, ≈ {seconds}, "
+                f"≈ {self.memory / 2**20:,.0f} MiB per batch of {self.internal_batch_size:,}")
 
 
 def bytes_per_evaluation(config, tokens: int, dtype_bytes: int = 4) -> int:
@@ -69,6 +78,40 @@ def time_per_evaluation(problem: Problem, batch: int, repeat: int = 2) -> float:
     return best / batch
 
 
+def cut_down(settings: MethodSettings, factor: float) -> MethodSettings:
+    """The settings with their step and sample counts divided by `factor` (at least 2 steps, 1 sample)."""
+    return replace(settings, n_steps=max(2, round(settings.n_steps / factor)),
+                   n_samples=max(1, round(settings.n_samples / factor)), internal_batch_size=0)
+
+
+def _probe(problem: Problem, method: str, settings: MethodSettings, inputs: int) -> float:
+    """Seconds of the real call on the first `inputs` inputs."""
+    first = replace(problem, inputs=problem.inputs[:inputs], baselines=problem.baselines[:inputs])
+    started = time.perf_counter()
+    attribute(method, first, settings)
+    return time.perf_counter() - started
+
+
+def method_seconds(problem: Problem, method: str, settings: MethodSettings) -> float:
+    """The method's time on all of the problem's inputs, from probes of the real call with the count cut to about
+    PROBE_EVALUATIONS: on one input, and (for a map) on eight, since gradient methods run all inputs in one
+    batch while perturbation methods fit each input apart. Where the count cannot be cut, the forward + backward
+    time of one evaluation times their number."""
+    spec = METHODS[method]
+    n, inputs = problem.n_features, problem.inputs.shape[0]
+    full = spec.evaluations(settings, n)
+    probe = cut_down(settings, max(1.0, full / PROBE_EVALUATIONS))
+    scale = full / spec.evaluations(probe, n)
+    if spec.evaluations(probe, n) > 2 * PROBE_EVALUATIONS:
+        return inputs * full * time_per_evaluation(problem, min(full, 8))
+    if inputs == 1:
+        return scale * _probe(problem, method, probe, 1)
+    one = min(_probe(problem, method, probe, 1) for _ in range(2))  # the first call of a process warms Captum up
+    k = min(inputs, 8)
+    per_input = max(0.0, (_probe(problem, method, probe, k) - one) / (k - 1))
+    return scale * (one + per_input * (inputs - 1))
+
+
 def estimate(problem: Problem, method: str, settings: MethodSettings, config=None,
              memory_limit: int | None = None) -> CostEstimate:
     """The cost of `method` on `problem` (config: the BERT config for memory; None for the small 2-D nets).
@@ -76,11 +119,12 @@ def estimate(problem: Problem, method: str, settings: MethodSettings, config=Non
     memory_limit: bytes one run may plan for; by default its share of the server's work queue (every session's
     heavy work together stays within the queue's budget, so one run never takes half the free memory)."""
     n = problem.n_features
-    evaluations = METHODS[method].evaluations(settings, n) * problem.inputs.shape[0]
+    inputs = problem.inputs.shape[0]
+    evaluations = METHODS[method].evaluations(settings, n) * inputs
     per_eval = bytes_per_evaluation(config, problem.inputs.shape[1]) if config is not None else \
         problem.inputs[0].numel() * 4 * 64
     limit = default_queue().share_bytes if memory_limit is None else memory_limit
-    fits = max(1, int(limit // max(per_eval, 1)))
-    probe = min(evaluations, 8 if config is not None else 1024, fits)
-    seconds = evaluations * time_per_evaluation(problem, probe)
-    return CostEstimate(evaluations, seconds, per_eval, min(evaluations, fits))
+    seconds = method_seconds(problem, method, settings)
+    per_chunk = max(1, int(CHUNK_S / max(seconds / max(evaluations, 1), 1e-9)))
+    batch = max(1, min(evaluations, int(limit // max(per_eval, 1)), per_chunk))
+    return CostEstimate(evaluations, seconds, per_eval, batch)

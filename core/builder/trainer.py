@@ -77,9 +77,11 @@ class Trainer:
 
     def run(self, epochs: int, seconds: float | None = None) -> int:
         """Train up to `epochs` more epochs; returns how many were completed (fewer at the stop condition, a NaN,
-        or after `seconds`: an epoch cut short goes on where it stopped at the next call, batch for batch the same
-        training as uninterrupted epochs). Stops at a `core.work.checkpoint` when its computation is cancelled."""
-        deadline = None if seconds is None else time.perf_counter() + seconds
+        or after `seconds` of this thread's CPU time: an epoch cut short goes on where it stopped at the next call,
+        batch for batch the same training as uninterrupted epochs). CPU time, not wall time: on a server busy with a
+        class, a frame still trains what it would alone instead of cutting every epoch into many slow frames. Stops
+        at a `core.work.checkpoint` when its computation is cancelled."""
+        deadline = None if seconds is None else time.thread_time() + seconds
         done = 0
         with self.lock:
             params = [p for group in self.optimizer.param_groups for p in group["params"]]
@@ -94,7 +96,7 @@ class Trainer:
                     self.loss(xb, yb).backward()
                     self.optimizer.step()
                     self._next_batch += 1
-                    if deadline is not None and time.perf_counter() > deadline \
+                    if deadline is not None and time.thread_time() > deadline \
                             and self._next_batch < len(self._batches):
                         return done
                 self._batches, self._next_batch = [], 0
@@ -102,7 +104,7 @@ class Trainer:
                 done += 1
                 self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears]))
                              .tolist())
-                if self._check_stop() or (deadline is not None and time.perf_counter() > deadline):
+                if self._check_stop() or (deadline is not None and time.thread_time() > deadline):
                     break
         return done
 

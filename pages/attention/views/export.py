@@ -39,7 +39,7 @@ def render(data: Shown) -> None:
             form, writer = export.FORMATS[fmt], export.ATTENTION_WRITERS[fmt]
             st.download_button(f"Download attention ({fmt}, {maps.maps.size:,} weights)", lambda: writer(maps),
                                file_name=f"attention.{form.extension}", mime=form.mime,
-                               key=STATE.key("download-attention"), icon=":material/download:")
+                               key=STATE.key("download-attention"), icon=":material/download:", on_click="ignore")
     with right:
         st.markdown("**Head statistics table** (one row per head)")
         stat_fmt = st.radio("Format", list(export.STATISTICS_WRITERS), key=STATE.key("export-stats-format"),
@@ -48,7 +48,7 @@ def render(data: Shown) -> None:
         table = head_stats(*data.args, setup.weighting, setup.granularity)
         st.download_button(f"Download head statistics ({stat_fmt})", lambda: stats_writer(table, provenance),
                            file_name=f"head_statistics.{form.extension}", mime=form.mime,
-                           key=STATE.key("download-stats"), icon=":material/download:")
+                           key=STATE.key("download-stats"), icon=":material/download:", on_click="ignore")
     st.markdown("**Provenance** written into every file (CSV: `# key: <JSON>` lines on top; JSON: a "
                 "`provenance` object; NPZ: a `provenance` JSON string)")
     st.json(provenance, expanded=True)
