@@ -60,7 +60,7 @@ TOOLS: tuple[Tool, ...] = (
         key="bert-attention",
         title="BERT attention",
         icon=":material/visibility:",
-        page="pages/attention/page.py",
+        page="pages/bert_attention.py",
         teaches="Where every head of a real BERT model looks, how attention composes through the layers "
                 "(rollout, flow),\nwhat each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.",
         thumbnail="assets/thumbnails/bert-attention.png",

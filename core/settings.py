@@ -69,7 +69,8 @@ class Setting:
         if allowed is not None and any(v not in allowed for v in values):
             return self.problem or f"must be one of {', '.join(map(str, allowed))}"
         numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-        if any(not math.isfinite(v) for v in numbers) or (
+        # an int is compared as it is (a 400-digit number from a link cannot become a float)
+        if any(isinstance(v, float) and not math.isfinite(v) for v in numbers) or (
                 self.low is not None and any(v < self.low for v in numbers)) or (
                 self.high is not None and any(v > self.high for v in numbers)):
             return self.problem or f"must be between {self.low:g} and {self.high:g}"

@@ -150,16 +150,18 @@ class ToolState(Generic[S]):
     def current(self, **fixed: Any) -> S:
         """The validated set-up the widgets describe (plus `fixed` fields the page decides), and its link.
 
-        A value that fails validation is reset to its default, with a warning saying which and why."""
+        A value that fails validation is reset to its default and the page runs again at once, saying which value
+        and why (a widget cannot change once drawn, and the page must never show results for other values than
+        the ones on screen)."""
         values = {f.name: self.value(f.name) for f in dataclasses.fields(self.cls)} | fixed
         setup = self.cls(**values)
         found = problems(setup)
         if found:
-            show_warnings([f"This setting was out of range and was reset: {p}." for p in dict.fromkeys(found)])
             default = self.cls()
             bad = {p.split(":", 1)[0] for p in found} & set(values)
-            setup = dataclasses.replace(setup, **{n: getattr(default, n) for n in bad})
-            self._put(setup)
+            self.ask([f"This setting was out of range and was reset: {p}." for p in dict.fromkeys(found)],
+                     **{n: getattr(default, n) for n in bad})
+            st.rerun()
         st.session_state[self.key("setup")] = setup
         self.publish(setup)
         return setup

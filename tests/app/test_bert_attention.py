@@ -11,7 +11,7 @@ from core.attention.setup import VIEWS
 from core.catalog import ROOT
 from tests.markdown import shown
 
-PAGE = str(ROOT / "pages" / "attention" / "page.py")
+PAGE = str(ROOT / "pages" / "bert_attention.py")
 
 
 def K(name: str) -> str:

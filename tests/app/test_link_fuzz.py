@@ -20,6 +20,7 @@ from core.builder.setup import BuilderSetup
 from core.catalog import ROOT, TOOLS
 from core.race.setup import RaceSetup
 from core.setup_state import PACKED, pack, quoted
+from tests.app.navigate import through_app
 from tests.markdown import rendered, shown
 from tests.test_link_fuzz import assert_safe, link
 
@@ -39,11 +40,7 @@ ROUNDS = 3  # runs per page and mode; field i gets HOSTILE[(i + 3 * round) % len
 
 def open_page(key: str, params: dict[str, str]) -> AppTest:
     """The tool page opened from a link with `params`, through the app's navigation; fails on any exception."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(BY_KEY[key].page)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
+    at = through_app(BY_KEY[key].page, params)
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == [BY_KEY[key].title]
     for warning in at.warning:  # what the link held is shown literally: no markup in what the reader sees

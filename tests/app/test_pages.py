@@ -11,17 +11,13 @@ from streamlit.testing.v1 import AppTest
 
 from core.builder.hand import EXAMPLES
 from core.catalog import HOME, ROOT, TOOLS
+from tests.app.navigate import through_app
 
 APP = str(ROOT / "app.py")
 
 
 def run_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if page != HOME.page:
-        at.switch_page(page)
-        at.run()
-    return at
+    return through_app(page)
 
 
 def test_home_lists_every_tool_and_the_sidebar_shows_device_and_versions():
