@@ -151,7 +151,7 @@ SCENARIOS: dict[str, Scenario] = {s.page: s for s in (
     Scenario(
         "network-builder", "Step (one epoch)",
         link=lambda i: {"data_seed": str(1000 + i), "init_seed": str(2000 + i)},
-        change=lambda i, r: ("network_builder.step", {"trigger_value": True}),
+        change=lambda i, r: ("builder.step", {"trigger_value": True}),
         echo=builder_echo,
         expected=lambda i, r: {("who", (2000 + i, 1000 + i)), ("round", r)},
     ),
@@ -266,7 +266,7 @@ async def interact(session: Session, student: Student, scenario: Scenario, round
         check(student, scenario, r, runs)
 
 
-PLAY = "network_builder.play"  # the Network builder's Play button, which reads "Pause" while playing
+PLAY = "builder.play"  # the Network builder's Play button, which reads "Pause" while playing
 
 
 async def play(session: Session, student: Student, seconds: float) -> None:

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("number", "slider", "select_slider", "select", "radio", "segmented", "multiselect", "checkbox", "toggle",
-         "text", "text_area")
+KINDS = ("number", "slider", "select_slider", "select", "radio", "segmented", "multiselect", "checkboxes", "checkbox",
+         "toggle", "text", "text_area")  # checkboxes: a multiple choice as one box per choice, in the choices' order
 
 
 @dataclass(frozen=True)

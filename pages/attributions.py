@@ -38,9 +38,9 @@ from core.setup_state import from_query, to_query
 from core.tokens import TextInputError
 from pages.common import MODEL_HELP, cached_model, left_out_warnings, show_warnings
 from pages.heavy import result_of, run_heavy
+from pages.kit import TRAINED_NETWORK
 
 KEY = "attributions"
-BUILDER_KEY = "network_builder.trained"
 CACHE_SIZE = 24
 N_RANDOM = 10  # random orders for the faithfulness band
 AUTO_TOKEN_PASSES = 15_000  # faithfulness curves costing more (forward passes × tokens) wait for a button
@@ -80,7 +80,7 @@ def default_network() -> NetworkUnderStudy:
 
 def session_network() -> tuple[NetworkUnderStudy, str]:
     """The network built in this session's Network builder, or the default one."""
-    trained = st.session_state.get(BUILDER_KEY)
+    trained = TRAINED_NETWORK.get()
     if trained is not None:
         try:
             return from_builder(trained), "the network you trained in the Network builder"

@@ -10,7 +10,8 @@ bounds or choices, widget kind). A page asks its ToolState for:
   user visits another page;
 - `current()` once the widgets are drawn: the validated set-up they describe (a bad value reset, with a warning),
   and the link written for it (once per run, only when it changed);
-- `tabs(labels)`: tabs that reopen on the same tab after another page.
+- `tabs(labels)`: tabs that reopen on the same tab after another page;
+- `matrix(name, values)`: a number matrix editor whose edits outlive a visit to another page or tab.
 
 Values that several pages share are declared here once (`TRAINED_NETWORK`). Per-session results go through
 `pages.heavy` (long work) or `memo` (quick). Nothing here computes: pages call core.
@@ -25,6 +26,8 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core.markdown_literal import literal
@@ -110,6 +113,9 @@ class ToolState(Generic[S]):
 
     def set(self, name: str, value: Any) -> None:
         """Give a field's widget this value: in a callback, or in a run before the widget is drawn."""
+        declared = self.declared.get(name)
+        if declared is not None and declared.kind == "checkboxes":  # ticked boxes have no order but the choices'
+            value = [choice for choice in declared.allowed() if choice in value]
         st.session_state[self.key(name)] = list(value) if isinstance(value, tuple) else value
 
     def value(self, name: str) -> Any:
@@ -198,9 +204,43 @@ class ToolState(Generic[S]):
                 store.popitem(last=False)
         return store[full]
 
+    def matrix(self, name: str, values: np.ndarray, where: Any = None) -> np.ndarray:
+        """A number matrix editor keyed `<tool>.<name>`, starting from `values`; returns the matrix it shows (NaN
+        in a cell left empty or not a number).
+
+        Its edits survive a visit to another page or tab: Streamlit keeps a data editor's edits as changes to the
+        data it was given, drops them when a run does not draw it, and cannot have them written back; so an editor
+        drawn again starts from the last matrix it returned (kept under `kept.<tool>.<name>.last`)."""
+        state, key = st.session_state, self.key(name)
+        base, last = f"kept.{key}.base", f"kept.{key}.last"
+        if key not in state:
+            state[base] = state.get(last, np.atleast_2d(values))
+        table = pd.DataFrame(state[base])
+        table.columns = [str(c) for c in table.columns]
+        edited = (where or st).data_editor(table, key=key, num_rows="dynamic", width="stretch")
+        state[last] = edited.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        return state[last]
+
 
 def _choices(where: Any, draw: str, declared: Setting, numbers: dict, **kwargs: Any) -> Any:
     return getattr(where, draw)(declared.label, declared.allowed(), format_func=declared.name, **kwargs)
+
+
+def _checkboxes(where: Any, declared: Setting, numbers: dict, *, key: str, persist_state: str | None = None,
+                **kwargs: Any) -> None:
+    """The label in bold, then one checkbox per choice (keyed `<key>.<choice>`), as many per line as fit. The ticked
+    choices are kept under `key` (a plain value, so it outlives the page), which each box follows."""
+    state = st.session_state
+    choices = declared.allowed()
+
+    def ticked() -> None:
+        state[key] = [choice for choice in choices if state[f"{key}.{choice}"]]
+
+    where.markdown(f"**{declared.label}**")
+    row = where.container(horizontal=True, gap="small")
+    for choice in choices:
+        state[f"{key}.{choice}"] = choice in state.get(key, ())
+        row.checkbox(declared.name(choice), key=f"{key}.{choice}", on_change=ticked, **kwargs)
 
 
 DRAW: dict[str, Callable[..., Any]] = {  # Setting.kind → the Streamlit call that asks for it
@@ -213,6 +253,7 @@ DRAW: dict[str, Callable[..., Any]] = {  # Setting.kind → the Streamlit call t
     "segmented": lambda where, d, numbers, **kw: _choices(where, "segmented_control", d, numbers,
                                                           **({"required": True} | kw)),
     "multiselect": lambda where, d, numbers, **kw: _choices(where, "multiselect", d, numbers, **kw),
+    "checkboxes": _checkboxes,
     "checkbox": lambda where, d, numbers, **kw: where.checkbox(d.label, **kw),
     "toggle": lambda where, d, numbers, **kw: where.toggle(d.label, **kw),
     "text": lambda where, d, numbers, **kw: where.text_input(d.label, **kw),

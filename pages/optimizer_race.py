@@ -34,10 +34,10 @@ from core.race.tune import SCORES, lr_sweep
 from core.setup_state import from_query, to_query
 from pages.common import remember
 from pages.heavy import run_heavy, shelf
+from pages.kit import TRAINED_NETWORK
 from pages.session import session_fragment
 
 KEY = "optimizer-race"
-BUILDER_KEY = "network_builder.trained"  # the Network builder's TrainedNetwork (read, never changed)
 
 
 def k(name: str) -> str:
@@ -552,7 +552,7 @@ def _default_network() -> LandscapeNetwork:
 def _landscape_network() -> LandscapeNetwork:
     """The Network builder's network (a detached copy of its current weights) when the session has one and the
     user keeps it chosen, else the default."""
-    trained = st.session_state.get(BUILDER_KEY)
+    trained = TRAINED_NETWORK.get()
     if trained is None:
         st.caption("Train a network in the Network builder to see its landscape here; until then, the default MLP.")
         return _default_network()

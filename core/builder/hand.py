@@ -1,17 +1,18 @@
 """Hand mode: a textbook exercise checker. Type W, b, x, y for a 1-3 layer network; get every intermediate.
 
 The numbers come from the same `trace_step` as the live network (float64, one SGD step), so a worked example is
-checked by the same tests. Shape problems are reported naming the two shapes that disagree.
+checked by the same tests. Shape problems are reported naming the two shapes that disagree. A worked example
+carries its own note (a loss comparison, the gradient's sign), so the page shows any example the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from core.builder.activations import ACTIVATIONS
 from core.builder.losses import LOSSES
 from core.builder.model import NetSpec, build_model, load_weights
 from core.builder.trace import StepTrace, trace_step
@@ -28,6 +29,13 @@ class HandProblem:
     y: np.ndarray
     loss: str = "half_squared"
     lr: float = 0.5
+
+    def layer_start(self, i: int) -> tuple[np.ndarray, np.ndarray, str]:
+        """What the editors of layer `i` (from 0) start from: this problem's W, b and activation, or for a layer
+        the user adds beyond them, zeros of 2 sigmoid neurons (W fed by this problem's last layer)."""
+        if i < len(self.weights):
+            return self.weights[i], self.biases[i], self.activations[i]
+        return np.zeros((2, self.weights[-1].shape[0])), np.zeros(2), "sigmoid"
 
 
 def check(p: HandProblem) -> list[str]:
@@ -93,20 +101,65 @@ def sign_demo(x: np.ndarray, y: np.ndarray, w: float, b: float, lr: float, steps
     return SignDemo(*curves)
 
 
+@dataclass(frozen=True)
+class Note:
+    """What a worked example says under its step about the numbers typed: a sentence (Markdown; in a hint box when
+    `boxed`), and curves to plot against `axes` (name → one value per step; none when empty)."""
+
+    text: str
+    boxed: bool = False
+    curves: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    axes: tuple[str, str] = ("step", "loss")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example: the exercise as printed, and `note(typed, printed)`, what it says about the exercise as
+    the user typed it (None: nothing)."""
+
+    problem: HandProblem
+    note: Callable[[HandProblem, HandProblem], Note | None] = lambda typed, printed: None
+
+
+def loss_note(typed: HandProblem, printed: HandProblem) -> Note | None:
+    """Each loss of one sample with ŷ = x (x and y of one row, same width); a correction of the values some
+    tutorials print, while the numbers are the printed ones."""
+    if typed.x.shape[0] != 1 or typed.y.shape != typed.x.shape:
+        return None
+    losses = compare_losses(typed.y[0], typed.x[0])
+    as_printed = np.array_equal(typed.x, printed.x) and np.array_equal(typed.y, printed.y)
+    return Note(f"With ŷ = x typed above: ½·Σ(ŷ − y)² = **{losses['half_squared']:.4g}**, "
+                f"−Σ y log ŷ = **{losses['cross_entropy']:.4g}**, binary cross-entropy {losses['bce']:.4g}."
+                + (" (Some tutorials print 0.45 and 0.2231 for this example: the values are 0.03 and 0.3285.)"
+                   if as_printed else ""), boxed=True)
+
+
+def sign_note(typed: HandProblem, printed: HandProblem) -> Note | None:
+    """For a solvable one-layer, one-input, one-output exercise: the loss over steps with the gradient's right and
+    flipped sign (`sign_demo`)."""
+    if check(typed) or typed.x.shape[1] != 1 or typed.y.shape[1] != 1 or len(typed.weights) != 1:
+        return None
+    demo = sign_demo(typed.x[:, 0], typed.y[:, 0], float(typed.weights[0][0, 0]), float(typed.biases[0][0]),
+                     float(typed.lr))
+    return Note("**The sign of the gradient.** dL/dW = Xᵀ(ŷ − y)/B. A loop that computes Xᵀ(y − ŷ) and still does "
+                "`w -= lr * dw` walks uphill:",
+                curves={"w -= lr·Xᵀ(ŷ − y)/B (correct)": demo.right,
+                        "w -= lr·Xᵀ(y − ŷ)/B (flipped sign)": demo.flipped})
+
+
 def _a(rows) -> np.ndarray:
     return np.array(rows, dtype=float)
 
 
-EXAMPLES: dict[str, HandProblem] = {
-    "3 inputs → 2 sigmoid → 2 sigmoid, squared error": HandProblem(
+EXAMPLES: dict[str, Example] = {
+    "3 inputs → 2 sigmoid → 2 sigmoid, squared error": Example(HandProblem(
         (_a([[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]), _a([[0.7, -0.8], [0.9, 0.1]])),
         (_a([0.1, -0.1]), _a([0.0, 0.2])), ("sigmoid", "sigmoid"),
-        _a([[1.0, 0.5, -1.0]]), _a([[1.0, 0.0]]), "half_squared", 0.5),
-    "Squared error vs cross-entropy: y = [1, 0, 1], ŷ = [0.8, 0.1, 0.9]": HandProblem(
+        _a([[1.0, 0.5, -1.0]]), _a([[1.0, 0.0]]), "half_squared", 0.5)),
+    "Squared error vs cross-entropy: y = [1, 0, 1], ŷ = [0.8, 0.1, 0.9]": Example(HandProblem(
         (np.eye(3),), (np.zeros(3),), ("linear",), _a([[0.8, 0.1, 0.9]]), _a([[1.0, 0.0, 1.0]]),
-        "half_squared", 0.1),
-    "Linear regression, one gradient-descent step": HandProblem(
+        "half_squared", 0.1), loss_note),
+    "Linear regression, one gradient-descent step": Example(HandProblem(
         (_a([[0.5]]),), (_a([0.0]),), ("linear",), _a([[1.0], [2.0], [3.0]]), _a([[2.0], [4.0], [6.0]]),
-        "half_squared", 0.1),
+        "half_squared", 0.1), sign_note),
 }
-ACTIVATION_CHOICES = tuple(a for a in ACTIVATIONS)

@@ -23,3 +23,8 @@ REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 def make_optimizer(name: str, params: Iterable[torch.nn.Parameter], lr: float) -> torch.optim.Optimizer:
     """A new `torch.optim` optimizer of kind `name` over `params`."""
     return OPTIMIZERS[name][1](params, lr)
+
+
+def ladder(rates: tuple[float, ...], rate: float) -> list[float]:
+    """A rate slider's stops: the ladder `rates`, plus `rate` in its place when a link brought one off the ladder."""
+    return sorted({*rates, float(rate)})

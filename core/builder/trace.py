@@ -129,3 +129,24 @@ def _with_update(model: MLP, traces: list[LayerTrace], optimizer: torch.optim.Op
     opt.step()
     return [dataclasses.replace(t, W_after=params[2 * i].detach(), b_after=params[2 * i + 1].detach())
             for i, t in enumerate(traces)]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a step as the step-through walks it: a layer's forward pass, the loss, a layer's backward pass,
+    or the optimizer's update."""
+
+    kind: str  # "forward" | "loss" | "backward" | "update"
+    layer: int | None = None  # the weight layer (1 = first hidden) of a forward or backward stage
+
+    @property
+    def title(self) -> str:
+        """"Forward: layer 1", "Loss", "Backward: layer 2", "Update"."""
+        return self.kind.capitalize() + (f": layer {self.layer}" if self.layer is not None else "")
+
+
+def stages(n_layers: int) -> tuple[Stage, ...]:
+    """The stages of a step of a network with `n_layers` weight layers, in order: forward 1…L, the loss, backward
+    L…1, the update."""
+    return (*(Stage("forward", i) for i in range(1, n_layers + 1)), Stage("loss"),
+            *(Stage("backward", i) for i in range(n_layers, 0, -1)), Stage("update"))

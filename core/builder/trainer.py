@@ -9,6 +9,7 @@ changes the model takes the trainer's `lock`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import threading
 import time
@@ -21,7 +22,15 @@ from core.builder.losses import HEADS, head_for, loss_from_z, training_loss, wei
 from core.builder.model import MLP, build_model
 from core.builder.optimizers import make_optimizer
 from core.builder.setup import BuilderSetup, Dataset, net_spec
+from core.builder.trace import StepTrace, trace_step
 from core.work import checkpoint
+
+RETUNED = ("learning_rate", "max_epochs", "target_loss", "discretize", "show_test", "hide")  # see Trainer.retune
+
+
+def _network_part(setup: BuilderSetup) -> BuilderSetup:
+    """The set-up with the fields `retune` can change set to their defaults."""
+    return dataclasses.replace(setup, **{name: getattr(BuilderSetup(), name) for name in RETUNED})
 
 
 @dataclass
@@ -37,7 +46,7 @@ class History:
 class Trainer:
     """Model + optimizer + data for one set-up; `run(k)` trains k more epochs (fewer if it stops or its time is up).
 
-    Thread-safe: `run`, `step_on`, `retune`, `reset_stop` and `frozen_model` hold `lock` (reentrant) while they
+    Thread-safe: `run`, `step_on`, `trace`, `retune` and `frozen_model` hold `lock` (reentrant) while they
     work, and a caller that reads `model` or `history` for a consistent picture holds it too (`with trainer.lock:`).
     """
 
@@ -64,6 +73,38 @@ class Trainer:
         self._next_batch = 0
         self.lock = threading.RLock()
         self._record([math.nan] * len(self.model.linears))
+
+    @property
+    def ready(self) -> bool:
+        """Whether it can train on (not stopped by a stop condition or a diverged loss)."""
+        return self.status == "ready"
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged"
+
+    def accepts(self, setup: BuilderSetup) -> bool:
+        """Whether `setup` describes this trainer's network and data, so that `retune` can apply it (it differs
+        at most in RETUNED fields); otherwise it needs a new Trainer."""
+        return _network_part(setup) == _network_part(self.setup)
+
+    def sample(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Point `index` of the whole dataset as a batch of one: features `[1, F]`, targets `[1, K]`."""
+        idx = torch.tensor([index])
+        return self.data.features[idx], self.data.targets(self.head_name)[idx]
+
+    def first_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The first `batch_size` training points, in dataset order: features `[B, F]`, targets `[B, K]`."""
+        return self.x_train[: self.batch_size], self.y_train[: self.batch_size]
+
+    def trace(self, x: torch.Tensor, y: torch.Tensor) -> StepTrace:
+        """Every number of one training step on batch `x [B, F]`, `y [B, K]`, in float64, with the update the
+        optimizer would make from its state as it is now; neither the network nor the optimizer changes."""
+        with self.lock:
+            model64 = copy.deepcopy(self.model).double()
+            s = self.setup
+            return trace_step(model64, x.double(), y.double(), self.head.loss, s.regularization, s.reg_rate,
+                              self.optimizer, s.optimizer, s.learning_rate)
 
     @property
     def epoch_progress(self) -> float:
@@ -124,8 +165,10 @@ class Trainer:
             self.optimizer.step()
 
     def retune(self, setup: BuilderSetup) -> None:
-        """Go on training the same network under settings that do not rebuild it: the learning rate, the stop
-        conditions and what the page shows. A network stopped by a stop condition may train again."""
+        """Go on training the same network under settings that do not rebuild it (RETUNED: the learning rate, the
+        stop conditions and what the page shows). A network stopped by a stop condition may train again."""
+        if not self.accepts(setup):
+            raise ValueError("this set-up describes another network or data: it needs a new Trainer")
         with self.lock:
             for group in self.optimizer.param_groups:
                 group["lr"] = setup.learning_rate

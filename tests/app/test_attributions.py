@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from core.attribution.setup import AttributionSetup, apply_click
 from core.catalog import ROOT
 from core.setup_state import pack, unpack
+from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "attributions.py")
@@ -83,7 +84,7 @@ def test_network_view_explains_the_network_trained_in_the_builder():
     from core.builder.trained import train_default_network
 
     at = page(subject="network")
-    at.session_state["network_builder.trained"] = train_default_network(epochs=5)
+    at.session_state[TRAINED_NETWORK.key] = train_default_network(epochs=5)
     at.run()
     assert not at.exception and not at.error
     assert "the network you trained in the Network builder" in texts(at.caption)

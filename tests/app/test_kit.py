@@ -3,7 +3,17 @@ changes asked for before the widgets exist, tabs that reopen where they were."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from streamlit.testing.v1 import AppTest
+
+from core.settings import setting
+
+
+@dataclass(frozen=True)
+class Ticks:
+    features: tuple[str, ...] = setting(("a",), "Features", kind="checkboxes", choices=("a", "b", "c"),
+                                        names={"a": "A", "b": "B", "c": "C"})
 
 
 def toy_page():
@@ -77,3 +87,43 @@ def test_the_open_tab_is_kept_in_the_session():
     at.session_state["toy.tab"] = "second"
     at.run()
     assert "open: second" in [t.value for t in at.text]
+
+
+def ticks_page():
+    import numpy as np
+    import streamlit as st
+
+    from pages.kit import ToolState
+    from tests.app.test_kit import Ticks
+
+    state = ToolState("ticks", Ticks)
+    state.start()
+    state.widget("features")
+    st.text(repr(state.current()))
+    if st.toggle("Show the matrix", value=True, key="ticks.show"):
+        st.text(repr(state.matrix("m", np.eye(2)).tolist()))
+
+
+def test_checkboxes_tick_one_box_per_choice_and_keep_the_choices_order():
+    at = AppTest.from_function(ticks_page, default_timeout=30)
+    at.query_params.update({"features": "c,a"})
+    at.run()
+    assert not at.exception and not at.warning and at.markdown[0].value == "**Features**"
+    assert [(c.label, c.value) for c in at.checkbox] == [("A", True), ("B", False), ("C", True)]
+    assert "features=('a', 'c')" in at.text[0].value and dict(at.query_params) == {"features": "a,c"}
+    at.checkbox(key="ticks.features.b").check().run()
+    at.checkbox(key="ticks.features.a").uncheck().run()
+    assert "features=('b', 'c')" in at.text[0].value and dict(at.query_params) == {"features": "b,c"}
+
+
+def test_a_matrix_editor_starts_again_from_its_last_matrix_after_a_run_that_did_not_draw_it():
+    at = AppTest.from_function(ticks_page, default_timeout=30)
+    at.run()
+    assert at.text[1].value == "[[1.0, 0.0], [0.0, 1.0]]"
+    at.session_state["ticks.m"] = {"edited_rows": {0: {"1": 5}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert at.text[1].value == "[[1.0, 5.0], [0.0, 1.0]]"
+    at.toggle(key="ticks.show").set_value(False).run()
+    assert "ticks.m" not in at.session_state  # Streamlit forgot the edits of the editor it did not draw
+    at.toggle(key="ticks.show").set_value(True).run()
+    assert at.text[1].value == "[[1.0, 5.0], [0.0, 1.0]]"

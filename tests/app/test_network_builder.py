@@ -9,10 +9,11 @@ from streamlit.testing.v1 import AppTest
 from core.builder.setup import BuilderSetup
 from core.builder.trained import TrainedNetwork
 from core.catalog import ROOT
+from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "network_builder.py")
-P = "network_builder."
+P = "builder."
 
 
 def run(query: dict[str, str] | None = None) -> AppTest:
@@ -34,7 +35,7 @@ def page() -> AppTest:
 
 
 def test_page_shares_its_trained_network_for_other_tools(page):
-    net = page.session_state["network_builder.trained"]
+    net = page.session_state[TRAINED_NETWORK.key]
     assert isinstance(net, TrainedNetwork) and net.task == "binary"
     assert net.model(net.to_features(net.points[:3])).shape == (3, 1)
     assert not page.error
@@ -116,6 +117,8 @@ def test_classroom_link_hides_controls_and_hand_mode_renders():
     keys = {b.key for b in at.button}
     assert P + "add_layer" not in keys and P + "step" in keys
     assert not any(s.key == P + "activation" for s in at.selectbox)
+    at.session_state[P + "tab"] = "Hand mode"  # tabs run only when open
+    at.run()
     assert any("0.03" in str(m.value) or "Loss" in str(m.value) for m in at.markdown)
 
 

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.catalog import ROOT
+from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "optimizer_race.py")
@@ -186,7 +187,7 @@ def landscape_tab(trained=None, **state) -> AppTest:
     """The 'Real network landscape' tab at a small grid, with a builder's network in the session if given."""
     at = AppTest.from_file(PAGE, default_timeout=240)
     if trained is not None:
-        at.session_state["network_builder.trained"] = trained
+        at.session_state[TRAINED_NETWORK.key] = trained
     at.session_state[K + "tab"] = "Real network landscape"
     at.session_state[K + "li_n"] = 11
     at.session_state[K + "net_steps"] = 20

@@ -42,7 +42,7 @@ def test_tool_page_renders_without_exception_or_error(tool):
 
 # Each tool page: a widget to change, its key, and a new value (a user's change that must survive a visit elsewhere).
 CHANGED = {
-    "network-builder": ("selectbox", "network_builder.activation", ("relu", "sigmoid")),
+    "network-builder": ("selectbox", "builder.activation", ("relu", "sigmoid")),
     "bert-attention": ("text_area", "attention.text", ("Teachers put the demo on the projector.", "A class.")),
     "attributions": ("text_area", "attributions.text", ("A reviewer checks every number.", "Every one.")),
     "optimizer-race": ("slider", "optimizer-race:li_extent", (0.5, 1.5)),
@@ -75,11 +75,13 @@ def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page(caplog):
     """A data editor's edits cannot be written back into its widget state: the editor restarts from its last
     matrix. Edit x of the second worked example, change its learning rate, visit Home, come back."""
     at = run_page("pages/network_builder.py")
-    at.selectbox(key="network_builder.hand_example").set_value(list(EXAMPLES)[1]).run()
+    at.session_state["builder.tab"] = "Hand mode"  # tabs run only when open
+    at.run()
+    at.selectbox(key="builder.hand_example").set_value(list(EXAMPLES)[1]).run()
     assert any("Some tutorials print" in i.value for i in at.info)  # about the example's own numbers
-    x_key = "network_builder.hand_x.1"
+    x_key = "builder.hand_x.1"
     at.session_state[x_key] = {"edited_rows": {0: {"0": 0.25}}, "added_rows": [], "deleted_rows": []}
-    at.number_input(key="network_builder.hand_lr.1").set_value(0.5).run()
+    at.number_input(key="builder.hand_lr.1").set_value(0.5).run()
     edited = at.session_state["kept." + x_key + ".last"].copy()
     assert edited[0, 0] == 0.25
     assert not any("Some tutorials print" in i.value for i in at.info)  # not about numbers the user typed
@@ -90,8 +92,8 @@ def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page(caplog):
     at.switch_page("pages/network_builder.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="network_builder.hand_example").value == list(EXAMPLES)[1]
-    assert at.number_input(key="network_builder.hand_lr.1").value == 0.5
+    assert at.selectbox(key="builder.hand_example").value == list(EXAMPLES)[1]
+    assert at.number_input(key="builder.hand_lr.1").value == 0.5
     np.testing.assert_array_equal(at.session_state["kept." + x_key + ".last"], edited)
     assert [m.value for m in at.markdown if m.value.startswith("**Loss**")] == shown  # the same step, same numbers
     assert not [r for r in caplog.records if "created with a default value" in r.getMessage()]

@@ -132,7 +132,7 @@ def test_a_run_ends_with_its_own_finish_and_holds_only_the_last_attempt_after_an
         session, _ = _session([
             new_session(), delta(_element(alert__body="first attempt", alert__format=Alert.ERROR)),
             finished(ForwardMsg.FINISHED_EARLY_FOR_RERUN),
-            new_session(), delta(_element(button__id="$$ID-12ab-network_builder.step", button__label="Step")),
+            new_session(), delta(_element(button__id="$$ID-12ab-builder.step", button__label="Step")),
             delta(_element(markdown__body="#### Epoch 1"), fragment="live"),
             new_session("live"), finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY),  # not the one waited for
             finished(ForwardMsg.FINISHED_SUCCESSFULLY),
@@ -143,7 +143,7 @@ def test_a_run_ends_with_its_own_finish_and_holds_only_the_last_attempt_after_an
     session, run = asyncio.run(scenario())
     assert run.status == "ok" and run.errors == []
     assert b"first attempt" not in run.payload and b"#### Epoch 1" in run.payload
-    assert session.widgets["network_builder.step"].id == "$$ID-12ab-network_builder.step"
+    assert session.widgets["builder.step"].id == "$$ID-12ab-builder.step"
 
 
 def test_a_click_is_sent_once_and_a_value_with_every_later_rerun():

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,6 +10,7 @@ from core.builder.activations import HIDDEN_ACTIVATIONS
 from core.builder.optimizers import LEARNING_RATES, OPTIMIZERS
 from core.builder.setup import BuilderSetup, build_dataset
 from core.data.features import FEATURES
+from core.settings import problems
 from core.setup_state import from_json, from_query, to_json, to_query
 
 setups = st.builds(
@@ -26,7 +28,7 @@ setups = st.builds(
 @settings(max_examples=80, deadline=None)
 @given(setups)
 def test_link_and_json_round_trip(setup):
-    assert setup.validate() == []
+    assert problems(setup) == []
     back, warnings = from_query(BuilderSetup, to_query(setup))
     assert back == setup and warnings == []
     back, warnings = from_json(BuilderSetup, to_json(setup))
@@ -38,7 +40,7 @@ def test_link_and_json_round_trip(setup):
                        st.text(max_size=20), max_size=8))
 def test_garbage_query_gives_a_valid_setup_and_warnings(params):
     setup, warnings = from_query(BuilderSetup, params)
-    assert setup.validate() == []
+    assert problems(setup) == []
     assert isinstance(warnings, list)
 
 
@@ -106,3 +108,54 @@ def test_own_points_are_shared_read_only():
     data = build_dataset(BuilderSetup(dataset="custom", points=_own(30)))
     with pytest.raises(ValueError, match="read-only"):
         data.points[0, 0] = 99.0
+
+
+BOUNDS = {"n_points": (10, 2000), "noise": (0, 50), "train_percent": (10, 90), "data_seed": (0, 2**31 - 1),
+          "init_seed": (0, 2**31 - 1), "batch_size": (1, 2000), "max_epochs": (0, 1_000_000),
+          "reg_rate": (0.0, 10.0), "target_loss": (0.0, 1e5)}
+
+
+def test_each_number_is_refused_just_outside_its_bounds_and_taken_at_them():
+    for name, (low, high) in BOUNDS.items():
+        step = 1 if isinstance(low, int) else 1e-9
+        for value, ok in ((low, True), (high, True), (low - step, False), (high + step, False)):
+            found = problems(dataclasses.replace(BuilderSetup(), **{name: value}))
+            assert (found == []) == ok, (name, value, found)
+    for rate, ok in ((1e-5, True), (10.0, True), (0.0, False), (-1.0, False), (10.5, False), (float("nan"), False)):
+        found = problems(BuilderSetup(learning_rate=rate))
+        assert found == ([] if ok else ["learning_rate: must be above 0 and at most 10"]), rate
+
+
+def test_the_hidden_layers_are_1_to_6_of_1_to_8_neurons_and_the_buttons_keep_them_so():
+    from core.builder.setup import MAX_LAYERS, MAX_NEURONS, resized, with_layer, without_layer
+
+    assert problems(BuilderSetup(hidden=(8,) * 6)) == [] and problems(BuilderSetup(hidden=())) == []
+    for bad in ((9,), (0, 2), (1,) * 7):
+        assert [p.split(":")[0] for p in problems(BuilderSetup(hidden=bad))] == ["hidden"], bad
+    assert with_layer((4, 2)) == (4, 2, 2) and with_layer((1,) * MAX_LAYERS) == (1,) * MAX_LAYERS
+    assert without_layer((4, 2)) == (4,) and without_layer(()) == ()
+    assert resized((4, 2), 1, 1) == (4, 3) and resized((4, 1), 1, -1) == (4, 1)
+    assert resized((MAX_NEURONS,), 0, 1) == (MAX_NEURONS,)
+
+
+def test_features_are_distinct_known_names_and_at_least_one():
+    assert problems(BuilderSetup(features=("sin(x2)", "x1"))) == []
+    for bad in ((), ("x1", "x1"), ("x3",)):
+        assert [p.split(":")[0] for p in problems(BuilderSetup(features=bad))] == ["features"], bad
+
+
+def test_a_clicked_point_is_added_to_the_data_as_csv():
+    from core.builder.setup import own_points, points_with
+
+    data = build_dataset(BuilderSetup(n_points=20))
+    text = points_with(data, (1.5, -2.25), 1)
+    own = own_points(text)
+    assert len(own.points) == 21 and own.points[-1].tolist() == [1.5, -2.25] and own.labels[-1] == 1
+    np.testing.assert_allclose(own.points[:20], data.points, atol=5e-6)
+
+
+def test_a_rate_off_the_ladder_gets_its_own_stop():
+    from core.builder.optimizers import LEARNING_RATES, ladder
+
+    assert ladder(LEARNING_RATES, 0.03) == list(LEARNING_RATES)
+    assert ladder(LEARNING_RATES, 0.05) == sorted([*LEARNING_RATES, 0.05])

@@ -110,3 +110,13 @@ def test_sgd_update_is_minus_lr_times_gradient():
     for layer in t.layers:
         torch.testing.assert_close(layer.W_after, layer.W - 0.5 * layer.dL_dW)
         torch.testing.assert_close(layer.b_after, layer.b - 0.5 * layer.dL_db)
+
+
+def test_the_stages_walk_forward_up_the_loss_and_backward_down_then_the_update():
+    from core.builder.trace import Stage, stages
+
+    walk = stages(3)
+    assert [(s.kind, s.layer) for s in walk] == [("forward", 1), ("forward", 2), ("forward", 3), ("loss", None),
+                                                 ("backward", 3), ("backward", 2), ("backward", 1), ("update", None)]
+    assert [s.title for s in walk[2:5]] == ["Forward: layer 3", "Loss", "Backward: layer 3"]
+    assert Stage("update").title == "Update" and len(stages(1)) == 4

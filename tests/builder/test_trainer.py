@@ -1,5 +1,6 @@
 """The trainer is a plain torch.optim loop: same seeds same run, stop conditions, NaN handling."""
 
+import copy
 import dataclasses
 import math
 import subprocess
@@ -198,3 +199,58 @@ def test_retune_changes_the_learning_rate_and_lets_a_finished_network_train_on()
     assert trainer.status == "ready" and trainer.setup == faster
     assert {g["lr"] for g in trainer.optimizer.param_groups} == {0.3}
     assert trainer.run(5) == 2
+
+
+def test_a_set_up_that_changes_the_network_or_its_data_is_not_retuned_but_needs_a_new_trainer():
+    setup = BuilderSetup(n_points=60)
+    trainer = Trainer(setup, build_dataset(setup))
+    for display in ({"learning_rate": 0.1}, {"max_epochs": 9}, {"target_loss": 0.5}, {"discretize": True},
+                    {"show_test": True}, {"hide": ("hand",)}):
+        assert trainer.accepts(dataclasses.replace(setup, **display)), display
+    for rebuild in ({"hidden": (3,)}, {"activation": "relu"}, {"init_seed": 1}, {"optimizer": "adam"},
+                    {"data_seed": 2}, {"features": ("x1",)}, {"batch_size": 5}, {"reg_rate": 0.1}):
+        changed = dataclasses.replace(setup, **rebuild)
+        assert not trainer.accepts(changed), rebuild
+        with pytest.raises(ValueError, match="new Trainer"):
+            trainer.retune(changed)
+
+
+def test_trace_is_the_float64_step_of_a_copy_and_leaves_the_live_network_and_optimizer_alone():
+    from core.builder.trace import trace_step
+
+    setup = BuilderSetup(n_points=60, optimizer="adam", regularization="l2", reg_rate=0.01)
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(2)
+    before = [p.detach().clone() for p in trainer.model.parameters()]
+    state = {i: {k: v.clone() if torch.is_tensor(v) else v for k, v in s.items()}
+             for i, s in trainer.optimizer.state_dict()["state"].items()}
+    x, y = trainer.sample(3)
+    assert x.shape == (1, 2) and y.shape == (1, 1)
+    torch.testing.assert_close(x, trainer.data.features[3:4])
+    traced = trainer.trace(x, y)
+    reference = trace_step(copy.deepcopy(trainer.model).double(), x.double(), y.double(), "bce", "l2", 0.01,
+                           trainer.optimizer, "adam", setup.learning_rate)
+    assert traced.loss == reference.loss and traced.layers[0].W.dtype == torch.float64
+    for ours, theirs in zip(traced.layers, reference.layers, strict=True):
+        torch.testing.assert_close(ours.W_after, theirs.W_after)
+    for p, q in zip(trainer.model.parameters(), before, strict=True):
+        assert torch.equal(p.detach(), q)
+    for i, s in trainer.optimizer.state_dict()["state"].items():
+        assert all(torch.equal(v, state[i][k]) for k, v in s.items() if torch.is_tensor(v))
+
+
+def test_the_first_batch_is_the_first_training_points_in_dataset_order():
+    setup = BuilderSetup(n_points=60, batch_size=7)
+    trainer = Trainer(setup, build_dataset(setup))
+    x, y = trainer.first_batch()
+    train = np.flatnonzero(trainer.data.is_train)[:7]
+    torch.testing.assert_close(x, trainer.data.features[train])
+    torch.testing.assert_close(y, trainer.data.targets(trainer.head_name)[train])
+
+
+def test_ready_and_diverged_say_whether_it_trains_on():
+    setup = BuilderSetup(n_points=60, max_epochs=1)
+    trainer = Trainer(setup, build_dataset(setup))
+    assert trainer.ready and not trainer.diverged
+    trainer.run(3)
+    assert not trainer.ready and not trainer.diverged

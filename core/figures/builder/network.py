@@ -3,9 +3,15 @@ lines coloured by sign (blue +, orange −) and thick by magnitude, with their v
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
+from core.builder.activations import ACTIVATIONS
+from core.builder.evaluate import PlaneOutputs, grid_points
+from core.builder.model import MLP
+from core.data.features import LABELS, feature_matrix
 from core.figures.builder.colors import diverging_rgb, png_uri
 
 BLUE, ORANGE = "#0877bd", "#f59322"
@@ -35,6 +41,45 @@ def normalise(planes: np.ndarray) -> np.ndarray:
     """Per-neuron scaling of `[n, res, res]` to [-1, 1] by each neuron's largest |value| (0 stays 0)."""
     scale = np.abs(planes).reshape(len(planes), -1).max(axis=1)
     return planes / np.where(scale > 0, scale, 1)[:, None, None]
+
+
+@dataclass(frozen=True)
+class NetworkDrawing:
+    """What the network drawing shows: `columns[c]`, the neurons of column c as thumbnails of their output over
+    the plane `[n_c, r, r]` in [-1, 1] (inputs first, output last); a title per column (lines split by <br>); a hover
+    label per neuron; the weights `[n_{l+1}, n_l]` of each layer."""
+
+    columns: tuple[np.ndarray, ...]
+    titles: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+    weights: tuple[np.ndarray, ...]
+
+    @property
+    def heading(self) -> str:
+        """The column titles on one line (over the drawing's image while training plays)."""
+        return " · ".join(t.replace("<br>", " ") for t in self.titles)
+
+
+def network_drawing(model: MLP, plane: PlaneOutputs, feature_names: tuple[str, ...], head: str,
+                    thumbnail: int = 20) -> NetworkDrawing:
+    """The drawing of `model` from its outputs over the plane (`evaluate_plane`): every input feature and hidden
+    neuron scaled by its largest |value|, the output as TF Playground colours it (a probability p as 2p − 1,
+    a score or value clipped to [-1, 1]), each thumbnail about `thumbnail` cells wide."""
+    res = plane.resolution
+    stride = max(res // thumbnail, 1)
+    feats = feature_matrix(grid_points(res), feature_names).T
+    inputs = normalise(feats.reshape(-1, res, res).numpy()[:, ::stride, ::stride])
+    hidden = [normalise(h[:, ::stride, ::stride]) for h in plane.layers[:-1]]
+    out = plane.output[:, ::stride, ::stride]
+    out = 2 * out - 1 if head in ("softmax_ce", "sigmoid_bce") else np.clip(out, -1, 1)
+    acts = model.spec.activations
+    titles = ("Inputs", *(f"Layer {i + 1}<br>{len(h)} {ACTIVATIONS[acts[i]].title}" for i, h in enumerate(hidden)),
+              f"Output<br>{ACTIVATIONS[acts[-1]].title}")
+    labels = (tuple(LABELS[f] for f in feature_names),
+              *(tuple(f"layer {i + 1} neuron {j}" for j in range(len(h))) for i, h in enumerate(hidden)),
+              tuple(f"output {j}" for j in range(len(out))))
+    weights = tuple(lin.weight.detach().numpy().copy() for lin in model.linears)
+    return NetworkDrawing((inputs, *hidden, out), titles, labels, weights)
 
 
 def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: list[list[str]],
