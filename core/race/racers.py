@@ -165,6 +165,19 @@ def parse_racer(text: str) -> Racer:
     return make_racer(parts[0], **settings)
 
 
+def racers_from_lines(text: str, limit: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The racers typed one per line (the first `limit` lines; blank ones skipped) as racer text, and
+    "'line': why" for each line that is no racer."""
+    racers, refused = [], []
+    for line in text.splitlines()[:limit]:
+        if line.strip():
+            try:
+                racers.append(parse_racer(line).to_text())
+            except RacerError as e:
+                refused.append(f"{quoted(line.strip())}: {e}")
+    return tuple(racers), tuple(refused)
+
+
 def with_lr(racer: Racer, lr: float) -> Racer:
     """The same racer with another learning rate (used by the tuning sweep)."""
     return Racer(racer.optimizer, (("lr", float(lr)), *((k, v) for k, v in racer.settings if k != "lr")))
