@@ -158,7 +158,7 @@ SCENARIOS: dict[str, Scenario] = {s.page: s for s in (
     Scenario(
         "optimizer-race", "start y",
         link=lambda i: dict(zip(("start_x", "start_y"), map(str, race_start(i, 0)), strict=True)),
-        change=lambda i, r: ("optimizer-race:start_y", {"double_value": race_start(i, r)[1]}),
+        change=lambda i, r: ("race.start_y", {"double_value": race_start(i, r)[1]}),
         echo=race_echo,
         expected=lambda i, r: {("who", round(race_start(i, r)[0], 6)), ("round", round(race_start(i, r)[1], 6))},
     ),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -66,9 +66,14 @@ def show_warnings(warnings: Iterable[str]) -> None:
 class ToolState(Generic[S]):
     """One tool's set-up in one session: from the link, through its declared widgets, to the link again."""
 
-    def __init__(self, tool: str, cls: type[S]) -> None:
+    def __init__(self, tool: str, cls: type[S], follow: Mapping[str, Callable[[S], Any]] | None = None) -> None:
+        """`follow`: the page's widgets that show the set-up in another form than one widget per field (a toggle
+        saying whether an optional value is set, numbers typed as one text, an editor's rows), by name: each is
+        given `follow[name](setup)` whenever a set-up is put (the link's on a first visit, a change `ask`ed for);
+        a declared field named there is set only through it."""
         self.tool, self.cls = tool, cls
         self.declared: dict[str, Setting] = settings(cls)
+        self.follow = dict(follow or {})
         self._types = typing.get_type_hints(cls)
 
     def key(self, name: str) -> str:
@@ -107,8 +112,10 @@ class ToolState(Generic[S]):
         self.ask(warnings, **{f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)})
 
     def _put(self, setup: S) -> None:
-        for name in self.declared:
+        for name in [n for n in self.declared if n not in self.follow]:
             self.set(name, getattr(setup, name))
+        for name, shown in self.follow.items():
+            st.session_state[self.key(name)] = shown(setup)
         st.session_state[self.key("setup")] = setup
 
     def set(self, name: str, value: Any) -> None:
@@ -143,15 +150,8 @@ class ToolState(Generic[S]):
                 default = getattr(self.cls(), name)
                 state[key] = [v for v in held if v in allowed] if isinstance(state[key], list) else (
                     default if default in allowed else allowed[0])
-        DRAW[declared.kind](where or st, declared, self._number(name, declared), key=key, help=declared.help or None,
-                            persist_state="session", **extra)
+        draw(declared, key, where, whole=self._types[name] is int, persist_state="session", **extra)
         return self.value(name)
-
-    def _number(self, name: str, declared: Setting) -> dict[str, Any]:
-        """Bounds and step in the field's own type (Streamlit's number widgets infer int or float from them)."""
-        kind = int if self._types[name] is int else float
-        return {k: kind(v) for k, v in (("min_value", declared.low), ("max_value", declared.high),
-                                        ("step", declared.step)) if v is not None}
 
     def current(self, **fixed: Any) -> S:
         """The validated set-up the widgets describe (plus `fixed` fields the page decides), and its link.
@@ -220,6 +220,15 @@ class ToolState(Generic[S]):
         edited = (where or st).data_editor(table, key=key, num_rows="dynamic", width="stretch")
         state[last] = edited.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         return state[last]
+
+
+def draw(declared: Setting, key: str, where: Any = None, whole: bool = False, **options: Any) -> Any:
+    """Draw the widget that `declared` says (in `where`, default the current container) under `key`; returns its
+    value. For a widget that is no set-up field, such as a racer's knob; `whole`: its numbers are ints."""
+    number = int if whole else float  # Streamlit's number widgets infer int or float from the bounds and step
+    numbers = {k: number(v) for k, v in (("min_value", declared.low), ("max_value", declared.high),
+                                         ("step", declared.step)) if v is not None}
+    return DRAW[declared.kind](where or st, declared, numbers, key=key, help=declared.help or None, **options)
 
 
 def _choices(where: Any, draw: str, declared: Setting, numbers: dict, **kwargs: Any) -> Any:

@@ -32,6 +32,7 @@ from core.race.expression import ExpressionError
 from core.race.race import run_race
 from core.race.racers import OPTIMIZERS, SPECS, Knob, RacerError, parse_racer
 from core.race.setup import DEFAULT_RACERS, RaceSetup
+from core.settings import problems
 from core.setup_state import PACKED, QUOTE_CHARS, SetupError, from_json, from_query, pack, quoted, to_query
 from core.tokens import TextInputError, encode
 from tests.markdown import rendered, visible
@@ -118,7 +119,7 @@ def read_link(cls: type, params: dict[str, str]):
     """The documented outcome: a valid set-up of the class, warnings that are safe to show, a link that reads back
     as the same set-up without warnings."""
     setup, warnings = from_query(cls, params)
-    assert type(setup) is cls and setup.validate() == []
+    assert type(setup) is cls and problems(setup) == []
     assert isinstance(warnings, list)
     for warning in warnings:
         assert_safe(warning)
@@ -289,7 +290,7 @@ def test_any_set_up_file_gives_a_set_up_and_warnings_or_a_setup_error(cls):
     @given(st.dictionaries(st.sampled_from(names) | ANY_TEXT, JSON, max_size=6), st.sampled_from([cls.__name__, None]))
     def check(fields, name):
         setup, warnings = from_json(cls, json.dumps({"setup": name, "fields": fields}))
-        assert type(setup) is cls and setup.validate() == []
+        assert type(setup) is cls and problems(setup) == []
         for warning in warnings:
             assert_safe(warning)
 

@@ -25,6 +25,7 @@ from core.race.curvature import top_eigenpair
 
 Params = dict[str, Tensor]
 Progress = Callable[[float], None]
+Report = Callable[[float, str], None]  # progress(fraction done, what it is doing now)
 
 
 @dataclass(frozen=True)
@@ -198,3 +199,48 @@ def top_hessian_eigen(problem: Problem, params: Params, iters: int = 100) -> tup
     live = {n: p.detach().clone().requires_grad_(True) for n, p in params.items()}
     lam, vec, iters_used = top_eigenpair(lambda: problem.loss(live), list(live.values()), iters=iters)
     return lam, torch.cat([v.reshape(-1) for v in vec]), iters_used
+
+
+def slice_around(problem: Problem, theta: Params, n: int, extent: float, seed: int,
+                 report: Report | None = None) -> Slice2D:
+    """Li et al.'s plot: the loss on an n×n grid over [-extent, extent]² around θ* along two filter-normalised
+    random directions (seeds `seed` and `seed + 1`)."""
+    center = flatten(theta)
+    d1 = flatten(filter_normalized_direction(theta, seed))
+    d2 = flatten(filter_normalized_direction(theta, seed + 1))
+    a = torch.linspace(-extent, extent, n)
+    note = f"loss on a {n}×{n} grid"
+    return plane_losses(problem, center, d1, d2, a, a, None if report is None else lambda f: report(f, note))
+
+
+@dataclass(frozen=True)
+class Curvature:
+    """The top Hessian eigenvalue at θ* (power iteration: `iterations` Hessian-vector products) and the loss at
+    θ* + a·d for a [n] along its eigenvector and along a random filter-normalised direction of the same length."""
+
+    eigenvalue: float
+    iterations: int
+    a: Tensor
+    along_eigenvector: Tensor
+    along_random: Tensor
+
+    @property
+    def unstable_lr(self) -> float | None:
+        """2/λ: plain gradient descent with a larger rate is unstable here (None where the loss does not curve up)."""
+        return 2 / self.eigenvalue if self.eigenvalue > 0 else None
+
+
+def curvature_around(problem: Problem, theta: Params, extent: float, seed: int, n: int = 81,
+                     report: Report | None = None) -> Curvature:
+    """The sharpest direction out of θ* beside a random one (filter-normalised, seed `seed`), both the random
+    direction's length so that the two lines share an x axis [-extent, extent]."""
+    if report is not None:
+        report(0.0, "power iteration with Hessian-vector products")
+    lam, vec, iters = top_hessian_eigen(problem, theta)
+    center = flatten(theta)
+    rand = flatten(filter_normalized_direction(theta, seed))
+    a = torch.linspace(-extent, extent, n)
+    if report is not None:
+        report(0.8, "the loss along both directions")
+    return Curvature(lam, iters, a, line_losses(problem, center, vec * rand.norm(), a),
+                     line_losses(problem, center, rand, a))

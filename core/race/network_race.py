@@ -106,6 +106,16 @@ def pca_plane(thetas: Tensor, origin: Tensor) -> Plane:
     return Plane(origin, d1, d2, (float(var[0]) / total, float(var[1]) / total if len(var) > 1 else 0.0))
 
 
+def shared_plane(runs: tuple[NetRun, ...]) -> Plane:
+    """One plane for all paths: the PCA of all of them, through their common start."""
+    return pca_plane(torch.cat([run.thetas for run in runs]), runs[0].thetas[0])
+
+
+def own_plane(run: NetRun) -> Plane:
+    """One path's own PCA plane, through its final point (Li et al.)."""
+    return pca_plane(run.thetas, run.thetas[-1])
+
+
 @dataclass(frozen=True)
 class PlaneView:
     """A loss slice on a plane with paths projected on it: coords[i] [n_i+1, 2], plane_loss[i] [n_i+1]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from torch import Tensor, nn
@@ -20,6 +22,9 @@ from core.builder.trained import TrainedNetwork, training_copy
 from core.race.landscape import Params, Problem, flatten, toy_problem, train
 
 DEFAULT_STEPS = 300
+SOURCES = {"builder": "the one you trained in the Network builder", "default": "the default MLP"}
+DIVERGED = ("The Network builder's network has diverged (its loss is not finite), so it has no landscape to show: "
+            "showing the default MLP. Reset the network in the builder with a lower learning rate.")
 
 
 class Logits(nn.Module):
@@ -50,6 +55,11 @@ class LandscapeNetwork:
     @property
     def n_params(self) -> int:
         return sum(p.numel() for p in self.trained.values())
+
+    @property
+    def trained_loss(self) -> float:
+        """The loss at θ* (the loss its training minimises)."""
+        return self.problem.loss(self.trained).item()
 
     def own_copy(self) -> LandscapeNetwork:
         """The same network on a module of its own: calls on one module take turns (functional_call swaps its
@@ -101,3 +111,16 @@ def builder_network(trained: TrainedNetwork) -> LandscapeNetwork:
         theta,
         digest.hexdigest(),
     )
+
+
+def landscape_network(trained: TrainedNetwork | None, source: str,
+                      default: Callable[[], LandscapeNetwork]) -> tuple[LandscapeNetwork, str | None]:
+    """The network whose landscape is drawn, and a note when it is not the one asked for: the builder's network
+    when there is one and `source` is "builder", else `default()`; a builder's network whose loss is not finite
+    (it diverged) has no landscape, so the default is drawn instead."""
+    if trained is None or source != "builder":
+        return default(), None
+    net = builder_network(trained)
+    if not math.isfinite(net.trained_loss):
+        return default(), DIVERGED
+    return net, None

@@ -78,6 +78,14 @@ class RaceResult:
     errors: tuple[str, ...]  # racers that could not start (torch refused their settings)
 
 
+def standings(result: RaceResult) -> list[dict[str, object]]:
+    """One row per racer: steps, evaluations, final f, distance to the nearest minimum, final ‖∇f‖, how it ended."""
+    return [{"racer": run.label, "steps": run.steps, "evaluations": int(run.evals[-1]),
+             "final f": float(run.losses[-1]), "distance to minimum": float(run.distances(result.surface.minima)[-1]),
+             "final ‖∇f‖": float(run.grad_norms[-1]), "ended": run.stop.reason if run.stop else "all steps"}
+            for run in result.runs]
+
+
 def _escape(surface: Surface, x: float, y: float) -> str | None:
     """Why the point (x, y) counts as diverged, or None."""
     if not (math.isfinite(x) and math.isfinite(y)):

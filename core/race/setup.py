@@ -9,6 +9,7 @@ from core.race.race import RaceConfig
 from core.race.racers import Racer, RacerError, parse_racer
 from core.race.schedules import SCHEDULES
 from core.race.surfaces import SURFACES, Surface, get_surface
+from core.settings import setting
 from core.setup_state import quoted
 
 MAX_STEPS = 5000
@@ -23,44 +24,61 @@ DEFAULT_RACERS = tuple(
 )
 
 
+DOMAIN_PROBLEM = "needs four numbers x_min, x_max, y_min, y_max with x_min < x_max and y_min < y_max"
+
+
+def surface_title(key: str) -> str:
+    """How a surface reads in the surface selector."""
+    return "Your formula f(x, y)" if key == CUSTOM else SURFACES[key].title
+
+
+def domain_text(domain: tuple[float, ...]) -> str:
+    """A domain as the text the domain widget holds: "-4, 4, -4, 4"."""
+    return ", ".join(f"{v:g}" for v in domain)
+
+
+def read_domain(text: str) -> tuple[float, ...]:
+    """The numbers typed as a domain; () when they are not numbers (the set-up then says what a domain needs)."""
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        return ()
+
+
 @dataclass(frozen=True)
 class RaceSetup:
-    """Everything that decides a race. start_x/start_y None means the surface's own default start."""
+    """Everything that decides a race. start_x/start_y None means the surface's own default start.
 
-    surface: str = "rosenbrock"
-    kappa: float = 10.0
-    formula: str = "sin(x) * cos(y) + 0.1 * (x**2 + y**2)"
-    domain: tuple[float, ...] = (-4.0, 4.0, -4.0, 4.0)  # x_min, x_max, y_min, y_max of a custom formula
-    start_x: float | None = None
-    start_y: float | None = None
+    The racers are texts like "Adam lr=0.05" (core.race.racers), asked for by the page's racer editor rather than
+    one widget: their count and each one's knobs are checked in `validate`."""
+
+    surface: str = setting("rosenbrock", "Surface", kind="select", choices=lambda: (*SURFACES, CUSTOM),
+                           names=surface_title)
+    kappa: float = setting(10.0, "Condition number κ", kind="slider", low=1.0, high=1000.0,
+                           help="f = ½(x² + κy²): eigenvalues 1 and κ.")
+    formula: str = setting("sin(x) * cos(y) + 0.1 * (x**2 + y**2)", "f(x, y) =", kind="text",
+                           help="x, y, numbers, pi, e, + - * / ** % and sin cos tan exp log sqrt abs tanh ...")
+    domain: tuple[float, ...] = setting((-4.0, 4.0, -4.0, 4.0), "Domain x_min, x_max, y_min, y_max", kind="text",
+                                        problem=DOMAIN_PROBLEM)  # of a custom formula
+    start_x: float | None = setting(None, "start x", number_format="%.3f", step=0.1)
+    start_y: float | None = setting(None, "start y", number_format="%.3f", step=0.1)
     racers: tuple[str, ...] = DEFAULT_RACERS
-    steps: int = 300
-    max_evals: int = 0  # 0: no evaluation budget
-    schedule: str = "none"
-    noise: float = 0.0
-    seed: int = 0
-    clip: float = 0.0
+    steps: int = setting(300, "Steps", low=1, high=MAX_STEPS, step=50)
+    max_evals: int = setting(0, "Evaluation budget (0 = none)", low=0, high=20 * MAX_STEPS, step=100,
+                             help="Function+gradient evaluations per racer. One LBFGS step may use up to 25.")
+    schedule: str = setting("none", "Learning-rate schedule", kind="select", choices=lambda: SCHEDULES,
+                            help="torch.optim.lr_scheduler, stepped after every optimizer step. One-cycle peaks at "
+                                 "each racer's lr and leaves its momentum alone.")
+    noise: float = setting(0.0, "Gradient noise σ", low=0.0, high=1000.0, step=0.1, number_format="%.3g",
+                           help="Gaussian noise added to every gradient, like a mini-batch's; seeded.")
+    seed: int = setting(0, "Noise seed", low=0, high=MAX_SEED)
+    clip: float = setting(0.0, "Clip gradient norm (0 = off)", low=0.0, high=1e6, step=1.0, number_format="%.3g")
 
     def validate(self) -> list[str]:
+        """What the declarations cannot say: the domain's four numbers in order, and racers that parse."""
         problems = []
-        if self.surface not in SURFACES and self.surface != CUSTOM:
-            problems.append(f"surface: unknown surface {quoted(self.surface)}")
-        if not 1.0 <= self.kappa <= 1000.0:
-            problems.append("kappa: the condition number must be in [1, 1000]")
         if len(self.domain) != 4 or not (self.domain[0] < self.domain[1] and self.domain[2] < self.domain[3]):
-            problems.append("domain: needs x_min < x_max and y_min < y_max")
-        if not 1 <= self.steps <= MAX_STEPS:
-            problems.append(f"steps: must be between 1 and {MAX_STEPS}")
-        if not 0 <= self.max_evals <= 20 * MAX_STEPS:
-            problems.append(f"max_evals: must be between 0 and {20 * MAX_STEPS}")
-        if self.schedule not in SCHEDULES:
-            problems.append(f"schedule: unknown schedule {quoted(self.schedule)}")
-        if not 0.0 <= self.noise <= 1e3:
-            problems.append("noise: σ must be in [0, 1000]")
-        if not 0 <= self.seed <= MAX_SEED:
-            problems.append(f"seed: must be between 0 and {MAX_SEED}")
-        if not 0.0 <= self.clip <= 1e6:
-            problems.append("clip: must be in [0, 1e6] (0 = no clipping)")
+            problems.append(f"domain: {DOMAIN_PROBLEM}")
         if not self.racers or len(self.racers) > MAX_RACERS:
             problems.append(f"racers: between 1 and {MAX_RACERS} racers")
         else:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from core.race.race import RaceConfig, RacerRun, finish_run, first_escape, run_racer
-from core.race.racers import Racer, with_lr
+from core.race.racers import Racer, parse_racer, with_lr
 from core.race.stepper import Stepper
 from core.race.surfaces import Surface
 
@@ -96,6 +96,39 @@ def lr_sweep(
             progress(1.0)
     scores = [np.inf if run.diverged else SCORES[score](run, surface) for run in runs]
     return Sweep(racer, lrs, np.asarray(scores), score)
+
+
+def scores_for(surface: Surface) -> list[str]:
+    """The scores a sweep on `surface` can use (the distance only where the minima are known)."""
+    return [name for name in SCORES if surface.minima or name != "distance to the minimum"]
+
+
+def sweep_racers(surface: Surface, racers: tuple[str, ...], start: tuple[float, float], config: RaceConfig,
+                 score: str, progress: Callable[[float, str], None] | None = None) -> list[Sweep]:
+    """`lr_sweep` of each racer (given as racer text), with progress(fraction of all sweeps, which racer)."""
+    parsed = [parse_racer(text) for text in racers]
+
+    def reporter(i: int, label: str) -> Callable[[float], None] | None:
+        return None if progress is None else lambda f: progress((i + f) / len(parsed), f"sweeping {label}")
+
+    return [lr_sweep(surface, racer, start, config, score, progress=reporter(i, racer.label))
+            for i, racer in enumerate(parsed)]
+
+
+def best_rates(racers: tuple[str, ...], sweeps: list[Sweep]) -> dict[str, float]:
+    """Each racer's (racer text's) best learning rate, where its sweep found one."""
+    return {text: sweep.best_lr for text, sweep in zip(racers, sweeps, strict=True) if sweep.best_lr is not None}
+
+
+def with_best_rates(racers: tuple[str, ...], best: dict[str, float]) -> tuple[str, ...]:
+    """The racers with their best learning rate where one is known (the others as they are)."""
+    return tuple(text if text not in best else with_lr(parse_racer(text), best[text]).to_text() for text in racers)
+
+
+def sweep_table(sweeps: list[Sweep]) -> list[dict[str, object]]:
+    """One row per racer: its own learning rate, the best one and its score."""
+    return [{"racer": s.racer.label, "your lr": s.racer.lr, "best lr": s.best_lr, f"best {s.score}": s.best_score}
+            for s in sweeps]
 
 
 def _runs_in_groups(

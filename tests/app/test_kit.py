@@ -127,3 +127,37 @@ def test_a_matrix_editor_starts_again_from_its_last_matrix_after_a_run_that_did_
     assert "ticks.m" not in at.session_state  # Streamlit forgot the edits of the editor it did not draw
     at.toggle(key="ticks.show").set_value(True).run()
     assert at.text[1].value == "[[1.0, 5.0], [0.0, 1.0]]"
+
+
+def following_page():
+    """A toggle that shows whether there are few points, and the rate typed as text: widgets that follow the
+    set-up; a widget that is no field, drawn from a Setting of its own."""
+    import streamlit as st
+
+    from core.settings import Setting
+    from pages.kit import ToolState, draw
+    from tests.test_settings import Toy
+
+    state = ToolState("toy", Toy, follow={"few": lambda s: s.points < 500, "rate": lambda s: f"{s.rate:g}"})
+    state.start()
+    st.toggle("Few points", key="toy.few")
+    state.widget("points")
+    state.widget("rate", kind="text")
+    st.button("Many", key="toy.ask", on_click=lambda: state.ask(points=1000, rate=0.5))
+    setup = state.current(rate=float(state.value("rate")))
+    st.text(repr(setup))
+    extra = draw(Setting("Knob", low=1, high=9), "toy.knob", whole=True)
+    st.text(f"knob {extra!r}")
+
+
+def test_widgets_that_follow_the_set_up_are_set_with_it_and_a_setting_of_no_field_draws_its_widget():
+    at = AppTest.from_function(following_page, default_timeout=30)
+    at.query_params.update({"points": "300", "rate": "0.25"})
+    at.run()
+    assert not at.exception and at.toggle(key="toy.few").value is True
+    assert at.text_input(key="toy.rate").value == "0.25" and "rate=0.25" in at.text[0].value
+    at.button(key="toy.ask").click().run()
+    assert at.toggle(key="toy.few").value is False and at.text_input(key="toy.rate").value == "0.5"
+    assert dict(at.query_params) == {"points": "1000", "rate": "0.5"}
+    knob = at.number_input(key="toy.knob")
+    assert knob.value == 1 and (knob.min, knob.max) == (1, 9) and at.text[1].value == "knob 1"

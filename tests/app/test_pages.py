@@ -45,7 +45,7 @@ CHANGED = {
     "network-builder": ("selectbox", "builder.activation", ("relu", "sigmoid")),
     "bert-attention": ("text_area", "attention.text", ("Teachers put the demo on the projector.", "A class.")),
     "attributions": ("text_area", "attributions.text", ("A reviewer checks every number.", "Every one.")),
-    "optimizer-race": ("slider", "optimizer-race:li_extent", (0.5, 1.5)),
+    "optimizer-race": ("slider", "race.li_extent", (0.5, 1.5)),
 }
 
 
@@ -56,8 +56,8 @@ def test_a_page_opened_again_keeps_its_settings_and_works(tool):
     kind, key, values = CHANGED[tool.key]
     at = run_page(tool.page)
     if tool.key == "optimizer-race":  # a widget of a lazy tab: only drawn while its tab is open
-        at.session_state["optimizer-race:li_n"] = 11
-        at.session_state["optimizer-race:tab"] = "Real network landscape"
+        at.session_state["race.li_n"] = 11
+        at.session_state["race.tab"] = "Real network landscape"
         at.run()
     for value in values:  # the second round: the newest value comes back, not the first
         getattr(at, kind)(key=key).set_value(value).run()
@@ -100,7 +100,7 @@ def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page(caplog):
 
 
 def test_the_landscape_tabs_settings_survive_a_visit_to_another_page(caplog):
-    race = "optimizer-race:"
+    race = "race."
     at = run_page("pages/optimizer_race.py")
     for key, value in (("tab", "Real network landscape"), ("li_n", 11), ("net_steps", 20), ("net_plane", "own")):
         at.session_state[race + key] = value

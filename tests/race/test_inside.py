@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from core.race.inside import inspect_update, weight_decay_lab
+from core.race.inside import inspect_update, telling, weight_decay_lab
 from core.race.race import RaceConfig, run_racer
 from core.race.racers import make_racer
 from core.race.surfaces import SURFACES
@@ -81,3 +81,10 @@ def test_weight_decay_lab_adam_moves_by_lr_adamw_shrinks_geometrically():
     np.testing.assert_allclose(lab.adam[1], [2.0 - 0.01, 0.5 - 0.01, 0.05 - 0.01], rtol=1e-6)
     # Adam's L2 shrinks the big weight by ≈ lr per step, far more than AdamW's 0.1 %
     assert lab.adam[50, 0] < 2.0 - 0.3 and lab.adamw[50, 0] > 1.89
+
+
+def test_the_first_racer_shown_is_the_first_whose_update_differs_from_the_plain_step():
+    plain, heavy, adam, asgd = (make_racer("SGD"), make_racer("SGD", momentum=0.9), make_racer("Adam"),
+                                make_racer("ASGD"))
+    assert telling([plain, asgd, heavy, adam]) == 2 and telling([plain, adam]) == 1
+    assert telling([plain, asgd]) == 0  # none: the first

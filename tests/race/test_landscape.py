@@ -2,6 +2,7 @@
 the top Hessian eigenvalue = the full Hessian's, and network races = plain torch.optim loops on the module."""
 
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -10,16 +11,18 @@ from torch import nn
 
 from core.race.landscape import (
     Problem,
+    curvature_around,
     filter_normalized_direction,
     flatten,
     line_losses,
     plane_losses,
+    slice_around,
     span_losses,
     top_hessian_eigen,
     toy_problem,
     unflatten,
 )
-from core.race.network_race import pca_plane, plane_view, race_network
+from core.race.network_race import own_plane, pca_plane, plane_view, race_network, shared_plane
 from core.race.racers import make_racer
 from core.race.stepper import LoopConfig
 from tests.threads import run_together
@@ -189,3 +192,40 @@ def test_two_threads_on_one_problem_never_see_each_others_swapped_parameters():
     failures = run_together(slices, reads)
     assert not failures, failures[0]
     assert all(torch.equal(p, original[n]) for n, p in problem.model.named_parameters())
+
+
+def test_the_slice_around_theta_is_the_plane_of_two_filter_normalised_directions(problem):
+    theta, notes = problem.params(), []
+    got = slice_around(problem, theta, 5, 0.5, seed=3, report=lambda f, note: notes.append((f, note)))
+    d1, d2 = (flatten(filter_normalized_direction(theta, s)) for s in (3, 4))
+    a = torch.linspace(-0.5, 0.5, 5)
+    torch.testing.assert_close(got.loss, plane_losses(problem, flatten(theta), d1, d2, a, a).loss, rtol=0, atol=0)
+    assert float(got.loss[1, 4]) == pytest.approx(float(problem.loss(unflatten(flatten(theta) + a[4] * d1
+                                                                                + a[1] * d2, theta))), rel=1e-5)
+    assert notes[-1] == (1.0, "loss on a 5×5 grid")
+
+
+def test_the_curvature_lines_follow_the_top_eigenvector_and_a_random_direction_of_the_same_length(problem):
+    theta = problem.params()
+    got = curvature_around(problem, theta, extent=0.4, seed=2, n=9)
+    lam, vec, iters = top_hessian_eigen(problem, theta)
+    rand = flatten(filter_normalized_direction(theta, 2))
+    center = flatten(theta)
+    assert (got.eigenvalue, got.iterations) == (lam, iters)
+    torch.testing.assert_close(got.along_eigenvector, line_losses(problem, center, vec * rand.norm(), got.a))
+    torch.testing.assert_close(got.along_random, line_losses(problem, center, rand, got.a))
+    assert float(got.a[0]) == pytest.approx(-0.4)
+    assert float(got.along_random[4]) == pytest.approx(float(problem.loss(theta)), rel=1e-6)  # a = 0: θ* itself
+    assert got.unstable_lr == pytest.approx(2 / lam) and dataclasses.replace(got, eigenvalue=-1.0).unstable_lr is None
+
+
+def test_the_shared_plane_goes_through_the_common_start_and_a_paths_own_plane_through_its_end(problem):
+    racers = (make_racer("SGD", lr=0.3, momentum=0.9), make_racer("Adam", lr=0.01))
+    runs, _ = race_network(problem, racers, problem.params(), LoopConfig(steps=12))
+    shared, own = shared_plane(runs), own_plane(runs[1])
+    assert torch.equal(shared.origin, runs[0].thetas[0]) and torch.equal(own.origin, runs[1].thetas[-1])
+    every = torch.cat([run.thetas for run in runs])
+    assert torch.equal(shared.d1, pca_plane(every, runs[0].thetas[0]).d1)
+    for plane in (shared, own):  # orthonormal directions
+        span = plane.span
+        torch.testing.assert_close(span @ span.T, torch.eye(2), atol=1e-5, rtol=0)

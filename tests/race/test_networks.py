@@ -19,7 +19,7 @@ from core.race.landscape import (
     top_hessian_eigen,
 )
 from core.race.network_race import race_network
-from core.race.networks import builder_network, default_network
+from core.race.networks import builder_network, default_network, landscape_network
 from core.race.racers import make_racer
 from core.race.stepper import LoopConfig
 
@@ -121,3 +121,17 @@ def test_a_detached_copy_has_the_same_outputs_no_gradients_and_draws_no_random_n
     assert torch.equal(copy(x), trained.model(x))
     assert all(p.grad is None and not p.requires_grad for p in copy.parameters())
     assert copy.linears[0].weight.data_ptr() != trained.model.linears[0].weight.data_ptr()
+
+
+def test_the_landscape_is_the_builders_network_when_asked_for_and_sane_else_the_default_with_why():
+    trained = train_default_network(BuilderSetup(n_points=60), epochs=2)
+    default = default_network()
+    net, note = landscape_network(trained, "builder", lambda: default)
+    assert net.title.startswith("Network builder's network") and note is None
+    assert net.trained_loss == net.problem.loss(net.trained).item()
+    assert landscape_network(trained, "default", lambda: default) == (default, None)
+    assert landscape_network(None, "builder", lambda: default) == (default, None)
+    with torch.no_grad():
+        trained.model.linears[0].weight.fill_(float("nan"))  # this test's own network, as after a blow-up
+    net, note = landscape_network(trained, "builder", lambda: default)
+    assert net is default and "diverged" in note and "lower learning rate" in note

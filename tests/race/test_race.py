@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.race.race import RaceConfig, run_race, run_racer, unique_labels
+from core.race.race import RaceConfig, run_race, run_racer, standings, unique_labels
 from core.race.racers import make_racer
 from core.race.surfaces import SURFACES, get_surface
 
@@ -162,3 +162,14 @@ def test_refused_settings_are_reported_and_the_race_goes_on():
 def test_same_optimizer_twice_gets_numbered_labels():
     a = make_racer("Adam", lr=0.1)
     assert unique_labels((a, a, make_racer("SGD"))) == ["Adam lr=0.1 #1", "Adam lr=0.1 #2", "SGD lr=0.001"]
+
+
+def test_the_standings_are_each_runs_last_values():
+    s = SURFACES["booth"]
+    result = run_race(s, (make_racer("SGD", lr=0.2), make_racer("LBFGS")), s.start, RaceConfig(steps=15))
+    bad, good = result.runs
+    rows = standings(result)
+    assert rows[1] == {"racer": good.label, "steps": 15, "evaluations": int(good.evals[-1]),
+                       "final f": float(good.losses[-1]), "distance to minimum": float(good.distances(s.minima)[-1]),
+                       "final ‖∇f‖": float(good.grad_norms[-1]), "ended": "all steps"}
+    assert rows[0]["ended"] == "diverged" and rows[0]["steps"] == bad.steps < 15

@@ -5,9 +5,9 @@ import pytest
 
 from core.race.goh import best_plain
 from core.race.race import RaceConfig, run_racer
-from core.race.racers import make_racer, with_lr
+from core.race.racers import make_racer, parse_racer, with_lr
 from core.race.surfaces import SURFACES, get_surface
-from core.race.tune import lr_sweep
+from core.race.tune import best_rates, lr_sweep, scores_for, sweep_racers, sweep_table, with_best_rates
 
 
 def test_sweep_scores_are_the_runs_scores_and_divergence_is_infinite():
@@ -58,3 +58,27 @@ def test_progress_is_reported_per_lbfgs_rate_and_leaves_the_sweep_unchanged(name
     plain = lr_sweep(s, make_racer(name), s.start, config, "final loss", lrs=lrs)
     np.testing.assert_array_equal(with_progress.scores, plain.scores)
     assert seen == ([1 / 3, 2 / 3, 1.0] if name == "LBFGS" else [1.0])
+
+
+def test_sweeping_all_racers_is_each_racers_sweep_and_their_best_rates_make_the_tuned_racers():
+    s = SURFACES["booth"]
+    texts = ("SGD lr=0.01", "Adam lr=0.05 amsgrad=true")
+    notes = []
+    sweeps = sweep_racers(s, texts, s.start, RaceConfig(steps=30), "final loss", lambda f, n: notes.append((f, n)))
+    for text, sweep in zip(texts, sweeps, strict=True):
+        alone = lr_sweep(s, parse_racer(text), s.start, RaceConfig(steps=30), "final loss")
+        np.testing.assert_array_equal(sweep.scores, alone.scores)
+    assert notes[-1] == (1.0, "sweeping Adam lr=0.05 (amsgrad=true)") and notes[0][0] == 0.5
+    best = best_rates(texts, sweeps)
+    assert best == {t: s.best_lr for t, s in zip(texts, sweeps, strict=True)}
+    tuned = with_best_rates((*texts, "RMSprop lr=0.01"), best)
+    assert [parse_racer(t).lr for t in tuned] == [best[texts[0]], best[texts[1]], 0.01]
+    assert parse_racer(tuned[1]).value("amsgrad") is True
+    rows = sweep_table(sweeps)
+    assert rows[1] == {"racer": "Adam lr=0.05 (amsgrad=true)", "your lr": 0.05, "best lr": best[texts[1]],
+                       "best final loss": sweeps[1].best_score}
+
+
+def test_the_distance_score_is_offered_only_where_the_minima_are_known():
+    assert "distance to the minimum" in scores_for(SURFACES["booth"])
+    assert scores_for(SURFACES["saddle"]) == ["final loss", "mean loss"]
