@@ -164,7 +164,7 @@ SCENARIOS: dict[str, Scenario] = {s.page: s for s in (
     ),
     sentence_scenario("bert-attention", "bert-attention-text"),
     # a run estimated over a few seconds (the server's work queue decides) waits for this button
-    sentence_scenario("attributions", "attributions.text", start="attributions.explain.run"),
+    sentence_scenario("attributions", "attribution.text", start="attribution.explain.run"),
 )}
 
 

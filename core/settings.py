@@ -8,6 +8,10 @@ for it. From that one declaration:
 - `pages/kit.py` draws the widget (label, help, bounds, options, how a choice reads) and keeps its value;
 - `core/setup_state.py` reads and writes the link and the JSON export by the field's type, as for any field.
 
+A field whose type is itself a set-up dataclass is a group of settings (AttributionSetup's `settings:
+MethodSettings`, which core also uses on its own): its fields stand in the parent's place, by their own names, in
+the widgets, the checks, the link and the JSON (`flat_types`, `flat_values`, `build`), so nesting changes no link.
+
 Like TensorFlow Playground's `State.PROPS`: one table per tool. No Streamlit here: the widget kind is a name that
 pages/kit.py maps to a Streamlit call.
 """
@@ -16,9 +20,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 KINDS = ("number", "slider", "select_slider", "select", "radio", "segmented", "multiselect", "checkboxes", "checkbox",
          "toggle", "text", "text_area")  # checkboxes: a multiple choice as one box per choice, in the choices' order
@@ -82,18 +90,76 @@ def setting(default: Any, label: str, **how: Any) -> Any:
     return dataclasses.field(default=default, metadata={"setting": Setting(label, **how)})
 
 
+@cache
+def _fields(cls: type) -> tuple[tuple[dataclasses.Field, Any, bool], ...]:
+    """(field, its type, whether it is a group: a set-up dataclass) for each field of `cls`."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f, hints[f.name], isinstance(hints[f.name], type) and dataclasses.is_dataclass(hints[f.name]))
+                 for f in dataclasses.fields(cls))
+
+
+@cache
+def _leaves(cls: type) -> tuple[tuple[str, Any, dataclasses.Field], ...]:
+    """(name, type, field) of each field of `cls` in declaration order, a group's fields in its place."""
+    leaves: list[tuple[str, Any, dataclasses.Field]] = []
+    for f, annotation, group in _fields(cls):
+        leaves += _leaves(annotation) if group else [(f.name, annotation, f)]
+    names = [name for name, _, _ in leaves]
+    if len(set(names)) < len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise TypeError(f"{cls.__name__}: a group's fields share names with other fields ({', '.join(twice)})")
+    return tuple(leaves)
+
+
+def flat_types(cls: type) -> dict[str, Any]:
+    """Each field's type by name, a group's fields in its place (the names a link and a JSON export use)."""
+    return {name: annotation for name, annotation, _ in _leaves(cls)}
+
+
+def flat_values(setup: Any) -> dict[str, Any]:
+    """Each field's value by name, a group's fields in its place."""
+    values: dict[str, Any] = {}
+    for f, _, group in _fields(type(setup)):
+        value = getattr(setup, f.name)
+        values |= flat_values(value) if group else {f.name: value}
+    return values
+
+
+def build(cls: type[T], values: Mapping[str, Any]) -> T:
+    """A `cls` from values by flat name (`flat_types`): a field not in `values` keeps its default, a group is built
+    from its own fields' values over its default. Raises what the dataclass raises for bad values."""
+    given = {}
+    for f, annotation, group in _fields(cls):
+        if not group:
+            if f.name in values:
+                given[f.name] = values[f.name]
+            continue
+        own = {name: values[name] for name in flat_types(annotation) if name in values}
+        if own:
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            given[f.name] = build(annotation, flat_values(default) | own)
+    return cls(**given)
+
+
 def settings(cls: type) -> dict[str, Setting]:
-    """The declared settings of a set-up class, by field name, in declaration order."""
-    return {f.name: f.metadata["setting"] for f in dataclasses.fields(cls) if "setting" in f.metadata}
+    """The declared settings of a set-up class, by field name, in declaration order (a group's in its place)."""
+    return {name: f.metadata["setting"] for name, _, f in _leaves(cls) if "setting" in f.metadata}
 
 
 def problems(setup: Any) -> list[str]:
     """'field: message' for each declared setting whose value is out of its bounds or not one of its choices, then
-    what the set-up's own `validate()` finds (the checks that involve several fields or a registry's contents)."""
-    found = []
-    for name, declared in settings(type(setup)).items():
-        why = declared.check(getattr(setup, name))
-        if why:
-            found.append(f"{name}: {why}")
+    what the set-up's own `validate()` finds (the checks that involve several fields or a registry's contents),
+    then what its groups' own `validate()` find."""
+    values = flat_values(setup)
+    found = [f"{name}: {why}" for name, declared in settings(type(setup)).items()
+             if (why := declared.check(values[name]))]
+    return found + _validated(setup)
+
+
+def _validated(setup: Any) -> list[str]:
     validate = getattr(setup, "validate", None)
-    return found + (validate() if validate is not None else [])
+    found = list(validate()) if validate is not None else []
+    for f, _, group in _fields(type(setup)):
+        if group:
+            found += _validated(getattr(setup, f.name))
+    return found

@@ -1,7 +1,8 @@
-"""How a tool's set-up travels: a flat dataclass ⇄ URL query parameters ⇄ JSON.
+"""How a tool's set-up travels: a dataclass ⇄ URL query parameters ⇄ JSON.
 
-A set-up is a frozen dataclass whose fields are `str`, `int`, `float`, `bool`, `tuple[...]` of those, or an
-optional (`| None`) number or bool. Query
+A set-up is a frozen dataclass whose fields are `str`, `int`, `float`, `bool`, `tuple[...]` of those, an
+optional (`| None`) number or bool, or a group: a set-up dataclass of its own, whose fields travel in the parent's
+place under their own names (`core.settings.flat_types`), so the link and the JSON stay flat. Query
 values are strings (Streamlit's `st.query_params`), so each is parsed by the field's declared type; anything that
 does not parse, or that the field's `validate` rejects, falls back to the default with a warning the page can
 show. Nothing typed by a user is ever evaluated.
@@ -14,7 +15,6 @@ page can say so); a compressed value that does not decode is ignored with a warn
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import math
 import types
@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+from core.settings import build, flat_types, flat_values
 from core.settings import problems as declared_problems
 
 T = TypeVar("T")
@@ -88,8 +89,7 @@ def _parse_scalar(text: str, kind: type) -> Any:
 
 
 def _field_types(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
-    types_ = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+    types_ = flat_types(cls)
     for name, annotation in types_.items():
         if typing.get_origin(annotation) in (typing.Union, types.UnionType) and str in typing.get_args(annotation):
             raise TypeError(f"{cls.__name__}.{name}: an optional str cannot round-trip (None vs 'none'); use str")
@@ -172,17 +172,16 @@ def choice_problems(setup: Any, choices: Mapping[str, Iterable[str]]) -> list[st
 
 def _link_items(setup: Any) -> typing.Iterator[tuple[str, str, str | None]]:
     """(field name, query key, query value or None when too long even compressed) for the non-default fields."""
-    default = type(setup)()
-    for f in dataclasses.fields(setup):
-        value = getattr(setup, f.name)
-        if value == getattr(default, f.name):
+    default = flat_values(type(setup)())
+    for name, value in flat_values(setup).items():
+        if value == default[name]:
             continue
         text = _format(value)
         if len(text) <= MAX_VALUE_CHARS:
-            yield f.name, f.name, text
+            yield name, name, text
         else:
             packed = pack(text)
-            yield f.name, f.name + PACKED, packed if len(packed) <= MAX_PACKED_CHARS else None
+            yield name, name + PACKED, packed if len(packed) <= MAX_PACKED_CHARS else None
 
 
 def to_query(setup: Any) -> dict[str, str]:
@@ -245,7 +244,7 @@ def _from_texts(cls: type[T], texts: Mapping[str, str], warnings: list[str]) -> 
         except SetupError as e:
             warnings.append(f"Ignored link parameter '{name}': {e}.")
     try:
-        setup = cls(**values)
+        setup = build(cls, values)
     except (TypeError, ValueError) as e:
         return cls(), [*warnings, f"Ignored the link's set-up ({e}); showing the defaults."]
     problems = declared_problems(setup)
@@ -254,8 +253,8 @@ def _from_texts(cls: type[T], texts: Mapping[str, str], warnings: list[str]) -> 
         warnings += [f"Ignored link parameter {p.rstrip('.')}." for p in problems]
         if not bad <= set(types_):  # a problem that names no field: trust nothing from the link
             return cls(), warnings
-        default = cls()
-        setup = dataclasses.replace(setup, **{n: getattr(default, n) for n in bad})
+        default = flat_values(cls())
+        setup = build(cls, flat_values(setup) | {n: default[n] for n in bad})
         if declared_problems(setup):  # fields that are only wrong together: fall back entirely
             return cls(), warnings
     return setup, warnings
@@ -263,7 +262,7 @@ def _from_texts(cls: type[T], texts: Mapping[str, str], warnings: list[str]) -> 
 
 def to_json(setup: Any) -> str:
     """All fields as pretty JSON (tuples become lists), with the set-up's class name for a reader."""
-    body = {f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)}
+    body = flat_values(setup)
     return json.dumps({"setup": type(setup).__name__, "fields": body}, indent=2)
 
 

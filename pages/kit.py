@@ -1,7 +1,8 @@
 """How a tool page holds its state: one `ToolState` per tool, as TensorFlow Playground's `state.ts` does.
 
 A tool's set-up is one frozen dataclass whose fields are declared once with `core.settings.setting` (label, help,
-bounds or choices, widget kind). A page asks its ToolState for:
+bounds or choices, widget kind); a group of fields (a field whose type is a set-up dataclass) is seen by its own
+fields' names. A page asks its ToolState for:
 
 - `start()` first thing on every run: on the session's first visit the set-up comes from the page's link (what
   was wrong in it is said once), and changes asked for with `ask()` (a callback, a click on a chart, an imported
@@ -20,7 +21,6 @@ Values that several pages share are declared here once (`TRAINED_NETWORK`). Per-
 from __future__ import annotations
 
 import dataclasses
-import typing
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +31,7 @@ import pandas as pd
 import streamlit as st
 
 from core.markdown_literal import literal
-from core.settings import Setting, problems, settings
+from core.settings import Setting, build, flat_types, flat_values, problems, settings
 from core.setup_state import from_query, to_query
 
 S = TypeVar("S")
@@ -74,7 +74,7 @@ class ToolState(Generic[S]):
         self.tool, self.cls = tool, cls
         self.declared: dict[str, Setting] = settings(cls)
         self.follow = dict(follow or {})
-        self._types = typing.get_type_hints(cls)
+        self._types = flat_types(cls)
 
     def key(self, name: str) -> str:
         """The session-state key of one of this tool's values: `<tool>.<name>`."""
@@ -101,19 +101,20 @@ class ToolState(Generic[S]):
 
     def ask(self, warnings: Iterable[str] = (), **changes: Any) -> None:
         """Change fields for the next run, before its widgets are drawn (from a callback, a click, an import);
-        `warnings` are shown then, once."""
+        `warnings` are shown then, once. A group's fields are changed by their own names."""
         state = st.session_state
         base = state.get(self.key("pending")) or self.last
-        state[self.key("pending")] = dataclasses.replace(base, **changes)
+        state[self.key("pending")] = build(self.cls, flat_values(base) | changes)
         state[self.key("link_warnings")] = [*state.get(self.key("link_warnings"), ()), *warnings]
 
     def replace(self, setup: S, warnings: Iterable[str] = ()) -> None:
         """Take a whole set-up (a loaded JSON) on the next run."""
-        self.ask(warnings, **{f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)})
+        self.ask(warnings, **flat_values(setup))
 
     def _put(self, setup: S) -> None:
+        values = flat_values(setup)
         for name in [n for n in self.declared if n not in self.follow]:
-            self.set(name, getattr(setup, name))
+            self.set(name, values[name])
         for name, shown in self.follow.items():
             st.session_state[self.key(name)] = shown(setup)
         st.session_state[self.key("setup")] = setup
@@ -129,7 +130,7 @@ class ToolState(Generic[S]):
         """A field's value as its widget holds it now (the last set-up's when the widget has not been drawn)."""
         state = st.session_state
         if name not in self.declared or self.key(name) not in state:
-            return getattr(self.last, name)
+            return flat_values(self.last)[name]
         value = state[self.key(name)]
         return tuple(value) if isinstance(value, list) else value
 
@@ -147,7 +148,7 @@ class ToolState(Generic[S]):
         if allowed is not None and key in state:  # a choice that no longer exists (another model) is reset
             held = state[key] if isinstance(state[key], list) else [state[key]]
             if any(v not in allowed for v in held):
-                default = getattr(self.cls(), name)
+                default = flat_values(self.cls())[name]
                 state[key] = [v for v in held if v in allowed] if isinstance(state[key], list) else (
                     default if default in allowed else allowed[0])
         draw(declared, key, where, whole=self._types[name] is int, persist_state="session", **extra)
@@ -159,14 +160,14 @@ class ToolState(Generic[S]):
         A value that fails validation is reset to its default and the page runs again at once, saying which value
         and why (a widget cannot change once drawn, and the page must never show results for other values than
         the ones on screen)."""
-        values = {f.name: self.value(f.name) for f in dataclasses.fields(self.cls)} | fixed
-        setup = self.cls(**values)
+        values = {name: self.value(name) for name in self._types} | fixed
+        setup = build(self.cls, values)
         found = problems(setup)
         if found:
-            default = self.cls()
+            default = flat_values(self.cls())
             bad = {p.split(":", 1)[0] for p in found} & set(values)
             self.ask([f"This setting was out of range and was reset: {p}." for p in dict.fromkeys(found)],
-                     **{n: getattr(default, n) for n in bad})
+                     **{n: default[n] for n in bad})
             st.rerun()
         st.session_state[self.key("setup")] = setup
         self.publish(setup)

@@ -32,7 +32,7 @@ from core.race.expression import ExpressionError
 from core.race.race import run_race
 from core.race.racers import OPTIMIZERS, SPECS, Knob, RacerError, parse_racer
 from core.race.setup import DEFAULT_RACERS, RaceSetup
-from core.settings import problems
+from core.settings import flat_types, problems
 from core.setup_state import PACKED, QUOTE_CHARS, SetupError, from_json, from_query, pack, quoted, to_query
 from core.tokens import TextInputError, encode
 from tests.markdown import rendered, visible
@@ -91,7 +91,7 @@ def _model_and_texts(texts: tuple[str, ...]) -> Callable[[object, object], None]
 
 
 def _attribution_parts(setup: AttributionSetup, minilm) -> None:
-    setup.method_settings(), setup.text_target(), setup.network_target()
+    setup.settings, setup.text_target(), setup.network_target()
     _model_and_texts(("text", "text_b"))(setup, minilm)
 
 
@@ -103,7 +103,7 @@ PATHS: dict[type, Callable] = {
     AttributionSetup: _attribution_parts,
 }
 TOOLS = list(PATHS)
-FIELDS = [(cls, f.name) for cls in TOOLS for f in dataclasses.fields(cls)]
+FIELDS = [(cls, name) for cls in TOOLS for name in flat_types(cls)]  # a group's fields travel by their own names
 SERVER_PATHS = [str(ROOT), os.path.expanduser("~"), os.path.dirname(torch.__file__)]
 
 
@@ -201,14 +201,14 @@ def test_a_refused_linked_value_shows_as_typed_not_read_as_markdown(cls, name):
 
 @pytest.mark.parametrize("cls", TOOLS, ids=lambda c: c.__name__)
 def test_every_field_plain_or_compressed_takes_any_hostile_value_without_raising(cls):
-    for f in dataclasses.fields(cls):
+    for name in flat_types(cls):
         for value in HOSTILE:
-            _setup, warnings = read_link(cls, {f.name: value})
+            _setup, warnings = read_link(cls, {name: value})
             if value.isascii():  # a number of 400 digits, 2,001 x's: cut in the warning
                 assert all(len(w) < 400 for w in warnings), warnings
         for value in TEXTS:
-            read_link(cls, {f.name + PACKED: pack(value)})
-            read_link(cls, {f.name + PACKED: value})  # not a compressed value at all
+            read_link(cls, {name + PACKED: pack(value)})
+            read_link(cls, {name + PACKED: value})  # not a compressed value at all
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
@@ -256,7 +256,7 @@ RACERS = st.lists(RACER, min_size=1, max_size=3).map(",".join)
 
 def link(cls: type) -> st.SearchStrategy[dict[str, str]]:
     """Query parameters for `cls`: any of its fields, plain or compressed (validly or not), and unknown keys."""
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = list(flat_types(cls))
     plain = st.dictionaries(st.sampled_from([*names, "unknown", ""]), VALUE, max_size=6)
     packed = st.dictionaries(st.sampled_from(names).map(lambda n: n + PACKED),
                              (UTF8_TEXT | one_of(TEXTS)).map(pack) | ANY_TEXT, max_size=2)
@@ -284,7 +284,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.floats() | st.integers(-10**4
 
 @pytest.mark.parametrize("cls", TOOLS, ids=lambda c: c.__name__)
 def test_any_set_up_file_gives_a_set_up_and_warnings_or_a_setup_error(cls):
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = list(flat_types(cls))
 
     @settings(max_examples=150, deadline=None)
     @given(st.dictionaries(st.sampled_from(names) | ANY_TEXT, JSON, max_size=6), st.sampled_from([cls.__name__, None]))

@@ -59,3 +59,28 @@ def test_any_number_is_either_within_its_bounds_or_a_problem(rate, points):
 def test_an_unknown_widget_kind_is_refused_where_it_is_declared():
     with pytest.raises(ValueError, match="unknown setting kind"):
         Setting("x", kind="dial")
+
+
+@dataclass(frozen=True)
+class Training:
+    rate: float = setting(0.03, "Learning rate", low=1e-5, high=10.0)
+    epochs: int = setting(10, "Epochs", low=1, high=100)
+
+    def validate(self) -> list[str]:
+        return ["epochs: a rate over 1 needs at least 5 epochs"] if self.rate > 1 and self.epochs < 5 else []
+
+
+@dataclass(frozen=True)
+class Lesson:
+    shape: str = setting("circle", "Shape", kind="select", choices=SHAPES)
+    training: Training = Training()
+    seed: int = setting(0, "Seed", low=0, high=9)
+
+
+def test_a_groups_declared_settings_and_checks_count_in_its_parents_place():
+    assert list(settings(Lesson)) == ["shape", "rate", "epochs", "seed"]
+    assert problems(Lesson(training=Training(epochs=0), seed=10)) == ["epochs: must be between 1 and 100",
+                                                                      "seed: must be between 0 and 9"]
+    assert problems(Lesson(training=Training(rate=2.0, epochs=2))) == ["epochs: a rate over 1 needs at least 5 epochs"]
+    setup, warnings = from_query(Lesson, {"rate": "20", "epochs": "7", "shape": "xor"})
+    assert setup == Lesson(shape="xor", training=Training(epochs=7)) and len(warnings) == 1 and "rate" in warnings[0]

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.settings import build, flat_types, flat_values
 from core.setup_state import (
     MAX_PACKED_CHARS,
     MAX_TEXT_CHARS,
@@ -211,3 +212,76 @@ def test_warnings_read_as_sentences_without_library_jargon():
     _, warnings = from_query(Free, {"name.z": "notbase64!!"})
     assert warnings and all("base64" not in w and "Error" not in w for w in warnings)
     assert all(not w.endswith("..") for w in warnings)
+
+
+# ---- a group of fields (a set-up dataclass inside a set-up) travels flat, as its flat twin does --------------------
+
+@dataclass(frozen=True)
+class Inner:
+    count: int = 0
+    scale: float = 1.0
+    tags: tuple[str, ...] = ()
+
+    def validate(self) -> list[str]:
+        return [] if self.count >= 0 else ["count: must not be negative"]
+
+
+@dataclass(frozen=True)
+class Outer:
+    name: str = "x"
+    inner: Inner = Inner(count=3)  # a group whose default is not its class's default
+    flag: bool = False
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class OuterTwin:
+    """Outer written flat: the same fields, defaults, order and checks."""
+
+    name: str = "x"
+    count: int = 3
+    scale: float = 1.0
+    tags: tuple[str, ...] = ()
+    flag: bool = False
+    seed: int | None = None
+
+    def validate(self) -> list[str]:
+        return [] if self.count >= 0 else ["count: must not be negative"]
+
+
+TWIN_VALUES = st.fixed_dictionaries({}, optional={
+    "name": st.text(max_size=30), "count": st.integers(0, 10**12), "tags": st.lists(st.text(max_size=10),
+                                                                                 min_size=2, max_size=4).map(tuple),
+    "scale": st.floats(allow_nan=False, allow_infinity=False), "flag": st.booleans(),
+    "seed": st.none() | st.integers(0, 2**31)})
+
+
+@given(TWIN_VALUES)
+def test_a_nested_set_up_has_the_link_and_json_of_its_flat_twin_and_reads_back(values):
+    twin, nested = OuterTwin(**values), build(Outer, values)
+    assert flat_values(nested) == flat_values(twin)
+    assert to_query(nested) == to_query(twin)
+    assert to_json(nested) == to_json(twin).replace('"OuterTwin"', '"Outer"', 1)
+    assert from_query(Outer, to_query(twin)) == (nested, [])
+    assert from_json(Outer, to_json(nested)) == (nested, [])
+
+
+@given(st.dictionaries(st.sampled_from(["name", "count", "scale", "tags", "flag", "seed", "inner", "x"]),
+                       st.text(max_size=20) | st.integers(-5, 5).map(str)))
+def test_any_link_reads_into_a_nested_set_up_as_into_its_flat_twin(params):
+    nested, warnings = from_query(Outer, params)
+    twin, twin_warnings = from_query(OuterTwin, params)
+    assert flat_values(nested) == flat_values(twin) and warnings == twin_warnings
+
+
+def test_a_group_is_built_over_its_own_default_and_its_names_must_be_its_own():
+    assert build(Outer, {"scale": 2.0}) == Outer(inner=Inner(count=3, scale=2.0))
+    assert build(Outer, {}) == Outer() and list(flat_types(Outer)) == list(flat_types(OuterTwin))
+
+    @dataclass(frozen=True)
+    class Clash:
+        count: int = 1
+        inner: Inner = Inner()
+
+    with pytest.raises(TypeError, match="count"):
+        flat_types(Clash)

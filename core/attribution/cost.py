@@ -50,6 +50,13 @@ class CostEstimate:
         """Bytes one batch of evaluations holds at its peak (what the run asks the work queue for)."""
         return self.bytes_per_evaluation * self.internal_batch_size
 
+    def settings_for(self, settings: MethodSettings) -> MethodSettings:
+        """`settings` with this estimate's internal batch where they leave the batch to the free memory (0) and all
+        evaluations at once would not fit."""
+        if settings.internal_batch_size or self.internal_batch_size >= self.evaluations:
+            return settings
+        return replace(settings, internal_batch_size=self.internal_batch_size)
+
     def describe(self) -> str:
         seconds = f"{self.seconds:.2g} s" if self.seconds < 10 else f"{self.seconds:,.0f} s"
         return (f"{self.evaluations:,} model evaluations, ≈ {seconds}, "

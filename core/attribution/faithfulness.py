@@ -58,6 +58,12 @@ class Faithfulness:
     def random_insertion_area(self) -> float:
         return float(np.mean([self.area(c, self.fractions) for c in self.random_insertion]))
 
+    def metrics(self) -> dict[str, float]:
+        """The numbers an export records: the areas under the curves (attribution and random orders) and AOPC."""
+        return {"deletion_area": self.deletion_area, "insertion_area": self.insertion_area,
+                "random_deletion_area": self.random_deletion_area, "random_insertion_area": self.random_insertion_area,
+                "aopc_comprehensiveness": self.comprehensiveness, "aopc_sufficiency": self.sufficiency}
+
 
 def _keep_masks(order: torch.Tensor, counts: list[int], n: int, insertion: bool) -> torch.Tensor:
     """[len(counts), n] bool: for each k, the top-k of `order` removed (deletion) or the only ones kept (insertion).

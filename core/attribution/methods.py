@@ -31,6 +31,7 @@ from captum.attr import (
 )
 
 from core.attribution.problem import Problem
+from core.settings import setting
 
 # Captum's notices that it set requires_grad on our inputs and that DeepLift hooks a copy: expected, not news.
 warnings.filterwarnings("ignore", message="Input Tensor .* did not already require gradients")
@@ -45,37 +46,19 @@ INTEGRATION_METHODS = ("gausslegendre", "riemann_trapezoid", "riemann_left", "ri
 class MethodSettings:
     """Every setting any method reads; each method uses the ones its spec lists in `uses`."""
 
-    n_steps: int = 50
-    integration: str = "gausslegendre"
-    internal_batch_size: int = 0  # 0: all steps in one batch
-    n_samples: int = 25  # GradientSHAP / NoiseTunnel / Shapley sampling / LIME / KernelSHAP
-    stdevs: float = 0.1  # noise σ for GradientSHAP and SmoothGrad/VarGrad (in input units)
-    window: int = 1  # Occlusion window, in features (tokens)
-    seed: int = 0
-    perturbations_per_eval: int = 16
-    precision: str = "fp32"  # "bf16": the model runs under torch.autocast in bfloat16 (inputs and scores stay fp32)
-
-    def validate(self) -> list[str]:
-        problems = []
-        if self.precision not in PRECISIONS:
-            problems.append(f"precision: must be one of {', '.join(PRECISIONS)}")
-        if not 2 <= self.n_steps <= 2048:
-            problems.append("n_steps: must be between 2 and 2048")
-        if self.integration not in INTEGRATION_METHODS:
-            problems.append(f"integration: must be one of {', '.join(INTEGRATION_METHODS)}")
-        if not 0 <= self.internal_batch_size <= 4096:
-            problems.append("internal_batch_size: must be between 0 (all at once) and 4096")
-        if not 1 <= self.n_samples <= 2000:
-            problems.append("n_samples: must be between 1 and 2000")
-        if not 0.0 <= self.stdevs <= 10.0:
-            problems.append("stdevs: must be between 0 and 10")
-        if not 1 <= self.window <= 64:
-            problems.append("window: must be between 1 and 64")
-        if not 0 <= self.seed <= 2**31 - 1:
-            problems.append("seed: must be between 0 and 2³¹−1")
-        if not 1 <= self.perturbations_per_eval <= 1024:
-            problems.append("perturbations_per_eval: must be between 1 and 1024")
-        return problems
+    n_steps: int = setting(50, "n_steps (integration points)", low=2, high=2048)
+    integration: str = setting("gausslegendre", "integration rule", kind="select", choices=INTEGRATION_METHODS)
+    internal_batch_size: int = setting(0, "internal_batch_size (0 = from the free memory)", low=0, high=4096,
+                                       problem="must be between 0 (all at once) and 4096")  # 0: all steps in one batch
+    n_samples: int = setting(25, "samples", low=1, high=2000)  # GradientSHAP, NoiseTunnel, Shapley, LIME, KernelSHAP
+    stdevs: float = setting(0.1, "noise σ", low=0.0, high=10.0, step=0.01,  # GradientSHAP, SmoothGrad/VarGrad
+                            number_format="%.3f")  # in input units
+    window: int = setting(1, "window (tokens/features)", low=1, high=64)  # Occlusion, in features (tokens)
+    seed: int = setting(0, "seed", low=0, high=2**31 - 1, problem="must be between 0 and 2³¹−1")
+    perturbations_per_eval: int = setting(16, "perturbations per forward pass", low=1, high=1024)
+    precision: str = setting("fp32", "precision", kind="radio", choices=PRECISIONS,
+                             help="bf16 runs the model under autocast in bfloat16 (fast on GPUs); the page then shows "
+                                  "how far the scores are from fp32.")  # inputs and scores stay fp32
 
 
 DEFAULT_SETTINGS = MethodSettings()

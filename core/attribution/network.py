@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,6 +33,12 @@ class NetworkUnderStudy:
     output_activation: str = "sigmoid"  # key of OUTPUT_ACTIVATIONS: what turns z into the network's output
     source: str = "default"  # where it came from, for exports
     layered: bool = True  # model is built from nn.Linear and activation modules (DeepLift's rules apply)
+
+    @property
+    def described(self) -> dict[str, Any]:
+        """What an export says about the network, in place of a model's provenance."""
+        return {"network": self.source, "features": list(self.feature_names), "outputs": list(self.output_names),
+                "task": self.task}
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,14 @@ def grid_over(network: NetworkUnderStudy, resolution: int = 30, margin: float = 
     pad = (hi - lo) * margin + 1e-6
     return Grid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
                 np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
+
+
+def boundary_level(network: NetworkUnderStudy, target: NetworkTarget) -> float | None:
+    """The explained output's value on the decision boundary: 0 for a logit or a tanh output, 0.5 for a sigmoid or
+    softmax probability; None for a regression, which has no boundary."""
+    if network.output_activation == "identity":
+        return None
+    return 0.0 if target.scale == "logit" or network.output_activation == "tanh" else 0.5
 
 
 def decision_values(network: NetworkUnderStudy, grid: Grid, target: NetworkTarget) -> np.ndarray:

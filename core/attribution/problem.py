@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+import numpy as np
 import torch
 
 from core.work import checkpoint
@@ -46,6 +47,12 @@ class Problem:
     @property
     def n_features(self) -> int:
         return len(self.feature_names)
+
+    @property
+    def movable(self) -> np.ndarray | None:
+        """Per feature, True where perturbation may change it (agreement is measured there); None when no feature is
+        fixed."""
+        return np.array([not f for f in self.fixed]) if self.fixed else None
 
     @property
     def device(self) -> torch.device:

@@ -43,6 +43,7 @@ class TaskSpec:
     heads: tuple[str, ...]  # LoadedModel.head values that can compute it
     build: Callable[[LoadedModel, Encoded, TextTarget], tuple[Callable, str, tuple[int, ...]]]
     # build → (forward [B, T, H] → [B], what the scalar is, extra positions to keep fixed)
+    reads: tuple[str, ...]  # the TextTarget fields it reads besides `task` (the page asks for these)
 
 
 def _batch_inputs(enc: Encoded, batch: int) -> dict[str, torch.Tensor]:
@@ -166,12 +167,12 @@ def _similarity(loaded: LoadedModel, enc: Encoded, target: TextTarget):
 
 TASKS: dict[str, TaskSpec] = {spec.key: spec for spec in (
     TaskSpec("classification", "Sequence classification (class score)", ("sequence-classification",),
-             _classification),
-    TaskSpec("masked-lm", "Masked-LM: score of a token at [MASK]", ("masked-lm",), _masked_lm),
+             _classification, ("label", "output")),
+    TaskSpec("masked-lm", "Masked-LM: score of a token at [MASK]", ("masked-lm",), _masked_lm, ("token", "output")),
     TaskSpec("masked-lm-contrast", "Masked-LM contrastive: token A − token B at [MASK]", ("masked-lm",),
-             _contrastive),
+             _contrastive, ("token", "token_b")),
     TaskSpec("similarity", "Sentence similarity to text B (cosine of mean-pooled embeddings)",
-             ("encoder", "sequence-classification", "masked-lm"), _similarity),
+             ("encoder", "sequence-classification", "masked-lm"), _similarity, ("text_b",)),
 )}
 
 

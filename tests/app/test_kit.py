@@ -161,3 +161,30 @@ def test_widgets_that_follow_the_set_up_are_set_with_it_and_a_setting_of_no_fiel
     assert dict(at.query_params) == {"points": "1000", "rate": "0.5"}
     knob = at.number_input(key="toy.knob")
     assert knob.value == 1 and (knob.min, knob.max) == (1, 9) and at.text[1].value == "knob 1"
+
+
+def lesson_page():
+    import streamlit as st
+
+    from pages.kit import ToolState
+    from tests.test_settings import Lesson
+
+    state = ToolState("lesson", Lesson)
+    state.start()
+    state.widget("shape")
+    state.widget("rate")
+    state.widget("epochs")
+    st.button("Slow down", key="lesson.ask", on_click=lambda: state.ask(rate=0.001))
+    st.text(repr(state.current()))
+
+
+def test_a_groups_fields_are_widgets_and_link_parameters_by_their_own_names():
+    at = AppTest.from_function(lesson_page, default_timeout=30)
+    at.query_params.update({"epochs": "20"})
+    at.run()
+    assert not at.exception and not at.warning and at.number_input(key="lesson.epochs").value == 20
+    at.number_input(key="lesson.rate").set_value(0.5).run()
+    assert dict(at.query_params) == {"epochs": "20", "rate": "0.5"}
+    assert "training=Training(rate=0.5, epochs=20)" in at.text[0].value
+    at.button(key="lesson.ask").click().run()
+    assert at.number_input(key="lesson.rate").value == 0.001 and dict(at.query_params)["rate"] == "0.001"

@@ -8,8 +8,6 @@ surrogate cannot travel in a real link (nor through AppTest), so none is sent.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from streamlit.testing.v1 import AppTest
@@ -19,6 +17,7 @@ from core.attribution.setup import AttributionSetup
 from core.builder.setup import BuilderSetup
 from core.catalog import ROOT, TOOLS
 from core.race.setup import RaceSetup
+from core.settings import flat_types
 from core.setup_state import PACKED, pack, quoted
 from tests.app.navigate import through_app
 from tests.markdown import rendered, shown
@@ -52,7 +51,7 @@ def open_page(key: str, params: dict[str, str]) -> AppTest:
 def every_field(key: str, shift: int, mode: dict[str, str]) -> dict[str, str]:
     """A link in which every field but the mode and the source holds a hostile value (a compressed one under
     `<field>.z`)."""
-    names = [f.name for f in dataclasses.fields(SETUPS[key]) if f.name not in mode and f.name != "source"]
+    names = [name for name in flat_types(SETUPS[key]) if name not in mode and name != "source"]
     params = dict(mode)
     for i, name in enumerate(names):
         value = HOSTILE[(i + shift) % len(HOSTILE)]

@@ -44,7 +44,7 @@ def test_tool_page_renders_without_exception_or_error(tool):
 CHANGED = {
     "network-builder": ("selectbox", "builder.activation", ("relu", "sigmoid")),
     "bert-attention": ("text_area", "attention.text", ("Teachers put the demo on the projector.", "A class.")),
-    "attributions": ("text_area", "attributions.text", ("A reviewer checks every number.", "Every one.")),
+    "attributions": ("text_area", "attribution.text", ("A reviewer checks every number.", "Every one.")),
     "optimizer-race": ("slider", "race.li_extent", (0.5, 1.5)),
 }
 

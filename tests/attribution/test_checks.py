@@ -22,6 +22,7 @@ from core.attribution.robustness import baseline_sensitivity, feature_infidelity
 from core.attribution.sanity import network_sanity_check, randomisation_stages, sanity_check
 from core.attribution.text import TextTarget, text_problem
 from core.models import ModelSnapshot
+from core.settings import problems
 from core.setup_state import from_query
 
 WEIGHTS = torch.tensor([3.0, -1.0, 0.5, 2.0, 0.0, 1.0])
@@ -52,12 +53,25 @@ def test_deletion_and_insertion_curves_on_a_linear_toy_follow_the_known_order():
     assert result.sufficiency == pytest.approx(np.mean([WEIGHTS.sum().item() - w_sorted[:c].sum() for c in counts]),
                                                abs=1e-5)
     assert result.comprehensiveness > result.random_comprehensiveness
+    metrics = result.metrics()  # what an export records: the areas by the trapezoid rule, by hand
+    widths, deletion = np.diff(result.fractions), result.deletion
+    assert metrics["deletion_area"] == pytest.approx(float((widths * (deletion[1:] + deletion[:-1]) / 2).sum()))
+    assert metrics["aopc_comprehensiveness"] == result.comprehensiveness
+    assert list(metrics) == ["deletion_area", "insertion_area", "random_deletion_area", "random_insertion_area",
+                             "aopc_comprehensiveness", "aopc_sufficiency"]
 
 
 def test_a_reversed_explanation_is_less_faithful_than_the_true_one():
     problem = toy_problem()
     good, bad = faithfulness(problem, WEIGHTS.numpy()), faithfulness(problem, -WEIGHTS.numpy())
     assert good.deletion_area < bad.deletion_area and good.comprehensiveness > bad.comprehensiveness
+
+
+def test_only_a_problems_fixed_features_are_kept_out_of_agreement(classifier):
+    problem, enc = text_problem(classifier, "the good movie", TextTarget("classification"))
+    np.testing.assert_array_equal(problem.movable, [not s for s in enc.special])
+    assert problem.movable[0] == problem.movable[-1] == False  # noqa: E712 - [CLS] and [SEP]
+    assert toy_problem().movable is None  # a network's features: none is fixed
 
 
 def test_faithfulness_never_removes_fixed_tokens(classifier):
@@ -160,4 +174,4 @@ def test_export_records_everything_to_rerun_and_rerunning_gives_the_same_numbers
                        st.text(max_size=12)))
 def test_garbage_settings_from_a_link_fall_back_to_valid_defaults(params):
     settings, _warnings = from_query(MethodSettings, params)
-    assert settings.validate() == []
+    assert problems(settings) == []

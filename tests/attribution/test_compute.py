@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -59,7 +61,11 @@ def test_the_estimate_picks_an_internal_batch_that_fits_the_work_queues_share(ne
     assert estimate.evaluations == 64 and estimate.internal_batch_size == 10
     assert estimate.memory == 10 * per_eval
     assert estimate.seconds > 0 and "64 model evaluations" in estimate.describe()
-    # the page passes that batch on: the result is the same as in one batch
+    # the page passes that batch on where the user left it to the free memory: the same result as in one batch
+    assert estimate.settings_for(MethodSettings(n_steps=64)) == MethodSettings(n_steps=64, internal_batch_size=10)
+    assert estimate.settings_for(MethodSettings(n_steps=64, internal_batch_size=7)).internal_batch_size == 7
+    assert replace(estimate, internal_batch_size=64).settings_for(MethodSettings(n_steps=64)) == MethodSettings(
+        n_steps=64)  # all at once fits
     fits = explain(problem, "integrated-gradients", MethodSettings(n_steps=64, internal_batch_size=10))
     whole = explain(problem, "integrated-gradients", MethodSettings(n_steps=64))
     np.testing.assert_allclose(fits.scores, whole.scores, rtol=1e-4, atol=1e-6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from core.attribution.methods import METHODS, MethodSettings, refusal
 from core.attribution.network import (
     NetworkTarget,
     NetworkUnderStudy,
+    boundary_level,
     decision_values,
     default_features,
     grid_over,
@@ -185,6 +187,19 @@ def test_the_default_network_learns_its_disc_versus_ring_task():
     logits = network.model(network.features(torch.tensor(network.points)))[:, 0]
     accuracy = ((logits > 0).float().numpy() == network.labels).mean()
     assert accuracy > 0.95
+
+
+def test_the_boundary_level_separates_the_classes_alike_on_the_logit_and_the_probability():
+    network = train_default_network(epochs=30)  # a sigmoid output: sigmoid(z) > 1/2 exactly where z > 0
+    logit, probability = NetworkTarget(0, "logit"), NetworkTarget(0, "probability")
+    assert boundary_level(network, logit) == 0.0 and boundary_level(network, probability) == 0.5
+    grid = grid_over(network, 12)
+    z, p = decision_values(network, grid, logit), decision_values(network, grid, probability)
+    assert (z > 0).any() and (z < 0).any()
+    np.testing.assert_array_equal(z > 0, p > 0.5)
+    assert boundary_level(mlp_network(), probability) == 0.5  # softmax
+    assert boundary_level(replace(network, output_activation="tanh"), probability) == 0.0
+    assert boundary_level(linear_network(), logit) is None  # a regression has no boundary
 
 
 def test_an_output_the_network_does_not_have_is_refused_with_a_message():

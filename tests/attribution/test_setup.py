@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.attribution.setup import CLICK_SETS, AttributionSetup, apply_click
+from core.settings import problems
 
 
 def test_a_click_sets_the_explained_point_or_the_baseline_which_becomes_a_chosen_point():
@@ -26,7 +27,7 @@ def test_any_click_gives_a_valid_setup_that_changes_only_its_targets_fields(x, y
     last, fields = apply_click([{"x": x, "y": y}], None, sets)
     assert last == (x, y)
     setup = AttributionSetup(subject="network", **fields)
-    assert setup.validate() == []
+    assert problems(setup) == []
     moved, untouched = {"point": (("point_x", "point_y"), ("baseline_x", "baseline_y", "net_baseline")),
                         "baseline": (("baseline_x", "baseline_y"), ("point_x", "point_y"))}[sets]
     assert all(getattr(setup, name) == getattr(AttributionSetup(), name) for name in untouched)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 
 from core.attribution.explain import adaptive_steps, explain
 from core.attribution.methods import METHODS, MethodSettings, refusal
-from core.attribution.text import BASELINES, TextTarget, resolve_target, tasks_for, text_problem, top_predictions
+from core.attribution.text import BASELINES, TASKS, TextTarget, resolve_target, tasks_for, text_problem, top_predictions
 from core.models import ModelSnapshot
 from core.tokens import TextInputError, encode
 from tests.threads import run_together
@@ -22,6 +24,20 @@ def test_tasks_offered_follow_the_checkpoint_head(minilm, classifier, masked_lm)
     assert tasks_for(minilm) == ["similarity"]
     assert tasks_for(classifier)[0] == "classification"
     assert tasks_for(masked_lm)[:2] == ["masked-lm", "masked-lm-contrast"]
+
+
+# A second value for each target field; with the first ones below, each changes the scalar of a task that reads it.
+CHANGED = {"label": 1, "output": "probability", "token": "dog", "token_b": "mat", "text_b": "a dog ran ."}
+
+
+@pytest.mark.parametrize("task", list(TASKS))
+def test_a_tasks_scalar_changes_with_the_target_fields_it_reads_and_with_no_other(task, classifier, masked_lm):
+    loaded = classifier if task == "classification" else masked_lm
+    first = TextTarget(task, token="cat", token_b="movie", text_b="the good movie")
+    value = text_problem(loaded, "the cat [MASK] on the mat", first)[0].endpoints[0].item()
+    for name, other in CHANGED.items():
+        changed = text_problem(loaded, "the cat [MASK] on the mat", replace(first, **{name: other}))[0]
+        assert (changed.endpoints[0].item() != pytest.approx(value, abs=1e-7)) == (name in TASKS[task].reads), name
 
 
 def test_similarity_target_equals_the_cosine_of_sentence_embeddings_computed_from_ids(minilm):
