@@ -21,7 +21,7 @@ import types
 import typing
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import unquote
@@ -158,16 +158,6 @@ def _format(value: Any) -> str:
     if value is None:
         return "none"
     return str(value)
-
-
-def choice_problems(setup: Any, choices: Mapping[str, Iterable[str]]) -> list[str]:
-    """`validate()` messages ("field: must be one of …") for fields whose value is not a name of their registry."""
-    problems = []
-    for name, allowed in choices.items():
-        allowed = tuple(allowed)
-        if getattr(setup, name) not in allowed:
-            problems.append(f"{name}: must be one of {', '.join(map(str, allowed))}")
-    return problems
 
 
 def _link_items(setup: Any) -> typing.Iterator[tuple[str, str, str | None]]:

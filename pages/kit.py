@@ -32,7 +32,7 @@ import streamlit as st
 
 from core.markdown_literal import literal
 from core.settings import Setting, build, flat_types, flat_values, problems, settings
-from core.setup_state import from_query, to_query
+from core.setup_state import from_query, left_out_of_link, to_query
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -61,6 +61,13 @@ def show_warnings(warnings: Iterable[str]) -> None:
     """Core's warnings, one box each, shown literally (they quote what users typed)."""
     for warning in warnings:
         st.warning(literal(warning), icon=":material/warning:")
+
+
+def left_out_warnings(setup: object, names: dict[str, str]) -> list[str]:
+    """A message for each set-up field too long for the page link even compressed; `names` reads field names."""
+    return [f"The {names.get(n, n)} ({len(str(getattr(setup, n))):,} characters) is too long for the page link even "
+            f"compressed: the link carries the rest of the set-up and the default {names.get(n, n)}. The model reads "
+            "only its first few hundred tokens anyway." for n in left_out_of_link(setup)]
 
 
 class ToolState(Generic[S]):

@@ -13,8 +13,7 @@ from core.tokens import TextInputError
 from pages.attention.data import Shown, attention, model, view_of
 from pages.attention.state import LINK_NAMES, STATE, clamp_to_model
 from pages.attention.views import VIEW_OF
-from pages.common import left_out_warnings
-from pages.kit import show_warnings
+from pages.kit import left_out_warnings, show_warnings
 
 
 def render() -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from core.attribution.setup import AttributionSetup
-from pages.common import left_out_warnings
-from pages.kit import ToolState, show_warnings
+from pages.kit import ToolState, left_out_warnings, show_warnings
 
 STATE = ToolState("attribution", AttributionSetup)
 LINK_NAMES = {"text": "text", "text_b": "text B"}  # set-up fields long enough to stay out of a link

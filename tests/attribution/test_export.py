@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, fields
+from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -17,6 +17,7 @@ from core.attribution.network import NetworkTarget, decision_values, grid_over, 
 from core.attribution.setup import AttributionSetup
 from core.csv_safe import original_text
 from core.figures import attribution as figures
+from core.settings import flat_values
 from tests.spreadsheet import HOSTILE, formula_cells
 
 NETWORK = train_default_network(epochs=20)
@@ -31,7 +32,7 @@ def exported():
                      "integrated-gradients")
     setup = AttributionSetup(subject="network", net_baseline="point", baseline_x=BASELINE[0],
                              baseline_y=BASELINE[1], resolution=R)
-    record = export_record(result, {"network": NETWORK.source}, asdict(setup), {}, grid.points.numpy())
+    record = export_record(result, {"network": NETWORK.source}, flat_values(setup), {}, grid.points.numpy())
     return grid, result, record
 
 
@@ -96,7 +97,7 @@ def test_the_setup_line_carries_only_the_fields_of_its_subject(exported):
     assert network_setup["subject"] == "network" and network_setup["resolution"] == R
     assert not set(SUBJECT_FIELDS["text"]) & set(network_setup)  # no text, text_b, task "similarity"…
     assert network_setup["method"] == "integrated-gradients" and network_setup["n_steps"] == 50  # shared fields
-    text_setup = subject_setup(asdict(AttributionSetup(subject="text")))
+    text_setup = subject_setup(flat_values(AttributionSetup(subject="text")))
     assert text_setup["text"] and text_setup["task"] == "similarity"
     assert not set(SUBJECT_FIELDS["network"]) & set(text_setup)
     # every field of the set-up is either one subject's or shared by both, and nothing is dropped twice
