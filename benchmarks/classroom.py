@@ -162,7 +162,7 @@ SCENARIOS: dict[str, Scenario] = {s.page: s for s in (
         echo=race_echo,
         expected=lambda i, r: {("who", round(race_start(i, r)[0], 6)), ("round", round(race_start(i, r)[1], 6))},
     ),
-    sentence_scenario("bert-attention", "bert-attention-text"),
+    sentence_scenario("bert-attention", "attention.text"),
     # a run estimated over a few seconds (the server's work queue decides) waits for this button
     sentence_scenario("attributions", "attribution.text", start="attribution.explain.run"),
 )}

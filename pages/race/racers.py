@@ -12,8 +12,8 @@ from core.markdown_literal import literal
 from core.race.knobs import Knob
 from core.race.racers import OPTIMIZERS, RacerError, make_racer, parse_racer
 from core.race.setup import MAX_RACERS
-from pages.kit import draw
 from pages.race.state import ROW_IDS, STATE
+from pages.widgets import draw
 
 
 def render() -> tuple[str, ...]:

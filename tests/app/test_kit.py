@@ -135,7 +135,8 @@ def following_page():
     import streamlit as st
 
     from core.settings import Setting
-    from pages.kit import ToolState, draw
+    from pages.kit import ToolState
+    from pages.widgets import draw
     from tests.test_settings import Toy
 
     state = ToolState("toy", Toy, follow={"few": lambda s: s.points < 500, "rate": lambda s: f"{s.rate:g}"})

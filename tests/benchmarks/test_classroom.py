@@ -39,13 +39,13 @@ def test_rerun_request_names_the_page_the_query_the_widgets_the_kept_messages_an
     first = BackMsg.FromString(rerun_request("start_x=-1.2&start_y=1", [], page="optimizer-race")).rerun_script
     assert (first.page_name, first.page_script_hash, first.query_string) == (
         "optimizer-race", "", "start_x=-1.2&start_y=1")
-    later = BackMsg.FromString(rerun_request("", [widget_state("$$ID-ab-optimizer-race:seed", int_value=7)],
+    later = BackMsg.FromString(rerun_request("", [widget_state("$$ID-ab-race.seed", int_value=7)],
                                              page="optimizer-race", page_hash="h1", fragment_id="frag", auto=True,
                                              cached=["m1", "m2"])).rerun_script
     assert (later.page_name, later.page_script_hash, later.fragment_id, later.is_auto_rerun) == ("", "h1", "frag", True)
     assert list(later.cached_message_hashes) == ["m1", "m2"]
     assert [(w.id, w.WhichOneof("value"), w.int_value) for w in later.widget_states.widgets] == [
-        ("$$ID-ab-optimizer-race:seed", "int_value", 7)]
+        ("$$ID-ab-race.seed", "int_value", 7)]
 
 
 def test_widget_state_sets_exactly_the_named_value():
@@ -149,7 +149,7 @@ def test_a_run_ends_with_its_own_finish_and_holds_only_the_last_attempt_after_an
 def test_a_click_is_sent_once_and_a_value_with_every_later_rerun():
     def page() -> list[bytes]:  # every full run sends the whole page
         return [m.SerializeToString() for m in (
-            new_session(), delta(_element(text_area__id="$$ID-9f-bert-attention-text", text_area__label="Sentence")),
+            new_session(), delta(_element(text_area__id="$$ID-9f-attention.text", text_area__label="Sentence")),
             delta(_element(button__id="$$ID-77-None", button__label="Go")), finished(ForwardMsg.FINISHED_SUCCESSFULLY))]
 
     async def scenario():
@@ -157,16 +157,16 @@ def test_a_click_is_sent_once_and_a_value_with_every_later_rerun():
         socket.incoming = page()
         await session._read_run(0.0, fragment=False)
         socket.incoming = page()
-        await session.set("bert-attention-text", string_value="The apple")
+        await session.set("attention.text", string_value="The apple")
         socket.incoming = page()
         await session.set("$$ID-77-None", trigger_value=True)  # a widget without a key goes by its id
         socket.incoming = page()
-        await session.set("bert-attention-text", string_value="The pear")
+        await session.set("attention.text", string_value="The pear")
         return socket
 
     socket = asyncio.run(scenario())
     sent = [[(w.id, w.WhichOneof("value")) for w in m.rerun_script.widget_states.widgets] for m in socket.sent]
-    text, click = ("$$ID-9f-bert-attention-text", "string_value"), ("$$ID-77-None", "trigger_value")
+    text, click = ("$$ID-9f-attention.text", "string_value"), ("$$ID-77-None", "trigger_value")
     assert sent == [[text], [text, click], [text]]
     assert socket.sent[-1].rerun_script.widget_states.widgets[0].string_value == "The pear"
 
