@@ -28,8 +28,20 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-KINDS = ("number", "slider", "select_slider", "select", "radio", "segmented", "multiselect", "checkboxes", "checkbox",
-         "toggle", "text", "text_area")  # checkboxes: a multiple choice as one box per choice, in the choices' order
+KINDS = (
+    "number",
+    "slider",
+    "select_slider",
+    "select",
+    "radio",
+    "segmented",
+    "multiselect",
+    "checkboxes",
+    "checkbox",
+    "toggle",
+    "text",
+    "text_area",
+)  # checkboxes: a multiple choice as one box per choice, in the choices' order
 
 
 @dataclass(frozen=True)
@@ -78,9 +90,11 @@ class Setting:
             return self.problem or f"must be one of {', '.join(map(str, allowed))}"
         numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
         # an int is compared as it is (a 400-digit number from a link cannot become a float)
-        if any(isinstance(v, float) and not math.isfinite(v) for v in numbers) or (
-                self.low is not None and any(v < self.low for v in numbers)) or (
-                self.high is not None and any(v > self.high for v in numbers)):
+        if (
+            any(isinstance(v, float) and not math.isfinite(v) for v in numbers)
+            or (self.low is not None and any(v < self.low for v in numbers))
+            or (self.high is not None and any(v > self.high for v in numbers))
+        ):
             return self.problem or f"must be between {self.low:g} and {self.high:g}"
         return None
 
@@ -94,8 +108,10 @@ def setting(default: Any, label: str, **how: Any) -> Any:
 def _fields(cls: type) -> tuple[tuple[dataclasses.Field, Any, bool], ...]:
     """(field, its type, whether it is a group: a set-up dataclass) for each field of `cls`."""
     hints = typing.get_type_hints(cls)
-    return tuple((f, hints[f.name], isinstance(hints[f.name], type) and dataclasses.is_dataclass(hints[f.name]))
-                 for f in dataclasses.fields(cls))
+    return tuple(
+        (f, hints[f.name], isinstance(hints[f.name], type) and dataclasses.is_dataclass(hints[f.name]))
+        for f in dataclasses.fields(cls)
+    )
 
 
 @cache
@@ -151,8 +167,9 @@ def problems(setup: Any) -> list[str]:
     what the set-up's own `validate()` finds (the checks that involve several fields or a registry's contents),
     then what its groups' own `validate()` find."""
     values = flat_values(setup)
-    found = [f"{name}: {why}" for name, declared in settings(type(setup)).items()
-             if (why := declared.check(values[name]))]
+    found = [
+        f"{name}: {why}" for name, declared in settings(type(setup)).items() if (why := declared.check(values[name]))
+    ]
     return found + _validated(setup)
 
 

@@ -55,8 +55,10 @@ def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
     Plain text, not Markdown: pages show every message through `core.markdown_literal.literal`, so nothing a user
     typed or linked is read as Markdown (emphasis, links, LaTeX, colour directives) wherever it is quoted."""
     text = str(value)
-    shown = "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _INVISIBLE else ch
-                    for ch in text[:limit])
+    shown = "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _INVISIBLE else ch
+        for ch in text[:limit]
+    )
     cut = f"… ({len(text):,} characters)" if len(text) > limit else ""
     return f"'{shown}'{cut}"
 

@@ -54,8 +54,11 @@ class Shared:
         st.session_state[self.key] = value
 
 
-TRAINED_NETWORK = Shared("shared.trained_network", "the Network builder's network: a frozen copy, as a "
-                         "core.builder.trained.TrainedNetwork (read by Attributions and the race's landscape)")
+TRAINED_NETWORK = Shared(
+    "shared.trained_network",
+    "the Network builder's network: a frozen copy, as a "
+    "core.builder.trained.TrainedNetwork (read by Attributions and the race's landscape)",
+)
 
 
 def show_warnings(warnings: Iterable[str]) -> None:
@@ -66,9 +69,12 @@ def show_warnings(warnings: Iterable[str]) -> None:
 
 def left_out_warnings(setup: object, names: dict[str, str]) -> list[str]:
     """A message for each set-up field too long for the page link even compressed; `names` reads field names."""
-    return [f"The {names.get(n, n)} ({len(str(getattr(setup, n))):,} characters) is too long for the page link even "
-            f"compressed: the link carries the rest of the set-up and the default {names.get(n, n)}. The model reads "
-            "only its first few hundred tokens anyway." for n in left_out_of_link(setup)]
+    return [
+        f"The {names.get(n, n)} ({len(str(getattr(setup, n))):,} characters) is too long for the page link even "
+        f"compressed: the link carries the rest of the set-up and the default {names.get(n, n)}. The model reads "
+        "only its first few hundred tokens anyway."
+        for n in left_out_of_link(setup)
+    ]
 
 
 class ToolState(Generic[S]):
@@ -157,8 +163,11 @@ class ToolState(Generic[S]):
             held = state[key] if isinstance(state[key], list) else [state[key]]
             if any(v not in allowed for v in held):
                 default = flat_values(self.cls())[name]
-                state[key] = [v for v in held if v in allowed] if isinstance(state[key], list) else (
-                    default if default in allowed else allowed[0])
+                state[key] = (
+                    [v for v in held if v in allowed]
+                    if isinstance(state[key], list)
+                    else (default if default in allowed else allowed[0])
+                )
         draw(declared, key, where, whole=self._types[name] is int, persist_state="session", **extra)
         return self.value(name)
 
@@ -174,8 +183,10 @@ class ToolState(Generic[S]):
         if found:
             default = flat_values(self.cls())
             bad = {p.split(":", 1)[0] for p in found} & set(values)
-            self.ask([f"This setting was out of range and was reset: {p}." for p in dict.fromkeys(found)],
-                     **{n: default[n] for n in bad})
+            self.ask(
+                [f"This setting was out of range and was reset: {p}." for p in dict.fromkeys(found)],
+                **{n: default[n] for n in bad},
+            )
             st.rerun()
         st.session_state[self.key("setup")] = setup
         self.publish(setup)

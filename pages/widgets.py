@@ -14,8 +14,11 @@ def draw(declared: Setting, key: str, where: Any = None, whole: bool = False, **
     """Draw the widget that `declared` says (in `where`, default the current container) under `key`; returns its
     value. For a widget that is no set-up field, such as a racer's knob; `whole`: its numbers are ints."""
     number = int if whole else float  # Streamlit's number widgets infer int or float from the bounds and step
-    numbers = {k: number(v) for k, v in (("min_value", declared.low), ("max_value", declared.high),
-                                         ("step", declared.step)) if v is not None}
+    numbers = {
+        k: number(v)
+        for k, v in (("min_value", declared.low), ("max_value", declared.high), ("step", declared.step))
+        if v is not None
+    }
     return DRAW[declared.kind](where or st, declared, numbers, key=key, help=declared.help or None, **options)
 
 
@@ -23,8 +26,9 @@ def _choices(where: Any, draw: str, declared: Setting, numbers: dict, **kwargs: 
     return getattr(where, draw)(declared.label, declared.allowed(), format_func=declared.name, **kwargs)
 
 
-def _checkboxes(where: Any, declared: Setting, numbers: dict, *, key: str, persist_state: str | None = None,
-                **kwargs: Any) -> None:
+def _checkboxes(
+    where: Any, declared: Setting, numbers: dict, *, key: str, persist_state: str | None = None, **kwargs: Any
+) -> None:
     """The label in bold, then one checkbox per choice (keyed `<key>.<choice>`), as many per line as fit. The ticked
     choices are kept under `key` (a plain value, so it outlives the page), which each box follows."""
     state = st.session_state
@@ -43,12 +47,14 @@ def _checkboxes(where: Any, declared: Setting, numbers: dict, *, key: str, persi
 DRAW: dict[str, Callable[..., Any]] = {  # Setting.kind → the Streamlit call that asks for it
     "number": lambda where, d, numbers, **kw: where.number_input(d.label, format=d.number_format, **numbers, **kw),
     "slider": lambda where, d, numbers, **kw: where.slider(d.label, **numbers, **kw),
-    "select_slider": lambda where, d, numbers, **kw: where.select_slider(d.label, d.allowed(), format_func=d.name,
-                                                                         **kw),
+    "select_slider": lambda where, d, numbers, **kw: where.select_slider(
+        d.label, d.allowed(), format_func=d.name, **kw
+    ),
     "select": lambda where, d, numbers, **kw: _choices(where, "selectbox", d, numbers, **kw),
     "radio": lambda where, d, numbers, **kw: _choices(where, "radio", d, numbers, **({"horizontal": True} | kw)),
-    "segmented": lambda where, d, numbers, **kw: _choices(where, "segmented_control", d, numbers,
-                                                          **({"required": True} | kw)),
+    "segmented": lambda where, d, numbers, **kw: _choices(
+        where, "segmented_control", d, numbers, **({"required": True} | kw)
+    ),
     "multiselect": lambda where, d, numbers, **kw: _choices(where, "multiselect", d, numbers, **kw),
     "checkboxes": _checkboxes,
     "checkbox": lambda where, d, numbers, **kw: where.checkbox(d.label, **kw),

@@ -32,10 +32,17 @@ def test_declared_settings_are_listed_in_order_and_plain_fields_are_not():
     assert settings(Toy)["shape"].name("xor") == "XOR" and settings(Toy)["points"].allowed() is None
 
 
-@pytest.mark.parametrize(("changes", "field"), [({"shape": "moons"}, "shape"), ({"points": 5}, "points"),
-                                                 ({"rate": float("nan")}, "rate"), ({"rate": 11.0}, "rate"),
-                                                 ({"layers": (4, 9)}, "layers"), ({"shape": "xor", "points": 11},
-                                                                                   "points")])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"shape": "moons"}, "shape"),
+        ({"points": 5}, "points"),
+        ({"rate": float("nan")}, "rate"),
+        ({"rate": 11.0}, "rate"),
+        ({"layers": (4, 9)}, "layers"),
+        ({"shape": "xor", "points": 11}, "points"),
+    ],
+)
 def test_a_value_out_of_its_declared_bounds_or_choices_is_named_with_its_field(changes, field):
     found = problems(dataclasses.replace(Toy(), **changes))
     assert [p.split(":")[0] for p in found] == [field]
@@ -49,7 +56,7 @@ def test_the_link_reader_applies_the_declarations_and_falls_back_field_by_field(
     assert '"shape": "xor"' in to_json(setup)
 
 
-@given(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6))
+@given(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**6), 10**6))
 def test_any_number_is_either_within_its_bounds_or_a_problem(rate, points):
     toy = Toy(rate=rate, points=points)
     in_bounds = 1e-5 <= rate <= 10.0 and 10 <= points <= 2000
@@ -79,8 +86,10 @@ class Lesson:
 
 def test_a_groups_declared_settings_and_checks_count_in_its_parents_place():
     assert list(settings(Lesson)) == ["shape", "rate", "epochs", "seed"]
-    assert problems(Lesson(training=Training(epochs=0), seed=10)) == ["epochs: must be between 1 and 100",
-                                                                      "seed: must be between 0 and 9"]
+    assert problems(Lesson(training=Training(epochs=0), seed=10)) == [
+        "epochs: must be between 1 and 100",
+        "seed: must be between 0 and 9",
+    ]
     assert problems(Lesson(training=Training(rate=2.0, epochs=2))) == ["epochs: a rate over 1 needs at least 5 epochs"]
     setup, warnings = from_query(Lesson, {"rate": "20", "epochs": "7", "shape": "xor"})
     assert setup == Lesson(shape="xor", training=Training(epochs=7)) and len(warnings) == 1 and "rate" in warnings[0]

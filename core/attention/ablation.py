@@ -106,12 +106,19 @@ def sentence_embedding(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor
 
 def _encoder_effect(loaded: LoadedModel, encoded: Encoded, before, after) -> Outcome:
     h0, h1 = before.last_hidden_state, after.last_hidden_state
-    cos = float(torch.nn.functional.cosine_similarity(sentence_embedding(h0, encoded.attention_mask),
-                                                      sentence_embedding(h1, encoded.attention_mask), dim=0))
+    cos = float(
+        torch.nn.functional.cosine_similarity(
+            sentence_embedding(h0, encoded.attention_mask), sentence_embedding(h1, encoded.attention_mask), dim=0
+        )
+    )
     per_token = torch.nn.functional.cosine_similarity(h0[0], h1[0], dim=-1)
-    return Outcome("cosine between each token's final vector with and without the heads",
-                   tuple(encoded.tokens), (), tuple(per_token.tolist()),
-                   f"Sentence embedding (mean pooling) keeps cosine {cos:.4f} with the original.")
+    return Outcome(
+        "cosine between each token's final vector with and without the heads",
+        tuple(encoded.tokens),
+        (),
+        tuple(per_token.tolist()),
+        f"Sentence embedding (mean pooling) keeps cosine {cos:.4f} with the original.",
+    )
 
 
 def _classifier_effect(loaded: LoadedModel, encoded: Encoded, before, after) -> Outcome:
@@ -119,8 +126,13 @@ def _classifier_effect(loaded: LoadedModel, encoded: Encoded, before, after) -> 
     p1 = torch.softmax(after.logits[0], -1)
     top0, top1 = int(p0.argmax()), int(p1.argmax())
     verdict = "unchanged" if top0 == top1 else f"changes from {loaded.labels[top0]} to {loaded.labels[top1]}"
-    return Outcome("class probabilities", loaded.labels, tuple(p0.tolist()), tuple(p1.tolist()),
-                   f"Predicted class {verdict} ({loaded.labels[top1]}: {float(p0[top1]):.3f} → {float(p1[top1]):.3f}).")
+    return Outcome(
+        "class probabilities",
+        loaded.labels,
+        tuple(p0.tolist()),
+        tuple(p1.tolist()),
+        f"Predicted class {verdict} ({loaded.labels[top1]}: {float(p0[top1]):.3f} → {float(p1[top1]):.3f}).",
+    )
 
 
 TOP_K = 5
@@ -130,17 +142,26 @@ def _masked_lm_effect(loaded: LoadedModel, encoded: Encoded, before, after) -> O
     mask_id = loaded.tokenizer.mask_token_id
     positions = (encoded.input_ids[0] == mask_id).nonzero().flatten().tolist()
     if not positions:
-        return Outcome("top predictions at [MASK]", (), (), (),
-                       f"Put {loaded.tokenizer.mask_token} in the text to see the masked-word predictions change.")
+        return Outcome(
+            "top predictions at [MASK]",
+            (),
+            (),
+            (),
+            f"Put {loaded.tokenizer.mask_token} in the text to see the masked-word predictions change.",
+        )
     pos = positions[0]
     p0 = torch.softmax(before.logits[0, pos], -1)
     p1 = torch.softmax(after.logits[0, pos], -1)
     ids = list(dict.fromkeys(p0.topk(TOP_K).indices.tolist() + p1.topk(TOP_K).indices.tolist()))
     words = tuple(loaded.tokenizer.convert_ids_to_tokens(ids))
     best0, best1 = words[0], loaded.tokenizer.convert_ids_to_tokens(int(p1.argmax()))
-    return Outcome(f"probabilities at the first {loaded.tokenizer.mask_token} (position {pos})", words,
-                   tuple(p0[ids].tolist()), tuple(p1[ids].tolist()),
-                   f"Top prediction: '{best0}' → '{best1}'.")
+    return Outcome(
+        f"probabilities at the first {loaded.tokenizer.mask_token} (position {pos})",
+        words,
+        tuple(p0[ids].tolist()),
+        tuple(p1[ids].tolist()),
+        f"Top prediction: '{best0}' → '{best1}'.",
+    )
 
 
 EFFECTS: dict[str, Callable[..., Outcome]] = {

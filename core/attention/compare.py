@@ -43,6 +43,7 @@ def compare(maps_a: np.ndarray, maps_b: np.ndarray) -> Comparison:
         raise ShapeMismatchError(
             f"The two inputs have {maps_a.shape[-1]} and {maps_b.shape[-1]} tokens; the difference and the JS "
             "divergence need the same number (e.g. a minimal pair that swaps one word for another word that is "
-            "one token too). Their maps are still shown side by side.")
+            "one token too). Their maps are still shown side by side."
+        )
     rows = js_divergence(maps_a, maps_b)  # [layers, heads, n]
     return Comparison(np.asarray(maps_b, dtype=np.float64) - maps_a, rows.mean(axis=-1))

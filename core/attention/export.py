@@ -55,23 +55,41 @@ def attention_csv(data: AttentionExport) -> str:
     for a, layer in enumerate(data.layers):
         for b, head in enumerate(data.heads):
             for i, (query, weights) in enumerate(zip(tokens, data.maps[a, b].tolist(), strict=True)):
-                out.write("".join(f"{layer + 1},{head + 1},{i},{query},{j},{key},{w:.8g}\n"
-                                  for j, (key, w) in enumerate(zip(tokens, weights, strict=True))))
+                out.write(
+                    "".join(
+                        f"{layer + 1},{head + 1},{i},{query},{j},{key},{w:.8g}\n"
+                        for j, (key, w) in enumerate(zip(tokens, weights, strict=True))
+                    )
+                )
     return out.getvalue()
 
 
 def attention_json(data: AttentionExport) -> str:
-    return json.dumps({"provenance": data.provenance, "tokens": list(data.labels), "layers": _from_1(data.layers),
-                       "heads": _from_1(data.heads), "numbering": NUMBERING, "shape": "[layers, heads, query, key]",
-                       "attention": np.round(np.asarray(data.maps, dtype=np.float64), 8).tolist()}, indent=1)
+    return json.dumps(
+        {
+            "provenance": data.provenance,
+            "tokens": list(data.labels),
+            "layers": _from_1(data.layers),
+            "heads": _from_1(data.heads),
+            "numbering": NUMBERING,
+            "shape": "[layers, heads, query, key]",
+            "attention": np.round(np.asarray(data.maps, dtype=np.float64), 8).tolist(),
+        },
+        indent=1,
+    )
 
 
 def attention_npz(data: AttentionExport) -> bytes:
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, attention=np.asarray(data.maps, dtype=np.float32), tokens=np.array(data.labels),
-                        layers=np.array(_from_1(data.layers)), heads=np.array(_from_1(data.heads)),
-                        numbering=np.array(NUMBERING),
-                        provenance=np.array(json.dumps(data.provenance)))
+    np.savez_compressed(
+        buffer,
+        attention=np.asarray(data.maps, dtype=np.float32),
+        tokens=np.array(data.labels),
+        layers=np.array(_from_1(data.layers)),
+        heads=np.array(_from_1(data.heads)),
+        numbering=np.array(NUMBERING),
+        provenance=np.array(json.dumps(data.provenance)),
+    )
     return buffer.getvalue()
 
 
@@ -96,9 +114,17 @@ class Format:
     mime: str
 
 
-FORMATS = {"CSV": Format("csv", "text/csv"), "JSON": Format("json", "application/json"),
-           "NPZ": Format("npz", "application/octet-stream")}
+FORMATS = {
+    "CSV": Format("csv", "text/csv"),
+    "JSON": Format("json", "application/json"),
+    "NPZ": Format("npz", "application/octet-stream"),
+}
 ATTENTION_WRITERS: dict[str, Callable[[AttentionExport], str | bytes]] = {
-    "CSV": attention_csv, "JSON": attention_json, "NPZ": attention_npz}
+    "CSV": attention_csv,
+    "JSON": attention_json,
+    "NPZ": attention_npz,
+}
 STATISTICS_WRITERS: dict[str, Callable[[HeadStatistics, dict[str, str]], str]] = {
-    "CSV": statistics_csv, "JSON": statistics_json}
+    "CSV": statistics_csv,
+    "JSON": statistics_json,
+}

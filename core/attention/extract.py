@@ -59,15 +59,18 @@ class AttentionResult:
         """[T] int: 0 for text A (and its [CLS]/[SEP]), 1 for text B."""
         seg = np.zeros(self.length, dtype=int)
         if self.encoded.segment_b_start is not None:
-            seg[self.encoded.segment_b_start:] = 1
+            seg[self.encoded.segment_b_start :] = 1
         return seg
 
 
 def provenance_of(loaded: LoadedModel, encoded: Encoded) -> dict[str, str]:
     """What an export must say about where its numbers came from."""
     info = loaded.provenance.as_dict()
-    info["truncation"] = (f"truncated from {encoded.untruncated_length} to {encoded.length} tokens"
-                          if encoded.truncated else f"none ({encoded.length} tokens, limit {encoded.max_length})")
+    info["truncation"] = (
+        f"truncated from {encoded.untruncated_length} to {encoded.length} tokens"
+        if encoded.truncated
+        else f"none ({encoded.length} tokens, limit {encoded.max_length})"
+    )
     return info
 
 
@@ -78,7 +81,8 @@ def extract(loaded: LoadedModel, encoded: Encoded) -> AttentionResult:
     if not out.attentions:
         raise AttentionUnavailableError(
             f"The model ran with attention implementation '{loaded.config._attn_implementation}', which returns no "
-            "attention probabilities. Load it with attn_implementation='eager'.")
+            "attention probabilities. Load it with attn_implementation='eager'."
+        )
     attentions = torch.cat(out.attentions, dim=0)  # [layers, heads, T, T]
     hidden = torch.cat(out.hidden_states, dim=0)  # [layers + 1, T, hidden]
     return AttentionResult(
@@ -87,4 +91,3 @@ def extract(loaded: LoadedModel, encoded: Encoded) -> AttentionResult:
         encoded=encoded,
         provenance=provenance_of(loaded, encoded),
     )
-

@@ -70,8 +70,9 @@ class _LevelGraph(dict):
         return edges
 
 
-def _augment(residual: np.ndarray, rows: list[list[float]], neighbours: _LevelGraph, pointer: list[int], source: int,
-             sink: int) -> float:
+def _augment(
+    residual: np.ndarray, rows: list[list[float]], neighbours: _LevelGraph, pointer: list[int], source: int, sink: int
+) -> float:
     """Find one source→sink path in the level graph (advancing dead-end pointers) and push its bottleneck."""
     path = [source]
     while path:
@@ -103,7 +104,7 @@ def layer_graph(hat: np.ndarray) -> np.ndarray:
     capacity = np.zeros(((layers + 1) * t, (layers + 1) * t))
     for layer in range(layers):
         upper, lower = (layer + 1) * t, layer * t
-        capacity[upper:upper + t, lower:lower + t] = hat[layer]
+        capacity[upper : upper + t, lower : lower + t] = hat[layer]
     return capacity
 
 

@@ -39,8 +39,7 @@ def qkv(loaded: LoadedModel, result: AttentionResult, layer: int) -> tuple[torch
     module = attention_module(loaded, layer)
     x = torch.from_numpy(np.asarray(result.hidden_states[layer], dtype=np.float64))
     heads = loaded.num_heads
-    return (_projection(module.query, x, heads), _projection(module.key, x, heads),
-            _projection(module.value, x, heads))
+    return (_projection(module.query, x, heads), _projection(module.key, x, heads), _projection(module.value, x, heads))
 
 
 def recompute_layer(loaded: LoadedModel, result: AttentionResult, layer: int) -> np.ndarray:
@@ -101,5 +100,19 @@ def neuron_view(loaded: LoadedModel, result: AttentionResult, layer: int, head: 
     probs /= probs.sum()
     weighted = probs[:, None] * v
     model_probs = result.attentions[layer, head, query].astype(np.float64)
-    return NeuronView(layer, head, query, q, k, v, q[None, :] * k, scores, mask, probs, weighted,
-                      weighted.sum(axis=0), model_probs, float(np.abs(probs - model_probs).max()))
+    return NeuronView(
+        layer,
+        head,
+        query,
+        q,
+        k,
+        v,
+        q[None, :] * k,
+        scores,
+        mask,
+        probs,
+        weighted,
+        weighted.sum(axis=0),
+        model_probs,
+        float(np.abs(probs - model_probs).max()),
+    )

@@ -33,16 +33,20 @@ class Statistic:
 
 def _to_keys(selected: Callable[[tuple[str, ...], tuple[bool, ...]], np.ndarray]):
     """Average over queries of the attention mass on the keys that `selected(tokens, special)` marks."""
+
     def compute(maps: np.ndarray, tokens: tuple[str, ...], special: tuple[bool, ...]) -> np.ndarray:
         keys = selected(tokens, special).astype(np.float64)
         return (maps @ keys).mean(axis=-1)
+
     return compute
 
 
 def _diagonal(offset: int):
     """Average over queries i (that have a key i + offset) of α(i → i + offset)."""
+
     def compute(maps: np.ndarray, tokens: tuple[str, ...], special: tuple[bool, ...]) -> np.ndarray:
         return np.diagonal(maps, offset=offset, axis1=-2, axis2=-1).mean(axis=-1)
+
     return compute
 
 
@@ -91,10 +95,17 @@ class HeadStatistics:
     def table(self) -> list[dict[str, object]]:
         """One row per head: layer, head, every statistic, role (layers and heads counted from 1, as on the page)."""
         layers, heads = self.values["entropy"].shape
-        return [{"layer": layer + 1, "head": head + 1,
-                 **{name: float(v[layer, head]) for name, v in self.values.items()},
-                 "uniform entropy": self.uniform_entropy, "role": self.roles[layer][head]}
-                for layer in range(layers) for head in range(heads)]
+        return [
+            {
+                "layer": layer + 1,
+                "head": head + 1,
+                **{name: float(v[layer, head]) for name, v in self.values.items()},
+                "uniform entropy": self.uniform_entropy,
+                "role": self.roles[layer][head],
+            }
+            for layer in range(layers)
+            for head in range(heads)
+        ]
 
 
 def role_of(values: dict[str, float], uniform_entropy: float) -> str:
@@ -112,6 +123,8 @@ def head_statistics(maps: np.ndarray, tokens: tuple[str, ...], special: tuple[bo
     values = {name: spec.compute(maps, tokens, special) for name, spec in STATISTICS.items()}
     uniform = float(np.log(maps.shape[-1]))
     layers, heads = maps.shape[:2]
-    roles = tuple(tuple(role_of({k: float(v[layer, head]) for k, v in values.items()}, uniform)
-                        for head in range(heads)) for layer in range(layers))
+    roles = tuple(
+        tuple(role_of({k: float(v[layer, head]) for k, v in values.items()}, uniform) for head in range(heads))
+        for layer in range(layers)
+    )
     return HeadStatistics(values, roles, uniform)

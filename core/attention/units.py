@@ -47,14 +47,18 @@ class ShownAttention:
 
 def token_units(result: AttentionResult) -> Units:
     """One unit per WordPiece token."""
-    return Units(result.tokens, tuple((i,) for i in range(result.length)), result.encoded.special,
-                 tuple(int(s) for s in result.segments))
+    return Units(
+        result.tokens,
+        tuple((i,) for i in range(result.length)),
+        result.encoded.special,
+        tuple(int(s) for s in result.segments),
+    )
 
 
 def _piece_text(piece: str) -> str:
     for mark in _PIECE_MARKS:
         if piece.startswith(mark):
-            return piece[len(mark):]
+            return piece[len(mark) :]
     return piece
 
 
@@ -71,11 +75,13 @@ def word_units(result: AttentionResult) -> Units:
             groups.append([i])
             keys.append(key)
     tokens = result.tokens
-    labels = tuple(
-        tokens[g[0]] if len(g) == 1 else "".join(_piece_text(tokens[p]) for p in g)
-        for g in groups)
-    return Units(labels, tuple(tuple(g) for g in groups), tuple(result.encoded.special[g[0]] for g in groups),
-                 tuple(int(segments[g[0]]) for g in groups))
+    labels = tuple(tokens[g[0]] if len(g) == 1 else "".join(_piece_text(tokens[p]) for p in g) for g in groups)
+    return Units(
+        labels,
+        tuple(tuple(g) for g in groups),
+        tuple(result.encoded.special[g[0]] for g in groups),
+        tuple(int(segments[g[0]]) for g in groups),
+    )
 
 
 def merge(maps: np.ndarray, units: Units) -> np.ndarray:
@@ -117,8 +123,9 @@ SPECIAL_MODE_LABELS = {
 GRANULARITIES: dict[str, Callable[[AttentionResult], Units]] = {"tokens": token_units, "words": word_units}
 
 
-def shown(result: AttentionResult, maps: np.ndarray, granularity: str = "tokens",
-          special_mode: str = "keep") -> ShownAttention:
+def shown(
+    result: AttentionResult, maps: np.ndarray, granularity: str = "tokens", special_mode: str = "keep"
+) -> ShownAttention:
     """Token-level maps [..., T, T] of `result` in the chosen units and special-token mode."""
     units = GRANULARITIES[granularity](result)
     merged = merge(np.asarray(maps, dtype=np.float64), units) if granularity != "tokens" else np.asarray(maps)
@@ -128,8 +135,12 @@ def shown(result: AttentionResult, maps: np.ndarray, granularity: str = "tokens"
     out, removed = SPECIAL_MODES[special_mode](merged, special)
     if special_mode != "keep":
         content = np.flatnonzero(~special)
-        units = Units(tuple(units.labels[i] for i in content), tuple(units.positions[i] for i in content),
-                      tuple(False for _ in content), tuple(units.segments[i] for i in content))
+        units = Units(
+            tuple(units.labels[i] for i in content),
+            tuple(units.positions[i] for i in content),
+            tuple(False for _ in content),
+            tuple(units.segments[i] for i in content),
+        )
     return ShownAttention(out, units, removed, special_mode == "exclude")
 
 
@@ -138,6 +149,7 @@ def _segment_filter(query_segment: int | None, key_segment: int | None):
         q = np.ones(len(segments), bool) if query_segment is None else segments == query_segment
         k = np.ones(len(segments), bool) if key_segment is None else segments == key_segment
         return q[:, None] & k[None, :]
+
     return mask
 
 

@@ -32,7 +32,6 @@ def rollout_scores(loaded: LoadedModel, enc: Encoded, task: str, fusion: str = "
     return final[read_positions(loaded, enc, task)].mean(0)
 
 
-def rollout_agreement(scores: dict[str, np.ndarray], rollout_row: np.ndarray, movable: np.ndarray) \
-        -> dict[str, float]:
+def rollout_agreement(scores: dict[str, np.ndarray], rollout_row: np.ndarray, movable: np.ndarray) -> dict[str, float]:
     """Spearman ρ between |scores| of each method and the rollout scores, over the movable tokens."""
     return {name: spearman(np.abs(s[movable]), rollout_row[movable]) for name, s in scores.items()}

@@ -19,8 +19,13 @@ from core.setup_state import quoted
 from core.tokens import MAX_CHARS
 
 SUBJECTS = {"text": "A BERT-family model on text", "network": "A network on 2-D data"}
-TEXT_BASELINES = {"pad": "[PAD] tokens", "mask": "[MASK] tokens", "unk": "[UNK] tokens", "zero": "zero embeddings",
-                  "random": "random tokens (seeded)"}
+TEXT_BASELINES = {
+    "pad": "[PAD] tokens",
+    "mask": "[MASK] tokens",
+    "unk": "[UNK] tokens",
+    "zero": "zero embeddings",
+    "random": "random tokens (seeded)",
+}
 NET_BASELINES = {"zero": "all features 0", "mean": "data mean", "point": "a chosen point"}
 REDUCTIONS = {"sum": "sum over embedding (signed)", "l2": "L2 norm (magnitude)"}
 NET_SCALES = {"logit": "logit z", "probability": "activated output"}
@@ -45,21 +50,38 @@ class AttributionSetup:
     # text
     source: str = setting("embedded", "Model", kind="text", help=SOURCE_HELP)
     text: str = setting("The cat sat on the mat and purred.", "Text", kind="text_area")
-    task: str = setting("similarity", "Task (what scalar is explained)", kind="select", choices=lambda: TASKS,
-                        names=lambda k: TASKS[k].title)
-    output: str = setting("logit", "Explain the", kind="radio", choices=OUTPUTS,
-                          help="Logits by default: a softmax squashes the signal, and its attributions mix in every "
-                               "other class.")
+    task: str = setting(
+        "similarity",
+        "Task (what scalar is explained)",
+        kind="select",
+        choices=lambda: TASKS,
+        names=lambda k: TASKS[k].title,
+    )
+    output: str = setting(
+        "logit",
+        "Explain the",
+        kind="radio",
+        choices=OUTPUTS,
+        help="Logits by default: a softmax squashes the signal, and its attributions mix in every other class.",
+    )
     label: int = setting(0, "Class", kind="select", low=0, high=1000)
     token: str = setting("", "Token A (scored at [MASK]; empty = top prediction)", kind="text")
     token_b: str = setting("", "Token B (subtracted)", kind="text")
-    text_b: str = setting("A cat is resting on a rug.", "Text B (the similarity reference; its embedding is held "
-                          "fixed)", kind="text")
-    text_baseline: str = setting("pad", "Baseline (reference input)", kind="select", choices=lambda: BASELINES,
-                                 names=TEXT_BASELINES)
-    reduce: str = setting("sum", "Token score", kind="radio", choices=REDUCTIONS, names=REDUCTIONS,
-                          help="Gradient methods give one number per embedding dimension; a token's score is their "
-                               "sum (keeps the sign; adds up to f(x) − f(baseline) for IG) or their L2 norm.")
+    text_b: str = setting(
+        "A cat is resting on a rug.", "Text B (the similarity reference; its embedding is held fixed)", kind="text"
+    )
+    text_baseline: str = setting(
+        "pad", "Baseline (reference input)", kind="select", choices=lambda: BASELINES, names=TEXT_BASELINES
+    )
+    reduce: str = setting(
+        "sum",
+        "Token score",
+        kind="radio",
+        choices=REDUCTIONS,
+        names=REDUCTIONS,
+        help="Gradient methods give one number per embedding dimension; a token's score is their "
+        "sum (keeps the sign; adds up to f(x) − f(baseline) for IG) or their L2 norm.",
+    )
     # 2-D network
     point_x: float = _coordinate(2.0, "Point X1")
     point_y: float = _coordinate(1.5, "Point X2")
@@ -70,8 +92,9 @@ class AttributionSetup:
     baseline_y: float = _coordinate(0.0, "Baseline X2")
     resolution: int = setting(30, "Map resolution (points per side)", kind="slider", low=8, high=80)
     # method
-    method: str = setting("integrated-gradients", "Method", kind="select", choices=lambda: METHODS,
-                          names=lambda k: METHODS[k].title)
+    method: str = setting(
+        "integrated-gradients", "Method", kind="select", choices=lambda: METHODS, names=lambda k: METHODS[k].title
+    )
     settings: MethodSettings = field(default_factory=MethodSettings)
 
     def text_target(self) -> TextTarget:
@@ -95,8 +118,9 @@ class AttributionSetup:
         return problems
 
 
-def apply_click(selected: Sequence[Mapping[str, Any]], last: tuple[float, float] | None,
-                sets: str) -> tuple[tuple[float, float] | None, dict[str, Any]]:
+def apply_click(
+    selected: Sequence[Mapping[str, Any]], last: tuple[float, float] | None, sets: str
+) -> tuple[tuple[float, float] | None, dict[str, Any]]:
     """(the click to remember, the set-up fields it changes) for a map's selection.
 
     selected: the Plotly chart's selected points (dicts with "x", "y"). A selection stays in the chart's state across

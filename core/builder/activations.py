@@ -39,12 +39,20 @@ ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", "1 / (1 + e^−z)", "a (1 − a)", torch.sigmoid, lambda z, a: a * (1 - a)),
     "linear": Activation("linear", "z", "1", lambda z: z, lambda z, a: torch.ones_like(z)),
     "leaky_relu": Activation(
-        "leaky ReLU", f"z if z > 0 else {LEAKY_SLOPE} z", f"1 if z > 0 else {LEAKY_SLOPE}",
+        "leaky ReLU",
+        f"z if z > 0 else {LEAKY_SLOPE} z",
+        f"1 if z > 0 else {LEAKY_SLOPE}",
         lambda z: F.leaky_relu(z, LEAKY_SLOPE),
-        lambda z, a: torch.where(z > 0, torch.ones_like(z), torch.full_like(z, LEAKY_SLOPE))),
+        lambda z, a: torch.where(z > 0, torch.ones_like(z), torch.full_like(z, LEAKY_SLOPE)),
+    ),
     "gelu": Activation("GELU", "z Φ(z)", "Φ(z) + z φ(z)", F.gelu, _gelu_df),
-    "softmax": Activation("softmax", "e^z_k / Σ_j e^z_j", "(Jacobian; used with cross-entropy only)",
-                          lambda z: torch.softmax(z, dim=-1), None),
+    "softmax": Activation(
+        "softmax",
+        "e^z_k / Σ_j e^z_j",
+        "(Jacobian; used with cross-entropy only)",
+        lambda z: torch.softmax(z, dim=-1),
+        None,
+    ),
 }
 
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "gelu")

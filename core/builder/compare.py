@@ -36,8 +36,13 @@ def snapshot(trainer: Trainer, letter: str, resolution: int = 100) -> RunSnapsho
     s = trainer.setup
     with trainer.lock:
         h = trainer.history
-        return RunSnapshot(f"{letter}: {s.activation}, {OPTIMIZERS[s.optimizer][0]}, lr {s.learning_rate:g}",
-                           (s.dataset, s.n_points, s.noise, s.train_percent, s.data_seed), tuple(h.epochs),
-                           tuple(h.train_loss), tuple(h.test_loss),
-                           evaluate_plane(trainer.model, trainer.data.feature_names, resolution).output,
-                           trainer.head_name, trainer.epoch)
+        return RunSnapshot(
+            f"{letter}: {s.activation}, {OPTIMIZERS[s.optimizer][0]}, lr {s.learning_rate:g}",
+            (s.dataset, s.n_points, s.noise, s.train_percent, s.data_seed),
+            tuple(h.epochs),
+            tuple(h.train_loss),
+            tuple(h.test_loss),
+            evaluate_plane(trainer.model, trainer.data.feature_names, resolution).output,
+            trainer.head_name,
+            trainer.epoch,
+        )

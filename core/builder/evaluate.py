@@ -60,8 +60,9 @@ def r2_score(y: np.ndarray, pred: np.ndarray) -> float:
     return 1 - float(((y - pred) ** 2).sum()) / ss_tot if ss_tot > 0 else float("nan")
 
 
-def metrics(model: MLP, head: str, features: torch.Tensor, labels: np.ndarray, is_train: np.ndarray,
-            n_classes: int) -> Metrics:
+def metrics(
+    model: MLP, head: str, features: torch.Tensor, labels: np.ndarray, is_train: np.ndarray, n_classes: int
+) -> Metrics:
     """Metrics of `model` on the data; `features [N, F]`, `labels [N]`, `is_train [N]`."""
     h = HEADS[head]
     with torch.no_grad():
@@ -93,10 +94,14 @@ def gradient_warning(grad_norms: list[float]) -> str | None:
     if not finite:
         return None
     if max(finite) > EXPLODING:
-        return (f"Exploding gradients: a layer's gradient norm is {max(finite):.3g}. Lower the learning rate "
-                "or add regularization.")
+        return (
+            f"Exploding gradients: a layer's gradient norm is {max(finite):.3g}. Lower the learning rate "
+            "or add regularization."
+        )
     if min(finite) < VANISHING:
         layer = grad_norms.index(min(finite)) + 1
-        return (f"Vanishing gradients: layer {layer}'s gradient norm is {min(finite):.2g}, so it barely learns. "
-                "Try ReLU/tanh instead of sigmoid, fewer layers, or new initial weights.")
+        return (
+            f"Vanishing gradients: layer {layer}'s gradient norm is {min(finite):.2g}, so it barely learns. "
+            "Try ReLU/tanh instead of sigmoid, fewer layers, or new initial weights."
+        )
     return None

@@ -22,8 +22,7 @@ def history_csv(history: History) -> str:
     n_layers = max((len(g) for g in history.grad_norms), default=0)
     out = io.StringIO()
     out.write(csv_line(["epoch", "train_loss", "test_loss", *(f"grad_norm_layer{i + 1}" for i in range(n_layers))]))
-    for e, tr, te, g in zip(history.epochs, history.train_loss, history.test_loss, history.grad_norms,
-                            strict=True):
+    for e, tr, te, g in zip(history.epochs, history.train_loss, history.test_loss, history.grad_norms, strict=True):
         out.write(csv_line([e, f"{tr:.8g}", f"{te:.8g}", *(f"{v:.8g}" for v in g)]))
     return out.getvalue()
 
@@ -33,9 +32,20 @@ def trace_csv(trace: StepTrace) -> str:
     out = io.StringIO()
     out.write(csv_line(["layer", "quantity", "row", "col", "value"]))
     for layer in trace.layers:
-        items = {"a_prev": layer.a_prev, "W": layer.W, "b": layer.b, "z": layer.z, "a": layer.a,
-                 "dL_da": layer.dL_da, "dL_dz": layer.dL_dz, "dL_dW": layer.dL_dW, "dL_db": layer.dL_db,
-                 "dL_da_prev": layer.dL_da_prev, "W_after": layer.W_after, "b_after": layer.b_after}
+        items = {
+            "a_prev": layer.a_prev,
+            "W": layer.W,
+            "b": layer.b,
+            "z": layer.z,
+            "a": layer.a,
+            "dL_da": layer.dL_da,
+            "dL_dz": layer.dL_dz,
+            "dL_dW": layer.dL_dW,
+            "dL_db": layer.dL_db,
+            "dL_da_prev": layer.dL_da_prev,
+            "W_after": layer.W_after,
+            "b_after": layer.b_after,
+        }
         for name, t in items.items():
             if t is None:
                 continue
@@ -110,25 +120,42 @@ for epoch in range(1, EPOCHS + 1):
         print(f"epoch {{epoch}}: training loss {{train_loss:.6f}}")
 '''
 
-_FEATURE_SRC = {"x1": "lambda a, b: a", "x2": "lambda a, b: b", "x1^2": "lambda a, b: a * a",
-                "x2^2": "lambda a, b: b * b", "x1*x2": "lambda a, b: a * b", "sin(x1)": "lambda a, b: torch.sin(a)",
-                "sin(x2)": "lambda a, b: torch.sin(b)"}
-_ACT_SRC = {"relu": "torch.relu", "tanh": "torch.tanh", "sigmoid": "torch.sigmoid", "linear": "lambda z: z",
-            "leaky_relu": "lambda z: F.leaky_relu(z, 0.01)", "gelu": "F.gelu"}
+_FEATURE_SRC = {
+    "x1": "lambda a, b: a",
+    "x2": "lambda a, b: b",
+    "x1^2": "lambda a, b: a * a",
+    "x2^2": "lambda a, b: b * b",
+    "x1*x2": "lambda a, b: a * b",
+    "sin(x1)": "lambda a, b: torch.sin(a)",
+    "sin(x2)": "lambda a, b: torch.sin(b)",
+}
+_ACT_SRC = {
+    "relu": "torch.relu",
+    "tanh": "torch.tanh",
+    "sigmoid": "torch.sigmoid",
+    "linear": "lambda z: z",
+    "leaky_relu": "lambda z: F.leaky_relu(z, 0.01)",
+    "gelu": "F.gelu",
+}
 _LOSS_SRC = {
     "sigmoid_bce": "F.binary_cross_entropy_with_logits(z, y, reduction='sum') / len(z)",
     "tanh_mse": "0.5 * ((torch.tanh(z) - y) ** 2).sum() / len(z)",
     "softmax_ce": "-(y * torch.log_softmax(z, dim=-1)).sum() / len(z)",
     "linear_mse": "0.5 * ((z - y) ** 2).sum() / len(z)",
 }
-_PENALTY_SRC = {"none": "0.0", "l1": "{r!r} * sum(lin.weight.abs().sum() for lin in linears)",
-                "l2": "0.5 * {r!r} * sum((lin.weight ** 2).sum() for lin in linears)"}
-_OPT_SRC = {"sgd": "torch.optim.SGD(linears.parameters(), lr=LR)",
-            "momentum": "torch.optim.SGD(linears.parameters(), lr=LR, momentum=0.9)",
-            "nesterov": "torch.optim.SGD(linears.parameters(), lr=LR, momentum=0.9, nesterov=True)",
-            "rmsprop": "torch.optim.RMSprop(linears.parameters(), lr=LR)",
-            "adam": "torch.optim.Adam(linears.parameters(), lr=LR)",
-            "adamw": "torch.optim.AdamW(linears.parameters(), lr=LR)"}
+_PENALTY_SRC = {
+    "none": "0.0",
+    "l1": "{r!r} * sum(lin.weight.abs().sum() for lin in linears)",
+    "l2": "0.5 * {r!r} * sum((lin.weight ** 2).sum() for lin in linears)",
+}
+_OPT_SRC = {
+    "sgd": "torch.optim.SGD(linears.parameters(), lr=LR)",
+    "momentum": "torch.optim.SGD(linears.parameters(), lr=LR, momentum=0.9)",
+    "nesterov": "torch.optim.SGD(linears.parameters(), lr=LR, momentum=0.9, nesterov=True)",
+    "rmsprop": "torch.optim.RMSprop(linears.parameters(), lr=LR)",
+    "adam": "torch.optim.Adam(linears.parameters(), lr=LR)",
+    "adamw": "torch.optim.AdamW(linears.parameters(), lr=LR)",
+}
 
 
 def training_script(setup: BuilderSetup, data: Dataset, head: str, sizes: tuple[int, ...], epochs: int) -> str:
@@ -137,9 +164,17 @@ def training_script(setup: BuilderSetup, data: Dataset, head: str, sizes: tuple[
     return _SCRIPT.format(
         summary=f"{'-'.join(map(str, sizes))} {setup.activation}, {setup.optimizer} lr {setup.learning_rate}",
         name="nn_explorer_network.py",
-        points=data.points.tolist(), targets=targets.tolist(), is_train=data.is_train.tolist(),
-        features=", ".join(_FEATURE_SRC[f] for f in setup.features), sizes=tuple(sizes),
+        points=data.points.tolist(),
+        targets=targets.tolist(),
+        is_train=data.is_train.tolist(),
+        features=", ".join(_FEATURE_SRC[f] for f in setup.features),
+        sizes=tuple(sizes),
         activations=", ".join(_ACT_SRC[setup.activation] for _ in setup.hidden),
-        epochs=epochs, batch=max(1, min(setup.batch_size, int(data.is_train.sum()))), lr=setup.learning_rate,
-        init_seed=setup.init_seed, loss=_LOSS_SRC[head],
-        penalty=_PENALTY_SRC[setup.regularization].format(r=setup.reg_rate), optimizer=_OPT_SRC[setup.optimizer])
+        epochs=epochs,
+        batch=max(1, min(setup.batch_size, int(data.is_train.sum()))),
+        lr=setup.learning_rate,
+        init_seed=setup.init_seed,
+        loss=_LOSS_SRC[head],
+        penalty=_PENALTY_SRC[setup.regularization].format(r=setup.reg_rate),
+        optimizer=_OPT_SRC[setup.optimizer],
+    )

@@ -41,10 +41,16 @@ class HandProblem:
 def check(p: HandProblem) -> list[str]:
     """Every problem that stops the computation, as a sentence; empty when the exercise can be solved."""
     out = []
-    named = [("x", p.x), ("y", p.y)] + [(f"W{i + 1}", w) for i, w in enumerate(p.weights)] + \
-            [(f"b{i + 1}", b) for i, b in enumerate(p.biases)]
-    out += [f"{n} has an empty or non-numeric cell; type a number in every cell." for n, v in named
-            if v.size == 0 or not np.isfinite(v).all()]
+    named = (
+        [("x", p.x), ("y", p.y)]
+        + [(f"W{i + 1}", w) for i, w in enumerate(p.weights)]
+        + [(f"b{i + 1}", b) for i, b in enumerate(p.biases)]
+    )
+    out += [
+        f"{n} has an empty or non-numeric cell; type a number in every cell."
+        for n, v in named
+        if v.size == 0 or not np.isfinite(v).all()
+    ]
     if out:
         return out
     width, width_name = p.x.shape[1], f"x {p.x.shape} (B samples × {p.x.shape[1]} inputs)"
@@ -55,8 +61,10 @@ def check(p: HandProblem) -> list[str]:
             out.append(f"b{i} has shape {b.shape} but W{i} has shape {w.shape}: b{i} needs {w.shape[0]} entries.")
         width, width_name = w.shape[0], f"W{i} has shape {w.shape} ({w.shape[0]} outputs)"
     if p.y.shape != (p.x.shape[0], width):
-        out.append(f"y has shape {p.y.shape} but the network outputs {(p.x.shape[0], width)} "
-                   f"(x has {p.x.shape[0]} rows, the last W has {width} rows).")
+        out.append(
+            f"y has shape {p.y.shape} but the network outputs {(p.x.shape[0], width)} "
+            f"(x has {p.x.shape[0]} rows, the last W has {width} rows)."
+        )
     if p.activations[-1] == "softmax" and p.loss != "cross_entropy":
         out.append("A softmax output needs the cross-entropy loss.")
     return out
@@ -66,8 +74,13 @@ def solve(p: HandProblem) -> StepTrace:
     """Every intermediate of one SGD step (forward, loss, backward, update) for a problem `check` accepts."""
     sizes = (p.x.shape[1], *(w.shape[0] for w in p.weights))
     model = build_model(NetSpec(sizes, p.activations), 0, torch.float64)
-    load_weights(model, [(torch.tensor(w, dtype=torch.float64), torch.tensor(b, dtype=torch.float64))
-                         for w, b in zip(p.weights, p.biases, strict=True)])
+    load_weights(
+        model,
+        [
+            (torch.tensor(w, dtype=torch.float64), torch.tensor(b, dtype=torch.float64))
+            for w, b in zip(p.weights, p.biases, strict=True)
+        ],
+    )
     opt = torch.optim.SGD(model.parameters(), lr=p.lr)
     x = torch.tensor(p.x, dtype=torch.float64)
     y = torch.tensor(p.y, dtype=torch.float64)
@@ -95,7 +108,7 @@ def sign_demo(x: np.ndarray, y: np.ndarray, w: float, b: float, lr: float, steps
         wi, bi, losses = w, b, []
         for _ in range(steps + 1):
             err = wi * x + bi - y
-            losses.append(float(0.5 * np.mean(err ** 2)))
+            losses.append(float(0.5 * np.mean(err**2)))
             wi, bi = wi - lr * sign * float(np.mean(err * x)), bi - lr * sign * float(np.mean(err))
         curves.append(tuple(losses))
     return SignDemo(*curves)
@@ -128,10 +141,16 @@ def loss_note(typed: HandProblem, printed: HandProblem) -> Note | None:
         return None
     losses = compare_losses(typed.y[0], typed.x[0])
     as_printed = np.array_equal(typed.x, printed.x) and np.array_equal(typed.y, printed.y)
-    return Note(f"With ŷ = x typed above: ½·Σ(ŷ − y)² = **{losses['half_squared']:.4g}**, "
-                f"−Σ y log ŷ = **{losses['cross_entropy']:.4g}**, binary cross-entropy {losses['bce']:.4g}."
-                + (" (Some tutorials print 0.45 and 0.2231 for this example: the values are 0.03 and 0.3285.)"
-                   if as_printed else ""), boxed=True)
+    return Note(
+        f"With ŷ = x typed above: ½·Σ(ŷ − y)² = **{losses['half_squared']:.4g}**, "
+        f"−Σ y log ŷ = **{losses['cross_entropy']:.4g}**, binary cross-entropy {losses['bce']:.4g}."
+        + (
+            " (Some tutorials print 0.45 and 0.2231 for this example: the values are 0.03 and 0.3285.)"
+            if as_printed
+            else ""
+        ),
+        boxed=True,
+    )
 
 
 def sign_note(typed: HandProblem, printed: HandProblem) -> Note | None:
@@ -139,12 +158,14 @@ def sign_note(typed: HandProblem, printed: HandProblem) -> Note | None:
     flipped sign (`sign_demo`)."""
     if check(typed) or typed.x.shape[1] != 1 or typed.y.shape[1] != 1 or len(typed.weights) != 1:
         return None
-    demo = sign_demo(typed.x[:, 0], typed.y[:, 0], float(typed.weights[0][0, 0]), float(typed.biases[0][0]),
-                     float(typed.lr))
-    return Note("**The sign of the gradient.** dL/dW = Xᵀ(ŷ − y)/B. A loop that computes Xᵀ(y − ŷ) and still does "
-                "`w -= lr * dw` walks uphill:",
-                curves={"w -= lr·Xᵀ(ŷ − y)/B (correct)": demo.right,
-                        "w -= lr·Xᵀ(y − ŷ)/B (flipped sign)": demo.flipped})
+    demo = sign_demo(
+        typed.x[:, 0], typed.y[:, 0], float(typed.weights[0][0, 0]), float(typed.biases[0][0]), float(typed.lr)
+    )
+    return Note(
+        "**The sign of the gradient.** dL/dW = Xᵀ(ŷ − y)/B. A loop that computes Xᵀ(y − ŷ) and still does "
+        "`w -= lr * dw` walks uphill:",
+        curves={"w -= lr·Xᵀ(ŷ − y)/B (correct)": demo.right, "w -= lr·Xᵀ(y − ŷ)/B (flipped sign)": demo.flipped},
+    )
 
 
 def _a(rows) -> np.ndarray:
@@ -152,14 +173,33 @@ def _a(rows) -> np.ndarray:
 
 
 EXAMPLES: dict[str, Example] = {
-    "3 inputs → 2 sigmoid → 2 sigmoid, squared error": Example(HandProblem(
-        (_a([[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]), _a([[0.7, -0.8], [0.9, 0.1]])),
-        (_a([0.1, -0.1]), _a([0.0, 0.2])), ("sigmoid", "sigmoid"),
-        _a([[1.0, 0.5, -1.0]]), _a([[1.0, 0.0]]), "half_squared", 0.5)),
-    "Squared error vs cross-entropy: y = [1, 0, 1], ŷ = [0.8, 0.1, 0.9]": Example(HandProblem(
-        (np.eye(3),), (np.zeros(3),), ("linear",), _a([[0.8, 0.1, 0.9]]), _a([[1.0, 0.0, 1.0]]),
-        "half_squared", 0.1), loss_note),
-    "Linear regression, one gradient-descent step": Example(HandProblem(
-        (_a([[0.5]]),), (_a([0.0]),), ("linear",), _a([[1.0], [2.0], [3.0]]), _a([[2.0], [4.0], [6.0]]),
-        "half_squared", 0.1), sign_note),
+    "3 inputs → 2 sigmoid → 2 sigmoid, squared error": Example(
+        HandProblem(
+            (_a([[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]), _a([[0.7, -0.8], [0.9, 0.1]])),
+            (_a([0.1, -0.1]), _a([0.0, 0.2])),
+            ("sigmoid", "sigmoid"),
+            _a([[1.0, 0.5, -1.0]]),
+            _a([[1.0, 0.0]]),
+            "half_squared",
+            0.5,
+        )
+    ),
+    "Squared error vs cross-entropy: y = [1, 0, 1], ŷ = [0.8, 0.1, 0.9]": Example(
+        HandProblem(
+            (np.eye(3),), (np.zeros(3),), ("linear",), _a([[0.8, 0.1, 0.9]]), _a([[1.0, 0.0, 1.0]]), "half_squared", 0.1
+        ),
+        loss_note,
+    ),
+    "Linear regression, one gradient-descent step": Example(
+        HandProblem(
+            (_a([[0.5]]),),
+            (_a([0.0]),),
+            ("linear",),
+            _a([[1.0], [2.0], [3.0]]),
+            _a([[2.0], [4.0], [6.0]]),
+            "half_squared",
+            0.1,
+        ),
+        sign_note,
+    ),
 }

@@ -27,15 +27,24 @@ class Loss:
 
 
 LOSSES: dict[str, Loss] = {
-    "half_squared": Loss("squared error", "L = ½ Σₖ (aₖ − yₖ)²",
-                         lambda a, y: 0.5 * ((a - y) ** 2).sum() / a.shape[0],
-                         lambda a, y: (a - y) / a.shape[0]),
-    "bce": Loss("binary cross-entropy", "L = −Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)]",
-                lambda a, y: -(y * torch.log(a) + (1 - y) * torch.log1p(-a)).sum() / a.shape[0],
-                lambda a, y: (a - y) / (a * (1 - a)) / a.shape[0]),
-    "cross_entropy": Loss("cross-entropy", "L = −Σₖ yₖ log aₖ",
-                          lambda a, y: -(y * torch.log(a)).sum() / a.shape[0],
-                          lambda a, y: -y / a / a.shape[0]),
+    "half_squared": Loss(
+        "squared error",
+        "L = ½ Σₖ (aₖ − yₖ)²",
+        lambda a, y: 0.5 * ((a - y) ** 2).sum() / a.shape[0],
+        lambda a, y: (a - y) / a.shape[0],
+    ),
+    "bce": Loss(
+        "binary cross-entropy",
+        "L = −Σₖ [yₖ log aₖ + (1 − yₖ) log(1 − aₖ)]",
+        lambda a, y: -(y * torch.log(a) + (1 - y) * torch.log1p(-a)).sum() / a.shape[0],
+        lambda a, y: (a - y) / (a * (1 - a)) / a.shape[0],
+    ),
+    "cross_entropy": Loss(
+        "cross-entropy",
+        "L = −Σₖ yₖ log aₖ",
+        lambda a, y: -(y * torch.log(a)).sum() / a.shape[0],
+        lambda a, y: -y / a / a.shape[0],
+    ),
 }
 
 
@@ -52,12 +61,14 @@ SHORTCUTS: dict[tuple[str, str], Shortcut] = {
     ("sigmoid", "bce"): Shortcut(
         "dL/dz = ŷ − y",
         lambda z, y: F.binary_cross_entropy_with_logits(z, y, reduction="sum") / z.shape[0],
-        lambda z, a, y: (a - y) / z.shape[0]),
+        lambda z, a, y: (a - y) / z.shape[0],
+    ),
     # With Σₖ yₖ = 1 (one-hot) this is ŷ − y; written in general so hand-typed targets stay exact.
     ("softmax", "cross_entropy"): Shortcut(
         "dL/dz = ŷ − y",
         lambda z, y: -(y * torch.log_softmax(z, dim=-1)).sum() / z.shape[0],
-        lambda z, a, y: (a * y.sum(dim=-1, keepdim=True) - y) / z.shape[0]),
+        lambda z, a, y: (a * y.sum(dim=-1, keepdim=True) - y) / z.shape[0],
+    ),
 }
 
 
@@ -80,18 +91,38 @@ class Head:
 
 
 HEADS: dict[str, Head] = {
-    "sigmoid_bce": Head("sigmoid + binary cross-entropy", "binary", "sigmoid", "bce",
-                        lambda lab, k: lab.reshape(-1, 1).astype(np.float64),
-                        lambda a: (a[:, 0] > 0.5).long()),
-    "tanh_mse": Head("tanh + squared error (TF Playground)", "binary", "tanh", "half_squared",
-                     lambda lab, k: (2.0 * lab - 1).reshape(-1, 1),
-                     lambda a: (a[:, 0] > 0).long()),
-    "softmax_ce": Head("softmax + cross-entropy", "multiclass", "softmax", "cross_entropy",
-                       lambda lab, k: np.eye(k)[lab.astype(np.int64)],
-                       lambda a: a.argmax(dim=1)),
-    "linear_mse": Head("linear + squared error", "regression", "linear", "half_squared",
-                       lambda lab, k: lab.reshape(-1, 1).astype(np.float64),
-                       lambda a: a[:, 0]),
+    "sigmoid_bce": Head(
+        "sigmoid + binary cross-entropy",
+        "binary",
+        "sigmoid",
+        "bce",
+        lambda lab, k: lab.reshape(-1, 1).astype(np.float64),
+        lambda a: (a[:, 0] > 0.5).long(),
+    ),
+    "tanh_mse": Head(
+        "tanh + squared error (TF Playground)",
+        "binary",
+        "tanh",
+        "half_squared",
+        lambda lab, k: (2.0 * lab - 1).reshape(-1, 1),
+        lambda a: (a[:, 0] > 0).long(),
+    ),
+    "softmax_ce": Head(
+        "softmax + cross-entropy",
+        "multiclass",
+        "softmax",
+        "cross_entropy",
+        lambda lab, k: np.eye(k)[lab.astype(np.int64)],
+        lambda a: a.argmax(dim=1),
+    ),
+    "linear_mse": Head(
+        "linear + squared error",
+        "regression",
+        "linear",
+        "half_squared",
+        lambda lab, k: lab.reshape(-1, 1).astype(np.float64),
+        lambda a: a[:, 0],
+    ),
 }
 
 BINARY_HEADS = ("sigmoid_bce", "tanh_mse")
@@ -124,8 +155,9 @@ def weight_penalty(regularization: str, rate: float, weights: Iterable[torch.Ten
     return sum(REGULARIZATIONS[regularization].penalty(w, rate) for w in weights)
 
 
-def training_loss(head: str, regularization: str, rate: float, z: torch.Tensor, y: torch.Tensor,
-                  weights: Iterable[torch.Tensor]) -> torch.Tensor:
+def training_loss(
+    head: str, regularization: str, rate: float, z: torch.Tensor, y: torch.Tensor, weights: Iterable[torch.Tensor]
+) -> torch.Tensor:
     """What the trainer minimises and reports as "loss": head `head`'s data loss from the logits `z [B, K]` and
     targets `y [B, K]`, plus the weight penalty (none: the data loss alone, without an extra op per step)."""
     h = HEADS[head]

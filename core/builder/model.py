@@ -19,8 +19,9 @@ class NetSpec:
 
     def __post_init__(self):
         if len(self.activations) != len(self.sizes) - 1:
-            raise ValueError(f"{len(self.sizes) - 1} weight layers need as many activations, "
-                             f"got {len(self.activations)}")
+            raise ValueError(
+                f"{len(self.sizes) - 1} weight layers need as many activations, got {len(self.activations)}"
+            )
 
 
 class MLP(nn.Module):

@@ -41,46 +41,98 @@ class BuilderSetup:
     """Data, features, network and training choices; defaults are TF Playground's. Each user-facing field is
     declared once (core.settings): its widget, bounds, link and JSON come from that declaration."""
 
-    dataset: str = setting("circle", "Dataset", kind="select", choices=lambda: (*DATASETS, CUSTOM),
-                           names=_dataset_name)
-    n_points: int = setting(500, "Points", kind="slider", low=10, high=MAX_POINTS, step=10,
-                            problem=f"must be 10-{MAX_POINTS}")
+    dataset: str = setting("circle", "Dataset", kind="select", choices=lambda: (*DATASETS, CUSTOM), names=_dataset_name)
+    n_points: int = setting(
+        500, "Points", kind="slider", low=10, high=MAX_POINTS, step=10, problem=f"must be 10-{MAX_POINTS}"
+    )
     noise: int = setting(0, "Noise %", kind="slider", low=0, high=50, problem="must be 0-50 (%)")
-    train_percent: int = setting(50, "Training data %", kind="slider", low=10, high=90,
-                                 help="The rest are test points (tick 'Show test data' to see them on the plot).",
-                                 problem="must be 10-90 (%)")
-    data_seed: int = setting(0, "Data seed", low=0, high=SEED, help="Same seed, same points",
-                             problem="must be 0 to 2³¹−1")
-    features: tuple[str, ...] = setting(("x1", "x2"), "Features", kind="checkboxes", choices=lambda: FEATURES,
-                                        names=LABELS, problem=f"choose one or more distinct of {', '.join(FEATURES)}")
+    train_percent: int = setting(
+        50,
+        "Training data %",
+        kind="slider",
+        low=10,
+        high=90,
+        help="The rest are test points (tick 'Show test data' to see them on the plot).",
+        problem="must be 10-90 (%)",
+    )
+    data_seed: int = setting(
+        0, "Data seed", low=0, high=SEED, help="Same seed, same points", problem="must be 0 to 2³¹−1"
+    )
+    features: tuple[str, ...] = setting(
+        ("x1", "x2"),
+        "Features",
+        kind="checkboxes",
+        choices=lambda: FEATURES,
+        names=LABELS,
+        problem=f"choose one or more distinct of {', '.join(FEATURES)}",
+    )
     # neurons per hidden layer, changed with the page's + and − buttons (no widget of its own)
-    hidden: tuple[int, ...] = setting((4, 2), "Neurons per hidden layer", low=1, high=MAX_NEURONS,
-                                      problem=f"at most {MAX_LAYERS} layers of 1-{MAX_NEURONS} neurons")
-    activation: str = setting("tanh", "Activation", kind="select", choices=HIDDEN_ACTIVATIONS,
-                              names=lambda a: ACTIVATIONS[a].title)
-    binary_head: str = setting("sigmoid_bce", "Two-class output", kind="select", choices=BINARY_HEADS,
-                               names=lambda h: HEADS[h].title)
-    regularization: str = setting("none", "Regularization", kind="select", choices=lambda: REGULARIZATIONS,
-                                  names=lambda r: REGULARIZATIONS[r].title)
+    hidden: tuple[int, ...] = setting(
+        (4, 2),
+        "Neurons per hidden layer",
+        low=1,
+        high=MAX_NEURONS,
+        problem=f"at most {MAX_LAYERS} layers of 1-{MAX_NEURONS} neurons",
+    )
+    activation: str = setting(
+        "tanh", "Activation", kind="select", choices=HIDDEN_ACTIVATIONS, names=lambda a: ACTIVATIONS[a].title
+    )
+    binary_head: str = setting(
+        "sigmoid_bce", "Two-class output", kind="select", choices=BINARY_HEADS, names=lambda h: HEADS[h].title
+    )
+    regularization: str = setting(
+        "none",
+        "Regularization",
+        kind="select",
+        choices=lambda: REGULARIZATIONS,
+        names=lambda r: REGULARIZATIONS[r].title,
+    )
     # the rate ladders (core.builder.optimizers) are the slider's stops; a link may carry any rate in bounds
-    reg_rate: float = setting(0.0, "Regularization rate λ", kind="select_slider", low=0, high=10,
-                              problem="must be 0-10")
-    init_seed: int = setting(0, "Weight seed", low=0, high=SEED, help="Initial weights; separate from the data seed",
-                             problem="must be 0 to 2³¹−1")
-    optimizer: str = setting("sgd", "Optimizer", kind="select", choices=lambda: OPTIMIZERS,
-                             names=lambda o: OPTIMIZERS[o][0])
-    learning_rate: float = setting(0.03, "Learning rate", kind="select_slider", low=0, high=10,
-                                   problem="must be above 0 and at most 10")
-    batch_size: int = setting(10, "Batch size", low=1, high=MAX_POINTS,
-                              help="Larger than the training set means full batch", problem=f"must be 1-{MAX_POINTS}")
-    max_epochs: int = setting(0, "Stop after epochs (0 = never)", low=0, high=1_000_000,
-                              problem="must be 0 (no limit) to 1000000")
-    target_loss: float = setting(0.0, "Stop below training loss (0 = never)", low=0, high=MAX_TARGET_LOSS,
-                                 number_format="%.4f", problem=f"must be 0 (never) to {MAX_TARGET_LOSS:g}")
+    reg_rate: float = setting(
+        0.0, "Regularization rate λ", kind="select_slider", low=0, high=10, problem="must be 0-10"
+    )
+    init_seed: int = setting(
+        0,
+        "Weight seed",
+        low=0,
+        high=SEED,
+        help="Initial weights; separate from the data seed",
+        problem="must be 0 to 2³¹−1",
+    )
+    optimizer: str = setting(
+        "sgd", "Optimizer", kind="select", choices=lambda: OPTIMIZERS, names=lambda o: OPTIMIZERS[o][0]
+    )
+    learning_rate: float = setting(
+        0.03, "Learning rate", kind="select_slider", low=0, high=10, problem="must be above 0 and at most 10"
+    )
+    batch_size: int = setting(
+        10,
+        "Batch size",
+        low=1,
+        high=MAX_POINTS,
+        help="Larger than the training set means full batch",
+        problem=f"must be 1-{MAX_POINTS}",
+    )
+    max_epochs: int = setting(
+        0, "Stop after epochs (0 = never)", low=0, high=1_000_000, problem="must be 0 (no limit) to 1000000"
+    )
+    target_loss: float = setting(
+        0.0,
+        "Stop below training loss (0 = never)",
+        low=0,
+        high=MAX_TARGET_LOSS,
+        number_format="%.4f",
+        problem=f"must be 0 (never) to {MAX_TARGET_LOSS:g}",
+    )
     discretize: bool = setting(False, "Discretize output", kind="checkbox")
     show_test: bool = setting(False, "Show test data", kind="checkbox")
-    hide: tuple[str, ...] = setting((), "Classroom mode: hide these controls in the link", kind="multiselect",
-                                    choices=HIDEABLE, problem=f"choose among {', '.join(HIDEABLE)}")
+    hide: tuple[str, ...] = setting(
+        (),
+        "Classroom mode: hide these controls in the link",
+        kind="multiselect",
+        choices=HIDEABLE,
+        problem=f"choose among {', '.join(HIDEABLE)}",
+    )
     points: str = ""  # the user's own points for dataset "custom", as CSV text (x1, x2, label or target)
 
     def validate(self) -> list[str]:

@@ -65,9 +65,17 @@ class StepTrace:
         return self.data_loss + self.reg_loss
 
 
-def trace_step(model: MLP, x: torch.Tensor, y: torch.Tensor, loss: str, regularization: str = "none",
-               reg_rate: float = 0.0, optimizer: torch.optim.Optimizer | None = None,
-               optimizer_name: str = "sgd", lr: float = 0.0) -> StepTrace:
+def trace_step(
+    model: MLP,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss: str,
+    regularization: str = "none",
+    reg_rate: float = 0.0,
+    optimizer: torch.optim.Optimizer | None = None,
+    optimizer_name: str = "sgd",
+    lr: float = 0.0,
+) -> StepTrace:
     """Trace one step of `model` on batch `x [B, F]`, targets `y [B, K]`, in the model's dtype.
 
     With `optimizer` (the live one, of kind `optimizer_name`), the update is taken by a copy of it (its momentum
@@ -104,16 +112,32 @@ def trace_step(model: MLP, x: torch.Tensor, y: torch.Tensor, loss: str, regulari
                 dL_da = traces[-1].dL_da_prev
                 dL_dz = dL_da * ACTIVATIONS[acts[i]].df(z, a)
             dL_da_prev = dL_dz @ W
-            traces.append(LayerTrace(i + 1, acts[i], a_prev, W, b, z, a, dL_da, dL_dz, dL_dz.T @ a_prev,
-                                     reg.grad(W, reg_rate), dL_dz.sum(dim=0), dL_da_prev))
+            traces.append(
+                LayerTrace(
+                    i + 1,
+                    acts[i],
+                    a_prev,
+                    W,
+                    b,
+                    z,
+                    a,
+                    dL_da,
+                    dL_dz,
+                    dL_dz.T @ a_prev,
+                    reg.grad(W, reg_rate),
+                    dL_dz.sum(dim=0),
+                    dL_da_prev,
+                )
+            )
         traces.reverse()
     if optimizer is not None:
         traces = _with_update(model, traces, optimizer, optimizer_name, lr)
     return StepTrace(x, y, tuple(traces), loss, data_loss, reg_loss, shortcut.formula if shortcut else None)
 
 
-def _with_update(model: MLP, traces: list[LayerTrace], optimizer: torch.optim.Optimizer, name: str,
-                 lr: float) -> list[LayerTrace]:
+def _with_update(
+    model: MLP, traces: list[LayerTrace], optimizer: torch.optim.Optimizer, name: str, lr: float
+) -> list[LayerTrace]:
     """Apply the traced gradients with a copy of the real optimizer; return traces with W_after / b_after."""
     params = []
     for t in traces:  # model.parameters() order: weight, bias per layer
@@ -123,12 +147,19 @@ def _with_update(model: MLP, traces: list[LayerTrace], optimizer: torch.optim.Op
             params.append(p)
     opt = make_optimizer(name, params, lr)
     state = optimizer.state_dict()
-    opt.load_state_dict({"param_groups": state["param_groups"],  # load_state_dict copies the groups
-                         "state": {i: {n: v.clone() if torch.is_tensor(v) else v for n, v in s.items()}
-                                   for i, s in state["state"].items()}})  # fresh tensors: the live state is untouched
+    opt.load_state_dict(
+        {
+            "param_groups": state["param_groups"],  # load_state_dict copies the groups
+            "state": {
+                i: {n: v.clone() if torch.is_tensor(v) else v for n, v in s.items()} for i, s in state["state"].items()
+            },
+        }
+    )  # fresh tensors: the live state is untouched
     opt.step()
-    return [dataclasses.replace(t, W_after=params[2 * i].detach(), b_after=params[2 * i + 1].detach())
-            for i, t in enumerate(traces)]
+    return [
+        dataclasses.replace(t, W_after=params[2 * i].detach(), b_after=params[2 * i + 1].detach())
+        for i, t in enumerate(traces)
+    ]
 
 
 @dataclass(frozen=True)
@@ -141,12 +172,16 @@ class Stage:
 
     @property
     def title(self) -> str:
-        """"Forward: layer 1", "Loss", "Backward: layer 2", "Update"."""
+        """ "Forward: layer 1", "Loss", "Backward: layer 2", "Update"."""
         return self.kind.capitalize() + (f": layer {self.layer}" if self.layer is not None else "")
 
 
 def stages(n_layers: int) -> tuple[Stage, ...]:
     """The stages of a step of a network with `n_layers` weight layers, in order: forward 1…L, the loss, backward
     L…1, the update."""
-    return (*(Stage("forward", i) for i in range(1, n_layers + 1)), Stage("loss"),
-            *(Stage("backward", i) for i in range(n_layers, 0, -1)), Stage("update"))
+    return (
+        *(Stage("forward", i) for i in range(1, n_layers + 1)),
+        Stage("loss"),
+        *(Stage("backward", i) for i in range(n_layers, 0, -1)),
+        Stage("update"),
+    )

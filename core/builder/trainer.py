@@ -103,8 +103,17 @@ class Trainer:
         with self.lock:
             model64 = copy.deepcopy(self.model).double()
             s = self.setup
-            return trace_step(model64, x.double(), y.double(), self.head.loss, s.regularization, s.reg_rate,
-                              self.optimizer, s.optimizer, s.learning_rate)
+            return trace_step(
+                model64,
+                x.double(),
+                y.double(),
+                self.head.loss,
+                s.regularization,
+                s.reg_rate,
+                self.optimizer,
+                s.optimizer,
+                s.learning_rate,
+            )
 
     @property
     def epoch_progress(self) -> float:
@@ -113,8 +122,14 @@ class Trainer:
 
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Data loss + regularization penalty on a batch (what the optimizer minimises)."""
-        return training_loss(self.head_name, self.setup.regularization, self.setup.reg_rate, self.model.logits(x), y,
-                             [lin.weight for lin in self.model.linears])
+        return training_loss(
+            self.head_name,
+            self.setup.regularization,
+            self.setup.reg_rate,
+            self.model.logits(x),
+            y,
+            [lin.weight for lin in self.model.linears],
+        )
 
     def run(self, epochs: int, seconds: float | None = None) -> int:
         """Train up to `epochs` more epochs; returns how many were completed (fewer at the stop condition, a NaN,
@@ -137,14 +152,12 @@ class Trainer:
                     self.loss(xb, yb).backward()
                     self.optimizer.step()
                     self._next_batch += 1
-                    if deadline is not None and time.thread_time() > deadline \
-                            and self._next_batch < len(self._batches):
+                    if deadline is not None and time.thread_time() > deadline and self._next_batch < len(self._batches):
                         return done
                 self._batches, self._next_batch = [], 0
                 self.epoch += 1
                 done += 1
-                self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears]))
-                             .tolist())
+                self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears])).tolist())
                 if self._check_stop() or (deadline is not None and time.thread_time() > deadline):
                     break
         return done
@@ -153,8 +166,9 @@ class Trainer:
         """Shuffle once per epoch and cut the shuffled copy into views: the same batches as indexing
         `x[order[s:s + bs]]` per step, with two tensor ops fewer per step (eager torch pays per op)."""
         order = torch.randperm(len(self.x_train), generator=self.shuffle)
-        self._batches = list(zip(self.x_train[order].split(self.batch_size),
-                                 self.y_train[order].split(self.batch_size), strict=True))
+        self._batches = list(
+            zip(self.x_train[order].split(self.batch_size), self.y_train[order].split(self.batch_size), strict=True)
+        )
         self._next_batch = 0
 
     def step_on(self, x: torch.Tensor, y: torch.Tensor) -> None:
@@ -190,11 +204,18 @@ class Trainer:
             z = self.model.logits(self._x_all)
             n = len(self.x_train)
             train = loss_from_z(self.head.activation, self.head.loss, z[:n], self.y_train, self._f_out)
-            test = loss_from_z(self.head.activation, self.head.loss, z[n:], self.y_test, self._f_out) \
-                if len(self.x_test) else torch.tensor(math.nan)
-            penalty = weight_penalty(self.setup.regularization, self.setup.reg_rate,
-                                     [lin.weight for lin in self.model.linears]) \
-                if self.setup.regularization != "none" else 0.0
+            test = (
+                loss_from_z(self.head.activation, self.head.loss, z[n:], self.y_test, self._f_out)
+                if len(self.x_test)
+                else torch.tensor(math.nan)
+            )
+            penalty = (
+                weight_penalty(
+                    self.setup.regularization, self.setup.reg_rate, [lin.weight for lin in self.model.linears]
+                )
+                if self.setup.regularization != "none"
+                else 0.0
+            )
             h = self.history
             h.epochs.append(self.epoch)
             train_loss, test_loss = (torch.stack([train, test]) + penalty).tolist()
@@ -206,8 +227,10 @@ class Trainer:
         loss = self.history.train_loss[-1]
         if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self.model.parameters()):
             self.status = "diverged"
-            self.message = (f"Training stopped at epoch {self.epoch}: the loss became {loss} (the weights blew up). "
-                            "Lower the learning rate, or reset with new initial weights, then press Reset.")
+            self.message = (
+                f"Training stopped at epoch {self.epoch}: the loss became {loss} (the weights blew up). "
+                "Lower the learning rate, or reset with new initial weights, then press Reset."
+            )
             return True
         if self.setup.max_epochs and self.epoch >= self.setup.max_epochs:
             self.status, self.message = "done", f"Reached the maximum of {self.setup.max_epochs} epochs."

@@ -20,7 +20,20 @@ def race_csv(result: RaceResult) -> str:
         dist = run.distances(result.surface.minima)
         for k in range(run.steps + 1):
             stopped = run.stop.reason if run.stop is not None and k == run.steps else ""
-            out.write(csv_line([run.label, k, float(run.points[k, 0]), float(run.points[k, 1]), float(run.losses[k]),
-                                float(dist[k]), float(run.grad_norms[k]), int(run.evals[k]),
-                                float(run.lrs[k]) if k < run.steps else None, stopped]))
+            out.write(
+                csv_line(
+                    [
+                        run.label,
+                        k,
+                        float(run.points[k, 0]),
+                        float(run.points[k, 1]),
+                        float(run.losses[k]),
+                        float(dist[k]),
+                        float(run.grad_norms[k]),
+                        int(run.evals[k]),
+                        float(run.lrs[k]) if k < run.steps else None,
+                        stopped,
+                    ]
+                )
+            )
     return out.getvalue()

@@ -285,8 +285,10 @@ TEXTBOOK: dict[str, Callable[[_Context], list[Row]]] = {
 def telling(racers: list[Racer] | tuple[Racer, ...]) -> int:
     """The first racer whose update differs from the plain textbook step (momentum or an adaptive method) and has
     a textbook comparison written; 0 when none has."""
-    return next((i for i, r in enumerate(racers)
-                 if r.optimizer in TEXTBOOK and (r.optimizer != "SGD" or r.value("momentum"))), 0)
+    return next(
+        (i for i, r in enumerate(racers) if r.optimizer in TEXTBOOK and (r.optimizer != "SGD" or r.value("momentum"))),
+        0,
+    )
 
 
 def inspect_update(surface: Surface, racer: Racer, start: tuple[float, float], config: RaceConfig, step: int) -> Update:

@@ -79,8 +79,17 @@ class Knob:
         numbers = how.widget == "number"
         low = (self.low if how.unset is None else how.unset) if numbers else None
         labels = [self.name + how.note] if how.parts == 1 else [f"{self.name}[{i}]" for i in range(how.parts)]
-        return tuple(Setting(label, kind=how.widget, low=low, high=self.high if numbers else None,
-                             number_format=how.number_format, choices=how.choices) for label in labels)
+        return tuple(
+            Setting(
+                label,
+                kind=how.widget,
+                low=low,
+                high=self.high if numbers else None,
+                number_format=how.number_format,
+                choices=how.choices,
+            )
+            for label in labels
+        )
 
     def held(self, value: Any) -> tuple[Any, ...]:
         """What each of the widgets holds for `value` (a whole number as an int, None as the kind's `unset`)."""

@@ -144,8 +144,14 @@ def chunk_size(problem: Problem) -> int:
     return max(16, min(1024, values // max(1, len(problem.inputs) * width)))
 
 
-def span_losses(problem: Problem, origin: Tensor, coords: Tensor, span: Tensor, chunk: int | None = None,
-                progress: Progress | None = None) -> Tensor:
+def span_losses(
+    problem: Problem,
+    origin: Tensor,
+    coords: Tensor,
+    span: Tensor,
+    chunk: int | None = None,
+    progress: Progress | None = None,
+) -> Tensor:
     """The loss at origin + coords @ span for origin [P], coords [N, k], span [k, P]: [N], vmapped over chunks of
     points (`chunk_size` by default).
 
@@ -201,8 +207,9 @@ def top_hessian_eigen(problem: Problem, params: Params, iters: int = 100) -> tup
     return lam, torch.cat([v.reshape(-1) for v in vec]), iters_used
 
 
-def slice_around(problem: Problem, theta: Params, n: int, extent: float, seed: int,
-                 report: Report | None = None) -> Slice2D:
+def slice_around(
+    problem: Problem, theta: Params, n: int, extent: float, seed: int, report: Report | None = None
+) -> Slice2D:
     """Li et al.'s plot: the loss on an n×n grid over [-extent, extent]² around θ* along two filter-normalised
     random directions (seeds `seed` and `seed + 1`)."""
     center = flatten(theta)
@@ -230,8 +237,9 @@ class Curvature:
         return 2 / self.eigenvalue if self.eigenvalue > 0 else None
 
 
-def curvature_around(problem: Problem, theta: Params, extent: float, seed: int, n: int = 81,
-                     report: Report | None = None) -> Curvature:
+def curvature_around(
+    problem: Problem, theta: Params, extent: float, seed: int, n: int = 81, report: Report | None = None
+) -> Curvature:
     """The sharpest direction out of θ* beside a random one (filter-normalised, seed `seed`), both the random
     direction's length so that the two lines share an x axis [-extent, extent]."""
     if report is not None:
@@ -242,5 +250,6 @@ def curvature_around(problem: Problem, theta: Params, extent: float, seed: int, 
     a = torch.linspace(-extent, extent, n)
     if report is not None:
         report(0.8, "the loss along both directions")
-    return Curvature(lam, iters, a, line_losses(problem, center, vec * rand.norm(), a),
-                     line_losses(problem, center, rand, a))
+    return Curvature(
+        lam, iters, a, line_losses(problem, center, vec * rand.norm(), a), line_losses(problem, center, rand, a)
+    )

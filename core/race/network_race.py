@@ -67,7 +67,10 @@ def run_network_racer(problem: Problem, racer: Racer, start: Params, config: Loo
 
 
 def race_network(
-    problem: Problem, racers: tuple[Racer, ...], start: Params, config: LoopConfig,
+    problem: Problem,
+    racers: tuple[Racer, ...],
+    start: Params,
+    config: LoopConfig,
     progress: Callable[[float, str], None] | None = None,
 ) -> tuple[tuple[NetRun, ...], tuple[str, ...]]:
     """All racers from the same start; racers torch refuses are reported in the second tuple."""

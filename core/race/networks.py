@@ -23,8 +23,10 @@ from core.race.landscape import Params, Problem, flatten, toy_problem, train
 
 DEFAULT_STEPS = 300
 SOURCES = {"builder": "the one you trained in the Network builder", "default": "the default MLP"}
-DIVERGED = ("The Network builder's network has diverged (its loss is not finite), so it has no landscape to show: "
-            "showing the default MLP. Reset the network in the builder with a lower learning rate.")
+DIVERGED = (
+    "The Network builder's network has diverged (its loss is not finite), so it has no landscape to show: "
+    "showing the default MLP. Reset the network in the builder with a lower learning rate."
+)
 
 
 class Logits(nn.Module):
@@ -113,8 +115,9 @@ def builder_network(trained: TrainedNetwork) -> LandscapeNetwork:
     )
 
 
-def landscape_network(trained: TrainedNetwork | None, source: str,
-                      default: Callable[[], LandscapeNetwork]) -> tuple[LandscapeNetwork, str | None]:
+def landscape_network(
+    trained: TrainedNetwork | None, source: str, default: Callable[[], LandscapeNetwork]
+) -> tuple[LandscapeNetwork, str | None]:
     """The network whose landscape is drawn, and a note when it is not the one asked for: the builder's network
     when there is one and `source` is "builder", else `default()`; a builder's network whose loss is not finite
     (it diverged) has no landscape, so the default is drawn instead."""

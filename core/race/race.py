@@ -80,10 +80,18 @@ class RaceResult:
 
 def standings(result: RaceResult) -> list[dict[str, object]]:
     """One row per racer: steps, evaluations, final f, distance to the nearest minimum, final ‖∇f‖, how it ended."""
-    return [{"racer": run.label, "steps": run.steps, "evaluations": int(run.evals[-1]),
-             "final f": float(run.losses[-1]), "distance to minimum": float(run.distances(result.surface.minima)[-1]),
-             "final ‖∇f‖": float(run.grad_norms[-1]), "ended": run.stop.reason if run.stop else "all steps"}
-            for run in result.runs]
+    return [
+        {
+            "racer": run.label,
+            "steps": run.steps,
+            "evaluations": int(run.evals[-1]),
+            "final f": float(run.losses[-1]),
+            "distance to minimum": float(run.distances(result.surface.minima)[-1]),
+            "final ‖∇f‖": float(run.grad_norms[-1]),
+            "ended": run.stop.reason if run.stop else "all steps",
+        }
+        for run in result.runs
+    ]
 
 
 def _escape(surface: Surface, x: float, y: float) -> str | None:
@@ -110,8 +118,9 @@ def unique_labels(racers: tuple[Racer, ...]) -> list[str]:
     return [f"{lab} #{labels[:i].count(lab) + 1}" if labels.count(lab) > 1 else lab for i, lab in enumerate(labels)]
 
 
-def race_each(racers: tuple[Racer, ...], run_one,
-              progress: Callable[[float, str], None] | None = None) -> tuple[tuple, tuple[str, ...]]:
+def race_each(
+    racers: tuple[Racer, ...], run_one, progress: Callable[[float, str], None] | None = None
+) -> tuple[tuple, tuple[str, ...]]:
     """`run_one(racer, label)` for every racer (labels numbered when settings repeat); a racer torch refuses is
     reported as "label: why" in the second tuple instead of stopping the others. progress(fraction, note) before
     each racer."""
@@ -205,8 +214,13 @@ def finish_run(
     )
 
 
-def run_race(surface: Surface, racers: tuple[Racer, ...], start: tuple[float, float], config: RaceConfig,
-             progress: Callable[[float, str], None] | None = None) -> RaceResult:
+def run_race(
+    surface: Surface,
+    racers: tuple[Racer, ...],
+    start: tuple[float, float],
+    config: RaceConfig,
+    progress: Callable[[float, str], None] | None = None,
+) -> RaceResult:
     """All racers from the same start with the same config; a racer torch refuses is reported, not raced."""
     runs, errors = race_each(racers, lambda racer, label: run_racer(surface, racer, start, config, label), progress)
     return RaceResult(surface, start, config, runs, errors)

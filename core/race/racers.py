@@ -35,7 +35,8 @@ OPTIMIZERS = (
 _HIDDEN = {"params", "self", "foreach", "fused", "differentiable", "capturable", "maximize"}
 # Keywords a racer's text may not set, with the reason a user reads.
 _RESERVED = {"optimizer": "the optimizer's name comes first, as in 'SGD lr=0.1'"} | {
-    name: "the race sets it, not a racer" for name in _HIDDEN}
+    name: "the race sets it, not a racer" for name in _HIDDEN
+}
 
 
 @dataclass(frozen=True)

@@ -52,25 +52,50 @@ class RaceSetup:
     The racers are texts like "Adam lr=0.05" (core.race.racers), asked for by the page's racer editor rather than
     one widget: their count and each one's knobs are checked in `validate`."""
 
-    surface: str = setting("rosenbrock", "Surface", kind="select", choices=lambda: (*SURFACES, CUSTOM),
-                           names=surface_title)
-    kappa: float = setting(10.0, "Condition number κ", kind="slider", low=1.0, high=1000.0,
-                           help="f = ½(x² + κy²): eigenvalues 1 and κ.")
-    formula: str = setting("sin(x) * cos(y) + 0.1 * (x**2 + y**2)", "f(x, y) =", kind="text",
-                           help="x, y, numbers, pi, e, + - * / ** % and sin cos tan exp log sqrt abs tanh ...")
-    domain: tuple[float, ...] = setting((-4.0, 4.0, -4.0, 4.0), "Domain x_min, x_max, y_min, y_max", kind="text",
-                                        problem=DOMAIN_PROBLEM)  # of a custom formula
+    surface: str = setting(
+        "rosenbrock", "Surface", kind="select", choices=lambda: (*SURFACES, CUSTOM), names=surface_title
+    )
+    kappa: float = setting(
+        10.0, "Condition number κ", kind="slider", low=1.0, high=1000.0, help="f = ½(x² + κy²): eigenvalues 1 and κ."
+    )
+    formula: str = setting(
+        "sin(x) * cos(y) + 0.1 * (x**2 + y**2)",
+        "f(x, y) =",
+        kind="text",
+        help="x, y, numbers, pi, e, + - * / ** % and sin cos tan exp log sqrt abs tanh ...",
+    )
+    domain: tuple[float, ...] = setting(
+        (-4.0, 4.0, -4.0, 4.0), "Domain x_min, x_max, y_min, y_max", kind="text", problem=DOMAIN_PROBLEM
+    )  # of a custom formula
     start_x: float | None = setting(None, "start x", number_format="%.3f", step=0.1)
     start_y: float | None = setting(None, "start y", number_format="%.3f", step=0.1)
     racers: tuple[str, ...] = DEFAULT_RACERS
     steps: int = setting(300, "Steps", low=1, high=MAX_STEPS, step=50)
-    max_evals: int = setting(0, "Evaluation budget (0 = none)", low=0, high=20 * MAX_STEPS, step=100,
-                             help="Function+gradient evaluations per racer. One LBFGS step may use up to 25.")
-    schedule: str = setting("none", "Learning-rate schedule", kind="select", choices=lambda: SCHEDULES,
-                            help="torch.optim.lr_scheduler, stepped after every optimizer step. One-cycle peaks at "
-                                 "each racer's lr and leaves its momentum alone.")
-    noise: float = setting(0.0, "Gradient noise σ", low=0.0, high=1000.0, step=0.1, number_format="%.3g",
-                           help="Gaussian noise added to every gradient, like a mini-batch's; seeded.")
+    max_evals: int = setting(
+        0,
+        "Evaluation budget (0 = none)",
+        low=0,
+        high=20 * MAX_STEPS,
+        step=100,
+        help="Function+gradient evaluations per racer. One LBFGS step may use up to 25.",
+    )
+    schedule: str = setting(
+        "none",
+        "Learning-rate schedule",
+        kind="select",
+        choices=lambda: SCHEDULES,
+        help="torch.optim.lr_scheduler, stepped after every optimizer step. One-cycle peaks at "
+        "each racer's lr and leaves its momentum alone.",
+    )
+    noise: float = setting(
+        0.0,
+        "Gradient noise σ",
+        low=0.0,
+        high=1000.0,
+        step=0.1,
+        number_format="%.3g",
+        help="Gaussian noise added to every gradient, like a mini-batch's; seeded.",
+    )
     seed: int = setting(0, "Noise seed", low=0, high=MAX_SEED)
     clip: float = setting(0.0, "Clip gradient norm (0 = off)", low=0.0, high=1e6, step=1.0, number_format="%.3g")
 

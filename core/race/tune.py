@@ -103,16 +103,24 @@ def scores_for(surface: Surface) -> list[str]:
     return [name for name in SCORES if surface.minima or name != "distance to the minimum"]
 
 
-def sweep_racers(surface: Surface, racers: tuple[str, ...], start: tuple[float, float], config: RaceConfig,
-                 score: str, progress: Callable[[float, str], None] | None = None) -> list[Sweep]:
+def sweep_racers(
+    surface: Surface,
+    racers: tuple[str, ...],
+    start: tuple[float, float],
+    config: RaceConfig,
+    score: str,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[Sweep]:
     """`lr_sweep` of each racer (given as racer text), with progress(fraction of all sweeps, which racer)."""
     parsed = [parse_racer(text) for text in racers]
 
     def reporter(i: int, label: str) -> Callable[[float], None] | None:
         return None if progress is None else lambda f: progress((i + f) / len(parsed), f"sweeping {label}")
 
-    return [lr_sweep(surface, racer, start, config, score, progress=reporter(i, racer.label))
-            for i, racer in enumerate(parsed)]
+    return [
+        lr_sweep(surface, racer, start, config, score, progress=reporter(i, racer.label))
+        for i, racer in enumerate(parsed)
+    ]
 
 
 def best_rates(racers: tuple[str, ...], sweeps: list[Sweep]) -> dict[str, float]:
@@ -127,8 +135,10 @@ def with_best_rates(racers: tuple[str, ...], best: dict[str, float]) -> tuple[st
 
 def sweep_table(sweeps: list[Sweep]) -> list[dict[str, object]]:
     """One row per racer: its own learning rate, the best one and its score."""
-    return [{"racer": s.racer.label, "your lr": s.racer.lr, "best lr": s.best_lr, f"best {s.score}": s.best_score}
-            for s in sweeps]
+    return [
+        {"racer": s.racer.label, "your lr": s.racer.lr, "best lr": s.best_lr, f"best {s.score}": s.best_score}
+        for s in sweeps
+    ]
 
 
 def _runs_in_groups(

@@ -38,8 +38,9 @@ def weighted(source: str, text: str, text_b: str | None, weighting: str) -> np.n
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=3600)
-def view_of(source: str, text: str, text_b: str | None, weighting: str, granularity: str,
-            special: str) -> units.ShownAttention:
+def view_of(
+    source: str, text: str, text_b: str | None, weighting: str, granularity: str, special: str
+) -> units.ShownAttention:
     result = attention(source, text, text_b)
     return units.shown(result, weighted(source, text, text_b, weighting), granularity, special)
 
@@ -56,15 +57,17 @@ def head_stats(source: str, text: str, text_b: str | None, weighting: str, granu
 
 
 @st.cache_resource(show_spinner="Computing attention flow…", max_entries=32)
-def flow_matrix(source: str, text: str, text_b: str | None, weighting: str, granularity: str, fusion: str,
-                query: int | None) -> np.ndarray:
+def flow_matrix(
+    source: str, text: str, text_b: str | None, weighting: str, granularity: str, fusion: str, query: int | None
+) -> np.ndarray:
     kept = view_of(source, text, text_b, weighting, granularity, "keep")
     return flow.attention_flow(kept.maps, None if query is None else [query], fusion)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
-def neuron_of(source: str, text: str, text_b: str | None, layer: int, head: int,
-              query: int) -> tuple[neuron.NeuronView, go.Figure]:
+def neuron_of(
+    source: str, text: str, text_b: str | None, layer: int, head: int, query: int
+) -> tuple[neuron.NeuronView, go.Figure]:
     """The float64 recompute for one query row and its figure (each session gets its own copy)."""
     result = attention(source, text, text_b)
     view = neuron.neuron_view(model(source), result, layer, head, query)

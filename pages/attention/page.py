@@ -22,8 +22,10 @@ def render() -> None:
     first = STATE.start()
     st.session_state.setdefault(STATE.key("pair"), bool(first.text_b))
     st.title("BERT attention")
-    st.caption("Every head of a BERT-family encoder on your sentence: where each token looks, how attention composes "
-               "through the layers, what each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.")
+    st.caption(
+        "Every head of a BERT-family encoder on your sentence: where each token looks, how attention composes "
+        "through the layers, what each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V."
+    )
 
     with st.container(border=True):
         top = st.columns([3, 2])
@@ -33,8 +35,12 @@ def render() -> None:
         if pair:
             STATE.widget("text_b", top[0], height=68)
         row = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen, labels whole
-        row.toggle("Pair (text B)", key=STATE.key("pair"), persist_state="session",
-                   help="A pair is split at the first token with token_type_ids == 1.")
+        row.toggle(
+            "Pair (text B)",
+            key=STATE.key("pair"),
+            persist_state="session",
+            help="A pair is split at the first token with token_type_ids == 1.",
+        )
         STATE.widget("granularity", row)
         STATE.widget("special", row, width=220)
         STATE.widget("weighting", row, width=330)
@@ -42,8 +48,10 @@ def render() -> None:
     setup = STATE.current(text_b=STATE.value("text_b") if pair else "")
     text_b = setup.text_b or None
     if pair and not setup.text_b.strip():
-        st.warning("Pair is on but Text B is empty: showing text A as one sentence. Type a text B, or switch Pair off.",
-                   icon=":material/warning:")
+        st.warning(
+            "Pair is on but Text B is empty: showing text A as one sentence. Type a text B, or switch Pair off.",
+            icon=":material/warning:",
+        )
         text_b = None
     try:
         loaded = model(setup.source)
@@ -55,20 +63,29 @@ def render() -> None:
     show_warnings(clamp_to_model(result.num_layers, result.num_heads))
     setup = STATE.current(text_b=setup.text_b)  # after clamping: every view may index the maps with setup.layer, heads
     show_warnings(left_out_warnings(setup, LINK_NAMES))
-    data = Shown(setup, loaded, result, text_b, view_of(*(setup.source, setup.text, text_b), setup.weighting,
-                                                        setup.granularity, setup.special))
+    data = Shown(
+        setup,
+        loaded,
+        result,
+        text_b,
+        view_of(*(setup.source, setup.text, text_b), setup.weighting, setup.granularity, setup.special),
+    )
 
     L, H, T, n = result.num_layers, result.num_heads, result.length, len(data.labels)
-    summary = (f"**{literal(loaded.provenance.name)}** · {L} layers × {H} heads · {T} tokens"
-               + (f" → {n} {'words' if setup.granularity == 'words' else 'units'}" if n != T else "")
-               + f" · {loaded.provenance.attn_implementation} attention, {loaded.provenance.dtype}")
+    summary = (
+        f"**{literal(loaded.provenance.name)}** · {L} layers × {H} heads · {T} tokens"
+        + (f" → {n} {'words' if setup.granularity == 'words' else 'units'}" if n != T else "")
+        + f" · {loaded.provenance.attn_implementation} attention, {loaded.provenance.dtype}"
+    )
     if setup.granularity == "words":
         summary += " · words: attention to a word = sum over its pieces, from a word = mean over its pieces"
     if setup.special != "keep":
         shown = data.shown
-        summary += (f" · special tokens removed: on average {shown.removed_mass.mean():.1%} of each row's attention "
-                    f"went to them (max {shown.removed_mass.max():.1%} in one head)"
-                    + ("; rows renormalised" if shown.renormalised else "; rows not renormalised"))
+        summary += (
+            f" · special tokens removed: on average {shown.removed_mass.mean():.1%} of each row's attention "
+            f"went to them (max {shown.removed_mass.max():.1%} in one head)"
+            + ("; rows renormalised" if shown.renormalised else "; rows not renormalised")
+        )
     st.markdown(summary)
 
     for name, tab in STATE.tabs("view", VIEWS).items():

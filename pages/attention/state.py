@@ -24,8 +24,9 @@ def clamp_to_model(layers: int, heads: int) -> list[str]:
         changes["layer"] = 1
     outside = [h for h in chosen if not 1 <= h <= heads]
     if outside:
-        warnings.append(f"Head {', '.join(map(str, outside))} does not exist in this model (heads 1–{heads}): "
-                        "left out.")
+        warnings.append(
+            f"Head {', '.join(map(str, outside))} does not exist in this model (heads 1–{heads}): left out."
+        )
         changes["heads"] = tuple(h for h in chosen if 1 <= h <= heads) or (1,)
     for name, value in changes.items():
         STATE.set(name, value)
@@ -41,8 +42,13 @@ def layer_and_heads(data: Shown, multi: bool = True) -> tuple[int, tuple[int, ..
         return layer - 1, tuple(h - 1 for h in chosen)
     single = STATE.key("head-single")
     st.session_state[single] = STATE.value("heads")[0]
-    head = cols[1].selectbox("Head", range(1, data.heads + 1), format_func=lambda h: f"head {h}", key=single,
-                             on_change=lambda: STATE.set("heads", (st.session_state[single],)))
+    head = cols[1].selectbox(
+        "Head",
+        range(1, data.heads + 1),
+        format_func=lambda h: f"head {h}",
+        key=single,
+        on_change=lambda: STATE.set("heads", (st.session_state[single],)),
+    )
     return layer - 1, (head - 1,)
 
 
@@ -51,8 +57,9 @@ def pair_filter(data: Shown) -> np.ndarray | None:
     segments = np.array(data.shown.units.segments)
     if not (segments == 1).any():
         return None
-    name = st.segmented_control("Pair filter", list(units.PAIR_FILTERS), default="All", key=STATE.key("filter"),
-                                required=True)
+    name = st.segmented_control(
+        "Pair filter", list(units.PAIR_FILTERS), default="All", key=STATE.key("filter"), required=True
+    )
     return units.PAIR_FILTERS[name or "All"](segments)
 
 
@@ -67,5 +74,6 @@ def choose_token(label: str, name: str, names: list[str] | tuple[str, ...]) -> i
     key = STATE.key(name)
     if st.session_state.get(key) is None or st.session_state[key] >= len(names):
         st.session_state[key] = min(1, len(names) - 1)
-    return st.selectbox(label, list(range(len(names))), key=key, persist_state="session",
-                        format_func=lambda i: f"{names[i]} (#{i})")
+    return st.selectbox(
+        label, list(range(len(names))), key=key, persist_state="session", format_func=lambda i: f"{names[i]} (#{i})"
+    )

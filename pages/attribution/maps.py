@@ -36,8 +36,9 @@ def take_click() -> None:
         STATE.set(name, value)
 
 
-def render(network: NetworkUnderStudy, setup: AttributionSetup, target: NetworkTarget, weights: str,
-           base: tuple[float, float]) -> tuple[Attribution | None, Grid]:
+def render(
+    network: NetworkUnderStudy, setup: AttributionSetup, target: NetworkTarget, weights: str, base: tuple[float, float]
+) -> tuple[Attribution | None, Grid]:
     """The maps for `setup` (None while there are none, or when the method does not apply to a grid) and their
     grid. weights: the network's weights digest (maps stay valid exactly as long as the weights do)."""
     grid = grid_over(network, setup.resolution)
@@ -50,20 +51,49 @@ def render(network: NetworkUnderStudy, setup: AttributionSetup, target: NetworkT
     if maps is None:
         return None, grid
     r = len(grid.ys)
-    st.segmented_control("Click on a map sets", tuple(CLICK_SETS), key=STATE.key("click_sets"),
-                         persist_state="session", required=True, default="point", format_func=CLICK_LABELS.get,
-                         help="Typing the coordinates above works too.")
-    st.plotly_chart(figures.plane_maps(grid.xs, grid.ys, maps.scores.reshape(r, r, -1), network.feature_names,
-                                       decision_values(network, grid, target), boundary_level(network, target),
-                                       network.points, network.labels, (setup.point_x, setup.point_y),
-                                       base if setup.net_baseline == "point" else None), key=STATE.key("maps"),
-                    on_select="rerun", selection_mode="points")
+    st.segmented_control(
+        "Click on a map sets",
+        tuple(CLICK_SETS),
+        key=STATE.key("click_sets"),
+        persist_state="session",
+        required=True,
+        default="point",
+        format_func=CLICK_LABELS.get,
+        help="Typing the coordinates above works too.",
+    )
+    st.plotly_chart(
+        figures.plane_maps(
+            grid.xs,
+            grid.ys,
+            maps.scores.reshape(r, r, -1),
+            network.feature_names,
+            decision_values(network, grid, target),
+            boundary_level(network, target),
+            network.points,
+            network.labels,
+            (setup.point_x, setup.point_y),
+            base if setup.net_baseline == "point" else None,
+        ),
+        key=STATE.key("maps"),
+        on_select="rerun",
+        selection_mode="points",
+    )
     c = maps.completeness
-    check = (f"completeness holds at {c.share_holding:.0%} of the {len(c.total):,} points (largest gap "
-             f"{c.relative_gap.max():.1%}; raise n_steps where it does not)") if c.promise else \
-        "this method does not promise completeness"
-    where_baseline = "" if setup.net_baseline == "point" else (
-        f" The baseline ({NET_BASELINES[setup.net_baseline]}) is a feature vector, not a point of the plane, so "
-        "no map marks it.")
+    check = (
+        (
+            f"completeness holds at {c.share_holding:.0%} of the {len(c.total):,} points (largest gap "
+            f"{c.relative_gap.max():.1%}; raise n_steps where it does not)"
+        )
+        if c.promise
+        else "this method does not promise completeness"
+    )
+    where_baseline = (
+        ""
+        if setup.net_baseline == "point"
+        else (
+            f" The baseline ({NET_BASELINES[setup.net_baseline]}) is a feature vector, not a point of the plane, so "
+            "no map marks it."
+        )
+    )
     st.caption(f"Black line: the decision boundary. Over the map, {check}.{where_baseline}")
     return maps, grid

@@ -40,24 +40,26 @@ def session_network() -> tuple[NetworkUnderStudy, str]:
         try:
             return from_builder(trained), "the network you trained in the Network builder"
         except (AttributeError, KeyError, ValueError) as error:
-            st.warning(f"The Network builder's network could not be read ({literal(error)}); showing the default "
-                       "one.")
+            st.warning(f"The Network builder's network could not be read ({literal(error)}); showing the default one.")
     return default_network(), "a default network (train one in the Network builder to explain yours)"
 
 
 def render() -> None:
     maps.take_click()
     network, where = session_network()
-    st.caption(f"Explaining {where}: features {', '.join(network.feature_names)} → "
-               f"{', '.join(network.output_names)} ({network.task}).")
+    st.caption(
+        f"Explaining {where}: features {', '.join(network.feature_names)} → "
+        f"{', '.join(network.output_names)} ({network.task})."
+    )
     left, right = st.columns([3, 2], gap="large")
     with left:
         cols = st.columns(2)
         STATE.widget("point_x", cols[0])
         STATE.widget("point_y", cols[1])
         cols = st.columns(2)
-        STATE.widget("net_output", cols[0], choices=range(len(network.output_names)),
-                     names=lambda i: network.output_names[i])
+        STATE.widget(
+            "net_output", cols[0], choices=range(len(network.output_names)), names=lambda i: network.output_names[i]
+        )
         if network.output_activation != "identity":
             STATE.widget("net_scale", cols[1])
         cols = st.columns([2, 1, 1])
@@ -96,11 +98,25 @@ def show(network: NetworkUnderStudy, setup: AttributionSetup) -> None:
     with checks:
         completeness_panel(result)
         precision_panel(problem, setup, key, result)
-        st.caption("With a few features you can check by eye: the bars add up to f(x) − f(baseline) for the "
-                   "methods that promise completeness.")
+        st.caption(
+            "With a few features you can check by eye: the bars add up to f(x) − f(baseline) for the "
+            "methods that promise completeness."
+        )
     drawn, grid = maps.render(network, setup, target, weights, base)
-    tabs.render(Explained(
-        setup, problem, result, key, lambda kind: problem_with(baseline=kind), NET_BASELINES,
-        lambda report: network_sanity_check(network, problem_with, setup.method, setup.settings,
-                                            setup.settings.seed, report),
-        network.described, point=point, map=drawn, grid=grid))
+    tabs.render(
+        Explained(
+            setup,
+            problem,
+            result,
+            key,
+            lambda kind: problem_with(baseline=kind),
+            NET_BASELINES,
+            lambda report: network_sanity_check(
+                network, problem_with, setup.method, setup.settings, setup.settings.seed, report
+            ),
+            network.described,
+            point=point,
+            map=drawn,
+            grid=grid,
+        )
+    )

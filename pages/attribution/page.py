@@ -19,8 +19,10 @@ SUBJECTS: dict[str, Callable[[], None]] = {"text": text.render, "network": netwo
 def render() -> None:
     """One run of the page (pages/attributions.py, the navigation's entry point, calls it)."""
     st.title("Attributions")
-    st.markdown("Which inputs drive a model's output? Captum's methods answer, each result comes with its checks "
-                "(do the scores add up, do they survive a change of baseline or a randomised model, do the top "
-                "features really matter?), and every number can be exported with what produced it.")
+    st.markdown(
+        "Which inputs drive a model's output? Captum's methods answer, each result comes with its checks "
+        "(do the scores add up, do they survive a change of baseline or a randomised model, do the top "
+        "features really matter?), and every number can be exported with what produced it."
+    )
     STATE.start()
     SUBJECTS[STATE.widget("subject")]()

@@ -21,8 +21,10 @@ from pages.attribution.run import adaptive_panel, completeness_panel, precision_
 from pages.attribution.state import STATE, current
 from pages.common import cached_model
 
-FEATURES = ("Tokens are the features: perturbation methods replace whole tokens (their word embedding row) by the "
-            "baseline's, keeping positions, [CLS] and [SEP].")
+FEATURES = (
+    "Tokens are the features: perturbation methods replace whole tokens (their word embedding row) by the "
+    "baseline's, keeping positions, [CLS] and [SEP]."
+)
 
 
 @st.cache_resource(show_spinner="Loading a CPU copy of the model: the GPU ran out of memory…", max_entries=1)
@@ -82,8 +84,14 @@ def show(loaded: LoadedModel, setup: AttributionSetup) -> None:
     if setup.task == "masked-lm":
         predictions = top_predictions(loaded, enc, 5)
         st.caption("Top predictions at [MASK]: " + ", ".join(f"{literal(t)} ({p:.1%})" for t, p in predictions))
-    key = ("text", loaded.provenance.source, loaded.provenance.revision, setup.text, setup.text_target(),
-           setup.text_baseline)
+    key = (
+        "text",
+        loaded.provenance.source,
+        loaded.provenance.revision,
+        setup.text,
+        setup.text_target(),
+        setup.text_baseline,
+    )
 
     def problem_with(model: LoadedModel, baseline: str = setup.text_baseline):
         return text_problem(model, setup.text, target, baseline, setup.settings.seed)[0]
@@ -104,9 +112,18 @@ def show(loaded: LoadedModel, setup: AttributionSetup) -> None:
         completeness_panel(result)
         precision_panel(problem, setup, key, result)
         adaptive_panel(problem, setup, key)
-    tabs.render(Explained(
-        setup, problem, result, key, lambda kind: problem_with(loaded, kind), TEXT_BASELINES,
-        lambda report: sanity_check(loaded, problem_with, setup.method, setup.settings, setup.settings.seed, report),
-        loaded.provenance.as_dict(), rollout=lambda: STATE.memo("rollout", key, lambda: rollout_scores(
-            loaded, enc, setup.task))))
-
+    tabs.render(
+        Explained(
+            setup,
+            problem,
+            result,
+            key,
+            lambda kind: problem_with(loaded, kind),
+            TEXT_BASELINES,
+            lambda report: sanity_check(
+                loaded, problem_with, setup.method, setup.settings, setup.settings.seed, report
+            ),
+            loaded.provenance.as_dict(),
+            rollout=lambda: STATE.memo("rollout", key, lambda: rollout_scores(loaded, enc, setup.task)),
+        )
+    )

@@ -14,8 +14,10 @@ from pages.session import session_fragment
 
 @session_fragment
 def render(run: Run) -> None:
-    st.markdown("Pin the current run, change something (activation, optimizer, learning rate…), train again, "
-                "and compare on the same data.")
+    st.markdown(
+        "Pin the current run, change something (activation, optimizer, learning rate…), train again, "
+        "and compare on the same data."
+    )
     if st.button("Pin the current run as run A", icon=":material/push_pin:", key=STATE.key("pin")):
         st.session_state[STATE.key("pinned")] = snapshot(run.trainer, "A")
     a = st.session_state.get(STATE.key("pinned"))
@@ -29,5 +31,7 @@ def render(run: Run) -> None:
     d = run.trainer.data
     for col, shown in zip(st.columns(2), (a, b), strict=True):
         col.caption(f"{shown.name} (epoch {shown.epoch})")
-        col.plotly_chart(plane_figure(shown.head, d.task, shown.output, d.points, d.labels, d.is_train, height=340),
-                         key=STATE.key(f"cmp_{shown.name[:1]}"))
+        col.plotly_chart(
+            plane_figure(shown.head, d.task, shown.output, d.points, d.labels, d.is_train, height=340),
+            key=STATE.key(f"cmp_{shown.name[:1]}"),
+        )

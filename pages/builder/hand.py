@@ -19,21 +19,36 @@ from pages.session import session_fragment
 
 @session_fragment
 def render(run: Run) -> None:
-    st.markdown("Type the weights, biases, input and target of a 1-3 layer network and get every "
-                "intermediate of one gradient-descent step, computed by the same tested code as the live "
-                "network (float64). Rows of x and y are samples.")
+    st.markdown(
+        "Type the weights, biases, input and target of a 1-3 layer network and get every "
+        "intermediate of one gradient-descent step, computed by the same tested code as the live "
+        "network (float64). Rows of x and y are samples."
+    )
     name = st.selectbox("Worked example", list(EXAMPLES), key=STATE.key("hand_example"), persist_state="session")
     example = EXAMPLES[name]
     printed = example.problem
     n = list(EXAMPLES).index(name)  # each example's widgets are its own: keyed by its place in the list
     top = st.columns([1, 1, 1])
-    n_layers = top[0].number_input("Layers", 1, 3, value=len(printed.weights), key=STATE.key(f"hand_layers.{n}"),
-                                   persist_state="session")
-    loss = top[1].selectbox("Loss", list(LOSSES), index=list(LOSSES).index(printed.loss),
-                            format_func=lambda loss_name: LOSSES[loss_name].title, key=STATE.key(f"hand_loss.{n}"),
-                            persist_state="session")
-    lr = top[2].number_input("Learning rate", 0.0, 10.0, value=printed.lr, format="%.4f",
-                             key=STATE.key(f"hand_lr.{n}"), persist_state="session")
+    n_layers = top[0].number_input(
+        "Layers", 1, 3, value=len(printed.weights), key=STATE.key(f"hand_layers.{n}"), persist_state="session"
+    )
+    loss = top[1].selectbox(
+        "Loss",
+        list(LOSSES),
+        index=list(LOSSES).index(printed.loss),
+        format_func=lambda loss_name: LOSSES[loss_name].title,
+        key=STATE.key(f"hand_loss.{n}"),
+        persist_state="session",
+    )
+    lr = top[2].number_input(
+        "Learning rate",
+        0.0,
+        10.0,
+        value=printed.lr,
+        format="%.4f",
+        key=STATE.key(f"hand_lr.{n}"),
+        persist_state="session",
+    )
     cols = st.columns(2 + n_layers)
     with cols[0]:
         st.caption("x (samples × inputs)")
@@ -45,8 +60,15 @@ def render(run: Run) -> None:
     for i in range(n_layers):
         w0, b0, f0 = printed.layer_start(i)
         with cols[2 + i]:
-            activations.append(st.selectbox(f"f{i + 1}", list(ACTIVATIONS), index=list(ACTIVATIONS).index(f0),
-                                            key=STATE.key(f"hand_act.{n}.{i}"), persist_state="session"))
+            activations.append(
+                st.selectbox(
+                    f"f{i + 1}",
+                    list(ACTIVATIONS),
+                    index=list(ACTIVATIONS).index(f0),
+                    key=STATE.key(f"hand_act.{n}.{i}"),
+                    persist_state="session",
+                )
+            )
             st.caption(f"W{i + 1} (outputs × inputs)")
             weights.append(STATE.matrix(f"hand_W.{n}.{i}", w0))
             st.caption(f"b{i + 1}")

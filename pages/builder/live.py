@@ -82,46 +82,87 @@ def live_view() -> None:
             st.image(_network_frame(drawing), width="stretch")
         else:
             state.pop(STATE.key("net_frame"), None)
-            st.plotly_chart(network_figure(drawing.columns, drawing.titles, drawing.labels, drawing.weights),
-                            key=STATE.key("net_fig"), config={"displayModeBar": False})
-        st.caption("Each square is a neuron's output over the input plane (orange −, blue +). Lines are weights: "
-                   "blue positive, orange negative, thicker = larger |w|. "
-                   + ("Pause to hover for values." if light else "Hover for values."))
+            st.plotly_chart(
+                network_figure(drawing.columns, drawing.titles, drawing.labels, drawing.weights),
+                key=STATE.key("net_fig"),
+                config={"displayModeBar": False},
+            )
+        st.caption(
+            "Each square is a neuron's output over the input plane (orange −, blue +). Lines are weights: "
+            "blue positive, orange negative, thicker = larger |w|. "
+            + ("Pause to hover for values." if light else "Hover for values.")
+        )
     with ocol:
         h = trainer.history
         m = metrics(model, trainer.head_name, d.features, d.labels, d.is_train, d.n_classes)
         part = trainer.epoch_progress  # a slow epoch is trained over several frames
         st.markdown(f"#### Epoch {trainer.epoch:,}")
-        st.markdown(f"Training loss **{h.train_loss[-1]:.4f}** · test loss **{h.test_loss[-1]:.4f}**  \n"
-                    f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}"
-                    + (f" · epoch {trainer.epoch + 1:,}: {part:.0%} trained" if part else "") + "</small>",
-                    unsafe_allow_html=True)
+        st.markdown(
+            f"Training loss **{h.train_loss[-1]:.4f}** · test loss **{h.test_loss[-1]:.4f}**  \n"
+            f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}"
+            + (f" · epoch {trainer.epoch + 1:,}: {part:.0%} trained" if part else "")
+            + "</small>",
+            unsafe_allow_html=True,
+        )
         if trainer.diverged:
             st.error(trainer.message)
         elif trainer.message:
             st.success(trainer.message)
         shown = trainer.setup
         if light:
-            st.image(jpeg(plane_raster(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
-                                       shown.show_test, shown.discretize)), width="stretch")
+            st.image(
+                jpeg(
+                    plane_raster(
+                        trainer.head_name,
+                        d.task,
+                        plane.output,
+                        d.points,
+                        d.labels,
+                        d.is_train,
+                        shown.show_test,
+                        shown.discretize,
+                    )
+                ),
+                width="stretch",
+            )
         else:
-            fig = plane_figure(trainer.head_name, d.task, plane.output, d.points, d.labels, d.is_train,
-                               shown.show_test, shown.discretize, state.get(STATE.key("sample")), height=380)
-            event = st.plotly_chart(fig, key=STATE.key("plane_fig"), on_select="rerun", selection_mode="points",
-                                    config={"displayModeBar": True,
-                                            "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
+            fig = plane_figure(
+                trainer.head_name,
+                d.task,
+                plane.output,
+                d.points,
+                d.labels,
+                d.is_train,
+                shown.show_test,
+                shown.discretize,
+                state.get(STATE.key("sample")),
+                height=380,
+            )
+            event = st.plotly_chart(
+                fig,
+                key=STATE.key("plane_fig"),
+                on_select="rerun",
+                selection_mode="points",
+                config={"displayModeBar": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+            )
             points.clicked(event, d)
         if d.task == "regression":
             st.caption(f"R²: train {m.train_r2:.3f} · test {m.test_r2:.3f}")
         else:
             st.caption(f"Accuracy: train {m.train_accuracy:.1%} · test {m.test_accuracy:.1%}")
         if light:
-            st.image(jpeg(loss_raster(*thin(h.train_loss, h.test_loss))), width="stretch",
-                     caption="Loss (log scale): training dark, test grey. Pause for the confusion matrix and "
-                             "gradient health.")
+            st.image(
+                jpeg(loss_raster(*thin(h.train_loss, h.test_loss))),
+                width="stretch",
+                caption="Loss (log scale): training dark, test grey. Pause for the confusion matrix and "
+                "gradient health.",
+            )
         else:
-            st.plotly_chart(loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
-                            key=STATE.key("loss_fig"), config={"displayModeBar": False})
+            st.plotly_chart(
+                loss_figure([("run", h.epochs, h.train_loss, h.test_loss)], height=200),
+                key=STATE.key("loss_fig"),
+                config={"displayModeBar": False},
+            )
         warn = gradient_warning(h.grad_norms[-1])
         if warn:
             st.warning(warn)
@@ -132,8 +173,10 @@ def live_view() -> None:
                 st.plotly_chart(confusion_figure(m.confusion), key=STATE.key("confusion_fig"))
             dead = dead_relus(model, trainer.x_train)
             if any(a == "relu" for a in model.spec.activations):
-                st.caption("Dead ReLUs (zero on every training point) per layer: "
-                           + ", ".join(f"layer {i + 1}: {n}" for i, n in enumerate(dead)))
+                st.caption(
+                    "Dead ReLUs (zero on every training point) per layer: "
+                    + ", ".join(f"layer {i + 1}: {n}" for i, n in enumerate(dead))
+                )
             if len(h.epochs) > 1:
                 st.plotly_chart(grad_norm_figure(h.epochs[1:], h.grad_norms[1:]), key=STATE.key("grad_fig"))
             else:

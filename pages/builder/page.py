@@ -27,9 +27,10 @@ def render() -> None:
     st.title("Network builder")
     caption = st.empty()  # over the link's warnings, which start() shows
     hidden = set(STATE.start().hide)  # the last run's: a change of classroom mode shows from the next run on
-    caption.caption("Build a small network on 2-D data, train it live with real PyTorch, and step through every "
-                    "number of the forward and backward pass."
-                    + (" · Classroom link: some controls are hidden." if hidden else ""))
+    caption.caption(
+        "Build a small network on 2-D data, train it live with real PyTorch, and step through every "
+        "number of the forward and backward pass." + (" · Classroom link: some controls are hidden." if hidden else "")
+    )
     st.session_state.setdefault(STATE.key("playing"), False)
     controls.training_bar(hidden)
     left, main = st.columns([1, 4.2], gap="medium")

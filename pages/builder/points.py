@@ -35,14 +35,29 @@ def render(setup: BuilderSetup, data: Dataset, hidden: set[str]) -> None:
                         st.toast(literal(w))
                     st.rerun()
             st.toggle("Click on the plot adds a point", key=STATE.key("click_add"), persist_state="session")
-            st.radio("Class of clicked points", list(range(max(data.n_classes, 2))), horizontal=True,
-                     key=STATE.key("click_class"), persist_state="session", disabled=data.task == "regression")
-            st.download_button("Download points (CSV)", points_csv(data.points, data.labels, data.task),
-                               "points.csv", "text/csv", key=STATE.key("dl_points"), on_click="ignore")
+            st.radio(
+                "Class of clicked points",
+                list(range(max(data.n_classes, 2))),
+                horizontal=True,
+                key=STATE.key("click_class"),
+                persist_state="session",
+                disabled=data.task == "regression",
+            )
+            st.download_button(
+                "Download points (CSV)",
+                points_csv(data.points, data.labels, data.task),
+                "points.csv",
+                "text/csv",
+                key=STATE.key("dl_points"),
+                on_click="ignore",
+            )
     if custom is not None:
-        st.caption(f"Your {len(custom.points)} points are too many for a link (over 8 KB even compressed): share "
-                   "'Download points' with it; the set-up JSON holds them." if "points" in left_out_of_link(setup)
-                   else f"Your {len(custom.points)} points travel in the page's link and in the set-up JSON.")
+        st.caption(
+            f"Your {len(custom.points)} points are too many for a link (over 8 KB even compressed): share "
+            "'Download points' with it; the set-up JSON holds them."
+            if "points" in left_out_of_link(setup)
+            else f"Your {len(custom.points)} points travel in the page's link and in the set-up JSON."
+        )
 
 
 def clicked(event, data: Dataset) -> None:

@@ -19,12 +19,17 @@ def render(run: Run) -> None:
     share, export = st.columns(2)
     with share:
         query = to_query(setup)
-        st.markdown("**Share**: the page address already holds the whole set-up; copy it from the browser. "
-                    "Query part:")
+        st.markdown("**Share**: the page address already holds the whole set-up; copy it from the browser. Query part:")
         st.code("?" + urlencode(query) if query else "(all defaults)")
         STATE.widget("hide")
-        st.download_button("Set-up as JSON", to_json(setup), "network_builder_setup.json", "application/json",
-                           key=STATE.key("dl_json"), on_click="ignore")
+        st.download_button(
+            "Set-up as JSON",
+            to_json(setup),
+            "network_builder_setup.json",
+            "application/json",
+            key=STATE.key("dl_json"),
+            on_click="ignore",
+        )
         up = st.file_uploader("Load a set-up JSON", type=["json"], key=STATE.key("json_upload"))
         if up is not None and st.session_state.get(STATE.key("json_done")) != up.file_id:
             try:
@@ -37,13 +42,33 @@ def render(run: Run) -> None:
                 st.rerun()
     with export:
         st.markdown("**Export**")
-        st.download_button("Loss history (CSV)", history_csv(trainer.history), "loss_history.csv", "text/csv",
-                           key=STATE.key("dl_hist"), on_click="ignore")
-        st.download_button("Trained weights (safetensors)", weights_safetensors(trainer.model),
-                           "network.safetensors", "application/octet-stream", key=STATE.key("dl_weights"),
-                           on_click="ignore")
-        st.download_button("Runnable PyTorch script", training_script(
-            setup, trainer.data, trainer.head_name, net_spec(setup, trainer.data).sizes, max(trainer.epoch, 100)),
-            "nn_explorer_network.py", "text/x-python", key=STATE.key("dl_script"), on_click="ignore")
-        st.caption("The script needs only torch and retrains the same network on the same points with the "
-                   "same initial weights and batch order. Plotly's toolbar on each chart saves a PNG.")
+        st.download_button(
+            "Loss history (CSV)",
+            history_csv(trainer.history),
+            "loss_history.csv",
+            "text/csv",
+            key=STATE.key("dl_hist"),
+            on_click="ignore",
+        )
+        st.download_button(
+            "Trained weights (safetensors)",
+            weights_safetensors(trainer.model),
+            "network.safetensors",
+            "application/octet-stream",
+            key=STATE.key("dl_weights"),
+            on_click="ignore",
+        )
+        st.download_button(
+            "Runnable PyTorch script",
+            training_script(
+                setup, trainer.data, trainer.head_name, net_spec(setup, trainer.data).sizes, max(trainer.epoch, 100)
+            ),
+            "nn_explorer_network.py",
+            "text/x-python",
+            key=STATE.key("dl_script"),
+            on_click="ignore",
+        )
+        st.caption(
+            "The script needs only torch and retrains the same network on the same points with the "
+            "same initial weights and batch order. Plotly's toolbar on each chart saves a PNG."
+        )

@@ -27,20 +27,34 @@ def render(run: Run) -> None:
     state, setup, trainer = st.session_state, run.setup, run.trainer
     d = trainer.data
     c = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen, labels whole
-    which = c.radio("Trace", ["one sample", "the mini-batch"], key=STATE.key("trace_what"), persist_state="session",
-                    horizontal=True)
+    which = c.radio(
+        "Trace", ["one sample", "the mini-batch"], key=STATE.key("trace_what"), persist_state="session", horizontal=True
+    )
     sample = STATE.key("sample")
     if sample not in state or not 0 <= int(state[sample]) < len(d.points):
         state[sample] = int(np.flatnonzero(d.is_train)[0])
-    c.number_input("Sample index (or click a point)", 0, len(d.points) - 1, key=sample, persist_state="session",
-                   disabled=which != "one sample", width=220)
-    c.toggle("Predict, then reveal", key=STATE.key("predict"), persist_state="session",
-             help="Guess the sign of each weight gradient, and of the update, before the numbers are shown")
+    c.number_input(
+        "Sample index (or click a point)",
+        0,
+        len(d.points) - 1,
+        key=sample,
+        persist_state="session",
+        disabled=which != "one sample",
+        width=220,
+    )
+    c.toggle(
+        "Predict, then reveal",
+        key=STATE.key("predict"),
+        persist_state="session",
+        help="Guess the sign of each weight gradient, and of the update, before the numbers are shown",
+    )
     if which == "one sample":
         i = int(state[sample])
         x, y = trainer.sample(i)
-        c.caption(f"Sample #{i}: x₁ = {d.points[i, 0]:.3f}, x₂ = {d.points[i, 1]:.3f}, "
-                  f"label {d.labels[i]:.3g} ({'train' if d.is_train[i] else 'test'} point)")
+        c.caption(
+            f"Sample #{i}: x₁ = {d.points[i, 0]:.3f}, x₂ = {d.points[i, 1]:.3f}, "
+            f"label {d.labels[i]:.3g} ({'train' if d.is_train[i] else 'test'} point)"
+        )
     else:
         x, y = trainer.first_batch()
         c.caption(f"The first {len(x)} training points (batch size {trainer.batch_size}).")
@@ -51,19 +65,38 @@ def render(run: Run) -> None:
     nav.button("◀ Prev", key=STATE.key("prev"), on_click=_move, args=(-1, len(walk)))
     nav.button("Next ▶", key=STATE.key("next"), on_click=_move, args=(1, len(walk)))
     nav.progress((at + 1) / len(walk), text=f"Step {at + 1} of {len(walk)}: **{walk[at].title}**")
-    if nav.button("Take this step", key=STATE.key("apply"), help="Apply this update to the live network",
-                  disabled=not trainer.ready):
+    if nav.button(
+        "Take this step",
+        key=STATE.key("apply"),
+        help="Apply this update to the live network",
+        disabled=not trainer.ready,
+    ):
         trainer.step_on(x, y)
         st.rerun()
     dcol, ncol = st.columns([1, 2.6])
     with dcol:
-        drawing = network_drawing(trainer.model, evaluate_plane(trainer.model, d.feature_names, 60), d.feature_names,
-                                  trainer.head_name)
-        st.plotly_chart(network_figure(drawing.columns, drawing.titles, drawing.labels, drawing.weights,
-                                       highlight=walk[at].layer,
-                                       height=300 + 12 * max(0, max(setup.hidden, default=0) - 4)),
-                        key=STATE.key("step_net"), config={"displayModeBar": False})
+        drawing = network_drawing(
+            trainer.model, evaluate_plane(trainer.model, d.feature_names, 60), d.feature_names, trainer.head_name
+        )
+        st.plotly_chart(
+            network_figure(
+                drawing.columns,
+                drawing.titles,
+                drawing.labels,
+                drawing.weights,
+                highlight=walk[at].layer,
+                height=300 + 12 * max(0, max(setup.hidden, default=0) - 4),
+            ),
+            key=STATE.key("step_net"),
+            config={"displayModeBar": False},
+        )
     with ncol:
         stage_view.render(trace, walk[at], "live")
-    st.download_button("Download this step's numbers (CSV)", trace_csv(trace), "step.csv", "text/csv",
-                       key=STATE.key("dl_step"), on_click="ignore")
+    st.download_button(
+        "Download this step's numbers (CSV)",
+        trace_csv(trace),
+        "step.csv",
+        "text/csv",
+        key=STATE.key("dl_step"),
+        on_click="ignore",
+    )

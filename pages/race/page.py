@@ -20,26 +20,33 @@ RACES = shelf("race.races", 64)  # finished races shared read-only by every sess
 def render() -> None:
     """One run of the page (pages/optimizer_race.py, the navigation's entry point, calls it)."""
     st.title("Optimizer race")
-    st.caption("The real `torch.optim` classes race on a 2-D surface from the same start. Every step is the "
-               "optimizer's own `step()`; nothing is re-implemented.")
+    st.caption(
+        "The real `torch.optim` classes race on a 2-D surface from the same start. Every step is the "
+        "optimizer's own `step()`; nothing is re-implemented."
+    )
     STATE.start()
     own_start = sidebar.render()
     texts = racers.render()
     custom = STATE.value("surface") == CUSTOM
-    setup = STATE.current(racers=raced(texts),
-                          domain=read_domain(STATE.value("domain")) if custom else RaceSetup().domain,
-                          start_x=STATE.value("start_x") if own_start else None,
-                          start_y=STATE.value("start_y") if own_start else None)
+    setup = STATE.current(
+        racers=raced(texts),
+        domain=read_domain(STATE.value("domain")) if custom else RaceSetup().domain,
+        start_x=STATE.value("start_x") if own_start else None,
+        start_y=STATE.value("start_y") if own_start else None,
+    )
     try:
         surface = setup.build_surface()
     except ExpressionError as e:
         st.error(f"Your formula cannot be used: {literal(e)}")
         return
-    result = run_heavy(STATE.key("race"), setup,
-                       lambda report: run_race(surface, setup.build_racers(), setup.start(surface), setup.config(),
-                                               report),
-                       label=f"a race of {len(setup.racers)} racer(s) × {setup.steps:,} steps",
-                       seconds=estimated_seconds(setup.config(), len(setup.racers)), shelf=RACES)
+    result = run_heavy(
+        STATE.key("race"),
+        setup,
+        lambda report: run_race(surface, setup.build_racers(), setup.start(surface), setup.config(), report),
+        label=f"a race of {len(setup.racers)} racer(s) × {setup.steps:,} steps",
+        seconds=estimated_seconds(setup.config(), len(setup.racers)),
+        shelf=RACES,
+    )
     if result is None:
         return
     for error in result.errors:

@@ -23,8 +23,14 @@ def render() -> tuple[str, ...]:
         texts = tuple(_racer(i, row, len(rows)) for i, row in enumerate(list(rows)))
         add, button = st.columns([3, 1], vertical_alignment="bottom")
         add.selectbox("Add a racer", OPTIMIZERS, key=STATE.key("add_choice"), label_visibility="collapsed")
-        button.button("Add racer", icon=":material/add:", key=STATE.key("add"), disabled=len(rows) >= MAX_RACERS,
-                      width="stretch", on_click=_add)
+        button.button(
+            "Add racer",
+            icon=":material/add:",
+            key=STATE.key("add"),
+            disabled=len(rows) >= MAX_RACERS,
+            width="stretch",
+            on_click=_add,
+        )
     return texts
 
 
@@ -36,21 +42,39 @@ def _racer(i: int, row: list[Any], count: int) -> str:
     except RacerError:
         racer = make_racer("SGD")
     line = st.container(horizontal=True, vertical_alignment="center")  # buttons keep their labels when narrow
-    line.markdown(f"<span style='color:{color(i)};font-size:1.3em'>●</span> `{racer.label}`", unsafe_allow_html=True,
-                  width="stretch")
+    line.markdown(
+        f"<span style='color:{color(i)};font-size:1.3em'>●</span> `{racer.label}`",
+        unsafe_allow_html=True,
+        width="stretch",
+    )
     with line.popover("Knobs", icon=":material/tune:"):
         st.caption(f"`torch.optim.{racer.optimizer}` — defaults from its signature")
-        values = {knob.name: _knob(knob, racer.value(knob.name), STATE.key(f"r{uid}.{knob.name}"))
-                  for knob in racer.spec.knobs}
+        values = {
+            knob.name: _knob(knob, racer.value(knob.name), STATE.key(f"r{uid}.{knob.name}"))
+            for knob in racer.spec.knobs
+        }
     try:
         row[1] = make_racer(racer.optimizer, **values).to_text()
     except RacerError as e:
         st.warning(literal(f"{racer.label}: {e}"))
-    line.button("Twin", key=STATE.key(f"twin{uid}"), icon=":material/content_copy:",
-                help="Race the same optimizer again (change its knobs).", disabled=count >= MAX_RACERS,
-                on_click=_twin, args=(uid,))
-    line.button("", key=STATE.key(f"remove{uid}"), icon=":material/delete:", help="Remove this racer",
-                disabled=count == 1, on_click=_remove, args=(uid,))
+    line.button(
+        "Twin",
+        key=STATE.key(f"twin{uid}"),
+        icon=":material/content_copy:",
+        help="Race the same optimizer again (change its knobs).",
+        disabled=count >= MAX_RACERS,
+        on_click=_twin,
+        args=(uid,),
+    )
+    line.button(
+        "",
+        key=STATE.key(f"remove{uid}"),
+        icon=":material/delete:",
+        help="Remove this racer",
+        disabled=count == 1,
+        on_click=_remove,
+        args=(uid,),
+    )
     return row[1]
 
 

@@ -18,14 +18,22 @@ def render() -> bool:
         if surface == CUSTOM:
             STATE.widget("formula", max_chars=300)
             STATE.widget("domain")
-        own_start = st.toggle("Choose the start", key=STATE.key("own_start"), persist_state="session",
-                              help="Or click on the contour plot to start there.")
+        own_start = st.toggle(
+            "Choose the start",
+            key=STATE.key("own_start"),
+            persist_state="session",
+            help="Or click on the contour plot to start there.",
+        )
         left, right = st.columns(2)
         STATE.widget("start_x", left, disabled=not own_start)
         STATE.widget("start_y", right, disabled=not own_start)
         for name in ("steps", "max_evals", "schedule", "noise", "seed", "clip"):
             STATE.widget(name)
         if st.session_state.get(STATE.key("tuned")):
-            st.toggle("Race with the tuned learning rates", key=STATE.key("use_tuned"), persist_state="session",
-                      help="From the 'Tune the learning rate' tab; off: the rates set in each racer's knobs.")
+            st.toggle(
+                "Race with the tuned learning rates",
+                key=STATE.key("use_tuned"),
+                persist_state="session",
+                help="From the 'Tune the learning rate' tab; off: the rates set in each racer's knobs.",
+            )
     return own_start

@@ -47,13 +47,17 @@ def _domain(setup: RaceSetup) -> str:
     return st.session_state[STATE.key("domain")]
 
 
-STATE = ToolState("race", RaceSetup, follow={
-    "own_start": lambda s: s.start_x is not None and s.start_y is not None,  # the 'Choose the start' toggle
-    "start_x": lambda s: _start("start_x", s.start_x),
-    "start_y": lambda s: _start("start_y", s.start_y),
-    "domain": _domain,
-    "racers": racer_rows,
-})
+STATE = ToolState(
+    "race",
+    RaceSetup,
+    follow={
+        "own_start": lambda s: s.start_x is not None and s.start_y is not None,  # the 'Choose the start' toggle
+        "start_x": lambda s: _start("start_x", s.start_x),
+        "start_y": lambda s: _start("start_y", s.start_y),
+        "domain": _domain,
+        "racers": racer_rows,
+    },
+)
 
 
 @dataclass(frozen=True)

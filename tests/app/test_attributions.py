@@ -60,10 +60,13 @@ def test_changing_the_method_recomputes_and_deeplift_is_refused_on_bert():
     assert "GELU" in texts(at.warning)
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("../no/such/folder", "folder"),
-    ("not a model id!", "Hub id"),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("../no/such/folder", "folder"),
+        ("not a model id!", "Hub id"),
+    ],
+)
 def test_a_bad_model_source_shows_an_error_message_not_a_traceback(source, message):
     at = page(source=source)
     at.run()
@@ -107,8 +110,11 @@ def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
     assert "outer ring" in texts(at.subheader)
     assert "completeness holds at 100%" in texts(at.caption)
     downloads = [d.proto.id for d in at.get("download_button")]
-    expected = [f"-attribution.attribution{part}-integrated-gradients.{kind}"
-                for part in ("", "-map") for kind in ("json", "csv")]
+    expected = [
+        f"-attribution.attribution{part}-integrated-gradients.{kind}"
+        for part in ("", "-map")
+        for kind in ("json", "csv")
+    ]
     assert len(downloads) == 4 and all(d.endswith(e) for d, e in zip(downloads, expected, strict=True))
     at.selectbox(key=K("method")).set_value("deeplift").run()
     assert not at.exception and not at.error and "Complete" in texts(at.success)
@@ -117,8 +123,11 @@ def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
 def test_network_checks_run_from_their_buttons():
     at = page(subject="network")
     at.run()
-    for tab, slot in (("Baselines", "baselines"), ("Sanity check", "sanity"), ("Infidelity & sensitivity",
-                                                                                "sensitivity")):
+    for tab, slot in (
+        ("Baselines", "baselines"),
+        ("Sanity check", "sanity"),
+        ("Infidelity & sensitivity", "sensitivity"),
+    ):
         at.session_state[K("tab")] = tab
         at.run()
         at.button(key=K(f"{slot}.run")).click().run()

@@ -90,8 +90,9 @@ def test_a_text_too_long_for_a_link_even_compressed_says_so_and_the_page_works()
     at = page()
     at.text_area(key=K("text")).set_value(text).run()
     assert not problems(at)
-    assert any("text (6,000 characters) is too long for the page link even compressed" in shown(w.value)
-               for w in at.warning)
+    assert any(
+        "text (6,000 characters) is too long for the page link even compressed" in shown(w.value) for w in at.warning
+    )
     assert "text" not in at.query_params and "text.z" not in at.query_params
 
 
@@ -103,8 +104,7 @@ def test_unknown_model_gets_the_loaders_message():
 
 
 def test_pair_words_and_excluded_specials():
-    at = page(text="The cat sat on the mat.", text_b="It was unhappily tired.", granularity="words",
-              special="exclude")
+    at = page(text="The cat sat on the mat.", text_b="It was unhappily tired.", granularity="words", special="exclude")
     assert not problems(at)
     assert at.session_state[K("pair")]
     assert at.get("button_group")  # the pair filter is offered for a pair

@@ -12,8 +12,9 @@ from core.settings import setting
 
 @dataclass(frozen=True)
 class Ticks:
-    features: tuple[str, ...] = setting(("a",), "Features", kind="checkboxes", choices=("a", "b", "c"),
-                                        names={"a": "A", "b": "B", "c": "C"})
+    features: tuple[str, ...] = setting(
+        ("a",), "Features", kind="checkboxes", choices=("a", "b", "c"), names={"a": "A", "b": "B", "c": "C"}
+    )
 
 
 def toy_page():

@@ -100,8 +100,7 @@ def test_link_reopens_the_same_setup_and_garbage_warns():
 
 
 def test_huge_learning_rate_stops_with_a_message_and_reset_recovers():
-    at = run({"dataset": "plane", "n_points": "100", "learning_rate": "10", "activation": "linear",
-              "hidden": "8,8"})
+    at = run({"dataset": "plane", "n_points": "100", "learning_rate": "10", "activation": "linear", "hidden": "8,8"})
     for _ in range(20):
         at.button(key=P + "step").click().run()
         if trainer(at).status == "diverged":

@@ -154,9 +154,9 @@ def test_play_at_the_end_rewinds_and_advances():
     [
         ({"surface": "custom", "domain": "1,2"}, "domain"),
         ({"start_x": "1e6", "start_y": "1e6"}, "outside the plotted domain"),
-    ({"seed": "99999"}, "seed"),
-    ({"kappa": "5000"}, "kappa"),
-    ({"max_evals": "-3"}, "max_evals"),
+        ({"seed": "99999"}, "seed"),
+        ({"kappa": "5000"}, "kappa"),
+        ({"max_evals": "-3"}, "max_evals"),
     ],
 )
 def test_bad_domain_and_far_start_are_explained(params, words):
@@ -335,8 +335,9 @@ def test_a_click_on_the_contour_starts_the_race_there_and_switches_choose_the_st
 
     at = page({"steps": "30", "racers": "Adam lr=0.05"})
     assert at.toggle(key=K + "own_start").value is False
-    at.session_state[K + "contour"] = PlotlyState({"selection": {"points": [{"x": 0.51234, "y": -0.25}],
-                                                                 "point_indices": [], "box": [], "lasso": []}})
+    at.session_state[K + "contour"] = PlotlyState(
+        {"selection": {"points": [{"x": 0.51234, "y": -0.25}], "point_indices": [], "box": [], "lasso": []}}
+    )
     at.run()
     assert not at.exception
     assert at.toggle(key=K + "own_start").value is True and at.number_input(key=K + "start_x").value == 0.512

@@ -18,10 +18,12 @@ def _reference_output(loaded, encoded, heads):
     model = loaded.session_copy().model
     d = loaded.config.hidden_size // loaded.num_heads
     for layer, head in heads:
+
         def zero(_module, _inputs, output, head=head):
             context = output[0].clone()
-            context[..., head * d:(head + 1) * d] = 0.0
+            context[..., head * d : (head + 1) * d] = 0.0
             return (context, *output[1:])
+
         model.base_model.encoder.layer[layer].attention.self.register_forward_hook(zero)
     with torch.no_grad():
         return model(**encoded.model_inputs())

@@ -43,12 +43,13 @@ def test_csv_has_provenance_and_every_weight(selection, cat):
     assert header["revision"].startswith("sha256:") and header["attn_implementation"] == "eager"
     assert "transformers_version" in header and header["truncation"].startswith("none")
     rows = list(csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))))
-    assert len(rows) == 2 * 2 * cat.length ** 2
+    assert len(rows) == 2 * 2 * cat.length**2
     # layer index 3, head index 5 are "Layer 4, head 6" on the page, and in the file
     assert {(r["layer"], r["head"]) for r in rows} == {("2", "1"), ("2", "6"), ("4", "1"), ("4", "6")}
     assert header["numbering"].startswith("layers and heads counted from 1")
-    row = next(r for r in rows if r["layer"] == "4" and r["head"] == "6" and r["query_index"] == "2"
-               and r["key_index"] == "4")
+    row = next(
+        r for r in rows if r["layer"] == "4" and r["head"] == "6" and r["query_index"] == "2" and r["key_index"] == "4"
+    )
     assert float(row["weight"]) == pytest.approx(float(cat.attentions[3, 5, 2, 4]), rel=1e-6)
     assert row["query_token"] == cat.tokens[2]
 
@@ -90,7 +91,7 @@ def test_csvs_of_a_hostile_text_hold_nothing_a_spreadsheet_runs_and_read_back_ex
         assert header_of(text)["text"] == HOSTILE and header_of(text)["text_b"] == provenance["text_b"]
     table = pd.read_csv(io.StringIO(attention_csv(data)), comment="#", keep_default_na=False)
     assert len(table) == 2 * n * n
-    assert [original_text(t) for t in table["query_token"][:: n][:n]] == list(result.tokens)
+    assert [original_text(t) for t in table["query_token"][::n][:n]] == list(result.tokens)
     assert [original_text(t) for t in table["key_token"][:n]] == list(result.tokens)
     np.testing.assert_allclose(table["weight"][:n], result.attentions[0, 0, 0], rtol=1e-6)
 

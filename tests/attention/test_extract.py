@@ -61,7 +61,7 @@ def test_neuron_view_output_is_the_models_context_vector(minilm, cat):
     with torch.no_grad():
         context, _ = minilm.encoder.encoder.layer[1].attention.self(x)
     d = view.q.shape[0]
-    np.testing.assert_allclose(view.output, context[0, 4, 7 * d:8 * d].numpy(), atol=1e-5)
+    np.testing.assert_allclose(view.output, context[0, 4, 7 * d : 8 * d].numpy(), atol=1e-5)
 
 
 def test_pair_is_split_at_the_first_token_of_text_b(minilm):

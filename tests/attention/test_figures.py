@@ -60,13 +60,23 @@ def parsed(page: str) -> _Svg:
 
 
 def test_head_view_html_draws_exactly_the_weights_above_the_threshold():
-    maps = np.array([[[0.9, 0.1, 0.0], [0.5, 0.495, 0.005], [0.2, 0.3, 0.5]],
-                     [[0.0, 0.0, 1.0], [0.25, 0.25, 0.5], [1 / 3, 1 / 3, 1 / 3]]])  # [heads=2, 3, 3]
+    maps = np.array(
+        [
+            [[0.9, 0.1, 0.0], [0.5, 0.495, 0.005], [0.2, 0.3, 0.5]],
+            [[0.0, 0.0, 1.0], [0.25, 0.25, 0.5], [1 / 3, 1 / 3, 1 / 3]],
+        ]
+    )  # [heads=2, 3, 3]
     svg = parsed(head_view_html(maps, ("[CLS]", "cat", "[SEP]"), (4, 7)))
-    drawn = {(line["stroke"], int(line["data-q"]), int(line["data-k"])): float(line["stroke-opacity"])
-             for line in svg.lines}
-    expected = {(head_color(head), q, k): round(maps[h, q, k], 3)
-                for h, head in enumerate((4, 7)) for q in range(3) for k in range(3) if maps[h, q, k] >= MIN_WEIGHT}
+    drawn = {
+        (line["stroke"], int(line["data-q"]), int(line["data-k"])): float(line["stroke-opacity"]) for line in svg.lines
+    }
+    expected = {
+        (head_color(head), q, k): round(maps[h, q, k], 3)
+        for h, head in enumerate((4, 7))
+        for q in range(3)
+        for k in range(3)
+        if maps[h, q, k] >= MIN_WEIGHT
+    }
     assert len(svg.lines) == len(expected) == 14  # two zeros and one 0.005 are skipped
     assert drawn == expected
     assert [(t["data-side"], int(t["data-i"])) for t in svg.tokens] == [(s, i) for s in "qk" for i in range(3)]

@@ -28,16 +28,28 @@ def test_any_text_gives_distributions_or_a_clear_message(minilm, text, pair):
 
 
 @settings(max_examples=50, deadline=None)
-@given(params=st.dictionaries(st.sampled_from([f.name for f in dataclasses.fields(AttentionSetup)]),
-                              st.text(max_size=30), max_size=6))
+@given(
+    params=st.dictionaries(
+        st.sampled_from([f.name for f in dataclasses.fields(AttentionSetup)]), st.text(max_size=30), max_size=6
+    )
+)
 def test_any_link_gives_a_valid_setup(params):
     setup, _warnings = from_query(AttentionSetup, params)
     assert setup.validate() == []
 
 
 def test_setup_round_trips_through_the_link():
-    setup = AttentionSetup(text="A b c.", text_b="D e.", layer=3, heads=(1, 7), granularity="words",
-                           special="exclude", weighting="norm", fusion="max", view="Neuron view")
+    setup = AttentionSetup(
+        text="A b c.",
+        text_b="D e.",
+        layer=3,
+        heads=(1, 7),
+        granularity="words",
+        special="exclude",
+        weighting="norm",
+        fusion="max",
+        view="Neuron view",
+    )
     assert from_query(AttentionSetup, to_query(setup)) == (setup, [])
 
 

@@ -33,16 +33,32 @@ def linear_network(weights=(0.7, -1.3, 0.4, 2.0, -0.5), bias=0.2) -> NetworkUnde
         layer.bias.fill_(bias)
     layer.requires_grad_(False)
     data = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -2.0]])
-    return NetworkUnderStudy(layer, default_features, ("X1", "X2", "X1²", "X2²", "X1·X2"), ("y",), "regression",
-                             data, np.zeros(3), "identity")
+    return NetworkUnderStudy(
+        layer,
+        default_features,
+        ("X1", "X2", "X1²", "X2²", "X1·X2"),
+        ("y",),
+        "regression",
+        data,
+        np.zeros(3),
+        "identity",
+    )
 
 
 def mlp_network(seed=1) -> NetworkUnderStudy:
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(5, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3))
     model.requires_grad_(False)
-    return NetworkUnderStudy(model, default_features, ("X1", "X2", "X1²", "X2²", "X1·X2"), ("a", "b", "c"),
-                             "multiclass", np.random.default_rng(0).normal(size=(20, 2)), np.zeros(20), "softmax")
+    return NetworkUnderStudy(
+        model,
+        default_features,
+        ("X1", "X2", "X1²", "X2²", "X1·X2"),
+        ("a", "b", "c"),
+        "multiclass",
+        np.random.default_rng(0).normal(size=(20, 2)),
+        np.zeros(20),
+        "softmax",
+    )
 
 
 def expected_linear(network, baseline_features):
@@ -54,15 +70,25 @@ def expected_linear(network, baseline_features):
 def test_integrated_gradients_on_a_linear_model_is_input_minus_baseline_times_weight(baseline):
     network = linear_network()
     problem = network_problem(network, POINTS, NetworkTarget(), baseline, baseline_point=(1.0, -0.5))
-    reference = {"zero": np.zeros(5), "mean": default_features(torch.tensor(network.points)).double().mean(0).numpy(),
-                 "point": default_features(torch.tensor([[1.0, -0.5]])).double().numpy()[0]}[baseline]
+    reference = {
+        "zero": np.zeros(5),
+        "mean": default_features(torch.tensor(network.points)).double().mean(0).numpy(),
+        "point": default_features(torch.tensor([[1.0, -0.5]])).double().numpy()[0],
+    }[baseline]
     result = explain(problem, "integrated-gradients", MethodSettings(n_steps=4))
     np.testing.assert_allclose(result.scores, expected_linear(network, reference), rtol=1e-5, atol=1e-6)
     assert result.completeness.holds
 
 
-EXACT_ON_LINEAR = ["integrated-gradients", "input-x-gradient", "deeplift", "occlusion", "feature-ablation",
-                   "shapley-value-sampling", "kernel-shap"]
+EXACT_ON_LINEAR = [
+    "integrated-gradients",
+    "input-x-gradient",
+    "deeplift",
+    "occlusion",
+    "feature-ablation",
+    "shapley-value-sampling",
+    "kernel-shap",
+]
 
 
 @pytest.mark.parametrize("method", EXACT_ON_LINEAR)
@@ -148,8 +174,15 @@ def test_feature_ablation_and_occlusion_are_the_output_drop_when_one_feature_is_
     network = mlp_network()
     problem = network_problem(network, POINTS, NetworkTarget(output=1, scale="probability"), "mean")
     f = problem.evaluate
-    expected = np.stack([(f(problem.inputs) - f(torch.where(torch.arange(5) == i, problem.baselines, problem.inputs)))
-                         .double().numpy() for i in range(5)], 1)
+    expected = np.stack(
+        [
+            (f(problem.inputs) - f(torch.where(torch.arange(5) == i, problem.baselines, problem.inputs)))
+            .double()
+            .numpy()
+            for i in range(5)
+        ],
+        1,
+    )
     for method in ("feature-ablation", "occlusion"):
         np.testing.assert_allclose(explain(problem, method).scores, expected, rtol=1e-5, atol=1e-7)
 
@@ -214,6 +247,7 @@ def test_integrated_gradients_delta_equals_captums_own_convergence_delta(integra
     problem = network_problem(mlp_network(), POINTS, NetworkTarget(), "mean")
     ours = explain(problem, "integrated-gradients", MethodSettings(n_steps=3, integration=integration))
     _, delta = IntegratedGradients(problem.forward).attribute(
-        problem.inputs, problem.baselines, n_steps=3, method=integration, return_convergence_delta=True)
+        problem.inputs, problem.baselines, n_steps=3, method=integration, return_convergence_delta=True
+    )
     assert np.abs(delta.numpy()).max() > 1e-4  # 3 steps leave a visible integration error to compare
     np.testing.assert_allclose(ours.completeness.delta, delta.double().numpy(), rtol=1e-4, atol=1e-6)

@@ -16,8 +16,12 @@ def test_a_snapshot_keeps_the_run_as_it_was_while_training_goes_on():
     trainer.run(3)
     a = snapshot(trainer, "A", resolution=30)
     assert a.name == "A: tanh, SGD + momentum 0.9, lr 0.1" and a.epoch == 3 and a.head == "sigmoid_bce"
-    assert a.curves == ("A: tanh, SGD + momentum 0.9, lr 0.1", (0, 1, 2, 3), tuple(trainer.history.train_loss),
-                        tuple(trainer.history.test_loss))
+    assert a.curves == (
+        "A: tanh, SGD + momentum 0.9, lr 0.1",
+        (0, 1, 2, 3),
+        tuple(trainer.history.train_loss),
+        tuple(trainer.history.test_loss),
+    )
     np.testing.assert_array_equal(a.output, evaluate_plane(trainer.model, ("x1", "x2"), 30).output)
     trainer.run(2)
     assert a.epoch == 3 and len(a.epochs) == 4

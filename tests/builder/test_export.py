@@ -14,11 +14,20 @@ from core.builder.trainer import Trainer
 from tests.spreadsheet import formula_cells
 
 
-@pytest.mark.parametrize("setup", [
-    BuilderSetup(n_points=60, features=("x1", "x2", "x1*x2", "sin(x1)"), regularization="l2", reg_rate=0.01,
-                 optimizer="adam", activation="relu"),
-    BuilderSetup(dataset="blobs", n_points=60, hidden=(3,), batch_size=7, optimizer="momentum"),
-])
+@pytest.mark.parametrize(
+    "setup",
+    [
+        BuilderSetup(
+            n_points=60,
+            features=("x1", "x2", "x1*x2", "sin(x1)"),
+            regularization="l2",
+            reg_rate=0.01,
+            optimizer="adam",
+            activation="relu",
+        ),
+        BuilderSetup(dataset="blobs", n_points=60, hidden=(3,), batch_size=7, optimizer="momentum"),
+    ],
+)
 def test_exported_script_reproduces_our_training(setup, tmp_path):
     data = build_dataset(setup)
     trainer = Trainer(setup, data)

@@ -45,8 +45,13 @@ def test_linear_regression_gradient_sign_and_the_flipped_loop_climbing():
 
 
 def test_shape_mismatches_name_both_shapes():
-    p = HandProblem((np.ones((2, 3)), np.ones((1, 4))), (np.ones(2), np.ones(1)), ("sigmoid", "sigmoid"),
-                    np.ones((1, 3)), np.ones((1, 1)))
+    p = HandProblem(
+        (np.ones((2, 3)), np.ones((1, 4))),
+        (np.ones(2), np.ones(1)),
+        ("sigmoid", "sigmoid"),
+        np.ones((1, 3)),
+        np.ones((1, 1)),
+    )
     (msg,) = check(p)
     assert "W2 has shape (1, 4)" in msg and "W1 has shape (2, 3)" in msg
     p = HandProblem((np.ones((2, 3)),), (np.ones(3),), ("sigmoid",), np.ones((1, 2)), np.ones((1, 5)))

@@ -16,13 +16,20 @@ from core.setup_state import from_json, from_query, to_json, to_query
 setups = st.builds(
     BuilderSetup,
     dataset=st.sampled_from(["circle", "xor", "spiral", "blobs", "bumps"]),
-    n_points=st.integers(10, 2000), noise=st.integers(0, 50), train_percent=st.integers(10, 90),
-    data_seed=st.integers(0, 2**31 - 1), init_seed=st.integers(0, 2**31 - 1),
+    n_points=st.integers(10, 2000),
+    noise=st.integers(0, 50),
+    train_percent=st.integers(10, 90),
+    data_seed=st.integers(0, 2**31 - 1),
+    init_seed=st.integers(0, 2**31 - 1),
     features=st.lists(st.sampled_from(list(FEATURES)), min_size=1, unique=True).map(tuple),
     hidden=st.lists(st.integers(1, 8), max_size=6).map(tuple),
-    activation=st.sampled_from(HIDDEN_ACTIVATIONS), optimizer=st.sampled_from(list(OPTIMIZERS)),
-    learning_rate=st.sampled_from(LEARNING_RATES), batch_size=st.integers(1, 2000),
-    discretize=st.booleans(), hide=st.sampled_from([(), ("network",), ("data", "hand")]))
+    activation=st.sampled_from(HIDDEN_ACTIVATIONS),
+    optimizer=st.sampled_from(list(OPTIMIZERS)),
+    learning_rate=st.sampled_from(LEARNING_RATES),
+    batch_size=st.integers(1, 2000),
+    discretize=st.booleans(),
+    hide=st.sampled_from([(), ("network",), ("data", "hand")]),
+)
 
 
 @settings(max_examples=80, deadline=None)
@@ -36,8 +43,11 @@ def test_link_and_json_round_trip(setup):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.dictionaries(st.sampled_from([f.name for f in dataclasses.fields(BuilderSetup)] + ["junk"]),
-                       st.text(max_size=20), max_size=8))
+@given(
+    st.dictionaries(
+        st.sampled_from([f.name for f in dataclasses.fields(BuilderSetup)] + ["junk"]), st.text(max_size=20), max_size=8
+    )
+)
 def test_garbage_query_gives_a_valid_setup_and_warnings(params):
     setup, warnings = from_query(BuilderSetup, params)
     assert problems(setup) == []
@@ -45,8 +55,9 @@ def test_garbage_query_gives_a_valid_setup_and_warnings(params):
 
 
 def test_specific_garbage_is_named():
-    setup, warnings = from_query(BuilderSetup, {"hidden": "9,0", "learning_rate": "1e9", "features": "x3",
-                                                "n_points": "lots"})
+    setup, warnings = from_query(
+        BuilderSetup, {"hidden": "9,0", "learning_rate": "1e9", "features": "x3", "n_points": "lots"}
+    )
     assert setup == BuilderSetup()
     text = " ".join(warnings)
     for field in ("hidden", "learning_rate", "features", "n_points"):
@@ -110,9 +121,17 @@ def test_own_points_are_shared_read_only():
         data.points[0, 0] = 99.0
 
 
-BOUNDS = {"n_points": (10, 2000), "noise": (0, 50), "train_percent": (10, 90), "data_seed": (0, 2**31 - 1),
-          "init_seed": (0, 2**31 - 1), "batch_size": (1, 2000), "max_epochs": (0, 1_000_000),
-          "reg_rate": (0.0, 10.0), "target_loss": (0.0, 1e5)}
+BOUNDS = {
+    "n_points": (10, 2000),
+    "noise": (0, 50),
+    "train_percent": (10, 90),
+    "data_seed": (0, 2**31 - 1),
+    "init_seed": (0, 2**31 - 1),
+    "batch_size": (1, 2000),
+    "max_epochs": (0, 1_000_000),
+    "reg_rate": (0.0, 10.0),
+    "target_loss": (0.0, 1e5),
+}
 
 
 def test_each_number_is_refused_just_outside_its_bounds_and_taken_at_them():

@@ -15,7 +15,11 @@ from core.builder.trainer import Trainer
 
 # every task head, plus output/loss pairs hand mode allows (no shortcut: the chain rule through f′)
 OUTPUTS = [(h.activation, h.loss) for h in HEADS.values()] + [
-    ("sigmoid", "half_squared"), ("sigmoid", "cross_entropy"), ("linear", "half_squared"), ("tanh", "half_squared")]
+    ("sigmoid", "half_squared"),
+    ("sigmoid", "cross_entropy"),
+    ("linear", "half_squared"),
+    ("tanh", "half_squared"),
+]
 
 
 def _targets(act: str, loss: str, b: int, k: int, gen) -> torch.Tensor:
@@ -83,8 +87,9 @@ def test_activation_derivatives_match_autograd(name):
 
 @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_traced_update_is_the_live_optimizers_next_step(optimizer):
-    setup = BuilderSetup(optimizer=optimizer, learning_rate=0.1, regularization="l2", reg_rate=0.01,
-                         n_points=60, batch_size=6)
+    setup = BuilderSetup(
+        optimizer=optimizer, learning_rate=0.1, regularization="l2", reg_rate=0.01, n_points=60, batch_size=6
+    )
     trainer = Trainer(setup, build_dataset(setup))
     trainer.run(2)  # momentum / Adam state is non-trivial now
     x, y = trainer.x_train[:6], trainer.y_train[:6]
@@ -116,7 +121,15 @@ def test_the_stages_walk_forward_up_the_loss_and_backward_down_then_the_update()
     from core.builder.trace import Stage, stages
 
     walk = stages(3)
-    assert [(s.kind, s.layer) for s in walk] == [("forward", 1), ("forward", 2), ("forward", 3), ("loss", None),
-                                                 ("backward", 3), ("backward", 2), ("backward", 1), ("update", None)]
+    assert [(s.kind, s.layer) for s in walk] == [
+        ("forward", 1),
+        ("forward", 2),
+        ("forward", 3),
+        ("loss", None),
+        ("backward", 3),
+        ("backward", 2),
+        ("backward", 1),
+        ("update", None),
+    ]
     assert [s.title for s in walk[2:5]] == ["Forward: layer 3", "Loss", "Backward: layer 3"]
     assert Stage("update").title == "Update" and len(stages(1)) == 4

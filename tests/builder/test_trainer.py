@@ -37,7 +37,7 @@ def test_one_epoch_equals_a_hand_written_sgd_loop():
     order = torch.randperm(len(ref.x_train), generator=torch.Generator().manual_seed(setup.init_seed))
     params = list(ref.model.parameters())
     for s in range(0, len(order), 7):
-        i = order[s:s + 7]
+        i = order[s : s + 7]
         z = ref.model.logits(ref.x_train[i])
         loss = torch.nn.functional.binary_cross_entropy_with_logits(z, ref.y_train[i])
         loss = loss + 0.01 * sum(lin.weight.abs().sum() for lin in ref.model.linears)
@@ -204,11 +204,25 @@ def test_retune_changes_the_learning_rate_and_lets_a_finished_network_train_on()
 def test_a_set_up_that_changes_the_network_or_its_data_is_not_retuned_but_needs_a_new_trainer():
     setup = BuilderSetup(n_points=60)
     trainer = Trainer(setup, build_dataset(setup))
-    for display in ({"learning_rate": 0.1}, {"max_epochs": 9}, {"target_loss": 0.5}, {"discretize": True},
-                    {"show_test": True}, {"hide": ("hand",)}):
+    for display in (
+        {"learning_rate": 0.1},
+        {"max_epochs": 9},
+        {"target_loss": 0.5},
+        {"discretize": True},
+        {"show_test": True},
+        {"hide": ("hand",)},
+    ):
         assert trainer.accepts(dataclasses.replace(setup, **display)), display
-    for rebuild in ({"hidden": (3,)}, {"activation": "relu"}, {"init_seed": 1}, {"optimizer": "adam"},
-                    {"data_seed": 2}, {"features": ("x1",)}, {"batch_size": 5}, {"reg_rate": 0.1}):
+    for rebuild in (
+        {"hidden": (3,)},
+        {"activation": "relu"},
+        {"init_seed": 1},
+        {"optimizer": "adam"},
+        {"data_seed": 2},
+        {"features": ("x1",)},
+        {"batch_size": 5},
+        {"reg_rate": 0.1},
+    ):
         changed = dataclasses.replace(setup, **rebuild)
         assert not trainer.accepts(changed), rebuild
         with pytest.raises(ValueError, match="new Trainer"):
@@ -222,14 +236,25 @@ def test_trace_is_the_float64_step_of_a_copy_and_leaves_the_live_network_and_opt
     trainer = Trainer(setup, build_dataset(setup))
     trainer.run(2)
     before = [p.detach().clone() for p in trainer.model.parameters()]
-    state = {i: {k: v.clone() if torch.is_tensor(v) else v for k, v in s.items()}
-             for i, s in trainer.optimizer.state_dict()["state"].items()}
+    state = {
+        i: {k: v.clone() if torch.is_tensor(v) else v for k, v in s.items()}
+        for i, s in trainer.optimizer.state_dict()["state"].items()
+    }
     x, y = trainer.sample(3)
     assert x.shape == (1, 2) and y.shape == (1, 1)
     torch.testing.assert_close(x, trainer.data.features[3:4])
     traced = trainer.trace(x, y)
-    reference = trace_step(copy.deepcopy(trainer.model).double(), x.double(), y.double(), "bce", "l2", 0.01,
-                           trainer.optimizer, "adam", setup.learning_rate)
+    reference = trace_step(
+        copy.deepcopy(trainer.model).double(),
+        x.double(),
+        y.double(),
+        "bce",
+        "l2",
+        0.01,
+        trainer.optimizer,
+        "adam",
+        setup.learning_rate,
+    )
     assert traced.loss == reference.loss and traced.layers[0].W.dtype == torch.float64
     for ours, theirs in zip(traced.layers, reference.layers, strict=True):
         torch.testing.assert_close(ours.W_after, theirs.W_after)

@@ -14,8 +14,9 @@ def _plane():
     rng = np.random.default_rng(0)
     points = rng.uniform(-5, 5, (30, 2))
     output = rng.uniform(0, 1, (1, 20, 20))
-    return plane_figure("sigmoid_bce", "classification", output, points, (points[:, 0] > 0).astype(int),
-                        np.ones(30, bool), selected=3)
+    return plane_figure(
+        "sigmoid_bce", "classification", output, points, (points[:, 0] > 0).astype(int), np.ones(30, bool), selected=3
+    )
 
 
 def test_plane_legend_sits_above_the_plot_clear_of_the_x_axis_title():

@@ -84,7 +84,11 @@ def test_weight_decay_lab_adam_moves_by_lr_adamw_shrinks_geometrically():
 
 
 def test_the_first_racer_shown_is_the_first_whose_update_differs_from_the_plain_step():
-    plain, heavy, adam, asgd = (make_racer("SGD"), make_racer("SGD", momentum=0.9), make_racer("Adam"),
-                                make_racer("ASGD"))
+    plain, heavy, adam, asgd = (
+        make_racer("SGD"),
+        make_racer("SGD", momentum=0.9),
+        make_racer("Adam"),
+        make_racer("ASGD"),
+    )
     assert telling([plain, asgd, heavy, adam]) == 2 and telling([plain, adam]) == 1
     assert telling([plain, asgd]) == 0  # none: the first

@@ -34,7 +34,8 @@ def test_the_widgets_of_each_kind_are_the_tables():
     assert max_eval.held(None) == (0,) and max_eval.read((0,)) is None and max_eval.read((7,)) == 7
     assert max_eval.asked()[0].label == "max_eval (0 = torch default)" and max_eval.asked()[0].low == 0
     assert SPECS["LBFGS"].knob("history_size").held(20) == (20,) and isinstance(
-        SPECS["LBFGS"].knob("history_size").held(20.0)[0], int)
+        SPECS["LBFGS"].knob("history_size").held(20.0)[0], int
+    )
     assert SPECS["SGD"].knob("lr").held(1) == (1.0,) and isinstance(SPECS["SGD"].knob("lr").held(1)[0], float)
 
 

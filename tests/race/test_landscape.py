@@ -180,6 +180,7 @@ def test_two_threads_on_one_problem_never_see_each_others_swapped_parameters():
     d1, d2 = (flatten(filter_normalized_direction(original, seed)) for seed in (0, 1))
     a = torch.linspace(-1, 1, 21)
     expected = plane_losses(problem, center, d1, d2, a, a).loss
+
     def slices():
         for _ in range(15):
             torch.testing.assert_close(plane_losses(problem, center, d1, d2, a, a).loss, expected)
@@ -200,8 +201,9 @@ def test_the_slice_around_theta_is_the_plane_of_two_filter_normalised_directions
     d1, d2 = (flatten(filter_normalized_direction(theta, s)) for s in (3, 4))
     a = torch.linspace(-0.5, 0.5, 5)
     torch.testing.assert_close(got.loss, plane_losses(problem, flatten(theta), d1, d2, a, a).loss, rtol=0, atol=0)
-    assert float(got.loss[1, 4]) == pytest.approx(float(problem.loss(unflatten(flatten(theta) + a[4] * d1
-                                                                                + a[1] * d2, theta))), rel=1e-5)
+    assert float(got.loss[1, 4]) == pytest.approx(
+        float(problem.loss(unflatten(flatten(theta) + a[4] * d1 + a[1] * d2, theta))), rel=1e-5
+    )
     assert notes[-1] == (1.0, "loss on a 5×5 grid")
 
 

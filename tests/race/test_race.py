@@ -169,7 +169,13 @@ def test_the_standings_are_each_runs_last_values():
     result = run_race(s, (make_racer("SGD", lr=0.2), make_racer("LBFGS")), s.start, RaceConfig(steps=15))
     bad, good = result.runs
     rows = standings(result)
-    assert rows[1] == {"racer": good.label, "steps": 15, "evaluations": int(good.evals[-1]),
-                       "final f": float(good.losses[-1]), "distance to minimum": float(good.distances(s.minima)[-1]),
-                       "final ‖∇f‖": float(good.grad_norms[-1]), "ended": "all steps"}
+    assert rows[1] == {
+        "racer": good.label,
+        "steps": 15,
+        "evaluations": int(good.evals[-1]),
+        "final f": float(good.losses[-1]),
+        "distance to minimum": float(good.distances(s.minima)[-1]),
+        "final ‖∇f‖": float(good.grad_norms[-1]),
+        "ended": "all steps",
+    }
     assert rows[0]["ended"] == "diverged" and rows[0]["steps"] == bad.steps < 15

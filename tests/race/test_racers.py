@@ -77,6 +77,8 @@ def test_racers_typed_one_per_line_are_parsed_and_each_refused_line_says_why():
     text = "Adam lr=0.01 betas=0.9/0.999\n\n  SGD lr=0.5  \nFoo lr=1\nAdam lr=abc\nRMSprop lr=0.003"
     racers, refused = racers_from_lines(text, limit=5)  # the sixth line is beyond the limit
     assert racers == ("Adam lr=0.01", "SGD lr=0.5")
-    assert refused == ("'Foo lr=1': unknown optimizer 'Foo'; choose from " + ", ".join(OPTIMIZERS) + ".",
-                       "'Adam lr=abc': lr = 'abc' is not a float value.")
+    assert refused == (
+        "'Foo lr=1': unknown optimizer 'Foo'; choose from " + ", ".join(OPTIMIZERS) + ".",
+        "'Adam lr=abc': lr = 'abc' is not a float value.",
+    )
     assert racers_from_lines("", limit=5) == ((), ())

@@ -102,8 +102,8 @@ def test_a_racer_label_that_reads_like_a_formula_stays_text_and_the_numbers_stay
     assert formula_cells(text) == []
     rows = list(csv.DictReader(io.StringIO(text)))
     first = result.runs[0].points[:, 0].tolist()
-    assert [original_text(r["racer"]) for r in rows[:len(first)]] == [label] * len(first)
-    assert [float(r["x"]) for r in rows[:len(first)]] == first
+    assert [original_text(r["racer"]) for r in rows[: len(first)]] == [label] * len(first)
+    assert [float(r["x"]) for r in rows[: len(first)]] == first
     assert any(float(r["x"]) < 0 for r in rows)  # negative numbers are among them, unmarked
 
 

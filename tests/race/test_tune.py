@@ -75,8 +75,12 @@ def test_sweeping_all_racers_is_each_racers_sweep_and_their_best_rates_make_the_
     assert [parse_racer(t).lr for t in tuned] == [best[texts[0]], best[texts[1]], 0.01]
     assert parse_racer(tuned[1]).value("amsgrad") is True
     rows = sweep_table(sweeps)
-    assert rows[1] == {"racer": "Adam lr=0.05 (amsgrad=true)", "your lr": 0.05, "best lr": best[texts[1]],
-                       "best final loss": sweeps[1].best_score}
+    assert rows[1] == {
+        "racer": "Adam lr=0.05 (amsgrad=true)",
+        "your lr": 0.05,
+        "best lr": best[texts[1]],
+        "best final loss": sweeps[1].best_score,
+    }
 
 
 def test_the_distance_score_is_offered_only_where_the_minima_are_known():

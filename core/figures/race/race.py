@@ -37,8 +37,13 @@ def log_levels(surface: Surface, n: int = 121) -> tuple[np.ndarray, np.ndarray, 
 def minima_trace(surface: Surface) -> go.Scatter:
     """The surface's known minima as white stars (for figures that have some)."""
     mx, my = zip(*surface.minima, strict=True)
-    return go.Scatter(x=mx, y=my, mode="markers", name="minimum",
-                      marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1.5)))
+    return go.Scatter(
+        x=mx,
+        y=my,
+        mode="markers",
+        name="minimum",
+        marker=dict(symbol="star", size=16, color="white", line=dict(color="black", width=1.5)),
+    )
 
 
 def _path_end(run: RacerRun, step: int) -> int:

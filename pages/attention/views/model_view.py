@@ -24,14 +24,23 @@ def _open_clicked_head() -> None:
 
 @session_fragment
 def render(data: Shown) -> None:
-    st.caption("All layers × heads for this input (row = query, column = key); hover for a head's role (see Head "
-               "statistics). Click a thumbnail to open it.")
+    st.caption(
+        "All layers × heads for this input (row = query, column = key); hover for a head's role (see Head "
+        "statistics). Click a thumbnail to open it."
+    )
     selected = (STATE.value("layer") - 1, STATE.value("heads")[0] - 1)
     st.session_state[STATE.key("grid-shape")] = (data.layers, data.heads, min(len(data.labels), grid.MAX_THUMB))
     roles = head_stats(*data.args, data.setup.weighting, data.setup.granularity).roles
-    st.plotly_chart(grid.model_grid(data.shown.maps, selected, roles=roles), key=STATE.key("grid"),
-                    on_select=_open_clicked_head, selection_mode="points", width="content")
+    st.plotly_chart(
+        grid.model_grid(data.shown.maps, selected, roles=roles),
+        key=STATE.key("grid"),
+        on_select=_open_clicked_head,
+        selection_mode="points",
+        width="content",
+    )
     layer, head = STATE.value("layer"), STATE.value("heads")[0]
-    st.plotly_chart(matrix_figure(data.shown.maps[layer - 1, head - 1], data.labels, data.labels,
-                                  f"Layer {layer}, head {head}"), key=STATE.key("grid-open"))
+    st.plotly_chart(
+        matrix_figure(data.shown.maps[layer - 1, head - 1], data.labels, data.labels, f"Layer {layer}, head {head}"),
+        key=STATE.key("grid-open"),
+    )
     relink(data)

@@ -22,11 +22,21 @@ def render(data: Shown) -> None:
     m[0].metric("max |float64 − model| (this row)", f"{view.max_difference:.1e}")
     m[1].metric("max |float64 − model| (all layers, heads)", f"{recompute_difference(*data.args):.1e}")
     m[2].metric("d_head, scale √d", f"{view.q.shape[0]}, {view.scale:.3f}")
-    st.caption("Recomputed in float64 from this layer's own query/key/value weights and the hidden states "
-               "entering it; the model's returned attention is float32. Always on WordPiece tokens and raw α.")
+    st.caption(
+        "Recomputed in float64 from this layer's own query/key/value weights and the hidden states "
+        "entering it; the model's returned attention is float32. Always on WordPiece tokens and raw α."
+    )
     st.plotly_chart(figure, key=STATE.key("neuron"))
-    st.dataframe({"key": [f"{t} (#{j})" for j, t in enumerate(tokens)], "q·k/√d": view.scores,
-                  "mask": view.mask, "softmax (float64)": view.probs, "model α (float32)": view.model_probs,
-                  "|difference|": np.abs(view.probs - view.model_probs)},
-                 hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.6g") for c in NUMBERS})
+    st.dataframe(
+        {
+            "key": [f"{t} (#{j})" for j, t in enumerate(tokens)],
+            "q·k/√d": view.scores,
+            "mask": view.mask,
+            "softmax (float64)": view.probs,
+            "model α (float32)": view.model_probs,
+            "|difference|": np.abs(view.probs - view.model_probs),
+        },
+        hide_index=True,
+        column_config={c: st.column_config.NumberColumn(format="%.6g") for c in NUMBERS},
+    )
     relink(data)

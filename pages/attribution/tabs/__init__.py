@@ -10,8 +10,12 @@ from pages.attribution.state import STATE
 from pages.attribution.tabs import baselines, compare, export, faithfulness, robustness, sanity
 
 TABS: dict[str, Callable[[Explained], None]] = {
-    "Faithfulness": faithfulness.render, "Compare methods": compare.render, "Baselines": baselines.render,
-    "Infidelity & sensitivity": robustness.render, "Sanity check": sanity.render, "Export": export.render,
+    "Faithfulness": faithfulness.render,
+    "Compare methods": compare.render,
+    "Baselines": baselines.render,
+    "Infidelity & sensitivity": robustness.render,
+    "Sanity check": sanity.render,
+    "Export": export.render,
 }
 
 

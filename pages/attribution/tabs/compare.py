@@ -22,8 +22,14 @@ DEFAULT = ("integrated-gradients", "input-x-gradient", "feature-ablation", "kern
 def render(data: Explained) -> None:
     problem, settings = data.problem, data.setup.settings
     offered = [k for k in METHODS if refusal(k, problem) is None]
-    chosen = st.multiselect("Methods to compare", offered, default=[k for k in DEFAULT if k in offered],
-                            key=STATE.key("compare"), persist_state="session", format_func=lambda k: METHODS[k].title)
+    chosen = st.multiselect(
+        "Methods to compare",
+        offered,
+        default=[k for k in DEFAULT if k in offered],
+        key=STATE.key("compare"),
+        persist_state="session",
+        format_func=lambda k: METHODS[k].title,
+    )
     if len(chosen) < 2:
         st.info("Pick at least two methods.")
         return
@@ -32,27 +38,43 @@ def render(data: Explained) -> None:
 
     def compute(report) -> dict[str, Attribution]:
         for i, m in enumerate(missing):
-            known[m] = explain(problem, m, settings, progress=lambda f, note, i=i, m=m: report(
-                (i + f) / len(missing), f"{METHODS[m].title}: {note}"))
+            known[m] = explain(
+                problem,
+                m,
+                settings,
+                progress=lambda f, note, i=i, m=m: report((i + f) / len(missing), f"{METHODS[m].title}: {note}"),
+            )
         return known
 
-    results = run_heavy(STATE.key("compare"), (*data.key, tuple(chosen), settings), compute, ask=bool(missing),
-                        label=f"{len(missing)} more method(s)", button=f"Run {len(missing)} more method(s)")
+    results = run_heavy(
+        STATE.key("compare"),
+        (*data.key, tuple(chosen), settings),
+        compute,
+        ask=bool(missing),
+        label=f"{len(missing)} more method(s)",
+        button=f"Run {len(missing)} more method(s)",
+    )
     if results is None:
         st.caption("Each method runs with the settings above; results are kept for this session.")
         return
     scores = {METHODS[m].title: results[m].scores[0] for m in chosen}
     rollout = data.rollout() if data.rollout is not None else None
     rows = scores if rollout is None else {**scores, "attention rollout (≥ 0)": rollout}
-    st.plotly_chart(figures.comparison_grid(data.names, rows, "Each method's scores (row-normalised)"),
-                    key=STATE.key("compare_grid"))
+    st.plotly_chart(
+        figures.comparison_grid(data.names, rows, "Each method's scores (row-normalised)"),
+        key=STATE.key("compare_grid"),
+    )
     movable = data.problem.movable
-    st.plotly_chart(figures.agreement_heatmap(list(scores), agreement_matrix(scores, movable)),
-                    key=STATE.key("agreement"))
-    st.caption("Spearman rank correlation over the movable tokens/features: 1 = same order, 0 = unrelated, "
-               "−1 = reversed.")
+    st.plotly_chart(
+        figures.agreement_heatmap(list(scores), agreement_matrix(scores, movable)), key=STATE.key("agreement")
+    )
+    st.caption(
+        "Spearman rank correlation over the movable tokens/features: 1 = same order, 0 = unrelated, −1 = reversed."
+    )
     if rollout is not None:
         rho = rollout_agreement(scores, rollout, movable)
-        st.markdown("**Against attention rollout** (the BERT attention page's rollout, last layer, rows the output "
-                    "reads; compared with |attribution|): "
-                    + " · ".join(f"{name} ρ = {value:.2f}" for name, value in rho.items()))
+        st.markdown(
+            "**Against attention rollout** (the BERT attention page's rollout, last layer, rows the output "
+            "reads; compared with |attribution|): "
+            + " · ".join(f"{name} ρ = {value:.2f}" for name, value in rho.items())
+        )

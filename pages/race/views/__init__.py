@@ -9,6 +9,9 @@ from pages.race.state import Race
 from pages.race.views import inside, landscape, momentum, race, tune
 
 VIEW_OF: dict[str, Callable[[Race], None]] = {
-    "Race": race.render, "Inside one update": inside.render, "Tune the learning rate": tune.render,
-    "Momentum on the quadratic": momentum.render, "Real network landscape": landscape.render,
+    "Race": race.render,
+    "Inside one update": inside.render,
+    "Tune the learning rate": tune.render,
+    "Momentum on the quadratic": momentum.render,
+    "Real network landscape": landscape.render,
 }

@@ -26,23 +26,38 @@ def render(data: Race) -> None:
     if st.session_state.get(step, longest) > longest or step not in st.session_state:
         st.session_state[step] = longest
     play_col, info_col = st.columns([1, 4], vertical_alignment="center")
-    playing = play_col.toggle("Play", key=STATE.key("playing"), on_change=_rewind, args=(longest,),
-                              help="Animate the race step by step.")
-    info_col.caption("Click anywhere on the contour to start the race there. Stars: known minima; × : a racer "
-                     "that diverged (hover it for why).")
+    playing = play_col.toggle(
+        "Play", key=STATE.key("playing"), on_change=_rewind, args=(longest,), help="Animate the race step by step."
+    )
+    info_col.caption(
+        "Click anywhere on the contour to start the race there. Stars: known minima; × : a racer "
+        "that diverged (hover it for why)."
+    )
     session_fragment(_race_view, run_every=0.25 if playing else None)(data, playing)
     for run in result.runs:
         if run.diverged:
             st.error(f"**{literal(run.label)}** {literal(run.stop.message)}")
     st.dataframe(standings(result), hide_index=True, width="stretch")
     csv_col, gif_col = st.columns(2)
-    csv_col.download_button("Paths and per-step values (CSV)", lambda: race_csv(result),  # made on click
-                            file_name="optimizer_race.csv", mime="text/csv", icon=":material/download:",
-                            key=STATE.key("csv"), on_click="ignore")
-    gif_col.download_button("Animated race (GIF)", lambda: race_gif(result), file_name="optimizer_race.gif",
-                            mime="image/gif", icon=":material/gif_box:", key=STATE.key("gif"),
-                            help=f"Up to {MAX_FRAMES} frames over about {SECONDS:g} s, the paths in the plot's "
-                                 "colours.", on_click="ignore")
+    csv_col.download_button(
+        "Paths and per-step values (CSV)",
+        lambda: race_csv(result),  # made on click
+        file_name="optimizer_race.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=STATE.key("csv"),
+        on_click="ignore",
+    )
+    gif_col.download_button(
+        "Animated race (GIF)",
+        lambda: race_gif(result),
+        file_name="optimizer_race.gif",
+        mime="image/gif",
+        icon=":material/gif_box:",
+        key=STATE.key("gif"),
+        help=f"Up to {MAX_FRAMES} frames over about {SECONDS:g} s, the paths in the plot's colours.",
+        on_click="ignore",
+    )
     with st.expander("3-D surface with the paths"):
         st.plotly_chart(race_fig.surface3d_figure(result, longest), key=STATE.key("surface3d"), width="stretch")
     with st.expander("Noise fan: one racer under several noise seeds"):
@@ -58,8 +73,13 @@ def _race_view(data: Race, playing: bool) -> None:
             st.session_state[STATE.key("playing")] = False
             st.rerun()
     at = st.slider("Step", 0, longest, key=step)
-    event = st.plotly_chart(race_fig.contour_figure(data.result, at), key=STATE.key("contour"), on_select="rerun",
-                            selection_mode="points", width="stretch")
+    event = st.plotly_chart(
+        race_fig.contour_figure(data.result, at),
+        key=STATE.key("contour"),
+        on_select="rerun",
+        selection_mode="points",
+        width="stretch",
+    )
     points = event.selection.points if event and event.selection else []
     if points:
         click = (float(points[0]["x"]), float(points[0]["y"]))
@@ -84,5 +104,8 @@ def _noise_fan(data: Race) -> None:
     pick = st.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=STATE.key("fan_racer"))
     seeds = st.slider("Seeds", 2, 20, 8, key=STATE.key("fan_seeds"))
     paths = noise_fan(data.surface, data.result.runs[pick].racer, data.result.start, data.setup.config(), seeds)
-    st.plotly_chart(race_fig.noise_fan_figure(data.surface, data.result.start, paths, labels[pick]),
-                    key=STATE.key("fan"), width="stretch")
+    st.plotly_chart(
+        race_fig.noise_fan_figure(data.surface, data.result.start, paths, labels[pick]),
+        key=STATE.key("fan"),
+        width="stretch",
+    )
