@@ -40,6 +40,7 @@ run: torch $(VENV)/.app
 
 test: torch $(VENV)/.test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 bench: torch $(VENV)/.app

@@ -41,8 +41,9 @@ def _machine() -> tuple[object, dict[str, str]]:
     return machine
 
 
-st.set_page_config(page_title="NN Explorer", page_icon=":material/neurology:", layout="wide",
-                   initial_sidebar_state=SIDEBAR_PX)
+st.set_page_config(
+    page_title="NN Explorer", page_icon=":material/neurology:", layout="wide", initial_sidebar_state=SIDEBAR_PX
+)
 # torch's thread count is per OS thread and every script run (fragments too) gets a fresh thread: set it each run.
 threads = configure_threads()
 device, versions = _machine()

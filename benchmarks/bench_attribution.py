@@ -45,8 +45,7 @@ def _bert_base_problem(device: torch.device) -> Problem:
         return model(inputs_embeds=e).last_hidden_state[:, 0].sum(-1)
 
     mask = torch.arange(128, device=device).view(1, 128, 1).expand(1, 128, 768).contiguous()
-    return Problem(forward, embeds, torch.zeros_like(embeds), tuple(str(i) for i in range(128)), "text", "sum",
-                   mask)
+    return Problem(forward, embeds, torch.zeros_like(embeds), tuple(str(i) for i in range(128)), "text", "sum", mask)
 
 
 def rows():
@@ -54,21 +53,37 @@ def rows():
     problem, enc = text_problem(loaded, TEXT, TextTarget())
     settings = MethodSettings(n_steps=50)
     bare = IntegratedGradients(problem.forward)
-    yield compare(TOOL, f"IG 50 steps, MiniLM {enc.length} tokens: explain() vs bare Captum",
-                  lambda: explain(problem, "integrated-gradients", settings),
-                  lambda: bare.attribute(problem.inputs, problem.baselines, n_steps=50,
-                                         return_convergence_delta=True),
-                  "<= 1.1", repeat=5, note="ours adds the completeness check; f(x), f(x′) once per problem")
-    yield compare(TOOL, f"IG 50 steps, MiniLM {enc.length} tokens: batched explain() vs per-step loop",
-                  lambda: explain(problem, "integrated-gradients", settings), lambda: per_step_ig(problem, 50),
-                  ">= 5", repeat=3, note="CPU-bound here; the loop pays per-call overhead mostly on a GPU")
+    yield compare(
+        TOOL,
+        f"IG 50 steps, MiniLM {enc.length} tokens: explain() vs bare Captum",
+        lambda: explain(problem, "integrated-gradients", settings),
+        lambda: bare.attribute(problem.inputs, problem.baselines, n_steps=50, return_convergence_delta=True),
+        "<= 1.1",
+        repeat=5,
+        note="ours adds the completeness check; f(x), f(x′) once per problem",
+    )
+    yield compare(
+        TOOL,
+        f"IG 50 steps, MiniLM {enc.length} tokens: batched explain() vs per-step loop",
+        lambda: explain(problem, "integrated-gradients", settings),
+        lambda: per_step_ig(problem, 50),
+        ">= 5",
+        repeat=3,
+        note="CPU-bound here; the loop pays per-call overhead mostly on a GPU",
+    )
     network = train_default_network(epochs=50)
     grid = network_problem(network, grid_over(network, 30).points, NetworkTarget())
-    yield compare(TOOL, "IG 50 steps, 2-D map of 30×30 points: explain() vs bare Captum",
-                  lambda: explain(grid, "integrated-gradients", settings),
-                  lambda: IntegratedGradients(grid.forward).attribute(grid.inputs, grid.baselines, n_steps=50,
-                                                                      return_convergence_delta=True),
-                  "<= 1.1", repeat=5, note="one backward of the summed outputs instead of Captum's unbind")
+    yield compare(
+        TOOL,
+        "IG 50 steps, 2-D map of 30×30 points: explain() vs bare Captum",
+        lambda: explain(grid, "integrated-gradients", settings),
+        lambda: IntegratedGradients(grid.forward).attribute(
+            grid.inputs, grid.baselines, n_steps=50, return_convergence_delta=True
+        ),
+        "<= 1.1",
+        repeat=5,
+        note="one backward of the summed outputs instead of Captum's unbind",
+    )
 
     if torch.cuda.is_available():
         gpu, cpu = _bert_base_problem(torch.device("cuda")), _bert_base_problem(torch.device("cpu"))
@@ -79,6 +94,12 @@ def rows():
             return out
 
         gpu_s = median_time(on_gpu, repeat=5)
-        yield compare(TOOL, "IG 50 steps, BERT-base 128 tokens: GPU vs CPU", on_gpu,
-                      lambda: explain(cpu, "integrated-gradients", settings), ">= 5", repeat=3,
-                      note=f"GPU {gpu_s * 1e3:.0f} ms (target < 150 ms)")
+        yield compare(
+            TOOL,
+            "IG 50 steps, BERT-base 128 tokens: GPU vs CPU",
+            on_gpu,
+            lambda: explain(cpu, "integrated-gradients", settings),
+            ">= 5",
+            repeat=3,
+            note=f"GPU {gpu_s * 1e3:.0f} ms (target < 150 ms)",
+        )

@@ -9,9 +9,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch
 
 from benchmarks.common import Row, compare
-from core.bert.extract import extract
-from core.bert.rollout import rollout
-from core.bert.stats import head_statistics
+from core.attention.extract import extract
+from core.attention.rollout import rollout
+from core.attention.stats import head_statistics
 from core.models import load_model
 from core.tokens import encode
 
@@ -34,10 +34,24 @@ def rows():
         return head_statistics(result.attentions, result.tokens, result.encoded.special)
 
     note = f"MiniLM, {encoded.length} tokens"
-    yield compare("bert", "extract all attentions vs bare eager forward", lambda: extract(loaded, encoded), bare,
-                  "<= 1.2", repeat=30, note=note + "; ours also keeps hidden states as numpy")
-    yield compare("bert", "extract + rollout + Clark statistics vs extract", analysed,
-                  lambda: extract(loaded, encoded), "<= 1.1", repeat=30, note=note)
+    yield compare(
+        "bert",
+        "extract all attentions vs bare eager forward",
+        lambda: extract(loaded, encoded),
+        bare,
+        "<= 1.2",
+        repeat=30,
+        note=note + "; ours also keeps hidden states as numpy",
+    )
+    yield compare(
+        "bert",
+        "extract + rollout + Clark statistics vs extract",
+        analysed,
+        lambda: extract(loaded, encoded),
+        "<= 1.1",
+        repeat=30,
+        note=note,
+    )
 
 
 if __name__ == "__main__":

@@ -11,11 +11,11 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.common import compare
+from core.builder.evaluate import evaluate_plane, grid_points
+from core.builder.setup import BuilderSetup, build_dataset
+from core.builder.trace import trace_step
+from core.builder.trainer import Trainer
 from core.data.features import feature_matrix
-from core.nets.evaluate import evaluate_plane, grid_points
-from core.nets.setup import BuilderSetup, build_dataset
-from core.nets.trace import trace_step
-from core.nets.trainer import Trainer
 
 TOOL = "builder"
 
@@ -30,10 +30,11 @@ def _hand_loop(trainer: Trainer):
     def epoch():
         order = torch.randperm(len(x), generator=gen)
         for s in range(0, len(x), bs):
-            i = order[s:s + bs]
+            i = order[s : s + bs]
             opt.zero_grad()
             F.binary_cross_entropy_with_logits(model.logits(x[i]), y[i]).backward()
             opt.step()
+
     return epoch
 
 
@@ -49,8 +50,15 @@ def rows():
 def _rows():
     setup = BuilderSetup()
     trainer = Trainer(setup, build_dataset(setup))
-    yield compare(TOOL, "one training epoch: Trainer.run(1) vs hand-written loop", lambda: trainer.run(1),
-                  _hand_loop(trainer), "<= 1.2", repeat=15, note="2-4-2-1 tanh, 250 points, batch 10")
+    yield compare(
+        TOOL,
+        "one training epoch: Trainer.run(1) vs hand-written loop",
+        lambda: trainer.run(1),
+        _hand_loop(trainer),
+        "<= 1.2",
+        repeat=15,
+        note="2-4-2-1 tanh, 250 points, batch 10",
+    )
 
     x, y = trainer.x_train[:10], trainer.y_train[:10]
     model = trainer.model
@@ -67,8 +75,15 @@ def _rows():
         trainer.optimizer.step()
 
     snapshot = copy.deepcopy(model.state_dict())
-    row = compare(TOOL, "trace every intermediate + update vs one autograd step", traced, plain_step, "<= 2",
-                  repeat=25, note="batch 10, incl. copying the optimizer for the update")
+    row = compare(
+        TOOL,
+        "trace every intermediate + update vs one autograd step",
+        traced,
+        plain_step,
+        "<= 2",
+        repeat=25,
+        note="batch 10, incl. copying the optimizer for the update",
+    )
     model.load_state_dict(snapshot)
     yield row
 
@@ -85,6 +100,12 @@ def _rows():
                         a = big.model._f[i](big.model.linears[i](a))
                     a[:, neuron].reshape(100, 100)
 
-    yield compare(TOOL, "plane + all 49 neuron maps (100² grid): one pass vs per neuron",
-                  lambda: evaluate_plane(big.model, big.data.feature_names, 100), per_neuron, ">= 5", repeat=5,
-                  note="6x8 network, 7 features")
+    yield compare(
+        TOOL,
+        "plane + all 49 neuron maps (100² grid): one pass vs per neuron",
+        lambda: evaluate_plane(big.model, big.data.feature_names, 100),
+        per_neuron,
+        ">= 5",
+        repeat=5,
+        note="6x8 network, 7 features",
+    )

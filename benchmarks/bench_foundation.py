@@ -27,13 +27,25 @@ def rows():
     for _ in range(20):
         cached_load("embedded")
     hit = (time.perf_counter() - t0) / 20
-    yield Row("foundation", "load embedded model: cache hit vs first load", hit, first, "<= 0.01",
-              note=f"first load {first:.2f} s")
+    yield Row(
+        "foundation",
+        "load embedded model: cache hit vs first load",
+        hit,
+        first,
+        "<= 0.01",
+        note=f"first load {first:.2f} s",
+    )
 
     tokenizer = loaded.tokenizer
-    yield compare("foundation", "encode() vs bare tokenizer call",
-                  lambda: encode(loaded, TEXT), lambda: tokenizer(TEXT, return_tensors="pt"), "<= 2.5", repeat=50,
-                  note="tokens, word ids, special mask and input checks on top")
+    yield compare(
+        "foundation",
+        "encode() vs bare tokenizer call",
+        lambda: encode(loaded, TEXT),
+        lambda: tokenizer(TEXT, return_tensors="pt"),
+        "<= 2.5",
+        repeat=50,
+        note="tokens, word ids, special mask and input checks on top",
+    )
 
     def ours():  # what a page does: our tokenisation, then the forward with attentions
         enc = encode(loaded, TEXT)
@@ -44,5 +56,6 @@ def rows():
         with torch.no_grad():
             return loaded.model(**tokenizer(TEXT, return_tensors="pt"), output_attentions=True)
 
-    yield compare("foundation", "encode + forward with attentions vs bare transformers", ours, bare, "<= 1.1",
-                  repeat=30)
+    yield compare(
+        "foundation", "encode + forward with attentions vs bare transformers", ours, bare, "<= 1.1", repeat=30
+    )

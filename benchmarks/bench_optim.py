@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from benchmarks.common import Row, compare
-from core.optim.landscape import (
+from core.race.landscape import (
     filter_normalized_direction,
     flatten,
     plane_losses,
@@ -13,9 +13,9 @@ from core.optim.landscape import (
     train,
     unflatten,
 )
-from core.optim.race import RaceConfig, run_race
-from core.optim.racers import make_racer
-from core.optim.surfaces import SURFACES
+from core.race.race import RaceConfig, run_race
+from core.race.racers import make_racer
+from core.race.surfaces import SURFACES
 
 TOOL = "optimizer-race"
 RACERS = (

@@ -59,14 +59,17 @@ def measure(speed: int, seconds: float, warmup: float = 3.0) -> dict[str, float]
         page.wait_for_timeout(warmup * 1000)
         start = page.evaluate("window.__frames.length")
         page.wait_for_timeout(seconds * 1000)
-        frames = page.evaluate("window.__frames")[max(start - 1, 0):]
+        frames = page.evaluate("window.__frames")[max(start - 1, 0) :]
         page.get_by_role("button", name=re.compile("^(pause)?\\s*Pause$")).click()
         browser.close()
     if len(frames) < 2:
         return {"refreshes_per_s": 0.0, "epochs_per_s": 0.0}
     span = (frames[-1][0] - frames[0][0]) / 1000
-    return {"refreshes_per_s": (len(frames) - 1) / span, "epochs_per_s": (frames[-1][1] - frames[0][1]) / span,
-            "seconds": span}
+    return {
+        "refreshes_per_s": (len(frames) - 1) / span,
+        "epochs_per_s": (frames[-1][1] - frames[0][1]) / span,
+        "seconds": span,
+    }
 
 
 def main() -> None:
@@ -77,10 +80,12 @@ def main() -> None:
     load_before = load_average()
     t0 = time.monotonic()
     result = measure(args.speed, args.seconds)
-    print(f"speed {args.speed} epochs/frame: {result['refreshes_per_s']:.1f} refreshes/s, "
-          f"{result['epochs_per_s']:.0f} epochs/s over {result.get('seconds', 0):.1f} s "
-          f"(load average before {load_before}, after {load_average()};"
-          f" {time.monotonic() - t0:.0f} s in all)")
+    print(
+        f"speed {args.speed} epochs/frame: {result['refreshes_per_s']:.1f} refreshes/s, "
+        f"{result['epochs_per_s']:.0f} epochs/s over {result.get('seconds', 0):.1f} s "
+        f"(load average before {load_before}, after {load_average()};"
+        f" {time.monotonic() - t0:.0f} s in all)"
+    )
 
 
 if __name__ == "__main__":

@@ -53,20 +53,129 @@ from tests.e2e.browser import server_process
 # Whole words of the embedded model's vocabulary (one WordPiece token each), none a CSS colour or a Plotly attribute
 # name: a student's sentence holds two of them, so a token on screen names its student.
 STUDENT_WORDS = (
-    "apple", "river", "lighthouse", "tiger", "piano", "garden", "rocket", "castle", "forest", "island", "candle",
-    "mirror", "dragon", "harbor", "bridge", "meadow", "falcon", "comet", "pencil", "lantern", "marble", "pepper",
-    "quartz", "rabbit", "saddle", "temple", "walnut", "badger", "beacon", "cactus", "canyon", "cherry", "crystal",
-    "dolphin", "eagle", "fossil", "glacier", "granite", "hammer", "cotton", "helmet", "jasmine", "jungle", "kettle",
-    "ladder", "lemon", "lizard", "magnet", "maple", "monkey", "nectar", "oasis", "otter", "panther", "parrot",
-    "pillow", "pirate", "planet", "pumpkin", "puzzle", "raven", "ribbon", "saturn", "tractor", "spider", "spruce",
-    "squirrel", "summit", "thunder", "timber", "turtle", "valley", "velvet", "volcano", "wagon", "whistle", "willow",
-    "wizard", "zebra", "bamboo", "basket", "blossom", "cabbage", "camel", "cedar", "cloud", "sparrow", "lotus",
-    "ginger", "banana", "lobster", "pigeon", "mango", "penguin", "feather", "compass", "blanket", "carrot", "trumpet",
-    "violin", "kitten"
+    "apple",
+    "river",
+    "lighthouse",
+    "tiger",
+    "piano",
+    "garden",
+    "rocket",
+    "castle",
+    "forest",
+    "island",
+    "candle",
+    "mirror",
+    "dragon",
+    "harbor",
+    "bridge",
+    "meadow",
+    "falcon",
+    "comet",
+    "pencil",
+    "lantern",
+    "marble",
+    "pepper",
+    "quartz",
+    "rabbit",
+    "saddle",
+    "temple",
+    "walnut",
+    "badger",
+    "beacon",
+    "cactus",
+    "canyon",
+    "cherry",
+    "crystal",
+    "dolphin",
+    "eagle",
+    "fossil",
+    "glacier",
+    "granite",
+    "hammer",
+    "cotton",
+    "helmet",
+    "jasmine",
+    "jungle",
+    "kettle",
+    "ladder",
+    "lemon",
+    "lizard",
+    "magnet",
+    "maple",
+    "monkey",
+    "nectar",
+    "oasis",
+    "otter",
+    "panther",
+    "parrot",
+    "pillow",
+    "pirate",
+    "planet",
+    "pumpkin",
+    "puzzle",
+    "raven",
+    "ribbon",
+    "saturn",
+    "tractor",
+    "spider",
+    "spruce",
+    "squirrel",
+    "summit",
+    "thunder",
+    "timber",
+    "turtle",
+    "valley",
+    "velvet",
+    "volcano",
+    "wagon",
+    "whistle",
+    "willow",
+    "wizard",
+    "zebra",
+    "bamboo",
+    "basket",
+    "blossom",
+    "cabbage",
+    "camel",
+    "cedar",
+    "cloud",
+    "sparrow",
+    "lotus",
+    "ginger",
+    "banana",
+    "lobster",
+    "pigeon",
+    "mango",
+    "penguin",
+    "feather",
+    "compass",
+    "blanket",
+    "carrot",
+    "trumpet",
+    "violin",
+    "kitten",
 )
 ROUND_WORDS = (
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
-    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
 )
 MARKERS = frozenset(STUDENT_WORDS) | frozenset(ROUND_WORDS)
 
@@ -138,7 +247,8 @@ def race_echo(page_text: str) -> set[tuple[str, Hashable]]:
 def sentence_scenario(page: str, text_key: str, start: str | None = None) -> Scenario:
     """A text page: the link brings the student's sentence, each interaction types a new one into `text_key`."""
     return Scenario(
-        page, "new sentence",
+        page,
+        "new sentence",
         link=lambda i: {"text": sentence(i, 0)},
         change=lambda i, r: (text_key, {"string_value": sentence(i, r)}),
         echo=shown_tokens,
@@ -147,25 +257,30 @@ def sentence_scenario(page: str, text_key: str, start: str | None = None) -> Sce
     )
 
 
-SCENARIOS: dict[str, Scenario] = {s.page: s for s in (
-    Scenario(
-        "network-builder", "Step (one epoch)",
-        link=lambda i: {"data_seed": str(1000 + i), "init_seed": str(2000 + i)},
-        change=lambda i, r: ("network_builder.step", {"trigger_value": True}),
-        echo=builder_echo,
-        expected=lambda i, r: {("who", (2000 + i, 1000 + i)), ("round", r)},
-    ),
-    Scenario(
-        "optimizer-race", "start y",
-        link=lambda i: dict(zip(("start_x", "start_y"), map(str, race_start(i, 0)), strict=True)),
-        change=lambda i, r: ("optimizer-race:start_y", {"double_value": race_start(i, r)[1]}),
-        echo=race_echo,
-        expected=lambda i, r: {("who", round(race_start(i, r)[0], 6)), ("round", round(race_start(i, r)[1], 6))},
-    ),
-    sentence_scenario("bert-attention", "bert-attention-text"),
-    # a run estimated over a few seconds (the server's work queue decides) waits for this button
-    sentence_scenario("attributions", "attributions.text", start="attributions.explain.run"),
-)}
+SCENARIOS: dict[str, Scenario] = {
+    s.page: s
+    for s in (
+        Scenario(
+            "network-builder",
+            "Step (one epoch)",
+            link=lambda i: {"data_seed": str(1000 + i), "init_seed": str(2000 + i)},
+            change=lambda i, r: ("builder.step", {"trigger_value": True}),
+            echo=builder_echo,
+            expected=lambda i, r: {("who", (2000 + i, 1000 + i)), ("round", r)},
+        ),
+        Scenario(
+            "optimizer-race",
+            "start y",
+            link=lambda i: dict(zip(("start_x", "start_y"), map(str, race_start(i, 0)), strict=True)),
+            change=lambda i, r: ("race.start_y", {"double_value": race_start(i, r)[1]}),
+            echo=race_echo,
+            expected=lambda i, r: {("who", round(race_start(i, r)[0], 6)), ("round", round(race_start(i, r)[1], 6))},
+        ),
+        sentence_scenario("bert-attention", "attention.text"),
+        # a run estimated over a few seconds (the server's work queue decides) waits for this button
+        sentence_scenario("attributions", "attribution.text", start="attribution.explain.run"),
+    )
+}
 
 
 # ---------------------------------------------------------------- one student
@@ -207,8 +322,9 @@ def check(student: Student, scenario: Scenario, r: int, runs: list[Run]) -> None
 QUIET_S = 5.0  # after a page's timers stop, how long a student waits for a rerun they asked for to arrive
 
 
-async def until_shown(session: Session, scenario: Scenario, student: Student, r: int, run: Run,
-                      patience_s: float) -> list[Run]:
+async def until_shown(
+    session: Session, scenario: Scenario, student: Student, r: int, run: Run, patience_s: float
+) -> list[Run]:
     """The runs up to the one that shows this round's values, as a student waits for them: the page's timed
     reruns may bring them (work done frame by frame or in a queue), or the page may wait for a click on
     `scenario.start` before it computes. Gives up after `patience_s`."""
@@ -230,8 +346,7 @@ async def until_shown(session: Session, scenario: Scenario, student: Student, r:
     return runs
 
 
-async def open_page(session: Session, student: Student, scenario: Scenario, delay_s: float,
-                    patience_s: float) -> None:
+async def open_page(session: Session, student: Student, scenario: Scenario, delay_s: float, patience_s: float) -> None:
     await asyncio.sleep(delay_s)
     t0 = time.perf_counter()
     try:
@@ -244,8 +359,16 @@ async def open_page(session: Session, student: Student, scenario: Scenario, dela
     check(student, scenario, 0, runs)
 
 
-async def interact(session: Session, student: Student, scenario: Scenario, rounds: int, until: float,
-                   think_s: float, patience_s: float, rng: random.Random) -> None:
+async def interact(
+    session: Session,
+    student: Student,
+    scenario: Scenario,
+    rounds: int,
+    until: float,
+    think_s: float,
+    patience_s: float,
+    rng: random.Random,
+) -> None:
     """`rounds` interactions (more while time is left before `until`), a jittered pause before each."""
     r = 0
     while not student.disconnect and (r < rounds or time.monotonic() < until):
@@ -266,7 +389,7 @@ async def interact(session: Session, student: Student, scenario: Scenario, round
         check(student, scenario, r, runs)
 
 
-PLAY = "network_builder.play"  # the Network builder's Play button, which reads "Pause" while playing
+PLAY = "builder.play"  # the Network builder's Play button, which reads "Pause" while playing
 
 
 async def play(session: Session, student: Student, seconds: float) -> None:
@@ -288,8 +411,10 @@ async def play(session: Session, student: Student, seconds: float) -> None:
         return
     student.interactions_s += [pressed.seconds, paused.seconds]
     student.frames, student.watched_s = len(frames), seconds
-    epoch = [max((x[1] for x in builder_echo(run.payload.decode("latin-1")) if x[0] == "round"), default=0)
-             for run in (pressed, paused)]
+    epoch = [
+        max((x[1] for x in builder_echo(run.payload.decode("latin-1")) if x[0] == "round"), default=0)
+        for run in (pressed, paused)
+    ]
     student.epochs = epoch[1] - epoch[0]  # what Pause shows minus what Play showed, whatever reached the screen
     for label, run in [("Play", pressed), *(("frame", f) for f in frames), ("Pause", paused)]:
         student.errors += [f"{label}: {e}" for e in run.errors]
@@ -366,18 +491,38 @@ async def hold_class(url: str, args: argparse.Namespace, meter: Meter) -> list[S
     try:
         meter.mark("open")
         print(f"{len(students)} students open their pages ...", flush=True)
-        await asyncio.gather(*(open_page(s, st, SCENARIOS[st.page], args.ramp * st.index / len(students),
-                                         args.patience)
-                               for s, st in zip(sessions, students, strict=True)))
+        await asyncio.gather(
+            *(
+                open_page(s, st, SCENARIOS[st.page], args.ramp * st.index / len(students), args.patience)
+                for s, st in zip(sessions, students, strict=True)
+            )
+        )
         meter.mark("opened")
-        print(f"... and interact ({args.interactions} times each"
-              + (f", for at least {args.duration:.0f} s" if args.duration else "") + ")", flush=True)
+        print(
+            f"... and interact ({args.interactions} times each"
+            + (f", for at least {args.duration:.0f} s" if args.duration else "")
+            + ")",
+            flush=True,
+        )
         until = time.monotonic() + args.duration
-        players = [st for st in students if st.page == "network-builder"][:args.players]
-        await asyncio.gather(*(play(s, st, args.play_seconds) if st in players else
-                               interact(s, st, SCENARIOS[st.page], args.interactions, until, args.think,
-                                        args.patience, random.Random(rng.random()))
-                               for s, st in zip(sessions, students, strict=True)))
+        players = [st for st in students if st.page == "network-builder"][: args.players]
+        await asyncio.gather(
+            *(
+                play(s, st, args.play_seconds)
+                if st in players
+                else interact(
+                    s,
+                    st,
+                    SCENARIOS[st.page],
+                    args.interactions,
+                    until,
+                    args.think,
+                    args.patience,
+                    random.Random(rng.random()),
+                )
+                for s, st in zip(sessions, students, strict=True)
+            )
+        )
         meter.mark("interacted")
     finally:
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
@@ -415,16 +560,20 @@ def p50_p95(values: list[float]) -> str:
 
 
 def table(students: list[Student], pages: list[str]) -> str:
-    header = (f"{'page':<16} {'students':>8}  {'first render p50 / p95':>22}  {'interaction p50 / p95':>22}  "
-              f"{'errors':>6} {'warnings':>8} {'cross-talk':>10} {'no echo':>7} {'gone':>4}")
+    header = (
+        f"{'page':<16} {'students':>8}  {'first render p50 / p95':>22}  {'interaction p50 / p95':>22}  "
+        f"{'errors':>6} {'warnings':>8} {'cross-talk':>10} {'no echo':>7} {'gone':>4}"
+    )
     lines = [header, "-" * len(header)]
     for name, group in [(p, [s for s in students if s.page == p]) for p in pages] + [("all", students)]:
         first = [s.first_render_s for s in group if s.first_render_s is not None]
         inter = [t for s in group for t in s.interactions_s]
-        lines.append(f"{name:<16} {len(group):>8}  {p50_p95(first):>22}  {p50_p95(inter):>22}  "
-                     f"{sum(len(s.errors) for s in group):>6} {sum(len(s.warnings) for s in group):>8} "
-                     f"{sum(len(s.crosstalk) for s in group):>10} {sum(len(s.missing) for s in group):>7} "
-                     f"{sum(bool(s.disconnect) for s in group):>4}")
+        lines.append(
+            f"{name:<16} {len(group):>8}  {p50_p95(first):>22}  {p50_p95(inter):>22}  "
+            f"{sum(len(s.errors) for s in group):>6} {sum(len(s.warnings) for s in group):>8} "
+            f"{sum(len(s.crosstalk) for s in group):>10} {sum(len(s.missing) for s in group):>7} "
+            f"{sum(bool(s.disconnect) for s in group):>4}"
+        )
     return "\n".join(lines)
 
 
@@ -455,47 +604,92 @@ def tracebacks(log: Path) -> list[str]:
 
 # ---------------------------------------------------------------- main
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.classroom", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.classroom", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     pages = [t.key for t in TOOLS]
     parser.add_argument("--students", type=int, default=10, help="simulated sessions (default 10)")
-    parser.add_argument("--pages", default=",".join(pages),
-                        help=f"tool pages to spread the students over, comma-separated (default {','.join(pages)})")
+    parser.add_argument(
+        "--pages",
+        default=",".join(pages),
+        help=f"tool pages to spread the students over, comma-separated (default {','.join(pages)})",
+    )
     parser.add_argument("--interactions", type=int, default=3, help="interactions per student (default 3)")
-    parser.add_argument("--duration", type=float, default=0.0,
-                        help="keep interacting until this many seconds after the pages opened (default 0: "
-                             "just --interactions)")
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="mean pause before each interaction, seconds (default 1; jittered ±50%%)")
-    parser.add_argument("--ramp", type=float, default=0.0,
-                        help="spread the students' arrivals over this many seconds (default 0: all at once)")
-    parser.add_argument("--players", type=int, default=0,
-                        help="how many Network builder students press Play (and, after --play-seconds, Pause) "
-                             "instead of Step (default 0)")
-    parser.add_argument("--play-seconds", type=float, default=20.0,
-                        help="how long each player watches the live view train (default 20)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=0.0,
+        help="keep interacting until this many seconds after the pages opened (default 0: just --interactions)",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean pause before each interaction, seconds (default 1; jittered ±50%%)",
+    )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=0.0,
+        help="spread the students' arrivals over this many seconds (default 0: all at once)",
+    )
+    parser.add_argument(
+        "--players",
+        type=int,
+        default=0,
+        help="how many Network builder students press Play (and, after --play-seconds, Pause) "
+        "instead of Step (default 0)",
+    )
+    parser.add_argument(
+        "--play-seconds", type=float, default=20.0, help="how long each player watches the live view train (default 20)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the pauses' jitter (default 0)")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="longest silence from the server a tab waits through, seconds (default 300)")
-    parser.add_argument("--patience", type=float, default=120.0,
-                        help="how long a student waits, after a run has ended, for the page to show the result "
-                             "(timed refreshes, a work queue), seconds (default 120)")
-    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
-                        help="skip opening each page once before the class (models then load during the run)")
-    parser.add_argument("--idle-wait", type=float, default=180.0,
-                        help="seconds to watch the server's memory after the last tab closed (default 180)")
-    parser.add_argument("--report-every", type=float, default=30.0,
-                        help="interval of the memory readings after the close, seconds (default 30)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="longest silence from the server a tab waits through, seconds (default 300)",
+    )
+    parser.add_argument(
+        "--patience",
+        type=float,
+        default=120.0,
+        help="how long a student waits, after a run has ended, for the page to show the result "
+        "(timed refreshes, a work queue), seconds (default 120)",
+    )
+    parser.add_argument(
+        "--no-warm-up",
+        dest="warm_up",
+        action="store_false",
+        help="skip opening each page once before the class (models then load during the run)",
+    )
+    parser.add_argument(
+        "--idle-wait",
+        type=float,
+        default=180.0,
+        help="seconds to watch the server's memory after the last tab closed (default 180)",
+    )
+    parser.add_argument(
+        "--report-every",
+        type=float,
+        default=30.0,
+        help="interval of the memory readings after the close, seconds (default 30)",
+    )
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
-    parser.add_argument("--server-log", type=Path, default=Path(tempfile.gettempdir()) / "nnx-classroom-server.log",
-                        help="where the server's output goes (default %(default)s)")
+    parser.add_argument(
+        "--server-log",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "nnx-classroom-server.log",
+        help="where the server's output goes (default %(default)s)",
+    )
     parser.add_argument("--json-out", type=Path, help="also write every figure and each student's record here")
     args = parser.parse_args(argv)
     args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     unknown = [p for p in args.pages if p not in SCENARIOS]
     if unknown or not args.pages:
-        parser.error(f"no scenario for page(s) {', '.join(unknown) or '(none given)'}; choose from "
-                     f"{', '.join(SCENARIOS)}")
+        parser.error(
+            f"no scenario for page(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(SCENARIOS)}"
+        )
     if args.students < 1:
         parser.error("--students must be at least 1")
     return args
@@ -529,9 +723,11 @@ def main(argv: list[str]) -> int:
     server_errors = tracebacks(args.server_log)
 
     print()
-    print(f"{args.students} students on {', '.join(args.pages)}: {args.interactions} interaction(s) each, "
-          f"pauses ~{args.think:g} s; {os.cpu_count()} cores, load average before {load_before}, "
-          f"at the close {load_during}")
+    print(
+        f"{args.students} students on {', '.join(args.pages)}: {args.interactions} interaction(s) each, "
+        f"pauses ~{args.think:g} s; {os.cpu_count()} cores, load average before {load_before}, "
+        f"at the close {load_during}"
+    )
     print("interactions: " + "; ".join(f"{p} {SCENARIOS[p].interaction}" for p in args.pages))
     print()
     print(table(students, args.pages))
@@ -539,18 +735,27 @@ def main(argv: list[str]) -> int:
     players = [s for s in students if s.frames or s.watched_s]
     if players:
         rates = [s.frames / s.watched_s for s in players]
-        print(f"players: {len(players)} pressed Play for {args.play_seconds:g} s: live-view refreshes per second "
-              f"median {statistics.median(rates):.1f} (slowest {min(rates):.1f}); epochs per second "
-              f"median {statistics.median(s.epochs / s.watched_s for s in players):.0f}")
-    print(f"server CPU: first renders {cpu_open:.1f} s for {n_first} ({cpu_open / max(n_first, 1):.2f} s each, "
-          f"{cpu_open / max(wall_open, 1e-9):.2f} cores over {wall_open:.1f} s); interactions {cpu_inter:.1f} s for "
-          f"{n_inter} ({cpu_inter / max(n_inter, 1):.2f} s each, {cpu_inter / max(wall_inter, 1e-9):.2f} cores over "
-          f"{wall_inter:.1f} s)")
-    print(f"server RSS: at start {mb(cold[2])}, before the class {mb(before[2])}"
-          f"{' (after the warm-up)' if args.warm_up else ''}, peak {mb(peak)}, when the last tab closed "
-          f"{mb(meter.marks['closed'][2])}"
-          + (f", {after[-1][0]:.0f} s later {mb(after[-1][1])} ({after[-1][1] / before[2] - 1:+.0%} of before)"
-             if after else ""))
+        print(
+            f"players: {len(players)} pressed Play for {args.play_seconds:g} s: live-view refreshes per second "
+            f"median {statistics.median(rates):.1f} (slowest {min(rates):.1f}); epochs per second "
+            f"median {statistics.median(s.epochs / s.watched_s for s in players):.0f}"
+        )
+    print(
+        f"server CPU: first renders {cpu_open:.1f} s for {n_first} ({cpu_open / max(n_first, 1):.2f} s each, "
+        f"{cpu_open / max(wall_open, 1e-9):.2f} cores over {wall_open:.1f} s); interactions {cpu_inter:.1f} s for "
+        f"{n_inter} ({cpu_inter / max(n_inter, 1):.2f} s each, {cpu_inter / max(wall_inter, 1e-9):.2f} cores over "
+        f"{wall_inter:.1f} s)"
+    )
+    print(
+        f"server RSS: at start {mb(cold[2])}, before the class {mb(before[2])}"
+        f"{' (after the warm-up)' if args.warm_up else ''}, peak {mb(peak)}, when the last tab closed "
+        f"{mb(meter.marks['closed'][2])}"
+        + (
+            f", {after[-1][0]:.0f} s later {mb(after[-1][1])} ({after[-1][1] / before[2] - 1:+.0%} of before)"
+            if after
+            else ""
+        )
+    )
     if not alive:
         print(f"SERVER DIED during the class (exit code {returncode}); see {args.server_log}")
     print(f"harness CPU (this process, on the same cores): {harness_cpu:.1f} s")
@@ -563,18 +768,33 @@ def main(argv: list[str]) -> int:
         print(f"  server log {n}×: {line}")
 
     if args.json_out:
-        args.json_out.write_text(json.dumps({
-            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-            "load_average": {"before": load_before, "at_close": load_during}, "cores": os.cpu_count(),
-            "server": {"alive": alive, "returncode": returncode, "log_tracebacks": server_errors,
-                       "cpu_s": {"first_renders": cpu_open, "interactions": cpu_inter},
-                       "wall_s": {"first_renders": wall_open, "interactions": wall_inter},
-                       "rss_bytes": {"start": cold[2], "before": before[2], "peak": peak,
-                                     "closed": meter.marks["closed"][2], "after_close": after},
-                       "samples": meter.samples},
-            "harness_cpu_s": harness_cpu,
-            "students": [asdict(s) for s in students],
-        }, indent=1))
+        args.json_out.write_text(
+            json.dumps(
+                {
+                    "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+                    "load_average": {"before": load_before, "at_close": load_during},
+                    "cores": os.cpu_count(),
+                    "server": {
+                        "alive": alive,
+                        "returncode": returncode,
+                        "log_tracebacks": server_errors,
+                        "cpu_s": {"first_renders": cpu_open, "interactions": cpu_inter},
+                        "wall_s": {"first_renders": wall_open, "interactions": wall_inter},
+                        "rss_bytes": {
+                            "start": cold[2],
+                            "before": before[2],
+                            "peak": peak,
+                            "closed": meter.marks["closed"][2],
+                            "after_close": after,
+                        },
+                        "samples": meter.samples,
+                    },
+                    "harness_cpu_s": harness_cpu,
+                    "students": [asdict(s) for s in students],
+                },
+                indent=1,
+            )
+        )
         print(f"figures written to {args.json_out}")
     return 0
 

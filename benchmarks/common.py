@@ -45,8 +45,15 @@ def median_time(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> f
     return statistics.median(times)
 
 
-def compare(tool: str, name: str, ours: Callable[[], object], baseline: Callable[[], object], target: str,
-            repeat: int = 7, note: str = "") -> Row:
+def compare(
+    tool: str,
+    name: str,
+    ours: Callable[[], object],
+    baseline: Callable[[], object],
+    target: str,
+    repeat: int = 7,
+    note: str = "",
+) -> Row:
     """Time `ours` and `baseline` interleaved (so drifting machine load hits both alike) and return a Row."""
     ours(), baseline()  # warm-up both
     t_ours, t_base = [], []

@@ -14,8 +14,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-from core.nets.setup import BuilderSetup, build_dataset
-from core.nets.trainer import Trainer
+from core.builder.setup import BuilderSetup, build_dataset
+from core.builder.trainer import Trainer
 
 EPOCHS = 50
 
@@ -50,7 +50,7 @@ def main() -> None:
 
     def epoch() -> None:
         for s in range(0, len(x), bs):
-            forward_backward(x[s:s + bs], y[s:s + bs])
+            forward_backward(x[s : s + bs], y[s : s + bs])
             update()
             opt.zero_grad()
 
@@ -58,8 +58,10 @@ def main() -> None:
     epoch()
     compile_s = time.perf_counter() - start
     compiled = epochs_per_second(epoch)
-    print(f"eager Trainer: {eager:.0f} epochs/s; torch.compile'd step: {compiled:.0f} epochs/s after "
-          f"{compile_s:.0f} s of compiling; TF Playground's JavaScript engine: ≈2600 epochs/s")
+    print(
+        f"eager Trainer: {eager:.0f} epochs/s; torch.compile'd step: {compiled:.0f} epochs/s after "
+        f"{compile_s:.0f} s of compiling; TF Playground's JavaScript engine: ≈2600 epochs/s"
+    )
 
 
 if __name__ == "__main__":

@@ -40,9 +40,12 @@ def main(argv: list[str]) -> int:
         for row in module.rows():
             assert isinstance(row, Row)
             failed += not row.ok
-            print(f"{row.tool:<11} {row.name:<58} {row.ours_s * 1e3:>8.2f}ms {row.baseline_s * 1e3:>8.2f}ms "
-                  f"{row.ratio:>7.2f} {row.target:>7}  {'yes' if row.ok else 'NO'}"
-                  + (f"   ({row.note})" if row.note else ""), flush=True)
+            print(
+                f"{row.tool:<11} {row.name:<58} {row.ours_s * 1e3:>8.2f}ms {row.baseline_s * 1e3:>8.2f}ms "
+                f"{row.ratio:>7.2f} {row.target:>7}  {'yes' if row.ok else 'NO'}"
+                + (f"   ({row.note})" if row.note else ""),
+                flush=True,
+            )
     return 1 if failed else 0
 
 

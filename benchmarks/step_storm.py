@@ -63,9 +63,11 @@ def main() -> None:
             faults = [f for f in SERVER_FAULTS if f in log.read_text(errors="replace")]
             ok = alive and not outcome["errors"] and not faults
             failures += not ok
-            print(f"round {n}: {args.clicks} Step clicks while playing · server {'alive' if alive else 'DEAD'} · "
-                  f"page errors {outcome['errors'] or 'none'} · server log faults {faults or 'none'} · "
-                  f"settled {outcome['settled_s']:.1f} s after the first click")
+            print(
+                f"round {n}: {args.clicks} Step clicks while playing · server {'alive' if alive else 'DEAD'} · "
+                f"page errors {outcome['errors'] or 'none'} · server log faults {faults or 'none'} · "
+                f"settled {outcome['settled_s']:.1f} s after the first click"
+            )
             if not alive:
                 break
         browser.close()

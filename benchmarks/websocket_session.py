@@ -28,16 +28,27 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 # What a run can end with; FINISHED_EARLY_FOR_RERUN (an st.rerun() inside the script) is followed by another run.
-FINAL = {ForwardMsg.FINISHED_SUCCESSFULLY: "ok", ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "ok",
-         ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile error"}
+FINAL = {
+    ForwardMsg.FINISHED_SUCCESSFULLY: "ok",
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "ok",
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile error",
+}
 
 
 class SessionError(RuntimeError):
     """The server went silent past the timeout, or closed the connection: the tab would show 'Connecting…'."""
 
 
-def rerun_request(query: str, widgets: list[WidgetState], *, page: str = "", page_hash: str = "",
-                  fragment_id: str = "", auto: bool = False, cached: Iterable[str] = ()) -> bytes:
+def rerun_request(
+    query: str,
+    widgets: list[WidgetState],
+    *,
+    page: str = "",
+    page_hash: str = "",
+    fragment_id: str = "",
+    auto: bool = False,
+    cached: Iterable[str] = (),
+) -> bytes:
     """The BackMsg a browser sends to run a page's script: the page by its URL path on the first load (Streamlit's
     navigation maps it to a script) and by the script's hash after that, the query string without '?', the values
     of the widgets the user has set, and the hashes of the big messages the tab keeps (the server then sends a
@@ -61,7 +72,7 @@ def rerun_request(query: str, widgets: list[WidgetState], *, page: str = "", pag
 def widget_state(widget_id: str, **value: object) -> WidgetState:
     """A widget's value as the browser reports it: `trigger_value=True` for a button click, `int_value`,
     `double_value`, `string_value`, ... (one field of WidgetState's `value` oneof, named as the widget expects)."""
-    (name, v), = value.items()
+    ((name, v),) = value.items()
     state = WidgetState(id=widget_id)
     setattr(state, name, v)
     return state
@@ -125,8 +136,9 @@ class Session:
         t0 = time.perf_counter()
         try:
             # a page message (plotly figure, table) can exceed websockets' 1 MB default; Streamlit allows 200 MB
-            self._ws = await asyncio.wait_for(connect(self.ws_url, subprotocols=["streamlit"], max_size=2**28,
-                                                      open_timeout=None), self.timeout_s)
+            self._ws = await asyncio.wait_for(
+                connect(self.ws_url, subprotocols=["streamlit"], max_size=2**28, open_timeout=None), self.timeout_s
+            )
         except (OSError, TimeoutError) as e:
             raise SessionError(f"could not connect: {e}") from e
         self.page, self.query = page, urlencode(query)
@@ -146,8 +158,9 @@ class Session:
         await self._send(self._rerun(widgets, widget.fragment_id))
         return await self._read_run(t0, fragment=bool(widget.fragment_id))
 
-    async def listen(self, seconds: float, enough: Callable[[Run], bool] | None = None,
-                     quiet_s: float = 0.0) -> list[Run]:
+    async def listen(
+        self, seconds: float, enough: Callable[[Run], bool] | None = None, quiet_s: float = 0.0
+    ) -> list[Run]:
         """The runs that start within `seconds` while the page's timers run, and within `quiet_s` after they
         stopped (a rerun they asked for may still wait at the server): the fragment reruns they ask for, and a
         whole-page run the script starts itself (`st.rerun()`, which stops them). Each run's `seconds` is since the
@@ -173,8 +186,15 @@ class Session:
             self._ws = None
 
     def _rerun(self, widgets: list[WidgetState], fragment_id: str = "", auto: bool = False) -> bytes:
-        return rerun_request(self.query, widgets, page=self.page, page_hash=self.page_hash, fragment_id=fragment_id,
-                             auto=auto, cached=self.kept)
+        return rerun_request(
+            self.query,
+            widgets,
+            page=self.page,
+            page_hash=self.page_hash,
+            fragment_id=fragment_id,
+            auto=auto,
+            cached=self.kept,
+        )
 
     async def _send(self, message: bytes) -> None:
         try:
@@ -223,8 +243,14 @@ class Session:
                 elif kind == "script_finished" and msg.script_finished in FINAL:
                     ended = msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
                     if fragment in (None, ended):
-                        return Run(time.perf_counter() - t0, FINAL[msg.script_finished], b"".join(payload),
-                                   errors, warnings, ended)
+                        return Run(
+                            time.perf_counter() - t0,
+                            FINAL[msg.script_finished],
+                            b"".join(payload),
+                            errors,
+                            warnings,
+                            ended,
+                        )
         except TimeoutError as e:
             raise SessionError(f"no message from the server for {self.timeout_s:.0f} s") from e
         except ConnectionClosed as e:

@@ -56,8 +56,11 @@ def keep_freed_memory() -> bool:
     libc = _libc()
     if libc is None:
         return False
-    return (bool(libc.mallopt(M_ARENA_MAX, max_arenas())) and bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
-            and bool(libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)))
+    return (
+        bool(libc.mallopt(M_ARENA_MAX, max_arenas()))
+        and bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+        and bool(libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    )
 
 
 def trim() -> bool:

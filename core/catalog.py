@@ -44,7 +44,7 @@ TOOLS: tuple[Tool, ...] = (
         icon=":material/hub:",
         page="pages/network_builder.py",
         teaches="Build a small network on 2-D data and train it live.\n"
-                "Step through z, a, dL/dz and dL/dW of every neuron, forward and backward.",
+        "Step through z, a, dL/dz and dL/dW of every neuron, forward and backward.",
         thumbnail="assets/thumbnails/network-builder.png",
     ),
     Tool(
@@ -53,7 +53,7 @@ TOOLS: tuple[Tool, ...] = (
         icon=":material/sports_score:",
         page="pages/optimizer_race.py",
         teaches="Real torch.optim optimizers race on test surfaces and a real network's loss landscape.\n"
-                "Why momentum overshoots, why Adam's first step is lr·sign(g), where step sizes become unstable.",
+        "Why momentum overshoots, why Adam's first step is lr·sign(g), where step sizes become unstable.",
         thumbnail="assets/thumbnails/optimizer-race.png",
     ),
     Tool(
@@ -62,7 +62,7 @@ TOOLS: tuple[Tool, ...] = (
         icon=":material/visibility:",
         page="pages/bert_attention.py",
         teaches="Where every head of a real BERT model looks, how attention composes through the layers "
-                "(rollout, flow),\nwhat each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.",
+        "(rollout, flow),\nwhat each head specialises in, and the float64 numbers behind softmax(QKᵀ/√d)V.",
         thumbnail="assets/thumbnails/bert-attention.png",
     ),
     Tool(
@@ -71,7 +71,7 @@ TOOLS: tuple[Tool, ...] = (
         icon=":material/insights:",
         page="pages/attributions.py",
         teaches="Which inputs drive an output: Captum's methods on your 2-D network and on BERT models.\n"
-                "Every result checked: completeness, faithfulness curves, baselines, a sanity check.",
+        "Every result checked: completeness, faithfulness curves, baselines, a sanity check.",
         thumbnail="assets/thumbnails/attributions.png",
     ),
 )

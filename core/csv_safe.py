@@ -51,8 +51,9 @@ def spreadsheet_text(text: str) -> str:
     apostrophe, so that the mark can be told from the text) at its start and after each separator in it; plain
     numbers unchanged."""
     parts = _CELL_STARTS.split(text)  # text, separator, text, ...
-    inner = "".join(TEXT_MARK + part if i % 2 == 0 and i and _needs_mark(part) else part
-                    for i, part in enumerate(parts))
+    inner = "".join(
+        TEXT_MARK + part if i % 2 == 0 and i and _needs_mark(part) else part for i, part in enumerate(parts)
+    )
     return TEXT_MARK + inner if _needs_mark(text) else inner
 
 

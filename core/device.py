@@ -64,8 +64,10 @@ def configure_threads(default: int = 1) -> int:
 
 def _cgroup_limit_bytes() -> int | None:
     """The container's memory limit (cgroup v2 or v1), which /proc/meminfo does not show."""
-    for path, usage in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+    for path, usage in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
         try:
             with open(path) as f:
                 limit = f.read().strip()

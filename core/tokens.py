@@ -54,8 +54,10 @@ def _clean(text: str | None, label: str) -> str:
     if text is None:
         raise TextInputError(f"{label} is empty: type a sentence.")
     if len(text) > MAX_CHARS:
-        raise TextInputError(f"{label} has {len(text):,} characters; the limit is {MAX_CHARS:,}. Models read a few "
-                             "hundred tokens at most: paste a shorter passage.")
+        raise TextInputError(
+            f"{label} has {len(text):,} characters; the limit is {MAX_CHARS:,}. Models read a few "
+            "hundred tokens at most: paste a shorter passage."
+        )
     # Control characters (other than whitespace) are invisible in the page and meaningless to the tokenizer.
     cleaned = "".join(ch for ch in text if ch in "\t\n " or unicodedata.category(ch)[0] != "C")
     if not cleaned.strip():
@@ -63,8 +65,7 @@ def _clean(text: str | None, label: str) -> str:
     return cleaned
 
 
-def encode(loaded: LoadedModel, text: str, text_pair: str | None = None,
-           max_length: int | None = None) -> Encoded:
+def encode(loaded: LoadedModel, text: str, text_pair: str | None = None, max_length: int | None = None) -> Encoded:
     """Tokenise `text` (and `text_pair`) for `loaded`; truncate to `max_length` (default: the model's limit)."""
     text = _clean(text, "Text A" if text_pair is not None else "The text")
     pair = _clean(text_pair, "Text B") if text_pair is not None else None
@@ -76,8 +77,14 @@ def encode(loaded: LoadedModel, text: str, text_pair: str | None = None,
     batch = tokenizer(text, pair, truncation=False, return_tensors="pt", return_special_tokens_mask=True)
     untruncated = batch["input_ids"].shape[1]
     if untruncated > limit:  # tokenise again, letting the tokenizer cut (for pairs it trims the longer text first)
-        batch = tokenizer(text, pair, truncation="longest_first", max_length=limit, return_tensors="pt",
-                          return_special_tokens_mask=True)
+        batch = tokenizer(
+            text,
+            pair,
+            truncation="longest_first",
+            max_length=limit,
+            return_tensors="pt",
+            return_special_tokens_mask=True,
+        )
     ids = batch["input_ids"]
     n_content = int((1 - batch["special_tokens_mask"]).sum())
     if n_content == 0:
@@ -94,8 +101,10 @@ def encode(loaded: LoadedModel, text: str, text_pair: str | None = None,
         if pair is None:
             warnings.append(f"The input has {untruncated} tokens; only the first {limit} are used ({why}).")
         else:
-            warnings.append(f"The pair has {untruncated} tokens; it was cut to {limit} ({why}) by trimming the end "
-                            "of the longer text first, so text A, text B or both lost their last tokens.")
+            warnings.append(
+                f"The pair has {untruncated} tokens; it was cut to {limit} ({why}) by trimming the end "
+                "of the longer text first, so text A, text B or both lost their last tokens."
+            )
     if unk is not None and (ids == unk).any():
         n = int((ids == unk).sum())
         warnings.append(f"{n} piece(s) of the text are unknown to the vocabulary and became {tokenizer.unk_token}.")

@@ -172,8 +172,9 @@ class WorkQueue:
     memory back.
     """
 
-    def __init__(self, slots: int | None = None, memory_budget: int | None = None,
-                 on_idle: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, slots: int | None = None, memory_budget: int | None = None, on_idle: Callable[[], None] | None = None
+    ) -> None:
         self.slots = slots or default_slots()
         self.memory_budget = memory_budget or default_memory_budget()
         self.on_idle = on_idle
@@ -186,8 +187,9 @@ class WorkQueue:
         """The memory one computation may plan for when all slots are busy (sizes internal batches)."""
         return self.memory_budget // self.slots
 
-    def submit(self, fn: Callable[[Job], Any], *, owner: Hashable, label: str, memory: int = 0,
-               key: Hashable = None) -> Job:
+    def submit(
+        self, fn: Callable[[Job], Any], *, owner: Hashable, label: str, memory: int = 0, key: Hashable = None
+    ) -> Job:
         """Queue `fn(job)` to run on a worker thread; `fn` reports progress with `job.report(fraction, note)`."""
         job = Job(owner=owner, label=label, memory=max(0, int(memory)), fn=fn, key=key)
         with self._lock:
@@ -196,8 +198,15 @@ class WorkQueue:
         return job
 
     @contextmanager
-    def turn(self, *, owner: Hashable, label: str, memory: int = 0, token: Token | None = None,
-             on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
+    def turn(
+        self,
+        *,
+        owner: Hashable,
+        label: str,
+        memory: int = 0,
+        token: Token | None = None,
+        on_wait: Callable[[int], None] | None = None,
+    ) -> Iterator[None]:
         """Wait in this thread for a slot, then run the block in it. `on_wait(place)` is called while waiting
         (place 1 = next); it may raise to give up the place (as Streamlit does when the run is superseded).
         Raises Cancelled if `token`, or a token this thread is `watching`, is cancelled while waiting."""
@@ -258,7 +267,8 @@ class WorkQueue:
                 continue
             used = sum(e.memory for e in self._running)
             if sum(type(e) is lane for e in self._running) >= self.slots or (
-                    self._running and used + entry.memory > self.memory_budget):
+                self._running and used + entry.memory > self.memory_budget
+            ):
                 blocked.add(lane)
                 continue
             self._waiting.remove(entry)

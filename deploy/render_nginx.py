@@ -53,18 +53,35 @@ def max_body() -> str:
     return f"{limit + FRAMING_MB}m"
 
 
-def render(*, cert: str, key: str, htpasswd: str | None = None, server_name: str = "_", app_port: int = 8501,
-           https_listen: str = "443", http_listen: str = "80") -> str:
+def render(
+    *,
+    cert: str,
+    key: str,
+    htpasswd: str | None = None,
+    server_name: str = "_",
+    app_port: int = 8501,
+    https_listen: str = "443",
+    http_listen: str = "80",
+) -> str:
     """The site file: the template with every __NAME__ replaced, no auth_basic lines without a password."""
-    given = {"cert": cert, "key": key, "server_name": server_name, "https_listen": https_listen,
-             "http_listen": http_listen} | ({} if htpasswd is None else {"htpasswd": htpasswd})
+    given = {
+        "cert": cert,
+        "key": key,
+        "server_name": server_name,
+        "https_listen": https_listen,
+        "http_listen": http_listen,
+    } | ({} if htpasswd is None else {"htpasswd": htpasswd})
     for name, value in given.items():
         if not value or UNSAFE.search(value):
-            raise ValueError(f"--{name.replace('_', '-')} must be one word without quotes, $, ;, #, \\ or braces: "
-                             f"{value!r} (move the file to a simpler path)")
+            raise ValueError(
+                f"--{name.replace('_', '-')} must be one word without quotes, $, ;, #, \\ or braces: "
+                f"{value!r} (move the file to a simpler path)"
+            )
     values = {f"__{name.upper()}__": value for name, value in given.items()} | {
-        "__APP_PORT__": str(app_port), "__HTTPS_PORT__": https_listen.rsplit(":", 1)[-1],
-        "__MAX_BODY__": max_body(), "__SCRIPT_HASHES__": " ".join(app_inline_scripts()),
+        "__APP_PORT__": str(app_port),
+        "__HTTPS_PORT__": https_listen.rsplit(":", 1)[-1],
+        "__MAX_BODY__": max_body(),
+        "__SCRIPT_HASHES__": " ".join(app_inline_scripts()),
     }
     template = TEMPLATE.read_text(encoding="utf-8")
     # The template's opening comment explains the __NAMES__; the site file says where it came from instead.
@@ -93,9 +110,15 @@ def main() -> None:
     parser.add_argument("--http-listen", default="80", help="redirecting HTTP port or address:port (default 80)")
     args = parser.parse_args()
     try:
-        site = render(cert=absolute(args.cert), key=absolute(args.key), htpasswd=absolute(args.htpasswd),
-                      server_name=args.server_name, app_port=args.app_port, https_listen=args.https_listen,
-                      http_listen=args.http_listen)
+        site = render(
+            cert=absolute(args.cert),
+            key=absolute(args.key),
+            htpasswd=absolute(args.htpasswd),
+            server_name=args.server_name,
+            app_port=args.app_port,
+            https_listen=args.https_listen,
+            http_listen=args.http_listen,
+        )
     except ValueError as e:
         parser.error(str(e))
     print(site, end="")

@@ -1,4 +1,4 @@
-"""What several pages share: the process-wide model cache, its help text, and the display of core's warnings.
+"""What several pages share: the process-wide model cache and its help text.
 
 Not a page itself (the navigation lists pages from core.catalog). Every session gets the same read-only
 LoadedModel for a source (see core/models.py for the contract), one per source and device.
@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
 
 import streamlit as st
 
 from core.device import pick_device
-from core.markdown_literal import literal
 from core.models import EMBEDDED, LoadedModel, ModelLoadError, canonical_source, load_model
-from core.setup_state import left_out_of_link
 
 MODEL_HELP = (
     "`embedded` is all-MiniLM-L6-v2, shipped with the app (works offline). Or a Hugging Face Hub id such as "
@@ -64,35 +61,3 @@ def cached_model(source: str, device: str | None = None) -> LoadedModel:
         with _failures_lock:
             _failures[key] = (time.monotonic(), error)
         raise
-
-
-def show_warnings(warnings: Iterable[str]) -> None:
-    """Show core's warnings as Streamlit warnings, one box each, literally (they quote link values and typed text)."""
-    for warning in warnings:
-        st.warning(literal(warning), icon=":material/warning:")
-
-
-def left_out_warnings(setup: object, names: dict[str, str]) -> list[str]:
-    """A message for each set-up field too long for the page link even compressed; `names` reads field names."""
-    return [f"The {names.get(n, n)} ({len(str(getattr(setup, n))):,} characters) is too long for the page link even "
-            f"compressed: the link carries the rest of the set-up and the default {names.get(n, n)}. The model reads "
-            "only its first few hundred tokens anyway." for n in left_out_of_link(setup)]
-
-
-KEPT = "kept."  # prefix of the plain session keys that hold a widget's value while another page is open
-
-
-def remember(keys: Iterable[str]) -> None:
-    """Keep these widgets' values when the user opens another page and comes back: for `st.tabs`, which has no
-    `persist_state` (every other widget keeps its value with `persist_state="session"`).
-
-    Each run copies the values to plain keys, which Streamlit keeps, and writes back the ones it forgot before the
-    page draws its widgets. Only for widgets the page draws on every run: a value written back for a widget that is
-    not drawn comes back later in place of a newer one.
-    """
-    state = st.session_state
-    for key in keys:
-        if key in state:
-            state[KEPT + key] = state[key]
-        elif KEPT + key in state:
-            state[key] = state[KEPT + key]

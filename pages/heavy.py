@@ -57,9 +57,18 @@ def duration(seconds: float) -> str:
     return f"{minutes} min {rest} s" if minutes and rest else f"{minutes} min" if minutes else f"{rest} s"
 
 
-def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label: str,
-              seconds: float | None = None, memory: int = 0, ask: bool | None = None,
-              button: str | None = None, shelf: Shelf | None = None) -> T | None:
+def run_heavy(
+    slot: str,
+    key: Hashable,
+    compute: Callable[[Report], T],
+    *,
+    label: str,
+    seconds: float | None = None,
+    memory: int = 0,
+    ask: bool | None = None,
+    button: str | None = None,
+    shelf: Shelf | None = None,
+) -> T | None:
     """compute(report)'s result for `key`, or None while there is none yet (the page stops drawing what needs it).
 
     slot: the page area the result is for, named like the page's keys (`attributions.sanity`): one job per slot
@@ -86,8 +95,9 @@ def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label
         return kept(on_shelf)
 
     def submit() -> Job:
-        jobs[slot] = default_queue().submit(lambda job: compute(job.report), owner=session_id(), label=label,
-                                            memory=memory, key=key)
+        jobs[slot] = default_queue().submit(
+            lambda job: compute(job.report), owner=session_id(), label=label, memory=memory, key=key
+        )
         return jobs[slot]
 
     def finished(job: Job) -> T:
@@ -101,8 +111,10 @@ def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label
         job.cancel("its inputs changed")
         job = None
     if job is None and seconds is not None and seconds > LONGEST_S:
-        st.error(f"This would take about {duration(seconds)} on this server, more than the {duration(LONGEST_S)} "
-                 f"one computation may take here: choose fewer samples, steps or points.")
+        st.error(
+            f"This would take about {duration(seconds)} on this server, more than the {duration(LONGEST_S)} "
+            f"one computation may take here: choose fewer samples, steps or points."
+        )
         return None
     if job is None and not (seconds is not None and seconds > AUTO_RUN_S if ask is None else ask):
         job = submit()
@@ -114,8 +126,9 @@ def run_heavy(slot: str, key: Hashable, compute: Callable[[Report], T], *, label
         _say_why_it_ended(job)
     about = f" (≈ {duration(seconds)})" if seconds is not None else ""
     holder = st.empty()
-    if not holder.button(button or f"{'Run again' if job else 'Run'}: {label}{about}", key=f"{slot}.run",
-                         icon=":material/play_arrow:"):
+    if not holder.button(
+        button or f"{'Run again' if job else 'Run'}: {label}{about}", key=f"{slot}.run", icon=":material/play_arrow:"
+    ):
         if job is None and seconds is not None:
             st.caption("This takes a while, so it starts when you ask; you can stop it at any time.")
         return None
@@ -136,20 +149,23 @@ def _wait_for(job: Job, slot: str) -> None:
     holder = st.empty()
     box = holder.container(border=True)
     bar = box.progress(0.0, text=job.label)
-    box.button("Stop", key=f"{slot}.stop", on_click=job.cancel, args=("you stopped it",),
-               icon=":material/stop:")
+    box.button("Stop", key=f"{slot}.stop", on_click=job.cancel, args=("you stopped it",), icon=":material/stop:")
     queue = default_queue()
     while not job.wait(POLL_S):
         place = queue.place(job)
         if place:
-            text = (f"{job.label}: waiting for a free core, {place - 1} computation(s) ahead of yours"
-                    if place > 1 else f"{job.label}: next in line")
+            text = (
+                f"{job.label}: waiting for a free core, {place - 1} computation(s) ahead of yours"
+                if place > 1
+                else f"{job.label}: next in line"
+            )
         elif job.token.cancelled:
             text = f"{job.label}: stopping…"
         else:
             left = job.seconds_left
             text = f"{job.label}: {job.note or 'running'}" + (
-                "" if left is None else f" · about {duration(left)} left" if left >= 1 else " · almost done")
+                "" if left is None else f" · about {duration(left)} left" if left >= 1 else " · almost done"
+            )
         bar.progress(job.fraction, text=text)
     holder.empty()
 
@@ -160,8 +176,10 @@ def _say_why_it_ended(job: Job) -> None:
     elif isinstance(job.error, USER_ERRORS):
         st.error(literal(job.error))
     else:
-        st.error("This computation failed on the server (the details are in the server's log). Try other "
-                 "settings, or run it again.")
+        st.error(
+            "This computation failed on the server (the details are in the server's log). Try other "
+            "settings, or run it again."
+        )
 
 
 def forget(slot: str) -> None:

@@ -17,7 +17,7 @@ if not TOOLS:
 
 for row_start in range(0, len(TOOLS), 2):
     columns = st.columns(2, gap="large")
-    for column, tool in zip(columns, TOOLS[row_start:row_start + 2], strict=False):
+    for column, tool in zip(columns, TOOLS[row_start : row_start + 2], strict=False):
         with column, st.container(border=True):
             if tool.thumbnail and tool.thumbnail_path.is_file():
                 st.image(str(tool.thumbnail_path), width="stretch")

@@ -29,20 +29,36 @@ def tiny_tokenizer(folder: Path) -> BertTokenizer:
 
 
 def tiny_config(**extra) -> BertConfig:
-    return BertConfig(vocab_size=len(SPECIAL) + len(WORDS) + 2, hidden_size=16, num_hidden_layers=2,
-                      num_attention_heads=4, intermediate_size=32, max_position_embeddings=64, **extra)
+    return BertConfig(
+        vocab_size=len(SPECIAL) + len(WORDS) + 2,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=32,
+        max_position_embeddings=64,
+        **extra,
+    )
 
 
 # kind → how to build the model (seeded so tests see the same weights every run)
 BUILDERS = {
     "encoder": lambda: BertModel(tiny_config()),
     "classifier": lambda: BertForSequenceClassification(
-        tiny_config(num_labels=2, id2label={0: "negative", 1: "positive"}, label2id={"negative": 0, "positive": 1})),
+        tiny_config(num_labels=2, id2label={0: "negative", 1: "positive"}, label2id={"negative": 0, "positive": 1})
+    ),
     "masked-lm": lambda: BertForMaskedLM(tiny_config()),
     # A discriminator: its config says ...ForPreTraining but it has no masked-LM head.
-    "electra-discriminator": lambda: ElectraForPreTraining(ElectraConfig(
-        vocab_size=len(SPECIAL) + len(WORDS) + 2, embedding_size=16, hidden_size=16, num_hidden_layers=2,
-        num_attention_heads=4, intermediate_size=32, max_position_embeddings=64)),
+    "electra-discriminator": lambda: ElectraForPreTraining(
+        ElectraConfig(
+            vocab_size=len(SPECIAL) + len(WORDS) + 2,
+            embedding_size=16,
+            hidden_size=16,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            intermediate_size=32,
+            max_position_embeddings=64,
+        )
+    ),
 }
 
 

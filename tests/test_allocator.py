@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core.allocator import keep_freed_memory
-from core.optim.landscape import filter_normalized_direction, flatten, plane_losses, toy_problem
+from core.race.landscape import filter_normalized_direction, flatten, plane_losses, toy_problem
 
 GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc" and sys.maxsize > 2**32
 

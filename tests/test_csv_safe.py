@@ -25,8 +25,9 @@ from core.csv_safe import (
 from tests.spreadsheet import HOSTILE, formula_cells
 
 # text that leans on every character the rules are about
-TEXT = st.text(alphabet=st.sampled_from(sorted(FORMULA_STARTS) + list("'\",;#\n\u2028 x1.e-")) | st.characters(),
-               max_size=30)
+TEXT = st.text(
+    alphabet=st.sampled_from(sorted(FORMULA_STARTS) + list("'\",;#\n\u2028 x1.e-")) | st.characters(), max_size=30
+)
 CELLS = st.lists(st.one_of(TEXT, st.floats(), st.integers(), st.none()), max_size=6)
 
 
@@ -68,8 +69,9 @@ def test_plain_numbers_stay_numbers(number):
     assert csv_cell(float(number)) == repr(float(number))
 
 
-@pytest.mark.parametrize("text", ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1", "\r=1", "\0=1", "＝1+2",
-                                  "－1", "-", "-e"])
+@pytest.mark.parametrize(
+    "text", ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1", "\r=1", "\0=1", "＝1+2", "－1", "-", "-e"]
+)
 def test_formula_leading_text_gets_the_text_mark(text):
     assert spreadsheet_text(text).startswith("'")
     assert original_text(read_row(csv_line([text]))[0]) == text
@@ -85,9 +87,11 @@ def test_numpy_numbers_are_written_as_numbers():
     assert csv_line([np.int64(-3), np.float32(0.5), np.float64(-0.25), True]) == "-3,0.5,-0.25,True\n"
 
 
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
-                           max_leaves=12)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=12,
+)
 
 
 @given(JSON_VALUES)
@@ -100,9 +104,14 @@ def test_a_comment_line_is_one_line_whose_value_reads_back_and_whose_cells_run_n
 
 def test_pandas_skips_comment_lines_and_reads_the_cells_back():
     pd = pytest.importorskip("pandas")
-    text = (comment_line("text", HOSTILE) + comment_line("more", {"a": [HOSTILE, "#x\n,y"]})
-            + csv_line(["token", "score"]) + csv_line(["##ing", -0.5]) + csv_line([HOSTILE, 1e-7])
-            + csv_line(["'quoted", float("inf")]))
+    text = (
+        comment_line("text", HOSTILE)
+        + comment_line("more", {"a": [HOSTILE, "#x\n,y"]})
+        + csv_line(["token", "score"])
+        + csv_line(["##ing", -0.5])
+        + csv_line([HOSTILE, 1e-7])
+        + csv_line(["'quoted", float("inf")])
+    )
     assert formula_cells(text) == []
     table = pd.read_csv(io.StringIO(text), comment="#")
     assert [original_text(t) for t in table["token"]] == ["##ing", HOSTILE, "'quoted"]

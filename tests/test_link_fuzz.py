@@ -22,32 +22,103 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.attention.setup import AttentionSetup
 from core.attribution.setup import AttributionSetup
-from core.bert.setup import AttentionSetup
+from core.builder.setup import BuilderSetup, build_dataset, net_spec
 from core.catalog import ROOT
 from core.markdown_literal import literal
 from core.models import ModelLoadError, canonical_source
-from core.nets.setup import BuilderSetup, build_dataset, net_spec
-from core.optim.expression import ExpressionError
-from core.optim.race import run_race
-from core.optim.racers import OPTIMIZERS, SPECS, Knob, RacerError, parse_racer
-from core.optim.setup import DEFAULT_RACERS, RaceSetup
+from core.race.expression import ExpressionError
+from core.race.race import run_race
+from core.race.racers import OPTIMIZERS, SPECS, Knob, RacerError, parse_racer
+from core.race.setup import DEFAULT_RACERS, RaceSetup
+from core.settings import flat_types, problems
 from core.setup_state import PACKED, QUOTE_CHARS, SetupError, from_json, from_query, pack, quoted, to_query
 from core.tokens import TextInputError, encode
 from tests.markdown import rendered, visible
 
-NUMBERS = ["inf", "-inf", "+Infinity", "nan", "-nan", "NaN", "1e400", "-1e400", "1e-400", str(10**400), str(-10**400),
-           "9" * 5000, "-1", "-0", "0", "0.5", "1_000", "0x10", "١٢", "2147483648", "-9223372036854775809", "1e5"]
-TEXTS = ["", " ", "\t\n", "\x00", "a\x00b", "embedded\x00", "\x1b[31m", "\x7f", "\u202eevil", "\ufeff", "%00", "%ZZ",
-         ",", ",,,", "1,,2", "a%2Cb", "none", "None", "true", "yes", "../../etc/passwd", "/etc/passwd", "~root/.ssh",
-         "~nosuchuser/models", "C:\\Windows", "\\\\host\\share", "**bold**", "[x](https://example.com)",
-         "<script>alert(1)</script>", "$x^2$", ":red[red]", "`code`", "x" * 2001, "é" * 3000, "🙂‍↔️" * 60,
-         "x" * 30_000]
+NUMBERS = [
+    "inf",
+    "-inf",
+    "+Infinity",
+    "nan",
+    "-nan",
+    "NaN",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    str(10**400),
+    str(-(10**400)),
+    "9" * 5000,
+    "-1",
+    "-0",
+    "0",
+    "0.5",
+    "1_000",
+    "0x10",
+    "١٢",
+    "2147483648",
+    "-9223372036854775809",
+    "1e5",
+]
+TEXTS = [
+    "",
+    " ",
+    "\t\n",
+    "\x00",
+    "a\x00b",
+    "embedded\x00",
+    "\x1b[31m",
+    "\x7f",
+    "\u202eevil",
+    "\ufeff",
+    "%00",
+    "%ZZ",
+    ",",
+    ",,,",
+    "1,,2",
+    "a%2Cb",
+    "none",
+    "None",
+    "true",
+    "yes",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "~root/.ssh",
+    "~nosuchuser/models",
+    "C:\\Windows",
+    "\\\\host\\share",
+    "**bold**",
+    "[x](https://example.com)",
+    "<script>alert(1)</script>",
+    "$x^2$",
+    ":red[red]",
+    "`code`",
+    "x" * 2001,
+    "é" * 3000,
+    "🙂‍↔️" * 60,
+    "x" * 30_000,
+]
 SURROGATES = ["\ud800", "a\udfffb"]  # no browser link or AppTest can carry these; a caller's dict can
 HOSTILE = NUMBERS + TEXTS + SURROGATES
-KEYWORDS = sorted({k.name for spec in SPECS.values() for k in spec.knobs}
-                  | {"optimizer", "params", "self", "maximize", "foreach", "fused", "capturable", "differentiable",
-                     "", "LR", "lr\x00", "__class__", "betas[0]"})
+KEYWORDS = sorted(
+    {k.name for spec in SPECS.values() for k in spec.knobs}
+    | {
+        "optimizer",
+        "params",
+        "self",
+        "maximize",
+        "foreach",
+        "fused",
+        "capturable",
+        "differentiable",
+        "",
+        "LR",
+        "lr\x00",
+        "__class__",
+        "betas[0]",
+    }
+)
 
 
 def one_of(values: list[str]) -> st.SearchStrategy[str]:
@@ -90,7 +161,7 @@ def _model_and_texts(texts: tuple[str, ...]) -> Callable[[object, object], None]
 
 
 def _attribution_parts(setup: AttributionSetup, minilm) -> None:
-    setup.method_settings(), setup.text_target(), setup.network_target()
+    setup.settings, setup.text_target(), setup.network_target()
     _model_and_texts(("text", "text_b"))(setup, minilm)
 
 
@@ -102,7 +173,7 @@ PATHS: dict[type, Callable] = {
     AttributionSetup: _attribution_parts,
 }
 TOOLS = list(PATHS)
-FIELDS = [(cls, f.name) for cls in TOOLS for f in dataclasses.fields(cls)]
+FIELDS = [(cls, name) for cls in TOOLS for name in flat_types(cls)]  # a group's fields travel by their own names
 SERVER_PATHS = [str(ROOT), os.path.expanduser("~"), os.path.dirname(torch.__file__)]
 
 
@@ -118,7 +189,7 @@ def read_link(cls: type, params: dict[str, str]):
     """The documented outcome: a valid set-up of the class, warnings that are safe to show, a link that reads back
     as the same set-up without warnings."""
     setup, warnings = from_query(cls, params)
-    assert type(setup) is cls and setup.validate() == []
+    assert type(setup) is cls and problems(setup) == []
     assert isinstance(warnings, list)
     for warning in warnings:
         assert_safe(warning)
@@ -128,15 +199,19 @@ def read_link(cls: type, params: dict[str, str]):
 
 # ---- the QA links ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("racers", "says"), [
-    ("LBFGS max_iter=inf", "max_iter = 'inf' is not a finite number"),
-    ("LBFGS history_size=1e400", "history_size = '1e400' is not a finite number"),
-    ("LBFGS max_iter=" + "9" * 400, "max_iter = '999"),
-    ("SGD optimizer=1", "'optimizer' cannot be set here: the optimizer's name comes first"),
-    ("SGD maximize=true", "'maximize' cannot be set here"),
-    ("SGD lr=0.1 lr=0.2", "'lr' is given twice"),
-    ("Adam lr=nan", "not a finite number"),
-])
+
+@pytest.mark.parametrize(
+    ("racers", "says"),
+    [
+        ("LBFGS max_iter=inf", "max_iter = 'inf' is not a finite number"),
+        ("LBFGS history_size=1e400", "history_size = '1e400' is not a finite number"),
+        ("LBFGS max_iter=" + "9" * 400, "max_iter = '999"),
+        ("SGD optimizer=1", "'optimizer' cannot be set here: the optimizer's name comes first"),
+        ("SGD maximize=true", "'maximize' cannot be set here"),
+        ("SGD lr=0.1 lr=0.2", "'lr' is given twice"),
+        ("Adam lr=nan", "not a finite number"),
+    ],
+)
 def test_a_racer_link_that_crashed_the_race_page_falls_back_to_the_default_racers_with_a_warning(racers, says):
     setup, warnings = read_link(RaceSetup, {"racers": racers, "steps": "40"})
     assert setup == RaceSetup(steps=40) and setup.racers == DEFAULT_RACERS
@@ -172,6 +247,7 @@ def test_a_layer_or_head_beyond_any_model_falls_back_before_the_page_names_it_in
 
 # ---- quoting the user's value ------------------------------------------------------------------------------------
 
+
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=())) | one_of(HOSTILE))
 def test_quoted_shows_the_value_in_quotes_or_its_escapes(value):
     text = quoted(value)
@@ -198,16 +274,17 @@ def test_a_refused_linked_value_shows_as_typed_not_read_as_markdown(cls, name):
 
 # ---- every field, every hostile value ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("cls", TOOLS, ids=lambda c: c.__name__)
 def test_every_field_plain_or_compressed_takes_any_hostile_value_without_raising(cls):
-    for f in dataclasses.fields(cls):
+    for name in flat_types(cls):
         for value in HOSTILE:
-            _setup, warnings = read_link(cls, {f.name: value})
+            _setup, warnings = read_link(cls, {name: value})
             if value.isascii():  # a number of 400 digits, 2,001 x's: cut in the warning
                 assert all(len(w) < 400 for w in warnings), warnings
         for value in TEXTS:
-            read_link(cls, {f.name + PACKED: pack(value)})
-            read_link(cls, {f.name + PACKED: value})  # not a compressed value at all
+            read_link(cls, {name + PACKED: pack(value)})
+            read_link(cls, {name + PACKED: value})  # not a compressed value at all
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
@@ -227,23 +304,42 @@ def test_every_racer_keyword_takes_any_hostile_value_as_a_racer_or_a_racer_error
 ANY_TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=60)
 UTF8_TEXT = ANY_TEXT.map(lambda t: t.encode("utf-8", "replace").decode("utf-8"))  # what pack can take
 SURROGATE_TEXT = st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=3)
-NUMBER = (one_of(NUMBERS) | st.integers(-10**400, 10**400).map(str) | st.floats().map(repr)
-          | st.floats(allow_nan=False, allow_infinity=False, min_value=-10, max_value=10).map(str))
-VALUE = (one_of(HOSTILE) | NUMBER | ANY_TEXT | SURROGATE_TEXT
-         | st.lists(NUMBER | ANY_TEXT, min_size=2, max_size=5).map(",".join)
-         | st.tuples(ANY_TEXT, st.integers(100, 3000)).map(lambda t: (t[0] or "x") * t[1]))
+NUMBER = (
+    one_of(NUMBERS)
+    | st.integers(-(10**400), 10**400).map(str)
+    | st.floats().map(repr)
+    | st.floats(allow_nan=False, allow_infinity=False, min_value=-10, max_value=10).map(str)
+)
+VALUE = (
+    one_of(HOSTILE)
+    | NUMBER
+    | ANY_TEXT
+    | SURROGATE_TEXT
+    | st.lists(NUMBER | ANY_TEXT, min_size=2, max_size=5).map(",".join)
+    | st.tuples(ANY_TEXT, st.integers(100, 3000)).map(lambda t: (t[0] or "x") * t[1])
+)
+
+
 def knob_value(knob: Knob) -> st.SearchStrategy[str]:
     """A value this knob takes (so that some racers are valid and race) or any number."""
     number, whole = st.floats(knob.low, knob.high).map(repr), st.integers(int(knob.low), int(knob.high)).map(str)
-    valid = {"bool": st.sampled_from(["true", "false", "1", "0"]), "choice": st.sampled_from(["none", "strong_wolfe"]),
-             "pair": st.tuples(number, number).map("/".join), "int": whole, "optional_int": whole | st.just("none")}
+    valid = {
+        "bool": st.sampled_from(["true", "false", "1", "0"]),
+        "choice": st.sampled_from(["none", "strong_wolfe"]),
+        "pair": st.tuples(number, number).map("/".join),
+        "int": whole,
+        "optional_int": whole | st.just("none"),
+    }
     return valid.get(knob.kind, number) | NUMBER
 
 
 def racer_text(name: str) -> st.SearchStrategy[str]:
     """'name knob=value …': mostly this optimizer's knobs with values they take, then any keyword with any value."""
-    own = (st.sampled_from(SPECS[name].knobs).flatmap(lambda k: st.tuples(st.just(k.name), knob_value(k)))
-           if name in SPECS else st.nothing())
+    own = (
+        st.sampled_from(SPECS[name].knobs).flatmap(lambda k: st.tuples(st.just(k.name), knob_value(k)))
+        if name in SPECS
+        else st.nothing()
+    )
     other = st.tuples(st.sampled_from(KEYWORDS), NUMBER | one_of(TEXTS[:20]))
     items = st.lists(st.one_of(own, own, own, other), max_size=3)
     return items.map(lambda pairs: " ".join([name, *(f"{k}={v}" for k, v in pairs)]))
@@ -255,10 +351,11 @@ RACERS = st.lists(RACER, min_size=1, max_size=3).map(",".join)
 
 def link(cls: type) -> st.SearchStrategy[dict[str, str]]:
     """Query parameters for `cls`: any of its fields, plain or compressed (validly or not), and unknown keys."""
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = list(flat_types(cls))
     plain = st.dictionaries(st.sampled_from([*names, "unknown", ""]), VALUE, max_size=6)
-    packed = st.dictionaries(st.sampled_from(names).map(lambda n: n + PACKED),
-                             (UTF8_TEXT | one_of(TEXTS)).map(pack) | ANY_TEXT, max_size=2)
+    packed = st.dictionaries(
+        st.sampled_from(names).map(lambda n: n + PACKED), (UTF8_TEXT | one_of(TEXTS)).map(pack) | ANY_TEXT, max_size=2
+    )
     race = st.fixed_dictionaries({}, optional={"racers": RACERS}) if cls is RaceSetup else st.just({})
     return st.tuples(plain, packed, race).map(lambda parts: {k: v for part in parts for k, v in part.items()})
 
@@ -276,28 +373,38 @@ def test_any_link_gives_a_set_up_and_warnings_and_the_page_s_next_steps_raise_on
 
 # ---- a set-up file (the Network builder's "Load a set-up JSON") --------------------------------------------------
 
-JSON = st.recursive(st.none() | st.booleans() | st.floats() | st.integers(-10**400, 10**400) | ANY_TEXT
-                    | one_of(HOSTILE), lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(ANY_TEXT, inner, max_size=3), max_leaves=8)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers(-(10**400), 10**400) | ANY_TEXT | one_of(HOSTILE),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(ANY_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @pytest.mark.parametrize("cls", TOOLS, ids=lambda c: c.__name__)
 def test_any_set_up_file_gives_a_set_up_and_warnings_or_a_setup_error(cls):
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = list(flat_types(cls))
 
     @settings(max_examples=150, deadline=None)
     @given(st.dictionaries(st.sampled_from(names) | ANY_TEXT, JSON, max_size=6), st.sampled_from([cls.__name__, None]))
     def check(fields, name):
         setup, warnings = from_json(cls, json.dumps({"setup": name, "fields": fields}))
-        assert type(setup) is cls and setup.validate() == []
+        assert type(setup) is cls and problems(setup) == []
         for warning in warnings:
             assert_safe(warning)
 
     check()
 
 
-@pytest.mark.parametrize("text", ["[" * 100_000, '{"setup": "**x** [l](https://example.com)", "fields": {}}',
-                                  '{"fields": "\\u0000"}', "\x00", '{"setup": "' + "x" * 5000 + '", "fields": {}}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000,
+        '{"setup": "**x** [l](https://example.com)", "fields": {}}',
+        '{"fields": "\\u0000"}',
+        "\x00",
+        '{"setup": "' + "x" * 5000 + '", "fields": {}}',
+    ],
+)
 def test_a_file_that_is_no_set_up_is_a_setup_error_with_a_safe_message(text):
     with pytest.raises(SetupError) as caught:
         from_json(BuilderSetup, text)

@@ -15,14 +15,19 @@ from tests.markdown import rendered, visible
 ACTIVE = "\\`*_{}[]()#+-.!|~<>$:&='\"/@%^?;,"
 # Not drawn: NUL (Markdown shows U+FFFD), and other controls and Unicode blanks, which markdown-it trims at the ends
 # of a paragraph like JavaScript's trim() where CommonMark (and Streamlit's parser) trims spaces and tabs only.
-TEXT = st.text(alphabet=st.sampled_from([*ACTIVE, " ", "\t", "\n", "\r", "a", "1", "é", "中", "*", "_"])
-               | st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), max_size=40)
+TEXT = st.text(
+    alphabet=st.sampled_from([*ACTIVE, " ", "\t", "\n", "\r", "a", "1", "é", "中", "*", "_"])
+    | st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    max_size=40,
+)
 
 
 def unescape(markdown: str) -> str:
     """The inverse of `literal`: hard breaks back to line breaks, escapes and character references undone."""
-    return "\n".join(re.sub(r"\\(.)|&#(\d+);", lambda m: m.group(1) or chr(int(m.group(2))), line)
-                     for line in markdown.split(HARD_BREAK))
+    return "\n".join(
+        re.sub(r"\\(.)|&#(\d+);", lambda m: m.group(1) or chr(int(m.group(2))), line)
+        for line in markdown.split(HARD_BREAK)
+    )
 
 
 def lines(text: str) -> str:
@@ -44,10 +49,26 @@ def test_the_escaped_form_has_no_unescaped_markdown_character_and_unescapes_to_t
     assert not re.search(r"[!-/:-@\[-`{-~]", bare)
 
 
-@pytest.mark.parametrize("text", ["(x-1.5)**2", "__import__", "x_1 * y_2 * z", "`rm -rf`", "$x^2$ costs $5",
-                                  ":red[alarm] :material/home: :smile:", "# not a heading", "1. not a list",
-                                  "    not code", "a | b\n--|--\nc | d", "~~gone~~", "<b>bold</b>", "[l](http://x)",
-                                  "www.example.com", "line one\nline two\\"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(x-1.5)**2",
+        "__import__",
+        "x_1 * y_2 * z",
+        "`rm -rf`",
+        "$x^2$ costs $5",
+        ":red[alarm] :material/home: :smile:",
+        "# not a heading",
+        "1. not a list",
+        "    not code",
+        "a | b\n--|--\nc | d",
+        "~~gone~~",
+        "<b>bold</b>",
+        "[l](http://x)",
+        "www.example.com",
+        "line one\nline two\\",
+    ],
+)
 def test_examples_the_pages_meet_show_literally(text):
     text_shown, tags = rendered(literal(text))
     assert text_shown == visible(text) and tags <= {"p", "br"}

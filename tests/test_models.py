@@ -37,11 +37,14 @@ def test_embedded_embedding_matches_a_fresh_transformers_load(minilm):
     torch.testing.assert_close(ours, ref)
 
 
-@pytest.mark.parametrize(("kind", "head", "labels"), [
-    ("encoder", "encoder", ()),
-    ("classifier", "sequence-classification", ("negative", "positive")),
-    ("masked-lm", "masked-lm", ()),
-])
+@pytest.mark.parametrize(
+    ("kind", "head", "labels"),
+    [
+        ("encoder", "encoder", ()),
+        ("classifier", "sequence-classification", ("negative", "positive")),
+        ("masked-lm", "masked-lm", ()),
+    ],
+)
 def test_tiny_saved_checkpoints_load_from_a_folder_with_their_head(tiny_folder, kind, head, labels):
     loaded = load_model(str(tiny_folder(kind)))
     assert loaded.head == head
@@ -114,8 +117,21 @@ def test_missing_hub_id_offline_says_the_hub_cannot_be_reached(monkeypatch):
     assert "cannot be reached" in str(info.value)
 
 
-@pytest.mark.parametrize("text", ["a b c", "../../no-such-dir-xyz", "x" * 300, "org/name/extra", "rm -rf /;",
-                                  "a模型", "bert--x", "org/x-", "/etc", "~"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a b c",
+        "../../no-such-dir-xyz",
+        "x" * 300,
+        "org/name/extra",
+        "rm -rf /;",
+        "a模型",
+        "bert--x",
+        "org/x-",
+        "/etc",
+        "~",
+    ],
+)
 def test_nonsense_names_are_refused_before_any_lookup(text):
     with pytest.raises(ModelLoadError) as info:
         load_model(text)
@@ -147,8 +163,11 @@ def test_damaged_folders_are_reported_corrupt_never_as_hub_problems(tmp_path, ti
         load_model(str(bad_config))
     assert info.value.kind == "corrupt"
 
-    no_tokenizer = _copy(tiny_folder("encoder"), tmp_path / "no-tokenizer",
-                         skip=("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"))
+    no_tokenizer = _copy(
+        tiny_folder("encoder"),
+        tmp_path / "no-tokenizer",
+        skip=("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"),
+    )
     with pytest.raises(ModelLoadError) as info:
         load_model(str(no_tokenizer))
     assert info.value.kind == "corrupt" and "tokenizer" in str(info.value)
@@ -194,8 +213,9 @@ def test_a_freshly_loaded_model_is_already_in_its_final_state(tiny_folder, kind)
     loaded = load_model(str(tiny_folder(kind)))
     before = ModelSnapshot.of(loaded.model)
     with torch.no_grad():
-        loaded.model(**loaded.tokenizer("the cat sat", return_tensors="pt"), output_attentions=True,
-                     output_hidden_states=True)
+        loaded.model(
+            **loaded.tokenizer("the cat sat", return_tensors="pt"), output_attentions=True, output_hidden_states=True
+        )
     assert ModelSnapshot.of(loaded.model) == before
 
 
@@ -235,8 +255,11 @@ def _class_server(tmp_path, tiny_folder, monkeypatch):
     _copy(tiny_folder("gpt2"), models_dir / "gpt-folder")
     _copy(tiny_folder("pickle-only"), models_dir / "pickled")
     (_copy(tiny_folder("encoder"), models_dir / "bad-config") / "config.json").write_text("{not json")
-    _copy(tiny_folder("encoder"), models_dir / "no-tokenizer",
-          skip=("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"))
+    _copy(
+        tiny_folder("encoder"),
+        models_dir / "no-tokenizer",
+        skip=("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"),
+    )
     return models_dir
 
 
@@ -266,14 +289,24 @@ def test_no_load_failure_reveals_where_the_server_keeps_models_or_itself(tmp_pat
         failure(str(models_dir / "my-bert"))
 
     def library_error(*args, **kwargs):  # a library message that names the server's files
-        raise OSError(f"Can't load {models_dir / 'my-bert' / 'config.json'} (from {ROOT / 'core'}, "
-                      f"{models.Path.home() / '.cache'})")
+        raise OSError(
+            f"Can't load {models_dir / 'my-bert' / 'config.json'} (from {ROOT / 'core'}, "
+            f"{models.Path.home() / '.cache'})"
+        )
 
     with monkeypatch.context() as m:
         m.setattr(models.AutoConfig, "from_pretrained", library_error)
         failure(str(models_dir / "my-bert"))
-    assert set(messages) == {"unsupported", "pickle-only", "corrupt", "not-found", "invalid-name", "offline",
-                             "not-allowed", "too-large"}
+    assert set(messages) == {
+        "unsupported",
+        "pickle-only",
+        "corrupt",
+        "not-found",
+        "invalid-name",
+        "offline",
+        "not-allowed",
+        "too-large",
+    }
     every = [message for kind in messages.values() for message in kind]
     for server_path in (models_dir, tmp_path, ROOT, models.Path.home()):
         assert not [message for message in every if str(server_path) in message], server_path
@@ -315,8 +348,22 @@ def no_lookups(monkeypatch):
     monkeypatch.setattr(models.AutoConfig, "from_pretrained", looked)
 
 
-@pytest.mark.parametrize("source", ["gpt2", "true", "bert-base-cased", "textattack-x/model", "other-org/bert",
-                                    "pickled", "my-bert/../pickled", "./pickled", "~/models/x", "/etc", "../x"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "gpt2",
+        "true",
+        "bert-base-cased",
+        "textattack-x/model",
+        "other-org/bert",
+        "pickled",
+        "my-bert/../pickled",
+        "./pickled",
+        "~/models/x",
+        "/etc",
+        "../x",
+    ],
+)
 def test_a_class_server_refuses_unlisted_sources_before_any_lookup(source, monkeypatch, no_lookups):
     monkeypatch.setenv("NNX_ALLOWED_MODELS", " bert-base-uncased, textattack/* ,my-bert,")
     with pytest.raises(ModelLoadError) as info:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.settings import build, flat_types, flat_values
 from core.setup_state import (
     MAX_PACKED_CHARS,
     MAX_TEXT_CHARS,
@@ -55,8 +56,9 @@ def test_only_changed_fields_go_into_the_link_and_come_back():
 
 
 def test_garbage_in_the_link_falls_back_to_defaults_with_warnings():
-    setup, warnings = from_query(Example, {"rate": "fast", "steps": "1e999", "layers": "4,x", "unknown": "1",
-                                           "noisy": "maybe"})
+    setup, warnings = from_query(
+        Example, {"rate": "fast", "steps": "1e999", "layers": "4,x", "unknown": "1", "noisy": "maybe"}
+    )
     assert setup == Example()
     assert len(warnings) == 4 and all("Ignored link parameter" in w for w in warnings)
 
@@ -75,8 +77,9 @@ def test_json_round_trip_and_bad_documents():
             from_json(Example, bad)
 
 
-@given(st.dictionaries(st.sampled_from(["name", "layers", "rate", "steps", "noisy", "seed", "x"]),
-                       st.text(max_size=50)))
+@given(
+    st.dictionaries(st.sampled_from(["name", "layers", "rate", "steps", "noisy", "seed", "x"]), st.text(max_size=50))
+)
 def test_any_query_gives_a_valid_setup(params):
     setup, _ = from_query(Example, params)
     assert setup.validate() == []
@@ -94,15 +97,17 @@ class Free:
     seed: int | None = None
 
 
-@given(st.builds(
-    Free,
-    name=st.text(max_size=30),
-    tags=st.lists(st.text(max_size=10), max_size=4).map(tuple),
-    count=st.integers(-10**12, 10**12),
-    scale=st.floats(allow_nan=False, allow_infinity=False),
-    flag=st.booleans(),
-    seed=st.none() | st.integers(0, 2**31),
-))
+@given(
+    st.builds(
+        Free,
+        name=st.text(max_size=30),
+        tags=st.lists(st.text(max_size=10), max_size=4).map(tuple),
+        count=st.integers(-(10**12), 10**12),
+        scale=st.floats(allow_nan=False, allow_infinity=False),
+        flag=st.booleans(),
+        seed=st.none() | st.integers(0, 2**31),
+    )
+)
 def test_every_setup_round_trips_through_the_link_and_json(setup):
     if setup.tags == ("",):  # the one value a query string cannot tell from ()
         setup = Free(**{**setup.__dict__, "tags": ("", "")})
@@ -145,8 +150,13 @@ def test_optional_strings_are_refused_when_a_setup_is_read():
 
 # ---- long values: compressed under "<field>.z" --------------------------------------------------------------------
 
-ODD = ["e\u0301\u0327" * 900, "\u202eשלום עולם\u202c" * 300, "👩‍👩‍👧🏳️‍🌈" * 500, "\x00\x01\x1b\x7f" * 700,
-       "a,b%2C%\n\r\t" * 400]
+ODD = [
+    "e\u0301\u0327" * 900,
+    "\u202eשלום עולם\u202c" * 300,
+    "👩‍👩‍👧🏳️‍🌈" * 500,
+    "\x00\x01\x1b\x7f" * 700,
+    "a,b%2C%\n\r\t" * 400,
+]
 
 
 def through_a_url(query: dict[str, str]) -> dict[str, list[str]]:
@@ -154,8 +164,13 @@ def through_a_url(query: dict[str, str]) -> dict[str, list[str]]:
     return parse_qs(urlencode(query), keep_blank_values=True)
 
 
-@given(st.one_of(st.text(), st.sampled_from(ODD),
-                 st.tuples(st.text(min_size=1, max_size=30), st.integers(1, 400)).map(lambda t: t[0] * t[1])))
+@given(
+    st.one_of(
+        st.text(),
+        st.sampled_from(ODD),
+        st.tuples(st.text(min_size=1, max_size=30), st.integers(1, 400)).map(lambda t: t[0] * t[1]),
+    )
+)
 def test_any_unicode_text_long_or_short_round_trips_through_a_url(name):
     setup = Free(name=name)
     query = to_query(setup)
@@ -181,15 +196,18 @@ def test_a_long_text_is_compressed_and_one_too_long_even_compressed_is_named_and
 BOMB = pack("x" * (5 * MAX_TEXT_CHARS))
 
 
-@pytest.mark.parametrize(("packed", "reason"), [
-    ("!!!not base64", "damaged"),
-    ("é", "damaged"),
-    (base64.urlsafe_b64encode(zlib.compress(b"\xff\xfe")).decode(), "damaged"),  # not UTF-8
-    (pack("hello world, " * 50)[:-6], "cut short"),
-    (pack("hello") + "AAAA", "extra data"),
-    (BOMB, "expands to more than"),
-    ("A" * (MAX_PACKED_CHARS + 1), "longer than"),
-])
+@pytest.mark.parametrize(
+    ("packed", "reason"),
+    [
+        ("!!!not base64", "damaged"),
+        ("é", "damaged"),
+        (base64.urlsafe_b64encode(zlib.compress(b"\xff\xfe")).decode(), "damaged"),  # not UTF-8
+        (pack("hello world, " * 50)[:-6], "cut short"),
+        (pack("hello") + "AAAA", "extra data"),
+        (BOMB, "expands to more than"),
+        ("A" * (MAX_PACKED_CHARS + 1), "longer than"),
+    ],
+)
 def test_a_corrupt_compressed_value_is_ignored_with_a_warning_and_the_default_used(packed, reason):
     setup, warnings = from_query(Free, {"name.z": packed, "count": "4"})
     assert setup == Free(count=4)
@@ -211,3 +229,87 @@ def test_warnings_read_as_sentences_without_library_jargon():
     _, warnings = from_query(Free, {"name.z": "notbase64!!"})
     assert warnings and all("base64" not in w and "Error" not in w for w in warnings)
     assert all(not w.endswith("..") for w in warnings)
+
+
+# ---- a group of fields (a set-up dataclass inside a set-up) travels flat, as its flat twin does --------------------
+
+
+@dataclass(frozen=True)
+class Inner:
+    count: int = 0
+    scale: float = 1.0
+    tags: tuple[str, ...] = ()
+
+    def validate(self) -> list[str]:
+        return [] if self.count >= 0 else ["count: must not be negative"]
+
+
+@dataclass(frozen=True)
+class Outer:
+    name: str = "x"
+    inner: Inner = Inner(count=3)  # a group whose default is not its class's default
+    flag: bool = False
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class OuterTwin:
+    """Outer written flat: the same fields, defaults, order and checks."""
+
+    name: str = "x"
+    count: int = 3
+    scale: float = 1.0
+    tags: tuple[str, ...] = ()
+    flag: bool = False
+    seed: int | None = None
+
+    def validate(self) -> list[str]:
+        return [] if self.count >= 0 else ["count: must not be negative"]
+
+
+TWIN_VALUES = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.text(max_size=30),
+        "count": st.integers(0, 10**12),
+        "tags": st.lists(st.text(max_size=10), min_size=2, max_size=4).map(tuple),
+        "scale": st.floats(allow_nan=False, allow_infinity=False),
+        "flag": st.booleans(),
+        "seed": st.none() | st.integers(0, 2**31),
+    },
+)
+
+
+@given(TWIN_VALUES)
+def test_a_nested_set_up_has_the_link_and_json_of_its_flat_twin_and_reads_back(values):
+    twin, nested = OuterTwin(**values), build(Outer, values)
+    assert flat_values(nested) == flat_values(twin)
+    assert to_query(nested) == to_query(twin)
+    assert to_json(nested) == to_json(twin).replace('"OuterTwin"', '"Outer"', 1)
+    assert from_query(Outer, to_query(twin)) == (nested, [])
+    assert from_json(Outer, to_json(nested)) == (nested, [])
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["name", "count", "scale", "tags", "flag", "seed", "inner", "x"]),
+        st.text(max_size=20) | st.integers(-5, 5).map(str),
+    )
+)
+def test_any_link_reads_into_a_nested_set_up_as_into_its_flat_twin(params):
+    nested, warnings = from_query(Outer, params)
+    twin, twin_warnings = from_query(OuterTwin, params)
+    assert flat_values(nested) == flat_values(twin) and warnings == twin_warnings
+
+
+def test_a_group_is_built_over_its_own_default_and_its_names_must_be_its_own():
+    assert build(Outer, {"scale": 2.0}) == Outer(inner=Inner(count=3, scale=2.0))
+    assert build(Outer, {}) == Outer() and list(flat_types(Outer)) == list(flat_types(OuterTwin))
+
+    @dataclass(frozen=True)
+    class Clash:
+        count: int = 1
+        inner: Inner = Inner()
+
+    with pytest.raises(TypeError, match="count"):
+        flat_types(Clash)

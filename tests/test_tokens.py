@@ -70,4 +70,4 @@ def test_a_truncated_pair_says_that_the_longer_text_was_trimmed(minilm):
     enc = encode(minilm, "word " * 300, "short second text")
     assert enc.length == 256 and enc.segment_b_start is not None
     assert "longer text" in enc.warnings[0]
-    assert enc.tokens[enc.segment_b_start:enc.segment_b_start + 3] == ("short", "second", "text")
+    assert enc.tokens[enc.segment_b_start : enc.segment_b_start + 3] == ("short", "second", "text")

@@ -27,7 +27,7 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
     """Spearman's ρ: Pearson correlation of the ranks; nan when either side is constant."""
     ra, rb = ranks(np.asarray(a, float)), ranks(np.asarray(b, float))
     ra, rb = ra - ra.mean(), rb - rb.mean()
-    denominator = np.sqrt((ra ** 2).sum() * (rb ** 2).sum())
+    denominator = np.sqrt((ra**2).sum() * (rb**2).sum())
     return float((ra * rb).sum() / denominator) if denominator > 0 else float("nan")
 
 

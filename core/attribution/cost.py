@@ -50,10 +50,19 @@ class CostEstimate:
         """Bytes one batch of evaluations holds at its peak (what the run asks the work queue for)."""
         return self.bytes_per_evaluation * self.internal_batch_size
 
+    def settings_for(self, settings: MethodSettings) -> MethodSettings:
+        """`settings` with this estimate's internal batch where they leave the batch to the free memory (0) and all
+        evaluations at once would not fit."""
+        if settings.internal_batch_size or self.internal_batch_size >= self.evaluations:
+            return settings
+        return replace(settings, internal_batch_size=self.internal_batch_size)
+
     def describe(self) -> str:
         seconds = f"{self.seconds:.2g} s" if self.seconds < 10 else f"{self.seconds:,.0f} s"
-        return (f"{self.evaluations:,} model evaluations, ≈ {seconds}, "
-                f"≈ {self.memory / 2**20:,.0f} MiB per batch of {self.internal_batch_size:,}")
+        return (
+            f"{self.evaluations:,} model evaluations, ≈ {seconds}, "
+            f"≈ {self.memory / 2**20:,.0f} MiB per batch of {self.internal_batch_size:,}"
+        )
 
 
 def bytes_per_evaluation(config, tokens: int, dtype_bytes: int = 4) -> int:
@@ -80,8 +89,12 @@ def time_per_evaluation(problem: Problem, batch: int, repeat: int = 2) -> float:
 
 def cut_down(settings: MethodSettings, factor: float) -> MethodSettings:
     """The settings with their step and sample counts divided by `factor` (at least 2 steps, 1 sample)."""
-    return replace(settings, n_steps=max(2, round(settings.n_steps / factor)),
-                   n_samples=max(1, round(settings.n_samples / factor)), internal_batch_size=0)
+    return replace(
+        settings,
+        n_steps=max(2, round(settings.n_steps / factor)),
+        n_samples=max(1, round(settings.n_samples / factor)),
+        internal_batch_size=0,
+    )
 
 
 def _probe(problem: Problem, method: str, settings: MethodSettings, inputs: int) -> float:
@@ -112,8 +125,9 @@ def method_seconds(problem: Problem, method: str, settings: MethodSettings) -> f
     return scale * (one + per_input * (inputs - 1))
 
 
-def estimate(problem: Problem, method: str, settings: MethodSettings, config=None,
-             memory_limit: int | None = None) -> CostEstimate:
+def estimate(
+    problem: Problem, method: str, settings: MethodSettings, config=None, memory_limit: int | None = None
+) -> CostEstimate:
     """The cost of `method` on `problem` (config: the BERT config for memory; None for the small 2-D nets).
 
     memory_limit: bytes one run may plan for; by default its share of the server's work queue (every session's
@@ -121,8 +135,11 @@ def estimate(problem: Problem, method: str, settings: MethodSettings, config=Non
     n = problem.n_features
     inputs = problem.inputs.shape[0]
     evaluations = METHODS[method].evaluations(settings, n) * inputs
-    per_eval = bytes_per_evaluation(config, problem.inputs.shape[1]) if config is not None else \
-        problem.inputs[0].numel() * 4 * 64
+    per_eval = (
+        bytes_per_evaluation(config, problem.inputs.shape[1])
+        if config is not None
+        else problem.inputs[0].numel() * 4 * 64
+    )
     limit = default_queue().share_bytes if memory_limit is None else memory_limit
     seconds = method_seconds(problem, method, settings)
     per_chunk = max(1, int(CHUNK_S / max(seconds / max(evaluations, 1), 1e-9)))

@@ -62,12 +62,16 @@ class Completeness:
     def verdict(self) -> str:
         gap = float(self.relative_gap.max())
         if not self.promise:
-            return (f"Not expected: this method does not promise Σ = f(x) − f(x′) (here the gap is {gap:.1%}), "
-                    "so its scores are not shares of the output change.")
+            return (
+                f"Not expected: this method does not promise Σ = f(x) − f(x′) (here the gap is {gap:.1%}), "
+                "so its scores are not shares of the output change."
+            )
         limit = TOLERANCE[self.promise]
         if self.holds and gap > limit:
-            return (f"Complete up to float32 rounding: Σ attributions and f(x) − f(x′) differ by at most "
-                    f"{self.absolute_gap.max():.1e} (f(x) − f(x′) itself is tiny here).")
+            return (
+                f"Complete up to float32 rounding: Σ attributions and f(x) − f(x′) differ by at most "
+                f"{self.absolute_gap.max():.1e} (f(x) − f(x′) itself is tiny here)."
+            )
         if self.holds:
             return f"Complete: Σ attributions matches f(x) − f(x′) within {gap:.2%} (tolerance {limit:.0%})."
         hint = "raise n_steps (or use adaptive steps)" if self.promise == "exact" else "raise the sample count"
@@ -103,9 +107,14 @@ def _initial_batch(settings: MethodSettings) -> int:
     return settings.internal_batch_size or max(settings.n_steps, settings.n_samples)
 
 
-def explain(problem: Problem, method: str, settings: MethodSettings = DEFAULT_SETTINGS, reduce: str = "sum",
-            rebuild: Callable[[torch.device], Problem] | None = None,
-            progress: Callable[[float, str], None] | None = None) -> Attribution:
+def explain(
+    problem: Problem,
+    method: str,
+    settings: MethodSettings = DEFAULT_SETTINGS,
+    reduce: str = "sum",
+    rebuild: Callable[[torch.device], Problem] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Attribution:
     """Attributions of `problem` by `method`, checked for completeness.
 
     reduce: "sum" (signed, the default) or "l2" (magnitude) over each token's embedding values; completeness is
@@ -123,8 +132,10 @@ def explain(problem: Problem, method: str, settings: MethodSettings = DEFAULT_SE
         elif rebuild is not None:
             current = rebuild(device)
         else:
-            raise MemoryError("Out of memory, and this problem cannot be moved to the CPU: use a shorter input, "
-                              "fewer steps or a smaller internal batch.")
+            raise MemoryError(
+                "Out of memory, and this problem cannot be moved to the CPU: use a shorter input, "
+                "fewer steps or a smaller internal batch."
+            )
         return current, attribute(method, current, _with_batch(settings, batch_size))
 
     outcome = run_with_fallback(compute, _initial_batch(settings), problem.device)
@@ -132,19 +143,37 @@ def explain(problem: Problem, method: str, settings: MethodSettings = DEFAULT_SE
     signed = current.to_features(raw, spec.grouped, "sum")
     scores = signed if reduce == "sum" or spec.grouped else current.to_features(raw, False, "l2")
     f_x, f_b = current.endpoints
-    completeness = Completeness(spec.completeness, _np(signed.sum(1)), _np(f_x - f_b),
-                                _np(delta) if delta is not None else None)
-    return Attribution(method, settings, _np(scores), raw, completeness, _np(f_x), _np(f_b), current.feature_names,
-                       current.target_label, current.baseline_label, reduce, time.perf_counter() - started,
-                       str(outcome.device), outcome.batch_size, tuple(outcome.messages))
+    completeness = Completeness(
+        spec.completeness, _np(signed.sum(1)), _np(f_x - f_b), _np(delta) if delta is not None else None
+    )
+    return Attribution(
+        method,
+        settings,
+        _np(scores),
+        raw,
+        completeness,
+        _np(f_x),
+        _np(f_b),
+        current.feature_names,
+        current.target_label,
+        current.baseline_label,
+        reduce,
+        time.perf_counter() - started,
+        str(outcome.device),
+        outcome.batch_size,
+        tuple(outcome.messages),
+    )
 
 
 def _with_batch(settings: MethodSettings, batch_size: int) -> MethodSettings:
     """The settings with the internal batch the fallback chose (unchanged on the first, untroubled try)."""
     if not settings.internal_batch_size and batch_size == _initial_batch(settings):
         return settings
-    return replace(settings, internal_batch_size=batch_size, perturbations_per_eval=min(
-        settings.perturbations_per_eval, batch_size))
+    return replace(
+        settings,
+        internal_batch_size=batch_size,
+        perturbations_per_eval=min(settings.perturbations_per_eval, batch_size),
+    )
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
@@ -165,9 +194,14 @@ class Convergence:
         return self.relative_delta[-1] <= self.tolerance
 
 
-def adaptive_steps(problem: Problem, settings: MethodSettings = DEFAULT_SETTINGS, tolerance: float = 0.01,
-                   start: int = 8, limit: int = 512,
-                   progress: Callable[[float, str], None] | None = None) -> Convergence:
+def adaptive_steps(
+    problem: Problem,
+    settings: MethodSettings = DEFAULT_SETTINGS,
+    tolerance: float = 0.01,
+    start: int = 8,
+    limit: int = 512,
+    progress: Callable[[float, str], None] | None = None,
+) -> Convergence:
     """Double IG's n_steps from `start` until |delta| / |f(x) − f(x′)| ≤ tolerance (or `limit` is reached)."""
     steps, gaps, n = [], [], start
     while True:

@@ -30,8 +30,16 @@ from core.device import library_versions
 # settings) apply to both.
 SUBJECT_FIELDS = {
     "text": ("source", "text", "task", "output", "label", "token", "token_b", "text_b", "text_baseline", "reduce"),
-    "network": ("point_x", "point_y", "net_output", "net_scale", "net_baseline", "baseline_x", "baseline_y",
-                "resolution"),
+    "network": (
+        "point_x",
+        "point_y",
+        "net_output",
+        "net_scale",
+        "net_baseline",
+        "baseline_x",
+        "baseline_y",
+        "resolution",
+    ),
 }
 
 
@@ -56,8 +64,13 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def export_record(result: Attribution, model: dict[str, str], setup: dict[str, Any],
-                  metrics: dict[str, Any] | None = None, points: np.ndarray | None = None) -> dict[str, Any]:
+def export_record(
+    result: Attribution,
+    model: dict[str, str],
+    setup: dict[str, Any],
+    metrics: dict[str, Any] | None = None,
+    points: np.ndarray | None = None,
+) -> dict[str, Any]:
     """Everything about one result as plain JSON-ready data.
 
     model: the model's provenance (`Provenance.as_dict()`, or the 2-D network's description); setup: the page's
@@ -65,28 +78,40 @@ def export_record(result: Attribution, model: dict[str, str], setup: dict[str, A
     points: the explained 2-D points [N, 2] (None for a text).
     """
     c = result.completeness
-    return _clean({
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "model": model,
-        "versions": library_versions(),
-        "device": result.device,
-        "setup": subject_setup(setup),
-        "target": result.target_label,
-        "method": {"key": result.method, "title": result.title, "settings": asdict(result.settings),
-                   "internal_batch_size_used": result.batch_size, "reduce": result.reduce},
-        "baseline": result.baseline_label,
-        "features": list(result.feature_names),
-        "points": points,
-        "attributions": result.scores,
-        "f_input": result.f_input,
-        "f_baseline": result.f_baseline,
-        "completeness": {"promise": c.promise or "none", "sum_of_attributions": c.total,
-                         "f_input_minus_f_baseline": c.difference, "relative_gap": c.relative_gap,
-                         "convergence_delta": c.delta, "verdict": c.verdict},
-        "metrics": metrics or {},
-        "messages": list(result.messages),
-        "seconds": result.seconds,
-    })
+    return _clean(
+        {
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "model": model,
+            "versions": library_versions(),
+            "device": result.device,
+            "setup": subject_setup(setup),
+            "target": result.target_label,
+            "method": {
+                "key": result.method,
+                "title": result.title,
+                "settings": asdict(result.settings),
+                "internal_batch_size_used": result.batch_size,
+                "reduce": result.reduce,
+            },
+            "baseline": result.baseline_label,
+            "features": list(result.feature_names),
+            "points": points,
+            "attributions": result.scores,
+            "f_input": result.f_input,
+            "f_baseline": result.f_baseline,
+            "completeness": {
+                "promise": c.promise or "none",
+                "sum_of_attributions": c.total,
+                "f_input_minus_f_baseline": c.difference,
+                "relative_gap": c.relative_gap,
+                "convergence_delta": c.delta,
+                "verdict": c.verdict,
+            },
+            "metrics": metrics or {},
+            "messages": list(result.messages),
+            "seconds": result.seconds,
+        }
+    )
 
 
 def to_json(record: dict[str, Any]) -> str:
@@ -126,6 +151,13 @@ def _point_rows(record: dict[str, Any], out: io.StringIO) -> None:
     c = record["completeness"]
     out.write(csv_line([*POINT_COLUMNS, *(f"attribution {name}" for name in record["features"])]))
     for point, f, f0, difference, total, gap, scores in zip(
-            record["points"], record["f_input"], record["f_baseline"], c["f_input_minus_f_baseline"],
-            c["sum_of_attributions"], c["relative_gap"], record["attributions"], strict=True):
+        record["points"],
+        record["f_input"],
+        record["f_baseline"],
+        c["f_input_minus_f_baseline"],
+        c["sum_of_attributions"],
+        c["relative_gap"],
+        record["attributions"],
+        strict=True,
+    ):
         out.write(csv_line([*point, f, f0, difference, total, gap, *scores]))

@@ -58,6 +58,17 @@ class Faithfulness:
     def random_insertion_area(self) -> float:
         return float(np.mean([self.area(c, self.fractions) for c in self.random_insertion]))
 
+    def metrics(self) -> dict[str, float]:
+        """The numbers an export records: the areas under the curves (attribution and random orders) and AOPC."""
+        return {
+            "deletion_area": self.deletion_area,
+            "insertion_area": self.insertion_area,
+            "random_deletion_area": self.random_deletion_area,
+            "random_insertion_area": self.random_insertion_area,
+            "aopc_comprehensiveness": self.comprehensiveness,
+            "aopc_sufficiency": self.sufficiency,
+        }
+
 
 def _keep_masks(order: torch.Tensor, counts: list[int], n: int, insertion: bool) -> torch.Tensor:
     """[len(counts), n] bool: for each k, the top-k of `order` removed (deletion) or the only ones kept (insertion).
@@ -72,11 +83,17 @@ def _keep_masks(order: torch.Tensor, counts: list[int], n: int, insertion: bool)
 
 def _curves(problem: Problem, order: torch.Tensor, counts: list[int], bins: list[int]) -> tuple[np.ndarray, ...]:
     n = problem.n_features
-    keeps = torch.cat([_keep_masks(order, counts, n, False), _keep_masks(order, counts, n, True),
-                       _keep_masks(order, bins, n, False), _keep_masks(order, bins, n, True)]).to(problem.device)
+    keeps = torch.cat(
+        [
+            _keep_masks(order, counts, n, False),
+            _keep_masks(order, counts, n, True),
+            _keep_masks(order, bins, n, False),
+            _keep_masks(order, bins, n, True),
+        ]
+    ).to(problem.device)
     values = problem.evaluate(problem.perturbed(keeps)).double().cpu().numpy()
     s, b = len(counts), len(bins)
-    return values[:s], values[s:2 * s], values[2 * s:2 * s + b], values[2 * s + b:]
+    return values[:s], values[s : 2 * s], values[2 * s : 2 * s + b], values[2 * s + b :]
 
 
 def _steps(problem: Problem) -> tuple[np.ndarray, list[int], list[int]]:
@@ -95,8 +112,13 @@ def faithfulness_evaluations(problem: Problem, n_random: int = 10) -> int:
     return (1 + n_random) * 2 * (len(counts) + len(bins)) + 1
 
 
-def faithfulness(problem: Problem, scores: np.ndarray, n_random: int = 10, seed: int = 0,
-                 progress: Callable[[float, str], None] | None = None) -> Faithfulness:
+def faithfulness(
+    problem: Problem,
+    scores: np.ndarray,
+    n_random: int = 10,
+    seed: int = 0,
+    progress: Callable[[float, str], None] | None = None,
+) -> Faithfulness:
     """Deletion/insertion curves and AOPC for per-feature `scores` [n_features] of a one-input problem;
     progress(fraction, note) after each of the 1 + n_random orders."""
     index, counts, bins = _steps(problem)
@@ -113,9 +135,13 @@ def faithfulness(problem: Problem, scores: np.ndarray, n_random: int = 10, seed:
             progress((i + 1) / (n_random + 1), f"random order {i + 1} of {n_random}")
         random.append(_curves(problem, torch.as_tensor(index)[torch.randperm(m, generator=g)], counts, bins))
     return Faithfulness(
-        fractions=np.array(counts, dtype=float) / m, deletion=deletion, insertion=insertion,
-        random_deletion=np.stack([r[0] for r in random]), random_insertion=np.stack([r[1] for r in random]),
-        comprehensiveness=float(np.mean(f_x - removed)), sufficiency=float(np.mean(f_x - kept)),
+        fractions=np.array(counts, dtype=float) / m,
+        deletion=deletion,
+        insertion=insertion,
+        random_deletion=np.stack([r[0] for r in random]),
+        random_insertion=np.stack([r[1] for r in random]),
+        comprehensiveness=float(np.mean(f_x - removed)),
+        sufficiency=float(np.mean(f_x - kept)),
         random_comprehensiveness=float(np.mean([np.mean(f_x - r[2]) for r in random])),
         random_sufficiency=float(np.mean([np.mean(f_x - r[3]) for r in random])),
     )

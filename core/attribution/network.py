@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,6 +33,16 @@ class NetworkUnderStudy:
     output_activation: str = "sigmoid"  # key of OUTPUT_ACTIVATIONS: what turns z into the network's output
     source: str = "default"  # where it came from, for exports
     layered: bool = True  # model is built from nn.Linear and activation modules (DeepLift's rules apply)
+
+    @property
+    def described(self) -> dict[str, Any]:
+        """What an export says about the network, in place of a model's provenance."""
+        return {
+            "network": self.source,
+            "features": list(self.feature_names),
+            "outputs": list(self.output_names),
+            "task": self.task,
+        }
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,9 @@ class ScalarOutput(torch.nn.Module):
 
 
 OUTPUT_ACTIVATIONS: dict[str, Callable[[], torch.nn.Module]] = {
-    "sigmoid": torch.nn.Sigmoid, "softmax": lambda: torch.nn.Softmax(dim=1), "tanh": torch.nn.Tanh,
+    "sigmoid": torch.nn.Sigmoid,
+    "softmax": lambda: torch.nn.Softmax(dim=1),
+    "tanh": torch.nn.Tanh,
     "identity": torch.nn.Identity,
 }
 
@@ -75,8 +88,13 @@ def target_label(network: NetworkUnderStudy, target: NetworkTarget) -> str:
     return f"{'output' if target.scale == 'probability' else 'logit z'} of {name}"
 
 
-def network_problem(network: NetworkUnderStudy, points: torch.Tensor, target: NetworkTarget,
-                    baseline: str = "zero", baseline_point: tuple[float, float] = (0.0, 0.0)) -> Problem:
+def network_problem(
+    network: NetworkUnderStudy,
+    points: torch.Tensor,
+    target: NetworkTarget,
+    baseline: str = "zero",
+    baseline_point: tuple[float, float] = (0.0, 0.0),
+) -> Problem:
     """The Problem of explaining `target` at raw `points` [N, 2] in feature space [N, F].
 
     Baselines: "zero" (all features 0), "mean" (the dataset's mean feature vector), "point" (the features of
@@ -98,9 +116,16 @@ def network_problem(network: NetworkUnderStudy, points: torch.Tensor, target: Ne
         else:
             reference = network.features(torch.tensor([baseline_point], dtype=dtype, device=device))
     module = ScalarOutput(network.model, _squash(network, target.scale), target.output)
-    return Problem(module, inputs, reference.expand_as(inputs).contiguous(), network.feature_names, "tabular",
-                   target_label(network, target), module=module if network.layered else None,
-                   baseline_label=baseline)
+    return Problem(
+        module,
+        inputs,
+        reference.expand_as(inputs).contiguous(),
+        network.feature_names,
+        "tabular",
+        target_label(network, target),
+        module=module if network.layered else None,
+        baseline_label=baseline,
+    )
 
 
 @dataclass(frozen=True)
@@ -120,8 +145,17 @@ def grid_over(network: NetworkUnderStudy, resolution: int = 30, margin: float = 
     """A grid covering the dataset's points with a margin."""
     lo, hi = network.points.min(0), network.points.max(0)
     pad = (hi - lo) * margin + 1e-6
-    return Grid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
-                np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
+    return Grid(
+        np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution), np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
+    )
+
+
+def boundary_level(network: NetworkUnderStudy, target: NetworkTarget) -> float | None:
+    """The explained output's value on the decision boundary: 0 for a logit or a tanh output, 0.5 for a sigmoid or
+    softmax probability; None for a regression, which has no boundary."""
+    if network.output_activation == "identity":
+        return None
+    return 0.0 if target.scale == "logit" or network.output_activation == "tanh" else 0.5
 
 
 def decision_values(network: NetworkUnderStudy, grid: Grid, target: NetworkTarget) -> np.ndarray:
@@ -134,8 +168,12 @@ def decision_values(network: NetworkUnderStudy, grid: Grid, target: NetworkTarge
 
 # Builder activation name → the nn.Module with the same function (Captum's DeepLift has rules for these modules).
 LAYER_MODULES: dict[str, Callable[[], torch.nn.Module]] = {
-    "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "linear": torch.nn.Identity,
-    "leaky_relu": lambda: torch.nn.LeakyReLU(0.01), "softplus": torch.nn.Softplus,
+    "relu": torch.nn.ReLU,
+    "tanh": torch.nn.Tanh,
+    "sigmoid": torch.nn.Sigmoid,
+    "linear": torch.nn.Identity,
+    "leaky_relu": lambda: torch.nn.LeakyReLU(0.01),
+    "softplus": torch.nn.Softplus,
 }
 OUTPUT_OF = {"sigmoid": "sigmoid", "softmax": "softmax", "tanh": "tanh", "linear": "identity"}
 
@@ -153,14 +191,14 @@ class _Activation(torch.nn.Module):
 
 
 def from_builder(trained) -> NetworkUnderStudy:
-    """The Network builder's `TrainedNetwork` (core.nets.trained) as a NetworkUnderStudy.
+    """The Network builder's `TrainedNetwork` (core.builder.trained) as a NetworkUnderStudy.
 
     Its MLP (linears + activation names) is copied into an nn.Sequential mapping features [N, F] to the output
     layer's pre-activation z [N, K]: a copy, so the builder can keep training and no hook ever touches its model;
     standard activation modules, so DeepLift's rules apply where Captum has them.
     """
-    from core.nets.activations import ACTIVATIONS
-    from core.nets.trained import detached_model
+    from core.builder.activations import ACTIVATIONS
+    from core.builder.trained import detached_model
 
     mlp = detached_model(trained)
     names = tuple(mlp.spec.activations)
@@ -176,10 +214,18 @@ def from_builder(trained) -> NetworkUnderStudy:
         raise ValueError(f"the output activation '{names[-1]}' is not one the attribution page knows")
     model = torch.nn.Sequential(*layers).float().eval().requires_grad_(False)
     return NetworkUnderStudy(
-        model, trained.to_features, tuple(trained.feature_labels), tuple(trained.output_names), trained.task,
-        np.asarray(trained.points), np.asarray(trained.labels), OUTPUT_OF[names[-1]],
+        model,
+        trained.to_features,
+        tuple(trained.feature_labels),
+        tuple(trained.output_names),
+        trained.task,
+        np.asarray(trained.points),
+        np.asarray(trained.labels),
+        OUTPUT_OF[names[-1]],
         source=f"Network builder ({' → '.join(str(s) for s in mlp.spec.sizes)}, {', '.join(names)}; "
-               f"{trained.epochs} epochs)", layered=layered)
+        f"{trained.epochs} epochs)",
+        layered=layered,
+    )
 
 
 # ---- the default network, used when the builder has not trained one in this session ------------------------------
@@ -201,8 +247,9 @@ def train_default_network(seed: int = 0, n: int = 200, epochs: int = 300) -> Net
     points = torch.stack([radius * angle.cos(), radius * angle.sin()], 1)
     labels = (radius > 2.5).float()
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8), torch.nn.Tanh(),
-                                torch.nn.Linear(8, 1))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(5, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=0.03)
     features = default_features(points)
     for _ in range(epochs):
@@ -212,6 +259,14 @@ def train_default_network(seed: int = 0, n: int = 200, epochs: int = 300) -> Net
         optimizer.step()
     model.requires_grad_(False)
     model.eval()
-    return NetworkUnderStudy(model, default_features, DEFAULT_FEATURES, ("outer ring",), "binary",
-                             points.numpy(), labels.numpy(), "sigmoid",
-                             source="default (disc vs ring, 5→8→8→1 tanh)")
+    return NetworkUnderStudy(
+        model,
+        default_features,
+        DEFAULT_FEATURES,
+        ("outer ring",),
+        "binary",
+        points.numpy(),
+        labels.numpy(),
+        "sigmoid",
+        source="default (disc vs ring, 5→8→8→1 tanh)",
+    )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+import numpy as np
 import torch
 
 from core.work import checkpoint
@@ -48,13 +49,29 @@ class Problem:
         return len(self.feature_names)
 
     @property
+    def movable(self) -> np.ndarray | None:
+        """Per feature, True where perturbation may change it (agreement is measured there); None when no feature is
+        fixed."""
+        return np.array([not f for f in self.fixed]) if self.fixed else None
+
+    @property
     def device(self) -> torch.device:
         return self.inputs.device
 
     def with_baselines(self, baselines: torch.Tensor, label: str) -> Problem:
         """The same problem against another reference input [N, *shape]."""
-        return Problem(self.forward, self.inputs, baselines.to(self.inputs), self.feature_names, self.kind,
-                       self.target_label, self.feature_mask, self.fixed, self.module, label)
+        return Problem(
+            self.forward,
+            self.inputs,
+            baselines.to(self.inputs),
+            self.feature_names,
+            self.kind,
+            self.target_label,
+            self.feature_mask,
+            self.fixed,
+            self.module,
+            label,
+        )
 
     def to_features(self, attributions: torch.Tensor, grouped: bool, reduce: str = "sum") -> torch.Tensor:
         """Per-feature scores [N, n_features] from per-element attributions [N, *shape].
@@ -69,8 +86,9 @@ class Problem:
         flat = attributions.reshape(attributions.shape[0], -1)
         if grouped:
             first = torch.zeros(self.n_features, dtype=torch.long, device=flat.device)
-            first.scatter_reduce_(0, mask, torch.arange(mask.numel(), device=flat.device), reduce="amin",
-                                  include_self=False)
+            first.scatter_reduce_(
+                0, mask, torch.arange(mask.numel(), device=flat.device), reduce="amin", include_self=False
+            )
             scores = flat[:, first]
             if self.fixed:  # never perturbed, so no effect by construction (a fitted surrogate may say otherwise)
                 scores = scores.masked_fill(torch.tensor(self.fixed, device=flat.device), 0.0)

@@ -35,9 +35,14 @@ class BaselineSensitivity:
     k: int
 
 
-def baseline_sensitivity(make_problem: Callable[[str], Problem], kinds: tuple[str, ...], method: str,
-                         settings: MethodSettings = DEFAULT_SETTINGS, k: int = 3,
-                         progress: Callable[[float, str], None] | None = None) -> BaselineSensitivity:
+def baseline_sensitivity(
+    make_problem: Callable[[str], Problem],
+    kinds: tuple[str, ...],
+    method: str,
+    settings: MethodSettings = DEFAULT_SETTINGS,
+    k: int = 3,
+    progress: Callable[[float, str], None] | None = None,
+) -> BaselineSensitivity:
     """Run `method` with each baseline kind (make_problem(kind) builds the problem with that reference)."""
     results = []
     for i, kind in enumerate(kinds):
@@ -48,15 +53,19 @@ def baseline_sensitivity(make_problem: Callable[[str], Problem], kinds: tuple[st
     movable = np.array([not f for f in problem.fixed]) if problem.fixed else np.ones(problem.n_features, bool)
     first = results[0].scores[0][movable]
     return BaselineSensitivity(
-        tuple(kinds), tuple(results),
+        tuple(kinds),
+        tuple(results),
         tuple(spearman(first, r.scores[0][movable]) for r in results),
-        tuple(top_k_overlap(first, r.scores[0][movable], k) for r in results), k)
+        tuple(top_k_overlap(first, r.scores[0][movable], k) for r in results),
+        k,
+    )
 
 
 def feature_infidelity(problem: Problem, scores: np.ndarray, n_perturb: int = 32, seed: int = 0) -> float:
     """Captum's infidelity of per-feature `scores` [n_features] under random removals of half the features."""
-    movable = torch.tensor([not f for f in problem.fixed] if problem.fixed else [True] * problem.n_features,
-                           device=problem.device)
+    movable = torch.tensor(
+        [not f for f in problem.fixed] if problem.fixed else [True] * problem.n_features, device=problem.device
+    )
 
     def forward(present: torch.Tensor) -> torch.Tensor:  # present [B, n_features] in {0, 1}
         return problem.forward(problem.perturbed(present))
@@ -71,13 +80,15 @@ def feature_infidelity(problem: Problem, scores: np.ndarray, n_perturb: int = 32
     present = torch.ones(1, problem.n_features, dtype=problem.inputs.dtype, device=problem.device)
     attributions = torch.as_tensor(scores, dtype=present.dtype, device=present.device).reshape(1, -1)
     with torch.no_grad():
-        value = infidelity(forward, perturb, present, attributions, n_perturb_samples=n_perturb,
-                           max_examples_per_batch=n_perturb)
+        value = infidelity(
+            forward, perturb, present, attributions, n_perturb_samples=n_perturb, max_examples_per_batch=n_perturb
+        )
     return float(value[0])
 
 
-def max_sensitivity(problem: Problem, method: str, settings: MethodSettings, radius: float = 0.02,
-                    n_perturb: int = 5, seed: int = 0) -> float:
+def max_sensitivity(
+    problem: Problem, method: str, settings: MethodSettings, radius: float = 0.02, n_perturb: int = 5, seed: int = 0
+) -> float:
     """Captum's sensitivity_max of `method` at the problem's input: max ‖Φ(x + δ) − Φ(x)‖ / ‖Φ(x)‖, |δ| ≤ radius."""
 
     def explanation(inputs, **_):  # Captum passes a tuple of tensors
@@ -88,6 +99,7 @@ def max_sensitivity(problem: Problem, method: str, settings: MethodSettings, rad
 
     with torch.random.fork_rng(devices=[problem.device] if problem.device.type == "cuda" else []):
         torch.manual_seed(seed)
-        value = sensitivity_max(explanation, problem.inputs, perturb_radius=radius, n_perturb_samples=n_perturb,
-                                max_examples_per_batch=1)
+        value = sensitivity_max(
+            explanation, problem.inputs, perturb_radius=radius, n_perturb_samples=n_perturb, max_examples_per_batch=1
+        )
     return float(value[0])

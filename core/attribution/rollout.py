@@ -1,6 +1,6 @@
 """Do attributions agree with attention rollout (the attention page's view of which tokens feed the output)?
 
-Rollout (core.bert.rollout, Abnar & Zuidema 2020) gives, after the last layer, how much of each position's
+Rollout (core.attention.rollout, Abnar & Zuidema 2020) gives, after the last layer, how much of each position's
 representation comes from each input token. The row(s) the task reads are those of the explained output: [CLS]
 for a classifier's head, the [MASK] for a masked-LM target, every token for a mean-pooled sentence embedding.
 Rollout is non-negative, so it is compared with |attribution| by Spearman's ρ.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.attention.extract import extract
+from core.attention.rollout import rollout
 from core.attribution.agreement import spearman
-from core.bert.extract import extract
-from core.bert.rollout import rollout
 from core.models import LoadedModel
 from core.tokens import Encoded
 
@@ -32,7 +32,6 @@ def rollout_scores(loaded: LoadedModel, enc: Encoded, task: str, fusion: str = "
     return final[read_positions(loaded, enc, task)].mean(0)
 
 
-def rollout_agreement(scores: dict[str, np.ndarray], rollout_row: np.ndarray, movable: np.ndarray) \
-        -> dict[str, float]:
+def rollout_agreement(scores: dict[str, np.ndarray], rollout_row: np.ndarray, movable: np.ndarray) -> dict[str, float]:
     """Spearman ρ between |scores| of each method and the rollout scores, over the movable tokens."""
     return {name: spearman(np.abs(s[movable]), rollout_row[movable]) for name, s in scores.items()}

@@ -57,8 +57,10 @@ def network_stages(model: torch.nn.Module) -> list[Stage]:
     """Top-down stages of a small network: its nn.Linear layers from the output back, σ = Glorot's for each."""
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     names = ["output layer"] + [f"hidden layer {i}" for i in range(len(linears) - 1, 0, -1)]
-    return [(name, [m], (2.0 / (m.in_features + m.out_features)) ** 0.5)
-            for name, m in zip(names, reversed(linears), strict=True)]
+    return [
+        (name, [m], (2.0 / (m.in_features + m.out_features)) ** 0.5)
+        for name, m in zip(names, reversed(linears), strict=True)
+    ]
 
 
 def _randomise(modules: list[torch.nn.Module], std: float, generator: torch.Generator) -> None:
@@ -72,9 +74,14 @@ def _randomise(modules: list[torch.nn.Module], std: float, generator: torch.Gene
                     sub.bias.data.zero_()
 
 
-def cascading_randomisation(stages: list[Stage], make_problem: Callable[[], Problem], method: str,
-                            settings: MethodSettings = DEFAULT_SETTINGS, seed: int = 0,
-                            progress: Callable[[float, str], None] | None = None) -> SanityCheck:
+def cascading_randomisation(
+    stages: list[Stage],
+    make_problem: Callable[[], Problem],
+    method: str,
+    settings: MethodSettings = DEFAULT_SETTINGS,
+    seed: int = 0,
+    progress: Callable[[float, str], None] | None = None,
+) -> SanityCheck:
     """Re-initialise `stages` one after another (modules of a private copy!) and re-explain after each."""
     generator = torch.Generator().manual_seed(seed)
     problem = make_problem()
@@ -87,24 +94,39 @@ def cascading_randomisation(stages: list[Stage], make_problem: Callable[[], Prob
         names.append(f"… {name}")
         all_scores.append(explain(make_problem(), method, settings).scores[0])
     first = all_scores[0][movable]
-    return SanityCheck(tuple(names), tuple(all_scores),
-                       tuple(spearman(first, s[movable]) for s in all_scores),
-                       tuple(spearman(np.abs(first), np.abs(s[movable])) for s in all_scores))
+    return SanityCheck(
+        tuple(names),
+        tuple(all_scores),
+        tuple(spearman(first, s[movable]) for s in all_scores),
+        tuple(spearman(np.abs(first), np.abs(s[movable])) for s in all_scores),
+    )
 
 
-def sanity_check(loaded: LoadedModel, make_problem: Callable[[LoadedModel], Problem], method: str,
-                 settings: MethodSettings = DEFAULT_SETTINGS, seed: int = 0,
-                 progress: Callable[[float, str], None] | None = None) -> SanityCheck:
+def sanity_check(
+    loaded: LoadedModel,
+    make_problem: Callable[[LoadedModel], Problem],
+    method: str,
+    settings: MethodSettings = DEFAULT_SETTINGS,
+    seed: int = 0,
+    progress: Callable[[float, str], None] | None = None,
+) -> SanityCheck:
     """Cascading randomisation of a session copy of `loaded`; make_problem(model) builds the same task on it."""
     copy = loaded.session_copy()
-    return cascading_randomisation(randomisation_stages(copy), lambda: make_problem(copy), method, settings, seed,
-                                   progress)
+    return cascading_randomisation(
+        randomisation_stages(copy), lambda: make_problem(copy), method, settings, seed, progress
+    )
 
 
-def network_sanity_check(network: NetworkUnderStudy, make_problem: Callable[[NetworkUnderStudy], Problem],
-                         method: str, settings: MethodSettings = DEFAULT_SETTINGS, seed: int = 0,
-                         progress: Callable[[float, str], None] | None = None) -> SanityCheck:
+def network_sanity_check(
+    network: NetworkUnderStudy,
+    make_problem: Callable[[NetworkUnderStudy], Problem],
+    method: str,
+    settings: MethodSettings = DEFAULT_SETTINGS,
+    seed: int = 0,
+    progress: Callable[[float, str], None] | None = None,
+) -> SanityCheck:
     """The same for a 2-D network: its layers re-initialised top-down in a copy."""
     copy = dataclasses.replace(network, model=deepcopy(network.model))
-    return cascading_randomisation(network_stages(copy.model), lambda: make_problem(copy), method, settings, seed,
-                                   progress)
+    return cascading_randomisation(
+        network_stages(copy.model), lambda: make_problem(copy), method, settings, seed, progress
+    )

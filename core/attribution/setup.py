@@ -1,20 +1,35 @@
-"""The Attributions page's set-up: every choice on the page in one flat dataclass, shareable as a link or JSON."""
+"""The Attributions tool's set-up: every choice on the page, each declared once, shareable as a link or JSON.
+
+The method's settings are `MethodSettings` itself, nested as a group: they travel in the link and the JSON in the
+set-up's place, by their own names (`?method=…&n_steps=…`), as they did when this class repeated them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from typing import Any
 
-from core.attribution.methods import INTEGRATION_METHODS, METHODS, PRECISIONS, MethodSettings
+from core.attribution.methods import METHODS, MethodSettings
 from core.attribution.network import BASELINE_KINDS, NetworkTarget
 from core.attribution.text import BASELINES, OUTPUTS, TASKS, TextTarget
-from core.models import source_problem
-from core.setup_state import choice_problems, quoted
+from core.models import SOURCE_HELP, source_problem
+from core.settings import setting
+from core.setup_state import quoted
 from core.tokens import MAX_CHARS
 
-SUBJECTS = ("text", "network")
-REDUCTIONS = ("sum", "l2")
+SUBJECTS = {"text": "A BERT-family model on text", "network": "A network on 2-D data"}
+TEXT_BASELINES = {
+    "pad": "[PAD] tokens",
+    "mask": "[MASK] tokens",
+    "unk": "[UNK] tokens",
+    "zero": "zero embeddings",
+    "random": "random tokens (seeded)",
+}
+NET_BASELINES = {"zero": "all features 0", "mean": "data mean", "point": "a chosen point"}
+REDUCTIONS = {"sum": "sum over embedding (signed)", "l2": "L2 norm (magnitude)"}
+NET_SCALES = {"logit": "logit z", "probability": "activated output"}
+MAX_TYPED = 2000  # characters of a model name or a token
 
 # What a click on a 2-D map sets → the set-up fields it changes (a clicked baseline is "a chosen point").
 CLICK_SETS: dict[str, Callable[[float, float], dict[str, Any]]] = {
@@ -23,45 +38,64 @@ CLICK_SETS: dict[str, Callable[[float, float], dict[str, Any]]] = {
 }
 
 
+def _coordinate(default: float, label: str) -> Any:
+    return setting(default, label, low=-1e3, high=1e3, step=0.1, number_format="%.3f")
+
+
 @dataclass(frozen=True)
 class AttributionSetup:
     """What to explain (a text model or the 2-D network), how (method and settings) and against what."""
 
-    subject: str = "text"
+    subject: str = setting("text", "Explain", kind="segmented", choices=SUBJECTS, names=SUBJECTS)
     # text
-    source: str = "embedded"
-    text: str = "The cat sat on the mat and purred."
-    task: str = "similarity"
-    output: str = "logit"
-    label: int = 0
-    token: str = ""
-    token_b: str = ""
-    text_b: str = "A cat is resting on a rug."
-    text_baseline: str = "pad"
-    reduce: str = "sum"
+    source: str = setting("embedded", "Model", kind="text", help=SOURCE_HELP)
+    text: str = setting("The cat sat on the mat and purred.", "Text", kind="text_area")
+    task: str = setting(
+        "similarity",
+        "Task (what scalar is explained)",
+        kind="select",
+        choices=lambda: TASKS,
+        names=lambda k: TASKS[k].title,
+    )
+    output: str = setting(
+        "logit",
+        "Explain the",
+        kind="radio",
+        choices=OUTPUTS,
+        help="Logits by default: a softmax squashes the signal, and its attributions mix in every other class.",
+    )
+    label: int = setting(0, "Class", kind="select", low=0, high=1000)
+    token: str = setting("", "Token A (scored at [MASK]; empty = top prediction)", kind="text")
+    token_b: str = setting("", "Token B (subtracted)", kind="text")
+    text_b: str = setting(
+        "A cat is resting on a rug.", "Text B (the similarity reference; its embedding is held fixed)", kind="text"
+    )
+    text_baseline: str = setting(
+        "pad", "Baseline (reference input)", kind="select", choices=lambda: BASELINES, names=TEXT_BASELINES
+    )
+    reduce: str = setting(
+        "sum",
+        "Token score",
+        kind="radio",
+        choices=REDUCTIONS,
+        names=REDUCTIONS,
+        help="Gradient methods give one number per embedding dimension; a token's score is their "
+        "sum (keeps the sign; adds up to f(x) − f(baseline) for IG) or their L2 norm.",
+    )
     # 2-D network
-    point_x: float = 2.0
-    point_y: float = 1.5
-    net_output: int = 0
-    net_scale: str = "logit"
-    net_baseline: str = "zero"
-    baseline_x: float = 0.0
-    baseline_y: float = 0.0
-    resolution: int = 30
+    point_x: float = _coordinate(2.0, "Point X1")
+    point_y: float = _coordinate(1.5, "Point X2")
+    net_output: int = setting(0, "Output", kind="select", low=0, high=100)
+    net_scale: str = setting("logit", "Explain the", kind="radio", choices=OUTPUTS, names=NET_SCALES)
+    net_baseline: str = setting("zero", "Baseline", kind="select", choices=BASELINE_KINDS, names=NET_BASELINES)
+    baseline_x: float = _coordinate(0.0, "Baseline X1")
+    baseline_y: float = _coordinate(0.0, "Baseline X2")
+    resolution: int = setting(30, "Map resolution (points per side)", kind="slider", low=8, high=80)
     # method
-    method: str = "integrated-gradients"
-    n_steps: int = 50
-    integration: str = "gausslegendre"
-    internal_batch_size: int = 0
-    n_samples: int = 25
-    stdevs: float = 0.1
-    window: int = 1
-    seed: int = 0
-    perturbations_per_eval: int = 16
-    precision: str = "fp32"
-
-    def method_settings(self) -> MethodSettings:
-        return MethodSettings(**{f.name: getattr(self, f.name) for f in fields(MethodSettings)})
+    method: str = setting(
+        "integrated-gradients", "Method", kind="select", choices=lambda: METHODS, names=lambda k: METHODS[k].title
+    )
+    settings: MethodSettings = field(default_factory=MethodSettings)
 
     def text_target(self) -> TextTarget:
         return TextTarget(self.task, self.output, self.label, self.token, self.token_b, self.text_b)
@@ -70,24 +104,12 @@ class AttributionSetup:
         return NetworkTarget(self.net_output, self.net_scale)
 
     def validate(self) -> list[str]:
-        choices = {"subject": SUBJECTS, "task": tuple(TASKS), "output": OUTPUTS, "text_baseline": tuple(BASELINES),
-                   "reduce": REDUCTIONS, "net_scale": OUTPUTS, "net_baseline": BASELINE_KINDS,
-                   "method": tuple(METHODS), "integration": INTEGRATION_METHODS, "precision": PRECISIONS}
-        problems = choice_problems(self, choices)
-        problems += [p for p in self.method_settings().validate() if p.split(":")[0] not in choices]
-        if not 0 <= self.label <= 1000:
-            problems.append("label: must be between 0 and 1000")
-        if not 0 <= self.net_output <= 100:
-            problems.append("net_output: must be between 0 and 100")
-        if not 8 <= self.resolution <= 80:
-            problems.append("resolution: must be between 8 and 80")
-        for name in ("point_x", "point_y", "baseline_x", "baseline_y"):
-            if not -1e3 <= getattr(self, name) <= 1e3:
-                problems.append(f"{name}: must be between -1000 and 1000")
+        """What the declarations cannot say: a usable model name, and typed texts of a sane length."""
+        problems = []
         if why := source_problem(self.source):
             problems.append(f"source: {quoted(self.source)} is not used: {why}")
         for name in ("source", "token", "token_b"):
-            if len(getattr(self, name)) > 2000:
+            if len(getattr(self, name)) > MAX_TYPED:
                 problems.append(f"{name}: too long")
         # texts longer than the model reads are truncated with a warning by core.tokens; only absurd ones are reset
         for name in ("text", "text_b"):
@@ -96,8 +118,9 @@ class AttributionSetup:
         return problems
 
 
-def apply_click(selected: Sequence[Mapping[str, Any]], last: tuple[float, float] | None,
-                sets: str) -> tuple[tuple[float, float] | None, dict[str, Any]]:
+def apply_click(
+    selected: Sequence[Mapping[str, Any]], last: tuple[float, float] | None, sets: str
+) -> tuple[tuple[float, float] | None, dict[str, Any]]:
     """(the click to remember, the set-up fields it changes) for a map's selection.
 
     selected: the Plotly chart's selected points (dicts with "x", "y"). A selection stays in the chart's state across

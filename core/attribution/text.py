@@ -43,6 +43,7 @@ class TaskSpec:
     heads: tuple[str, ...]  # LoadedModel.head values that can compute it
     build: Callable[[LoadedModel, Encoded, TextTarget], tuple[Callable, str, tuple[int, ...]]]
     # build → (forward [B, T, H] → [B], what the scalar is, extra positions to keep fixed)
+    reads: tuple[str, ...]  # the TextTarget fields it reads besides `task` (the page asks for these)
 
 
 def _batch_inputs(enc: Encoded, batch: int) -> dict[str, torch.Tensor]:
@@ -75,8 +76,10 @@ def _mask_position(loaded: LoadedModel, enc: Encoded) -> int:
     hits = (enc.input_ids[0] == mask_id).nonzero() if mask_id is not None else torch.empty(0)
     if len(hits) == 0:
         token = loaded.tokenizer.mask_token or "[MASK]"
-        raise TextInputError(f"The masked-LM task scores a token at a {token}: put {token} in the text, e.g. "
-                             f"'The cat sat on the {token}.'")
+        raise TextInputError(
+            f"The masked-LM task scores a token at a {token}: put {token} in the text, e.g. "
+            f"'The cat sat on the {token}.'"
+        )
     return int(hits[0])
 
 
@@ -85,15 +88,18 @@ def _token_id(loaded: LoadedModel, token: str) -> int:
     ids = tokenizer(token.strip(), add_special_tokens=False)["input_ids"] if token.strip() else []
     if len(ids) != 1 or ids[0] == tokenizer.unk_token_id:
         pieces = tokenizer.convert_ids_to_tokens(ids) if ids else []
-        raise TextInputError(f"'{token.strip()[:40]}' is not one token of this model's vocabulary"
-                             + (f" (it splits into {' '.join(pieces)})" if len(pieces) > 1 else "")
-                             + ": pick a single vocabulary word.")
+        raise TextInputError(
+            f"'{token.strip()[:40]}' is not one token of this model's vocabulary"
+            + (f" (it splits into {' '.join(pieces)})" if len(pieces) > 1 else "")
+            + ": pick a single vocabulary word."
+        )
     return int(ids[0])
 
 
 def _mlm_logits(loaded: LoadedModel, enc: Encoded, position: int) -> Callable[[torch.Tensor], torch.Tensor]:
     def logits(embeds: torch.Tensor) -> torch.Tensor:
         return loaded.model(inputs_embeds=embeds, **_batch_inputs(enc, embeds.shape[0])).logits[:, position]
+
     return logits
 
 
@@ -131,8 +137,9 @@ def _masked_lm(loaded: LoadedModel, enc: Encoded, target: TextTarget):
 def _contrastive(loaded: LoadedModel, enc: Encoded, target: TextTarget):
     position = _mask_position(loaded, enc)
     if not target.token.strip() or not target.token_b.strip():
-        raise TextInputError("The contrastive task needs two tokens: the one to favour (A) and the one to "
-                             "subtract (B).")
+        raise TextInputError(
+            "The contrastive task needs two tokens: the one to favour (A) and the one to subtract (B)."
+        )
     a, b = _token_id(loaded, target.token), _token_id(loaded, target.token_b)
     logits = _mlm_logits(loaded, enc, position)
 
@@ -140,8 +147,11 @@ def _contrastive(loaded: LoadedModel, enc: Encoded, target: TextTarget):
         scores = logits(embeds)  # a logit difference is also the log-probability difference
         return scores[:, a] - scores[:, b]
 
-    return forward, f"logit '{target.token.strip()}' − logit '{target.token_b.strip()}' at position {position}", \
-        (position,)
+    return (
+        forward,
+        f"logit '{target.token.strip()}' − logit '{target.token_b.strip()}' at position {position}",
+        (position,),
+    )
 
 
 def mean_pooled(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -157,22 +167,39 @@ def _similarity(loaded: LoadedModel, enc: Encoded, target: TextTarget):
 
     def forward(embeds: torch.Tensor) -> torch.Tensor:
         inputs = _batch_inputs(enc, embeds.shape[0])
-        pooled = mean_pooled(loaded.encoder(inputs_embeds=embeds, **inputs).last_hidden_state,
-                             inputs["attention_mask"])
+        pooled = mean_pooled(loaded.encoder(inputs_embeds=embeds, **inputs).last_hidden_state, inputs["attention_mask"])
         return torch.nn.functional.cosine_similarity(pooled, ref, dim=-1)
 
     return forward, f"cosine similarity to text B ('{target.text_b.strip()[:40]}')", ()
 
 
-TASKS: dict[str, TaskSpec] = {spec.key: spec for spec in (
-    TaskSpec("classification", "Sequence classification (class score)", ("sequence-classification",),
-             _classification),
-    TaskSpec("masked-lm", "Masked-LM: score of a token at [MASK]", ("masked-lm",), _masked_lm),
-    TaskSpec("masked-lm-contrast", "Masked-LM contrastive: token A − token B at [MASK]", ("masked-lm",),
-             _contrastive),
-    TaskSpec("similarity", "Sentence similarity to text B (cosine of mean-pooled embeddings)",
-             ("encoder", "sequence-classification", "masked-lm"), _similarity),
-)}
+TASKS: dict[str, TaskSpec] = {
+    spec.key: spec
+    for spec in (
+        TaskSpec(
+            "classification",
+            "Sequence classification (class score)",
+            ("sequence-classification",),
+            _classification,
+            ("label", "output"),
+        ),
+        TaskSpec("masked-lm", "Masked-LM: score of a token at [MASK]", ("masked-lm",), _masked_lm, ("token", "output")),
+        TaskSpec(
+            "masked-lm-contrast",
+            "Masked-LM contrastive: token A − token B at [MASK]",
+            ("masked-lm",),
+            _contrastive,
+            ("token", "token_b"),
+        ),
+        TaskSpec(
+            "similarity",
+            "Sentence similarity to text B (cosine of mean-pooled embeddings)",
+            ("encoder", "sequence-classification", "masked-lm"),
+            _similarity,
+            ("text_b",),
+        ),
+    )
+}
 
 
 def tasks_for(loaded: LoadedModel) -> list[str]:
@@ -182,13 +209,16 @@ def tasks_for(loaded: LoadedModel) -> list[str]:
 
 # ---- baselines: the reference text, with [CLS]/[SEP] (and the scored [MASK]) kept in place -----------------------
 
+
 def _token_row(token_attr: str) -> Callable[[LoadedModel, torch.Tensor, torch.Generator], torch.Tensor]:
     def ids(loaded: LoadedModel, input_ids: torch.Tensor, _g: torch.Generator) -> torch.Tensor:
         token_id = getattr(loaded.tokenizer, token_attr)
         if token_id is None:
-            raise TextInputError(f"This tokenizer has no {token_attr.replace('_token_id', '').upper()} token: "
-                                 "pick another baseline.")
+            raise TextInputError(
+                f"This tokenizer has no {token_attr.replace('_token_id', '').upper()} token: pick another baseline."
+            )
         return torch.full_like(input_ids, token_id)
+
     return ids
 
 
@@ -207,8 +237,9 @@ BASELINES: dict[str, Callable[[LoadedModel, torch.Tensor, torch.Generator], torc
 }
 
 
-def baseline_embeddings(loaded: LoadedModel, enc: Encoded, kind: str, keep: tuple[bool, ...],
-                        seed: int = 0) -> torch.Tensor:
+def baseline_embeddings(
+    loaded: LoadedModel, enc: Encoded, kind: str, keep: tuple[bool, ...], seed: int = 0
+) -> torch.Tensor:
     """Word embeddings [1, T, H] of the reference input: `kind` everywhere except the `keep` positions."""
     if kind not in BASELINES:
         raise TextInputError(f"Unknown baseline '{kind}': pick one of {', '.join(BASELINES)}.")
@@ -220,8 +251,14 @@ def baseline_embeddings(loaded: LoadedModel, enc: Encoded, kind: str, keep: tupl
     return torch.where(kept, inputs, reference).detach()
 
 
-def text_problem(loaded: LoadedModel, text: str, target: TextTarget, baseline: str = "pad", seed: int = 0,
-                 max_length: int | None = None) -> tuple[Problem, Encoded]:
+def text_problem(
+    loaded: LoadedModel,
+    text: str,
+    target: TextTarget,
+    baseline: str = "pad",
+    seed: int = 0,
+    max_length: int | None = None,
+) -> tuple[Problem, Encoded]:
     """The Problem for `target` on `text` (tokens as features), with its tokenisation (warnings included).
 
     Raises TextInputError with a message for the page when the text, the task or the target does not fit.
@@ -230,8 +267,10 @@ def text_problem(loaded: LoadedModel, text: str, target: TextTarget, baseline: s
         raise TextInputError(f"Unknown task '{target.task}'.")
     spec = TASKS[target.task]
     if loaded.head not in spec.heads:
-        raise TextInputError(f"This checkpoint is a {loaded.head} model: it cannot compute '{spec.title}'. "
-                             f"Pick one of: {', '.join(TASKS[k].title for k in tasks_for(loaded))}.")
+        raise TextInputError(
+            f"This checkpoint is a {loaded.head} model: it cannot compute '{spec.title}'. "
+            f"Pick one of: {', '.join(TASKS[k].title for k in tasks_for(loaded))}."
+        )
     if target.output not in OUTPUTS:
         raise TextInputError(f"Output must be one of {', '.join(OUTPUTS)}.")
     enc = encode(loaded, text, max_length=max_length)

@@ -42,8 +42,9 @@ def _number(text: str, row: int, column: str) -> float:
     except ValueError:
         raise CsvProblem(f"Row {row}, column '{column}': {quoted(text.strip(), 30)} is not a number.") from None
     if not math.isfinite(value):
-        raise CsvProblem(f"Row {row}, column '{column}' is {quoted(text.strip(), 30)}: only finite numbers can be "
-                         "plotted.")
+        raise CsvProblem(
+            f"Row {row}, column '{column}' is {quoted(text.strip(), 30)}: only finite numbers can be plotted."
+        )
     return value
 
 
@@ -65,8 +66,10 @@ def parse_points(data: bytes) -> Points:
     has_header = any(not _is_number(c) for c in header)
     if has_header:
         if len(header) != 3 or header[:2] != ["x1", "x2"] or header[2] not in ("label", "target"):
-            raise CsvProblem(f"The header is {quoted(', '.join(rows[0]))}; expected exactly x1, x2, label (class ids) "
-                             "or x1, x2, target (numbers).")
+            raise CsvProblem(
+                f"The header is {quoted(', '.join(rows[0]))}; expected exactly x1, x2, label (class ids) "
+                "or x1, x2, target (numbers)."
+            )
         rows = rows[1:]
     if not rows:
         raise CsvProblem("The file has a header but no data rows.")
@@ -90,8 +93,10 @@ def parse_points(data: bytes) -> Points:
     if len(classes) < 2:
         raise CsvProblem("All points have the same label; a classifier needs at least two classes.")
     if len(classes) > MAX_CLASSES:
-        raise CsvProblem(f"The file has {len(classes)} different labels; at most {MAX_CLASSES} classes are "
-                         "allowed. Name the last column 'target' if these are numbers to regress.")
+        raise CsvProblem(
+            f"The file has {len(classes)} different labels; at most {MAX_CLASSES} classes are "
+            "allowed. Name the last column 'target' if these are numbers to regress."
+        )
     labels = np.searchsorted(classes, raw).astype(np.int64)  # e.g. -1/1 → 0/1
     if len(classes) == 2 and not np.array_equal(classes, [0, 1]):
         warnings.append(f"Labels {classes[0]:g} and {classes[1]:g} were read as classes 0 and 1.")

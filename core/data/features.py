@@ -16,8 +16,15 @@ FEATURES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "sin(x2)": lambda x1, x2: torch.sin(x2),
 }
 
-LABELS = {"x1": "X₁", "x2": "X₂", "x1^2": "X₁²", "x2^2": "X₂²", "x1*x2": "X₁·X₂", "sin(x1)": "sin X₁",
-          "sin(x2)": "sin X₂"}
+LABELS = {
+    "x1": "X₁",
+    "x2": "X₂",
+    "x1^2": "X₁²",
+    "x2^2": "X₂²",
+    "x1*x2": "X₁·X₂",
+    "sin(x1)": "sin X₁",
+    "sin(x2)": "sin X₂",
+}
 
 
 def feature_matrix(points: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:

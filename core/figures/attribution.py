@@ -25,9 +25,14 @@ MARKERS = {  # the two points a 2-D map marks, told apart by shape and colour
 
 
 def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-                      title={"text": title, "font": {"size": 14}} if title else None, font=FONT,
-                      plot_bgcolor="white", paper_bgcolor="white")
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        title={"text": title, "font": {"size": 14}} if title else None,
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
     return fig
 
 
@@ -64,17 +69,28 @@ def token_heatmap(tokens: tuple[str, ...], scores: np.ndarray, per_row: int = 14
         if not cells:  # no tokens at all
             continue
         index = [i for i, _, _ in cells]
-        fig.add_trace(go.Heatmap(
-            z=[[float(scores[i]) for i in index]], x=[cells[0][1], *(right for _, _, right in cells)],
-            y=[r - 0.5, r + 0.5], text=[[tokens[i] for i in index]], customdata=[index], texttemplate="%{text}",
-            textfont={"size": 14}, coloraxis="coloraxis", xgap=3, ygap=6,
-            hovertemplate="token %{customdata}: <b>%{text}</b><br>attribution %{z:.4g}<extra></extra>"))
+        fig.add_trace(
+            go.Heatmap(
+                z=[[float(scores[i]) for i in index]],
+                x=[cells[0][1], *(right for _, _, right in cells)],
+                y=[r - 0.5, r + 0.5],
+                text=[[tokens[i] for i in index]],
+                customdata=[index],
+                texttemplate="%{text}",
+                textfont={"size": 14},
+                coloraxis="coloraxis",
+                xgap=3,
+                ygap=6,
+                hovertemplate="token %{customdata}: <b>%{text}</b><br>attribution %{z:.4g}<extra></extra>",
+            )
+        )
     widest = max((right for cells in rows for _, _, right in cells), default=0.0)  # a lone token over a row
     fig.update_xaxes(visible=False, range=[0, max(ROW_UNITS, widest)])
     fig.update_yaxes(visible=False, range=[len(rows) - 0.5, -0.5])
     _layout(fig, 60 + 52 * len(rows), title)
-    fig.update_layout(coloraxis={"colorscale": DIVERGING, "cmid": 0, "cmin": -limit, "cmax": limit,
-                                 "colorbar": {"thickness": 12}})
+    fig.update_layout(
+        coloraxis={"colorscale": DIVERGING, "cmid": 0, "cmin": -limit, "cmax": limit, "colorbar": {"thickness": 12}}
+    )
     return fig
 
 
@@ -84,13 +100,21 @@ def _tick_angle(n_labels: int) -> float | None:
     return -45 if n_labels > 12 else None
 
 
-def score_bars(names: tuple[str, ...], scores: np.ndarray, title: str = "", value_label: str = "attribution") \
-        -> go.Figure:
+def score_bars(
+    names: tuple[str, ...], scores: np.ndarray, title: str = "", value_label: str = "attribution"
+) -> go.Figure:
     """One bar per token/feature in input order, red up / blue down. Positions keep repeated tokens apart."""
     x = np.arange(len(names))
     colors = [POSITIVE if s > 0 else NEGATIVE if s < 0 else NEUTRAL for s in scores]
-    fig = go.Figure(go.Bar(x=x, y=scores, marker_color=colors, customdata=list(names),
-                           hovertemplate="%{customdata}: %{y:.4g}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=scores,
+            marker_color=colors,
+            customdata=list(names),
+            hovertemplate="%{customdata}: %{y:.4g}<extra></extra>",
+        )
+    )
     fig.update_xaxes(tickvals=x, ticktext=list(names), tickangle=_tick_angle(len(names)))
     fig.update_yaxes(title=value_label, zeroline=True, zerolinecolor="#555", gridcolor="#eee")
     return _layout(fig, 320, title)
@@ -101,34 +125,61 @@ def comparison_grid(names: tuple[str, ...], rows: dict[str, np.ndarray], title: 
     labels = list(rows)
     raw = np.stack([rows[k] for k in labels])
     scaled = raw / np.array([_limit(r) for r in raw])[:, None]
-    fig = go.Figure(go.Heatmap(
-        z=scaled, x=np.arange(len(names)), y=labels, customdata=raw, text=[list(names)] * len(labels),
-        colorscale=DIVERGING, zmid=0, zmin=-1, zmax=1, xgap=2, ygap=2,
-        hovertemplate="%{y}<br>%{text}: %{customdata:.4g} (%{z:.0%} of the row's max)<extra></extra>",
-        colorbar={"title": {"text": "share of row max", "side": "right"}, "thickness": 12},
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=scaled,
+            x=np.arange(len(names)),
+            y=labels,
+            customdata=raw,
+            text=[list(names)] * len(labels),
+            colorscale=DIVERGING,
+            zmid=0,
+            zmin=-1,
+            zmax=1,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y}<br>%{text}: %{customdata:.4g} (%{z:.0%} of the row's max)<extra></extra>",
+            colorbar={"title": {"text": "share of row max", "side": "right"}, "thickness": 12},
+        )
+    )
     fig.update_xaxes(tickvals=np.arange(len(names)), ticktext=list(names), tickangle=_tick_angle(len(names)))
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, 90 + 34 * len(labels), title)
 
 
-def agreement_heatmap(labels: list[str], matrix: np.ndarray, title: str = "Spearman ρ between methods") \
-        -> go.Figure:
+def agreement_heatmap(labels: list[str], matrix: np.ndarray, title: str = "Spearman ρ between methods") -> go.Figure:
     """Rank correlations [n, n] with the values written in the cells."""
-    fig = go.Figure(go.Heatmap(
-        z=matrix, x=labels, y=labels, colorscale=DIVERGING, zmid=0, zmin=-1, zmax=1,
-        text=np.vectorize(lambda v: "–" if np.isnan(v) else f"{v:.2f}")(matrix), texttemplate="%{text}",
-        hovertemplate="%{y} vs %{x}: ρ = %{z:.3f}<extra></extra>", colorbar={"thickness": 12},
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=labels,
+            y=labels,
+            colorscale=DIVERGING,
+            zmid=0,
+            zmin=-1,
+            zmax=1,
+            text=np.vectorize(lambda v: "–" if np.isnan(v) else f"{v:.2f}")(matrix),
+            texttemplate="%{text}",
+            hovertemplate="%{y} vs %{x}: ρ = %{z:.3f}<extra></extra>",
+            colorbar={"thickness": 12},
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, 120 + 40 * len(labels), title)
 
 
 def convergence_plot(steps: tuple[int, ...], relative_delta: tuple[float, ...], tolerance: float) -> go.Figure:
     """Adaptive steps: |delta| / |f(x) − f(x′)| against n_steps (log-log) with the tolerance line."""
-    fig = go.Figure(go.Scatter(x=steps, y=np.maximum(relative_delta, 1e-12), mode="lines+markers",
-                               line={"color": POSITIVE}, name="relative |delta|",
-                               hovertemplate="n_steps %{x}: %{y:.2e}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=steps,
+            y=np.maximum(relative_delta, 1e-12),
+            mode="lines+markers",
+            line={"color": POSITIVE},
+            name="relative |delta|",
+            hovertemplate="n_steps %{x}: %{y:.2e}<extra></extra>",
+        )
+    )
     fig.add_hline(y=tolerance, line_dash="dash", line_color="#555", annotation_text=f"tolerance {tolerance:g}")
     fig.update_xaxes(type="log", title="n_steps", tickvals=list(steps))
     fig.update_yaxes(type="log", title="|delta| / |f(x) − f(x′)|", gridcolor="#eee")
@@ -137,28 +188,73 @@ def convergence_plot(steps: tuple[int, ...], relative_delta: tuple[float, ...], 
 
 def _band(fig: go.Figure, x: np.ndarray, curves: np.ndarray, col: int, show: bool) -> None:
     low, high = np.percentile(curves, 10, axis=0), np.percentile(curves, 90, axis=0)
-    fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]), y=np.concatenate([high, low[::-1]]), fill="toself",
-                             mode="lines",
-                             fillcolor="rgba(150,150,150,0.25)", line={"width": 0}, hoverinfo="skip",
-                             name="random orders (10–90 %)", showlegend=show, legendgroup="random"), 1, col)
-    fig.add_trace(go.Scatter(x=x, y=curves.mean(0), line={"color": "#777", "dash": "dot"}, name="random mean",
-                             showlegend=show, legendgroup="mean",
-                             hovertemplate="%{x:.0%}: %{y:.4g}<extra>random mean</extra>"), 1, col)
+    fig.add_trace(
+        go.Scatter(
+            x=np.concatenate([x, x[::-1]]),
+            y=np.concatenate([high, low[::-1]]),
+            fill="toself",
+            mode="lines",
+            fillcolor="rgba(150,150,150,0.25)",
+            line={"width": 0},
+            hoverinfo="skip",
+            name="random orders (10–90 %)",
+            showlegend=show,
+            legendgroup="random",
+        ),
+        1,
+        col,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=curves.mean(0),
+            line={"color": "#777", "dash": "dot"},
+            name="random mean",
+            showlegend=show,
+            legendgroup="mean",
+            hovertemplate="%{x:.0%}: %{y:.4g}<extra>random mean</extra>",
+        ),
+        1,
+        col,
+    )
 
 
 def faithfulness_plot(result: Faithfulness, output_label: str) -> go.Figure:
     """Deletion (left) and insertion (right) curves of the explanation against the band of random orders."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(  # two lines: fit narrow screens
-        f"Deletion, lower is better<br>area {result.deletion_area:.3g} (random {result.random_deletion_area:.3g})",
-        f"Insertion, higher is better<br>area {result.insertion_area:.3g} (random {result.random_insertion_area:.3g})"))
-    for col, (curve, random) in enumerate(((result.deletion, result.random_deletion),
-                                           (result.insertion, result.random_insertion)), start=1):
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.12,
+        subplot_titles=(  # two lines: fit narrow screens
+            f"Deletion, lower is better<br>area {result.deletion_area:.3g} (random {result.random_deletion_area:.3g})",
+            f"Insertion, higher is better<br>area {result.insertion_area:.3g} "
+            f"(random {result.random_insertion_area:.3g})",
+        ),
+    )
+    for col, (curve, random) in enumerate(
+        ((result.deletion, result.random_deletion), (result.insertion, result.random_insertion)), start=1
+    ):
         _band(fig, result.fractions, random, col, col == 1)
-        fig.add_trace(go.Scatter(x=result.fractions, y=curve, mode="lines+markers", line={"color": POSITIVE},
-                                 name="attribution order", showlegend=col == 1, legendgroup="ours",
-                                 hovertemplate="%{x:.0%}: %{y:.4g}<extra>attribution order</extra>"), 1, col)
-        fig.update_xaxes(title="share of tokens/features " + ("removed" if col == 1 else "restored"),
-                         tickformat=".0%", row=1, col=col)
+        fig.add_trace(
+            go.Scatter(
+                x=result.fractions,
+                y=curve,
+                mode="lines+markers",
+                line={"color": POSITIVE},
+                name="attribution order",
+                showlegend=col == 1,
+                legendgroup="ours",
+                hovertemplate="%{x:.0%}: %{y:.4g}<extra>attribution order</extra>",
+            ),
+            1,
+            col,
+        )
+        fig.update_xaxes(
+            title="share of tokens/features " + ("removed" if col == 1 else "restored"),
+            tickformat=".0%",
+            row=1,
+            col=col,
+        )
         fig.update_yaxes(title=output_label if col == 1 else None, gridcolor="#eee", row=1, col=col)
     fig.update_annotations(font_size=12)
     _layout(fig, 380)
@@ -169,20 +265,39 @@ def faithfulness_plot(result: Faithfulness, output_label: str) -> go.Figure:
 def sanity_plot(result: SanityCheck) -> go.Figure:
     """Rank correlation with the trained model's attributions as layers are randomised top-down."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=list(result.stages), y=result.spearman, mode="lines+markers", name="ρ (signed)",
-                             line={"color": POSITIVE}))
-    fig.add_trace(go.Scatter(x=list(result.stages), y=result.spearman_abs, mode="lines+markers", name="ρ (|score|)",
-                             line={"color": NEGATIVE, "dash": "dash"}))
+    fig.add_trace(
+        go.Scatter(
+            x=list(result.stages), y=result.spearman, mode="lines+markers", name="ρ (signed)", line={"color": POSITIVE}
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=list(result.stages),
+            y=result.spearman_abs,
+            mode="lines+markers",
+            name="ρ (|score|)",
+            line={"color": NEGATIVE, "dash": "dash"},
+        )
+    )
     fig.add_hline(y=0, line_color="#999")
     fig.update_yaxes(range=[-1.05, 1.05], title="Spearman ρ with trained", gridcolor="#eee")
     fig.update_xaxes(title="layers randomised (cumulative, top-down)")
     return _layout(fig, 320, "Cascading randomisation (Adebayo et al. 2018)")
 
 
-def plane_maps(xs: np.ndarray, ys: np.ndarray, maps: np.ndarray, feature_names: tuple[str, ...],
-               decision: np.ndarray, boundary: float | None, points: np.ndarray, labels: np.ndarray,
-               chosen: tuple[float, float] | None = None, baseline: tuple[float, float] | None = None,
-               columns: int = 3) -> go.Figure:
+def plane_maps(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    maps: np.ndarray,
+    feature_names: tuple[str, ...],
+    decision: np.ndarray,
+    boundary: float | None,
+    points: np.ndarray,
+    labels: np.ndarray,
+    chosen: tuple[float, float] | None = None,
+    baseline: tuple[float, float] | None = None,
+    columns: int = 3,
+) -> go.Figure:
     """One map per feature of its attribution over the plane, with the decision boundary and the data.
 
     maps: [R, R, F] (rows: ys); decision: the explained output [R, R]; boundary: its level to draw (0 for a
@@ -191,40 +306,113 @@ def plane_maps(xs: np.ndarray, ys: np.ndarray, maps: np.ndarray, feature_names: 
     """
     n = len(feature_names)
     rows = math.ceil(n / columns)
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=list(feature_names), horizontal_spacing=0.04,
-                        vertical_spacing=0.1 if rows > 1 else 0.05)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=list(feature_names),
+        horizontal_spacing=0.04,
+        vertical_spacing=0.1 if rows > 1 else 0.05,
+    )
     limit = _limit(maps)
     classes = np.unique(labels) if len(labels) and len(np.unique(labels)) <= 10 else np.array([])
     for i, name in enumerate(feature_names):
         r, c = i // columns + 1, i % columns + 1
-        fig.add_trace(go.Heatmap(x=xs, y=ys, z=maps[:, :, i], colorscale=DIVERGING, zmid=0, zmin=-limit,
-                                 zmax=limit, coloraxis="coloraxis", hoverinfo="skip"), r, c)
+        fig.add_trace(
+            go.Heatmap(
+                x=xs,
+                y=ys,
+                z=maps[:, :, i],
+                colorscale=DIVERGING,
+                zmid=0,
+                zmin=-limit,
+                zmax=limit,
+                coloraxis="coloraxis",
+                hoverinfo="skip",
+            ),
+            r,
+            c,
+        )
         if boundary is not None:
-            fig.add_trace(go.Contour(x=xs, y=ys, z=decision, contours={"start": boundary, "end": boundary,
-                                     "size": 1, "coloring": "none"}, line={"color": "black", "width": 2},
-                                     showscale=False, hoverinfo="skip", name="decision boundary",
-                                     showlegend=i == 0), r, c)
+            fig.add_trace(
+                go.Contour(
+                    x=xs,
+                    y=ys,
+                    z=decision,
+                    contours={"start": boundary, "end": boundary, "size": 1, "coloring": "none"},
+                    line={"color": "black", "width": 2},
+                    showscale=False,
+                    hoverinfo="skip",
+                    name="decision boundary",
+                    showlegend=i == 0,
+                ),
+                r,
+                c,
+            )
         for k in classes:
             chosen_points = points[labels == k]
-            fig.add_trace(go.Scatter(x=chosen_points[:, 0], y=chosen_points[:, 1], mode="markers",
-                                     marker={"size": 4, "color": "white" if k == classes[0] else "black",
-                                             "line": {"width": 0.5, "color": "#333"}},
-                                     name=f"class {k:g}", showlegend=i == 0, hoverinfo="skip"), r, c)
+            fig.add_trace(
+                go.Scatter(
+                    x=chosen_points[:, 0],
+                    y=chosen_points[:, 1],
+                    mode="markers",
+                    marker={
+                        "size": 4,
+                        "color": "white" if k == classes[0] else "black",
+                        "line": {"width": 0.5, "color": "#333"},
+                    },
+                    name=f"class {k:g}",
+                    showlegend=i == 0,
+                    hoverinfo="skip",
+                ),
+                r,
+                c,
+            )
         gx, gy = np.meshgrid(xs, ys)  # invisible markers carry hover and clicks: heatmaps give no click selection
-        fig.add_trace(go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", marker={"size": 6, "opacity": 0},
-                                 customdata=maps[:, :, i].ravel(), showlegend=False, name="click to explain",
-                                 hovertemplate="(%{x:.2f}, %{y:.2f})<br>" + name
-                                 + ": %{customdata:.4g}<br>click to pick this point<extra></extra>"), r, c)
+        fig.add_trace(
+            go.Scatter(
+                x=gx.ravel(),
+                y=gy.ravel(),
+                mode="markers",
+                marker={"size": 6, "opacity": 0},
+                customdata=maps[:, :, i].ravel(),
+                showlegend=False,
+                name="click to explain",
+                hovertemplate="(%{x:.2f}, %{y:.2f})<br>"
+                + name
+                + ": %{customdata:.4g}<br>click to pick this point<extra></extra>",
+            ),
+            r,
+            c,
+        )
         for label, at in (("explained point", chosen), ("baseline", baseline)):
             if at is not None:
-                fig.add_trace(go.Scatter(x=[at[0]], y=[at[1]], mode="markers", name=label, marker=MARKERS[label],
-                                         showlegend=i == 0, hovertemplate=f"{label} (%{{x:.3g}}, %{{y:.3g}})"
-                                         "<extra></extra>"), r, c)
+                fig.add_trace(
+                    go.Scatter(
+                        x=[at[0]],
+                        y=[at[1]],
+                        mode="markers",
+                        name=label,
+                        marker=MARKERS[label],
+                        showlegend=i == 0,
+                        hovertemplate=f"{label} (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+                    ),
+                    r,
+                    c,
+                )
         fig.update_xaxes(range=[xs[0], xs[-1]], showticklabels=r == rows, row=r, col=c)
-        fig.update_yaxes(range=[ys[0], ys[-1]], scaleanchor=f"x{i + 1 if i else ''}", showticklabels=c == 1,
-                         row=r, col=c)
+        fig.update_yaxes(
+            range=[ys[0], ys[-1]], scaleanchor=f"x{i + 1 if i else ''}", showticklabels=c == 1, row=r, col=c
+        )
     _layout(fig, 330 * rows + 60)
-    fig.update_layout(coloraxis={"colorscale": DIVERGING, "cmid": 0, "cmin": -limit, "cmax": limit,
-                                 "colorbar": {"title": {"text": "attribution"}, "thickness": 12}},
-                      legend={"orientation": "h", "y": -0.08}, margin={"t": 30})
+    fig.update_layout(
+        coloraxis={
+            "colorscale": DIVERGING,
+            "cmid": 0,
+            "cmin": -limit,
+            "cmax": limit,
+            "colorbar": {"title": {"text": "attribution"}, "thickness": 12},
+        },
+        legend={"orientation": "h", "y": -0.08},
+        margin={"t": 30},
+    )
     return fig

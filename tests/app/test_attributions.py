@@ -12,16 +12,25 @@ from streamlit.testing.v1 import AppTest
 
 from core.attribution.setup import AttributionSetup, apply_click
 from core.catalog import ROOT
-from core.setup_state import pack, unpack
+from core.settings import build
+from core.setup_state import pack, to_query, unpack
+from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "attributions.py")
 
 
-def page(**state) -> AppTest:
+def K(name: str) -> str:
+    return f"attribution.{name}"
+
+
+def page(tab: str | None = None, **fields) -> AppTest:
+    """The page opened from a link holding these set-up fields (a session's first set-up comes from its link), on
+    `tab` (the first tab when None)."""
     at = AppTest.from_file(PAGE, default_timeout=120)
-    for key, value in state.items():
-        at.session_state[f"attributions.{key}"] = value
+    at.query_params.update(to_query(build(AttributionSetup, fields)))
+    if tab is not None:
+        at.session_state[K("tab")] = tab
     return at
 
 
@@ -43,18 +52,21 @@ def test_default_text_view_shows_heatmap_bars_and_a_complete_verdict():
 def test_changing_the_method_recomputes_and_deeplift_is_refused_on_bert():
     at = page()
     at.run()
-    at.selectbox(key="attributions.method").set_value("feature-ablation").run()
+    at.selectbox(key=K("method")).set_value("feature-ablation").run()
     assert not at.exception and not at.error
     assert "Feature Ablation" in texts(at.caption)
-    at.selectbox(key="attributions.method").set_value("deeplift").run()
+    at.selectbox(key=K("method")).set_value("deeplift").run()
     assert not at.exception and not at.error
     assert "GELU" in texts(at.warning)
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("../no/such/folder", "folder"),
-    ("not a model id!", "Hub id"),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("../no/such/folder", "folder"),
+        ("not a model id!", "Hub id"),
+    ],
+)
 def test_a_bad_model_source_shows_an_error_message_not_a_traceback(source, message):
     at = page(source=source)
     at.run()
@@ -76,14 +88,14 @@ def test_a_link_with_garbage_falls_back_to_defaults_with_warnings():
     at.run()
     assert not at.exception and not at.error
     assert "Ignored link parameter" in texts(at.warning)
-    assert at.selectbox(key="attributions.method").value == "integrated-gradients"
+    assert at.selectbox(key=K("method")).value == "integrated-gradients"
 
 
 def test_network_view_explains_the_network_trained_in_the_builder():
-    from core.nets.trained import train_default_network
+    from core.builder.trained import train_default_network
 
     at = page(subject="network")
-    at.session_state["network_builder.trained"] = train_default_network(epochs=5)
+    at.session_state[TRAINED_NETWORK.key] = train_default_network(epochs=5)
     at.run()
     assert not at.exception and not at.error
     assert "the network you trained in the Network builder" in texts(at.caption)
@@ -91,35 +103,46 @@ def test_network_view_explains_the_network_trained_in_the_builder():
 
 
 def test_network_view_explains_a_point_and_draws_maps_over_the_plane():
-    at = page(subject="network")
+    at = page("Export", subject="network")
     at.run()
     assert not at.exception and not at.error
     assert "Complete" in texts(at.success)
     assert "outer ring" in texts(at.subheader)
     assert "completeness holds at 100%" in texts(at.caption)
     downloads = [d.proto.id for d in at.get("download_button")]
-    expected = [f"-attributions.attribution{part}-integrated-gradients.{kind}"
-                for part in ("", "-map") for kind in ("json", "csv")]
+    expected = [
+        f"-attribution.attribution{part}-integrated-gradients.{kind}"
+        for part in ("", "-map")
+        for kind in ("json", "csv")
+    ]
     assert len(downloads) == 4 and all(d.endswith(e) for d, e in zip(downloads, expected, strict=True))
-    at.selectbox(key="attributions.method").set_value("deeplift").run()
+    at.selectbox(key=K("method")).set_value("deeplift").run()
     assert not at.exception and not at.error and "Complete" in texts(at.success)
 
 
 def test_network_checks_run_from_their_buttons():
     at = page(subject="network")
     at.run()
-    for button in ("attributions.baselines.run", "attributions.sanity.run", "attributions.sensitivity.run"):
-        at.button(key=button).click().run()
-        assert not at.exception and not at.error, button
+    for tab, slot in (
+        ("Baselines", "baselines"),
+        ("Sanity check", "sanity"),
+        ("Infidelity & sensitivity", "sensitivity"),
+    ):
+        at.session_state[K("tab")] = tab
+        at.run()
+        at.button(key=K(f"{slot}.run")).click().run()
+        assert not at.exception and not at.error, slot
     assert "Max-sensitivity" in " ".join(m.label for m in at.metric)
 
 
 def test_text_sanity_check_and_method_comparison_run_from_their_buttons():
-    at = page(method="saliency")
+    at = page("Sanity check", method="saliency")
     at.run()
-    at.button(key="attributions.sanity.run").click().run()
+    at.button(key=K("sanity.run")).click().run()
     assert not at.exception and not at.error
-    at.button(key="attributions.compare.run").click().run()
+    at.session_state[K("tab")] = "Compare methods"
+    at.run()
+    at.button(key=K("compare.run")).click().run()
     assert not at.exception and not at.error
     assert any("Spearman" in str(c.value) for c in at.caption)
 
@@ -144,7 +167,7 @@ def test_a_masked_lm_folder_offers_its_tasks_and_asks_for_a_mask(tiny_folder):
     at.run()
     assert not at.exception
     assert "[MASK]" in texts(at.error)
-    at.text_area(key="attributions.text").set_value("the cat [MASK] on the mat").run()
+    at.text_area(key=K("text")).set_value("the cat [MASK] on the mat").run()
     assert not at.exception and not at.error
     assert "at position 3" in texts(at.subheader)
     assert "Top predictions" in texts(at.caption)
@@ -153,7 +176,7 @@ def test_a_masked_lm_folder_offers_its_tasks_and_asks_for_a_mask(tiny_folder):
 def point_result(at: AppTest):
     """The page's result at the explained point (from its per-session memo: the numbers the bars show)."""
     store = at.session_state["heavy.results"]
-    return next(r for (slot, key), r in store.items() if slot == "attributions.explain" and key[0] == "net")
+    return next(r for (slot, key), r in store.items() if slot == K("explain") and key[0] == "net")
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -183,8 +206,8 @@ def test_a_clicked_baseline_drives_the_attributions_and_completeness_holds_again
     at = page(subject="network", **fields)
     at.run()
     assert not at.exception and not at.error
-    assert at.selectbox(key="attributions.net_baseline").value == "point"
-    assert at.number_input(key="attributions.baseline_x").value == -1.235
+    assert at.selectbox(key=K("net_baseline")).value == "point"
+    assert at.number_input(key=K("baseline_x")).value == -1.235
     network = train_default_network()  # the page's default network, trained again: an independent forward pass
     with torch.no_grad():
         f = network.model(default_features(torch.tensor([[2.0, 1.5], [-1.235, 0.5]])))[:, 0].numpy()
@@ -206,7 +229,7 @@ def test_a_long_text_travels_in_the_link_compressed_and_comes_back_whole():
     again.query_params.update(at.query_params)
     again.run()
     assert not again.exception and not again.error
-    assert again.text_area(key="attributions.text").value == text
+    assert again.text_area(key=K("text")).value == text
     assert "only the first 256" in texts(again.warning)  # the model reads its first tokens: truncated, and said so
 
 
@@ -216,7 +239,7 @@ def test_garbage_in_the_compressed_text_of_a_link_warns_and_keeps_the_default_te
     at.run()
     assert not at.exception and not at.error
     assert "Ignored link parameter 'text': compressed value" in texts(at.warning)
-    assert at.text_area(key="attributions.text").value == AttributionSetup().text
+    assert at.text_area(key=K("text")).value == AttributionSetup().text
 
 
 def test_control_characters_in_a_linked_text_are_refused_with_a_message_not_a_traceback():
@@ -230,8 +253,9 @@ def test_control_characters_in_a_linked_text_are_refused_with_a_message_not_a_tr
 def test_a_text_too_long_for_a_link_even_compressed_says_so():
     rng = np.random.default_rng(0)
     text = "".join(chr(c) for c in rng.integers(0x4E00, 0x9FFF, 6000))  # random CJK: barely compresses
-    at = page(text=text, method="saliency")
+    at = page(method="saliency")  # a text too long for a link reaches the page typed, not linked
     at.run()
+    at.text_area(key=K("text")).set_value(text).run()
     assert not at.exception
     assert "too long for the page link even compressed" in texts(at.warning)
     assert "text.z" not in at.query_params and "text" not in at.query_params
@@ -246,15 +270,15 @@ def test_a_link_with_minutes_of_work_waits_for_a_click_and_starts_nothing_by_its
     at.query_params.update({"method": "kernel-shap", "n_samples": "2000"})
     at.run()
     assert not at.exception and not at.error
-    run = at.button(key="attributions.explain.run")
+    run = at.button(key=K("explain.run"))
     assert run.label.startswith("Run: KernelSHAP, 2,001 evaluations (≈")  # the samples and f(baseline)
     assert "starts when you ask" in texts(at.caption)
     assert "heavy.results" not in at.session_state or not at.session_state["heavy.results"]
     assert default_queue().running() == 0 and default_queue().waiting() == 0
-    at.number_input(key="attributions.n_samples").set_value(50).run()  # small enough to start by itself
+    at.number_input(key=K("n_samples")).set_value(50).run()  # small enough to start by itself
     assert not at.exception and not at.error
     assert point_or_text_result(at).scores.shape == (1, 12)  # the default sentence's 12 tokens
 
 
 def point_or_text_result(at: AppTest):
-    return next(r for (slot, _key), r in at.session_state["heavy.results"].items() if slot == "attributions.explain")
+    return next(r for (slot, _key), r in at.session_state["heavy.results"].items() if slot == K("explain"))

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import core.bert.extract
-from core.bert.setup import VIEWS
+import core.attention.extract
+from core.attention.setup import VIEWS
 from core.catalog import ROOT
 from tests.markdown import shown
 
@@ -15,7 +15,7 @@ PAGE = str(ROOT / "pages" / "bert_attention.py")
 
 
 def K(name: str) -> str:
-    return f"bert-attention-{name}"
+    return f"attention.{name}"
 
 
 def page(**query) -> AppTest:
@@ -47,15 +47,15 @@ def test_every_view_renders(view):
 
 def test_switching_layer_and_heads_recomputes_no_attention(monkeypatch):
     calls = []
-    original = core.bert.extract.extract
-    monkeypatch.setattr(core.bert.extract, "extract", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = core.attention.extract.extract
+    monkeypatch.setattr(core.attention.extract, "extract", lambda *a, **k: calls.append(1) or original(*a, **k))
     at = page(text="A sentence only this test uses for counting.")
     first = len(calls)
     at.selectbox(key=K("layer")).select(3).run()
     at.multiselect(key=K("heads")).select(5).run()
     assert not problems(at)
     assert len(calls) == first <= 1
-    assert at.session_state[K("heads")] == [0, 5]
+    assert at.session_state[K("heads")] == [1, 5]  # counted from 1, as the page shows them
 
 
 @pytest.mark.parametrize("text, message", [("", "empty"), ("   \n ", "whitespace")])
@@ -90,8 +90,9 @@ def test_a_text_too_long_for_a_link_even_compressed_says_so_and_the_page_works()
     at = page()
     at.text_area(key=K("text")).set_value(text).run()
     assert not problems(at)
-    assert any("text (6,000 characters) is too long for the page link even compressed" in shown(w.value)
-               for w in at.warning)
+    assert any(
+        "text (6,000 characters) is too long for the page link even compressed" in shown(w.value) for w in at.warning
+    )
     assert "text" not in at.query_params and "text.z" not in at.query_params
 
 
@@ -103,8 +104,7 @@ def test_unknown_model_gets_the_loaders_message():
 
 
 def test_pair_words_and_excluded_specials():
-    at = page(text="The cat sat on the mat.", text_b="It was unhappily tired.", granularity="words",
-              special="exclude")
+    at = page(text="The cat sat on the mat.", text_b="It was unhappily tired.", granularity="words", special="exclude")
     assert not problems(at)
     assert at.session_state[K("pair")]
     assert at.get("button_group")  # the pair filter is offered for a pair
@@ -147,7 +147,7 @@ def test_switching_to_a_smaller_model_keeps_choices_in_range(tiny_folder):
     at.text_input(key=K("source")).set_value(str(tiny_folder("masked-lm"))).run()
     at.text_area(key=K("text")).set_value("the cat [MASK] .").run()
     assert not problems(at)
-    assert at.session_state[K("layer")] < 2 and at.session_state[K("heads")][0] < 4
+    assert at.session_state[K("layer")] <= 2 and at.session_state[K("heads")][0] <= 4
     assert at.session_state[K("neuron-query")] < 6
 
 
@@ -156,7 +156,7 @@ def test_out_of_range_layer_or_heads_in_the_link_are_clamped_with_a_warning(quer
     at = page(view="Export", **query)
     assert not problems(at)
     assert any("does not exist" in w.value or "Ignored link parameter" in w.value for w in at.warning)
-    assert 0 <= at.session_state[K("layer")] < 6 and all(0 <= h < 12 for h in at.session_state[K("heads")])
+    assert 1 <= at.session_state[K("layer")] <= 6 and all(1 <= h <= 12 for h in at.session_state[K("heads")])
     link = dict(at.query_params)  # defaults (layer 1, head 1) are left out
     assert 1 <= int(link.get("layer", "1")) <= 6
     assert all(1 <= int(h) <= 12 for h in link.get("heads", "1").split(","))
@@ -165,8 +165,8 @@ def test_out_of_range_layer_or_heads_in_the_link_are_clamped_with_a_warning(quer
 def test_link_counts_layers_and_heads_from_1_like_the_page():
     at = page(layer="3", heads="2,12")
     assert not problems(at)
-    assert at.session_state[K("layer")] == 2 and at.session_state[K("heads")] == [1, 11]
-    at.selectbox(key=K("layer")).select(5).run()
+    assert at.session_state[K("layer")] == 3 and at.session_state[K("heads")] == [2, 12]
+    at.selectbox(key=K("layer")).select(6).run()
     assert at.query_params["layer"] == "6" and at.query_params["heads"] == "2,12"
 
 
@@ -223,11 +223,11 @@ def test_pair_with_empty_text_b_says_it_shows_one_sentence():
 
 
 def test_neuron_view_is_recomputed_only_for_a_new_query_row(monkeypatch):
-    import core.bert.neuron
+    import core.attention.neuron
 
     calls = []
-    original = core.bert.neuron.neuron_view
-    monkeypatch.setattr(core.bert.neuron, "neuron_view", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = core.attention.neuron.neuron_view
+    monkeypatch.setattr(core.attention.neuron, "neuron_view", lambda *a, **k: calls.append(1) or original(*a, **k))
     at = page(view="Neuron view", text="Only the neuron cache test uses this sentence.")
     at.run()
     assert not problems(at) and len(calls) == 1

@@ -8,42 +8,55 @@ surrogate cannot travel in a real link (nor through AppTest), so none is sent.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from streamlit.testing.v1 import AppTest
 
+from core.attention.setup import AttentionSetup
 from core.attribution.setup import AttributionSetup
-from core.bert.setup import AttentionSetup
+from core.builder.setup import BuilderSetup
 from core.catalog import ROOT, TOOLS
-from core.nets.setup import BuilderSetup
-from core.optim.setup import RaceSetup
+from core.race.setup import RaceSetup
+from core.settings import flat_types
 from core.setup_state import PACKED, pack, quoted
+from tests.app.navigate import through_app
 from tests.markdown import rendered, shown
 from tests.test_link_fuzz import assert_safe, link
 
 APP = str(ROOT / "app.py")
-SETUPS = {"network-builder": BuilderSetup, "optimizer-race": RaceSetup, "bert-attention": AttentionSetup,
-          "attributions": AttributionSetup}
+SETUPS = {
+    "network-builder": BuilderSetup,
+    "optimizer-race": RaceSetup,
+    "bert-attention": AttentionSetup,
+    "attributions": AttributionSetup,
+}
 BY_KEY = {tool.key: tool for tool in TOOLS}
 # Fields that choose what the page shows, kept fixed per run so that one hostile value cannot hide the rest of the
 # page (a custom surface reads the formula and domain; a cheap method keeps the Attributions runs short), and the
 # model source, which gets its own runs: a source that is no model stops a text page at its error message.
-MODES = {"network-builder": [{}], "optimizer-race": [{"surface": "custom"}], "bert-attention": [{}],
-         "attributions": [{"subject": "text", "method": "saliency"}, {"subject": "network", "method": "saliency"}]}
-HOSTILE = ["1e400", str(10**400), "-1", "nan", "\x00\x1b[2J", "**b**[l](https://example.com)$y$\u202e,%00", "x" * 2001,
-           PACKED + pack("\x00\x01 é" * 2000), PACKED + "not compressed!"]
+MODES = {
+    "network-builder": [{}],
+    "optimizer-race": [{"surface": "custom"}],
+    "bert-attention": [{}],
+    "attributions": [{"subject": "text", "method": "saliency"}, {"subject": "network", "method": "saliency"}],
+}
+HOSTILE = [
+    "1e400",
+    str(10**400),
+    "-1",
+    "nan",
+    "\x00\x1b[2J",
+    "**b**[l](https://example.com)$y$\u202e,%00",
+    "x" * 2001,
+    PACKED + pack("\x00\x01 é" * 2000),
+    PACKED + "not compressed!",
+]
 ROUNDS = 3  # runs per page and mode; field i gets HOSTILE[(i + 3 * round) % len(HOSTILE)]
 
 
 def open_page(key: str, params: dict[str, str]) -> AppTest:
     """The tool page opened from a link with `params`, through the app's navigation; fails on any exception."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(BY_KEY[key].page)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
+    at = through_app(BY_KEY[key].page, params)
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == [BY_KEY[key].title]
     for warning in at.warning:  # what the link held is shown literally: no markup in what the reader sees
@@ -55,12 +68,12 @@ def open_page(key: str, params: dict[str, str]) -> AppTest:
 def every_field(key: str, shift: int, mode: dict[str, str]) -> dict[str, str]:
     """A link in which every field but the mode and the source holds a hostile value (a compressed one under
     `<field>.z`)."""
-    names = [f.name for f in dataclasses.fields(SETUPS[key]) if f.name not in mode and f.name != "source"]
+    names = [name for name in flat_types(SETUPS[key]) if name not in mode and name != "source"]
     params = dict(mode)
     for i, name in enumerate(names):
         value = HOSTILE[(i + shift) % len(HOSTILE)]
         if value.startswith(PACKED):
-            params[name + PACKED] = value[len(PACKED):]
+            params[name + PACKED] = value[len(PACKED) :]
         else:
             params[name] = value
     return params
@@ -69,33 +82,40 @@ def every_field(key: str, shift: int, mode: dict[str, str]) -> dict[str, str]:
 CASES = [(key, 3 * r, mode) for key in SETUPS for mode in MODES[key] for r in range(ROUNDS)]
 
 
-@pytest.mark.parametrize(("key", "shift", "mode"), CASES,
-                         ids=[f"{k}-{'-'.join(m.values()) or 'default'}-{s}" for k, s, m in CASES])
+@pytest.mark.parametrize(
+    ("key", "shift", "mode"), CASES, ids=[f"{k}-{'-'.join(m.values()) or 'default'}-{s}" for k, s, m in CASES]
+)
 def test_a_page_whose_every_field_is_hostile_shows_warnings_and_works(key, shift, mode):
     at = open_page(key, every_field(key, shift, mode))
     assert at.warning  # the values it refused are named
 
 
-@pytest.mark.parametrize(("key", "source"), [("bert-attention", "../../etc/passwd"),
-                                             ("attributions", "~nosuchuser/**b**[l](https://example.com)")])
+@pytest.mark.parametrize(
+    ("key", "source"),
+    [("bert-attention", "../../etc/passwd"), ("attributions", "~nosuchuser/**b**[l](https://example.com)")],
+)
 def test_a_text_page_with_a_source_that_is_no_model_shows_the_error_and_its_widgets(key, source):
     at = open_page(key, {"source": source})
     assert at.error and at.text_input
 
 
-@pytest.mark.parametrize(("key", "params", "says"), [
-    ("optimizer-race", {"racers": "LBFGS max_iter=inf"}, "max_iter = 'inf' is not a finite number"),
-    ("optimizer-race", {"racers": "LBFGS history_size=1e400"}, "history_size = '1e400' is not a finite number"),
-    ("optimizer-race", {"racers": "SGD optimizer=1"}, "'optimizer' cannot be set here"),
-    ("bert-attention", {"source": "embedded\x00"}, "a control character"),
-    ("attributions", {"source": "bert\x00"}, "a control character"),
-])
+@pytest.mark.parametrize(
+    ("key", "params", "says"),
+    [
+        ("optimizer-race", {"racers": "LBFGS max_iter=inf"}, "max_iter = 'inf' is not a finite number"),
+        ("optimizer-race", {"racers": "LBFGS history_size=1e400"}, "history_size = '1e400' is not a finite number"),
+        ("optimizer-race", {"racers": "SGD optimizer=1"}, "'optimizer' cannot be set here"),
+        ("bert-attention", {"source": "embedded\x00"}, "a control character"),
+        ("attributions", {"source": "bert\x00"}, "a control character"),
+    ],
+)
 def test_the_links_qa_found_crashing_a_page_load_it_with_a_clear_warning(key, params, says):
     at = open_page(key, params)
     assert not at.error, [e.value for e in at.error]
     value = next(iter(params.values()))
-    assert any(says in shown(w.value) and quoted(value) in shown(w.value) for w in at.warning), \
-        [shown(w.value) for w in at.warning]
+    assert any(says in shown(w.value) and quoted(value) in shown(w.value) for w in at.warning), [
+        shown(w.value) for w in at.warning
+    ]
     assert at.get("plotly_chart") or at.dataframe or at.get("iframe")  # it computed and drew the default set-up
 
 
@@ -106,8 +126,9 @@ def _sendable(params: dict[str, str]) -> dict[str, str]:
 
 @pytest.mark.parametrize("key", list(SETUPS))
 def test_a_few_random_hostile_links_open_every_page(key):
-    @settings(max_examples=2, deadline=None, phases=[Phase.generate], database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=2, deadline=None, phases=[Phase.generate], database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(link(SETUPS[key]).map(lambda params: {**_sendable(params), **MODES[key][0]}))
     def check(params):
         open_page(key, params)

@@ -6,13 +6,14 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from core.builder.setup import BuilderSetup
+from core.builder.trained import TrainedNetwork
 from core.catalog import ROOT
-from core.nets.setup import BuilderSetup
-from core.nets.trained import TrainedNetwork
+from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "network_builder.py")
-P = "network_builder."
+P = "builder."
 
 
 def run(query: dict[str, str] | None = None) -> AppTest:
@@ -34,7 +35,7 @@ def page() -> AppTest:
 
 
 def test_page_shares_its_trained_network_for_other_tools(page):
-    net = page.session_state["network_builder.trained"]
+    net = page.session_state[TRAINED_NETWORK.key]
     assert isinstance(net, TrainedNetwork) and net.task == "binary"
     assert net.model(net.to_features(net.points[:3])).shape == (3, 1)
     assert not page.error
@@ -99,8 +100,7 @@ def test_link_reopens_the_same_setup_and_garbage_warns():
 
 
 def test_huge_learning_rate_stops_with_a_message_and_reset_recovers():
-    at = run({"dataset": "plane", "n_points": "100", "learning_rate": "10", "activation": "linear",
-              "hidden": "8,8"})
+    at = run({"dataset": "plane", "n_points": "100", "learning_rate": "10", "activation": "linear", "hidden": "8,8"})
     for _ in range(20):
         at.button(key=P + "step").click().run()
         if trainer(at).status == "diverged":
@@ -116,6 +116,8 @@ def test_classroom_link_hides_controls_and_hand_mode_renders():
     keys = {b.key for b in at.button}
     assert P + "add_layer" not in keys and P + "step" in keys
     assert not any(s.key == P + "activation" for s in at.selectbox)
+    at.session_state[P + "tab"] = "Hand mode"  # tabs run only when open
+    at.run()
     assert any("0.03" in str(m.value) or "Loss" in str(m.value) for m in at.markdown)
 
 
@@ -132,7 +134,7 @@ def test_take_this_step_applies_exactly_the_traced_update():
     at.button(key=P + "step").click().run()
     t = trainer(at)
     x, y = t.data.features[[0]], t.data.targets(t.head_name)[[0]]
-    from core.nets.trace import trace_step
+    from core.builder.trace import trace_step
 
     traced = trace_step(t.model, x, y, t.head.loss, optimizer=t.optimizer, optimizer_name="adam", lr=0.03)
     at.session_state[P + "sample"] = 0

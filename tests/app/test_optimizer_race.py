@@ -6,10 +6,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.catalog import ROOT
+from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
 PAGE = str(ROOT / "pages" / "optimizer_race.py")
-K = "optimizer-race:"
+K = "race."
 
 
 def page(params: dict[str, str] | None = None) -> AppTest:
@@ -71,7 +72,7 @@ def test_unknown_optimizer_in_link_falls_back_with_a_warning():
 
 def test_knob_change_changes_the_race():
     at = page()
-    lr_inputs = [n for n in at.number_input if n.key and n.key.endswith(":lr")]
+    lr_inputs = [n for n in at.number_input if n.key and n.key.endswith(".lr")]
     lr_inputs[0].set_value(0.002).run()
     assert not at.exception
     assert at.dataframe[0].value["racer"].iloc[0] == "SGD lr=0.002"
@@ -153,9 +154,9 @@ def test_play_at_the_end_rewinds_and_advances():
     [
         ({"surface": "custom", "domain": "1,2"}, "domain"),
         ({"start_x": "1e6", "start_y": "1e6"}, "outside the plotted domain"),
-    ({"seed": "99999"}, "seed"),
-    ({"kappa": "5000"}, "kappa"),
-    ({"max_evals": "-3"}, "max_evals"),
+        ({"seed": "99999"}, "seed"),
+        ({"kappa": "5000"}, "kappa"),
+        ({"max_evals": "-3"}, "max_evals"),
     ],
 )
 def test_bad_domain_and_far_start_are_explained(params, words):
@@ -186,7 +187,7 @@ def landscape_tab(trained=None, **state) -> AppTest:
     """The 'Real network landscape' tab at a small grid, with a builder's network in the session if given."""
     at = AppTest.from_file(PAGE, default_timeout=240)
     if trained is not None:
-        at.session_state["network_builder.trained"] = trained
+        at.session_state[TRAINED_NETWORK.key] = trained
     at.session_state[K + "tab"] = "Real network landscape"
     at.session_state[K + "li_n"] = 11
     at.session_state[K + "net_steps"] = 20
@@ -198,8 +199,8 @@ def landscape_tab(trained=None, **state) -> AppTest:
 
 
 def test_landscape_tab_uses_the_builders_network_and_can_switch_to_the_default():
+    from core.builder.trained import train_default_network
     from core.models import ModelSnapshot
-    from core.nets.trained import train_default_network
 
     trained = train_default_network(epochs=7)
     before = ModelSnapshot.of(trained.model)
@@ -223,8 +224,8 @@ def test_landscape_tab_without_a_builders_network_shows_the_default():
 
 @pytest.mark.parametrize("dataset", ["spiral3", "bumps"])
 def test_landscape_tab_on_a_three_class_or_regression_builder_network(dataset):
-    from core.nets.setup import BuilderSetup
-    from core.nets.trained import train_default_network
+    from core.builder.setup import BuilderSetup
+    from core.builder.trained import train_default_network
 
     at = landscape_tab(train_default_network(BuilderSetup(dataset=dataset), epochs=3), net_plane="own")
     assert f"{dataset}, 3 epochs" in texts(at)
@@ -246,7 +247,7 @@ def test_tune_sweeps_lbfgs_and_adam_with_a_progress_bar_and_offers_the_tuned_rat
 def test_a_diverged_builder_network_falls_back_to_the_default_with_a_message():
     import torch
 
-    from core.nets.trained import train_default_network
+    from core.builder.trained import train_default_network
 
     trained = train_default_network(epochs=1)
     with torch.no_grad():
@@ -263,3 +264,84 @@ def test_typed_formulas_and_racers_are_shown_literally_not_as_markdown():
     assert any("'__import__'" in shown(w.value) for w in at.warning), [w.value for w in at.warning]
     at = page({"surface": "custom", "formula": "__import__(x)"})
     assert any("double underscores" in shown(e.value) for e in at.error)
+
+
+def test_what_was_wrong_in_the_link_is_said_once():
+    at = page({"noise": "abc", "steps": "40"})
+    assert [w.value for w in at.warning if "noise" in w.value]
+    at.number_input(key=K + "seed").set_value(3).run()
+    assert not [w.value for w in at.warning if "noise" in w.value]
+    assert at.query_params["steps"] == "40" and at.query_params["seed"] == "3"
+
+
+def rows(at: AppTest) -> list[str]:
+    return [text for _, text in at.session_state[K + "racers"]]
+
+
+def test_twin_remove_and_add_change_the_racers_and_keep_the_others_knobs():
+    at = page({"racers": "SGD lr=0.1,Adam lr=0.2", "steps": "30", "surface": "booth"})
+    adam_lr = next(n for n in at.number_input if n.key.endswith(".lr") and n.value == 0.2)
+    adam_lr.set_value(0.3).run()
+    twin = next(b for b in at.button if b.key and ".twin" in b.key)
+    twin.click().run()
+    assert rows(at) == ["SGD lr=0.1", "SGD lr=0.1", "Adam lr=0.3"]
+    assert list(at.dataframe[0].value["racer"]) == ["SGD lr=0.1 #1", "SGD lr=0.1 #2", "Adam lr=0.3"]
+    next(b for b in at.button if b.key and ".remove" in b.key).click().run()
+    at.selectbox(key=K + "add_choice").set_value("RMSprop").run()
+    at.button(key=K + "add").click().run()
+    assert rows(at) == ["SGD lr=0.1", "Adam lr=0.3", "RMSprop lr=0.01"]
+    assert at.query_params["racers"] == "SGD lr=0.1,Adam lr=0.3,RMSprop lr=0.01" and not at.exception
+
+
+def test_the_tuned_rates_race_while_the_editor_keeps_each_racers_own_rate():
+    at = page({"racers": "Adam lr=0.05", "steps": "20", "surface": "booth"})
+    at.session_state[K + "tab"] = "Tune the learning rate"
+    at.run()
+    at.button(key=K + "tune.run").click().run()
+    best = at.session_state[K + "tuned"]["Adam lr=0.05"]
+    at.toggle(key=K + "use_tuned").set_value(True).run()
+    tuned = f"Adam lr={best:.6g}"
+    assert rows(at) == ["Adam lr=0.05"] and at.query_params["racers"].startswith("Adam lr=")
+    at.session_state[K + "tab"] = "Race"
+    at.run()
+    assert list(at.dataframe[0].value["racer"]) == [tuned]
+    at.selectbox(key=K + "surface").set_value("himmelblau").run()  # any change: the editor still holds lr=0.05
+    assert rows(at) == ["Adam lr=0.05"] and list(at.dataframe[0].value["racer"]) == [tuned]
+    at.toggle(key=K + "use_tuned").set_value(False).run()
+    assert list(at.dataframe[0].value["racer"]) == ["Adam lr=0.05"]
+
+
+def test_a_custom_domain_and_the_chosen_start_survive_other_surfaces():
+    at = page({"surface": "custom", "domain": "-3.0,3.0,-2.0,2.0", "start_x": "1.5", "start_y": "-1.0"})
+    assert at.text_input(key=K + "domain").value == "-3, 3, -2, 2" and at.toggle(key=K + "own_start").value
+    at.selectbox(key=K + "surface").set_value("booth").run()
+    at.toggle(key=K + "own_start").set_value(False).run()
+    assert "start_x" not in at.query_params and "domain" not in at.query_params
+    at.selectbox(key=K + "surface").set_value("custom").run()
+    assert at.text_input(key=K + "domain").value == "-3, 3, -2, 2" and at.query_params["domain"] == "-3.0,3.0,-2.0,2.0"
+    assert at.number_input(key=K + "start_x").value == 1.5  # kept, unused while the start is the surface's own
+
+
+def test_a_typed_domain_that_is_no_domain_is_reset_with_a_warning_that_says_why():
+    at = page({"surface": "custom", "steps": "20"})
+    at.text_input(key=K + "domain").set_value("4, -4, x").run()
+    assert not at.exception
+    assert any("domain: needs four numbers" in shown(w.value) for w in at.warning), [w.value for w in at.warning]
+    assert at.text_input(key=K + "domain").value == "-4, 4, -4, 4" and "domain" not in at.query_params
+
+
+def test_a_click_on_the_contour_starts_the_race_there_and_switches_choose_the_start_on():
+    from streamlit.elements.plotly_chart import PlotlyState
+
+    at = page({"steps": "30", "racers": "Adam lr=0.05"})
+    assert at.toggle(key=K + "own_start").value is False
+    at.session_state[K + "contour"] = PlotlyState(
+        {"selection": {"points": [{"x": 0.51234, "y": -0.25}], "point_indices": [], "box": [], "lasso": []}}
+    )
+    at.run()
+    assert not at.exception
+    assert at.toggle(key=K + "own_start").value is True and at.number_input(key=K + "start_x").value == 0.512
+    assert at.query_params["start_x"] == "0.512" and at.query_params["start_y"] == "-0.25"
+    assert rows(at) == ["Adam lr=0.05"]
+    at.number_input(key=K + "start_x").set_value(1.0).run()  # the click's selection stays: it does not move it back
+    assert at.query_params["start_x"] == "1.0"

@@ -9,19 +9,15 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.builder.hand import EXAMPLES
 from core.catalog import HOME, ROOT, TOOLS
-from core.nets.hand import EXAMPLES
+from tests.app.navigate import through_app
 
 APP = str(ROOT / "app.py")
 
 
 def run_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if page != HOME.page:
-        at.switch_page(page)
-        at.run()
-    return at
+    return through_app(page)
 
 
 def test_home_lists_every_tool_and_the_sidebar_shows_device_and_versions():
@@ -46,10 +42,10 @@ def test_tool_page_renders_without_exception_or_error(tool):
 
 # Each tool page: a widget to change, its key, and a new value (a user's change that must survive a visit elsewhere).
 CHANGED = {
-    "network-builder": ("selectbox", "network_builder.activation", ("relu", "sigmoid")),
-    "bert-attention": ("text_area", "bert-attention-text", ("Teachers put the demo on the projector.", "A class.")),
-    "attributions": ("text_area", "attributions.text", ("A reviewer checks every number.", "Every one.")),
-    "optimizer-race": ("slider", "optimizer-race:li_extent", (0.5, 1.5)),
+    "network-builder": ("selectbox", "builder.activation", ("relu", "sigmoid")),
+    "bert-attention": ("text_area", "attention.text", ("Teachers put the demo on the projector.", "A class.")),
+    "attributions": ("text_area", "attribution.text", ("A reviewer checks every number.", "Every one.")),
+    "optimizer-race": ("slider", "race.li_extent", (0.5, 1.5)),
 }
 
 
@@ -60,8 +56,8 @@ def test_a_page_opened_again_keeps_its_settings_and_works(tool):
     kind, key, values = CHANGED[tool.key]
     at = run_page(tool.page)
     if tool.key == "optimizer-race":  # a widget of a lazy tab: only drawn while its tab is open
-        at.session_state["optimizer-race:li_n"] = 11
-        at.session_state["optimizer-race:tab"] = "Real network landscape"
+        at.session_state["race.li_n"] = 11
+        at.session_state["race.tab"] = "Real network landscape"
         at.run()
     for value in values:  # the second round: the newest value comes back, not the first
         getattr(at, kind)(key=key).set_value(value).run()
@@ -79,11 +75,13 @@ def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page(caplog):
     """A data editor's edits cannot be written back into its widget state: the editor restarts from its last
     matrix. Edit x of the second worked example, change its learning rate, visit Home, come back."""
     at = run_page("pages/network_builder.py")
-    at.selectbox(key="network_builder.hand_example").set_value(list(EXAMPLES)[1]).run()
+    at.session_state["builder.tab"] = "Hand mode"  # tabs run only when open
+    at.run()
+    at.selectbox(key="builder.hand_example").set_value(list(EXAMPLES)[1]).run()
     assert any("Some tutorials print" in i.value for i in at.info)  # about the example's own numbers
-    x_key = "network_builder.hand_x.1"
+    x_key = "builder.hand_x.1"
     at.session_state[x_key] = {"edited_rows": {0: {"0": 0.25}}, "added_rows": [], "deleted_rows": []}
-    at.number_input(key="network_builder.hand_lr.1").set_value(0.5).run()
+    at.number_input(key="builder.hand_lr.1").set_value(0.5).run()
     edited = at.session_state["kept." + x_key + ".last"].copy()
     assert edited[0, 0] == 0.25
     assert not any("Some tutorials print" in i.value for i in at.info)  # not about numbers the user typed
@@ -94,15 +92,15 @@ def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page(caplog):
     at.switch_page("pages/network_builder.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="network_builder.hand_example").value == list(EXAMPLES)[1]
-    assert at.number_input(key="network_builder.hand_lr.1").value == 0.5
+    assert at.selectbox(key="builder.hand_example").value == list(EXAMPLES)[1]
+    assert at.number_input(key="builder.hand_lr.1").value == 0.5
     np.testing.assert_array_equal(at.session_state["kept." + x_key + ".last"], edited)
     assert [m.value for m in at.markdown if m.value.startswith("**Loss**")] == shown  # the same step, same numbers
     assert not [r for r in caplog.records if "created with a default value" in r.getMessage()]
 
 
 def test_the_landscape_tabs_settings_survive_a_visit_to_another_page(caplog):
-    race = "optimizer-race:"
+    race = "race."
     at = run_page("pages/optimizer_race.py")
     for key, value in (("tab", "Real network landscape"), ("li_n", 11), ("net_steps", 20), ("net_plane", "own")):
         at.session_state[race + key] = value

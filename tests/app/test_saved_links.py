@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from core.catalog import ROOT, TOOLS
+from core.catalog import TOOLS
+from tests.app.navigate import through_app
 
 SAVED = json.loads((Path(__file__).parent / "data" / "saved_links.json").read_text())
 BY_KEY = {tool.key: tool for tool in TOOLS}
@@ -19,10 +19,7 @@ CASES = [(key, i, link) for key, links in SAVED.items() for i, link in enumerate
 
 @pytest.mark.parametrize(("key", "index", "link"), CASES, ids=[f"{k}-{i}" for k, i, _ in CASES])
 def test_a_saved_link_opens_the_same_set_up(key, index, link):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page(BY_KEY[key].page)
-    at.query_params.update(link)
-    at.run()
+    at = through_app(BY_KEY[key].page, link)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.warning or all("link" not in w.value.lower() for w in at.warning), [w.value for w in at.warning]
     assert {k: v for k, v in at.query_params.items()} == link

@@ -11,9 +11,9 @@ import torch
 from core.attribution.explain import explain
 from core.attribution.methods import MethodSettings, refusal
 from core.attribution.network import NetworkTarget, from_builder, network_problem
+from core.builder.setup import BuilderSetup
+from core.builder.trained import train_default_network
 from core.models import ModelSnapshot
-from core.nets.setup import BuilderSetup
-from core.nets.trained import train_default_network
 
 POINTS = torch.tensor([[0.5, -1.0], [2.0, 1.0], [-3.0, 0.5]])
 

@@ -22,6 +22,7 @@ from core.attribution.robustness import baseline_sensitivity, feature_infidelity
 from core.attribution.sanity import network_sanity_check, randomisation_stages, sanity_check
 from core.attribution.text import TextTarget, text_problem
 from core.models import ModelSnapshot
+from core.settings import problems
 from core.setup_state import from_query
 
 WEIGHTS = torch.tensor([3.0, -1.0, 0.5, 2.0, 0.0, 1.0])
@@ -32,8 +33,16 @@ def toy_problem() -> Problem:
     layer = torch.nn.Linear(6, 1, bias=False)
     with torch.no_grad():
         layer.weight.copy_(WEIGHTS[None])
-    network = NetworkUnderStudy(layer, lambda p: p, tuple(f"x{i}" for i in range(6)), ("y",), "regression",
-                                np.zeros((2, 6)), np.zeros(2), "identity")
+    network = NetworkUnderStudy(
+        layer,
+        lambda p: p,
+        tuple(f"x{i}" for i in range(6)),
+        ("y",),
+        "regression",
+        np.zeros((2, 6)),
+        np.zeros(2),
+        "identity",
+    )
     return network_problem(network, torch.ones(1, 6), NetworkTarget(), "zero")
 
 
@@ -49,15 +58,35 @@ def test_deletion_and_insertion_curves_on_a_linear_toy_follow_the_known_order():
     # AOPC by hand: removing the top ceil(k·6) features drops f by the sum of the largest weights.
     counts = [int(np.ceil(k * 6)) for k in BINS]
     assert result.comprehensiveness == pytest.approx(np.mean([w_sorted[:c].sum() for c in counts]), abs=1e-5)
-    assert result.sufficiency == pytest.approx(np.mean([WEIGHTS.sum().item() - w_sorted[:c].sum() for c in counts]),
-                                               abs=1e-5)
+    assert result.sufficiency == pytest.approx(
+        np.mean([WEIGHTS.sum().item() - w_sorted[:c].sum() for c in counts]), abs=1e-5
+    )
     assert result.comprehensiveness > result.random_comprehensiveness
+    metrics = result.metrics()  # what an export records: the areas by the trapezoid rule, by hand
+    widths, deletion = np.diff(result.fractions), result.deletion
+    assert metrics["deletion_area"] == pytest.approx(float((widths * (deletion[1:] + deletion[:-1]) / 2).sum()))
+    assert metrics["aopc_comprehensiveness"] == result.comprehensiveness
+    assert list(metrics) == [
+        "deletion_area",
+        "insertion_area",
+        "random_deletion_area",
+        "random_insertion_area",
+        "aopc_comprehensiveness",
+        "aopc_sufficiency",
+    ]
 
 
 def test_a_reversed_explanation_is_less_faithful_than_the_true_one():
     problem = toy_problem()
     good, bad = faithfulness(problem, WEIGHTS.numpy()), faithfulness(problem, -WEIGHTS.numpy())
     assert good.deletion_area < bad.deletion_area and good.comprehensiveness > bad.comprehensiveness
+
+
+def test_only_a_problems_fixed_features_are_kept_out_of_agreement(classifier):
+    problem, enc = text_problem(classifier, "the good movie", TextTarget("classification"))
+    np.testing.assert_array_equal(problem.movable, [not s for s in enc.special])
+    assert problem.movable[0] == problem.movable[-1] == False  # noqa: E712 - [CLS] and [SEP]
+    assert toy_problem().movable is None  # a network's features: none is fixed
 
 
 def test_faithfulness_never_removes_fixed_tokens(classifier):
@@ -68,8 +97,10 @@ def test_faithfulness_never_removes_fixed_tokens(classifier):
     assert result.deletion[-1] == pytest.approx(problem.evaluate(problem.baselines).item(), abs=1e-6)
 
 
-@given(st.lists(st.floats(-100, 100, allow_nan=False), min_size=3, max_size=30),
-       st.lists(st.floats(-100, 100, allow_nan=False), min_size=30, max_size=30))
+@given(
+    st.lists(st.floats(-100, 100, allow_nan=False), min_size=3, max_size=30),
+    st.lists(st.floats(-100, 100, allow_nan=False), min_size=30, max_size=30),
+)
 def test_spearman_matches_scipy_including_ties(a, b):
     a, b = np.array(a), np.array(b[: len(a)])
     expected = spearmanr(a, b).statistic
@@ -101,9 +132,12 @@ def test_max_sensitivity_of_saliency_on_a_linear_model_is_zero():
 
 def test_baseline_sensitivity_compares_every_baseline_with_the_first(classifier):
     text = "the good movie was bad"
-    result = baseline_sensitivity(lambda kind: text_problem(classifier, text, TextTarget("classification"),
-                                                            baseline=kind)[0],
-                                  ("pad", "mask", "zero"), "integrated-gradients", MethodSettings(n_steps=16))
+    result = baseline_sensitivity(
+        lambda kind: text_problem(classifier, text, TextTarget("classification"), baseline=kind)[0],
+        ("pad", "mask", "zero"),
+        "integrated-gradients",
+        MethodSettings(n_steps=16),
+    )
     assert result.spearman[0] == pytest.approx(1.0) and result.top_k[0] == 1.0
     assert [r.baseline_label for r in result.results] == ["pad", "mask", "zero"]
 
@@ -113,8 +147,12 @@ def test_sanity_check_randomises_a_copy_top_down_and_the_attributions_move(class
     text = "the good movie was bad"
     stages = [name for name, _, _ in randomisation_stages(classifier)]
     assert stages == ["head", "layer 1", "layer 0"]
-    result = sanity_check(classifier, lambda m: text_problem(m, text, TextTarget("classification"))[0],
-                          "integrated-gradients", MethodSettings(n_steps=16))
+    result = sanity_check(
+        classifier,
+        lambda m: text_problem(m, text, TextTarget("classification"))[0],
+        "integrated-gradients",
+        MethodSettings(n_steps=16),
+    )
     assert result.stages[0] == "trained" and len(result.stages) == 4
     assert result.spearman[0] == pytest.approx(1.0)
     assert not np.allclose(result.scores[0], result.scores[-1])
@@ -127,8 +165,9 @@ def test_network_sanity_check_randomises_a_copy_from_the_output_layer_down():
     network = train_default_network(epochs=30)
     before = ModelSnapshot.of(network.model)
     points = torch.tensor([[2.0, 1.5]])
-    result = network_sanity_check(network, lambda n: network_problem(n, points, NetworkTarget()),
-                                  "integrated-gradients")
+    result = network_sanity_check(
+        network, lambda n: network_problem(n, points, NetworkTarget()), "integrated-gradients"
+    )
     assert result.stages == ("trained", "… output layer", "… hidden layer 2", "… hidden layer 1")
     assert result.spearman[0] == pytest.approx(1.0)
     assert not np.allclose(result.scores[0], result.scores[1])
@@ -139,25 +178,43 @@ def test_export_records_everything_to_rerun_and_rerunning_gives_the_same_numbers
     settings = MethodSettings(n_samples=12, seed=7)
     problem, _ = text_problem(classifier, "the good movie", TextTarget("classification", label=1))
     result = explain(problem, "kernel-shap", settings)
-    record = export_record(result, classifier.provenance.as_dict(), {"text": "the good movie", "label": 1},
-                           metrics={"infidelity": 0.5})
+    record = export_record(
+        result, classifier.provenance.as_dict(), {"text": "the good movie", "label": 1}, metrics={"infidelity": 0.5}
+    )
     doc = json.loads(to_json(record))
     assert doc["model"]["revision"].startswith("sha256:")
     assert {"torch", "transformers", "captum"} <= set(doc["versions"])
     assert doc["method"]["settings"]["seed"] == 7 and doc["baseline"] == "pad"
     again, warnings = from_query(MethodSettings, {k: str(v) for k, v in doc["method"]["settings"].items()})
     assert not warnings and again == settings
-    rerun = explain(text_problem(classifier, doc["setup"]["text"], TextTarget("classification", label=1))[0],
-                    doc["method"]["key"], again)
+    rerun = explain(
+        text_problem(classifier, doc["setup"]["text"], TextTarget("classification", label=1))[0],
+        doc["method"]["key"],
+        again,
+    )
     np.testing.assert_allclose(rerun.scores, np.array(doc["attributions"]), rtol=1e-6, atol=1e-9)
     csv_text = to_csv(record)
     assert csv_text.startswith("# model:") and "input,position,feature,attribution" in csv_text
     assert len([line for line in csv_text.splitlines() if not line.startswith("#")]) == 1 + len(result.scores[0])
 
 
-@given(st.dictionaries(st.sampled_from(["n_steps", "integration", "internal_batch_size", "n_samples", "stdevs",
-                                        "window", "seed", "perturbations_per_eval"]),
-                       st.text(max_size=12)))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "n_steps",
+                "integration",
+                "internal_batch_size",
+                "n_samples",
+                "stdevs",
+                "window",
+                "seed",
+                "perturbations_per_eval",
+            ]
+        ),
+        st.text(max_size=12),
+    )
+)
 def test_garbage_settings_from_a_link_fall_back_to_valid_defaults(params):
     settings, _warnings = from_query(MethodSettings, params)
-    assert settings.validate() == []
+    assert problems(settings) == []

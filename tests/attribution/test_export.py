@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, fields
+from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -17,6 +17,7 @@ from core.attribution.network import NetworkTarget, decision_values, grid_over, 
 from core.attribution.setup import AttributionSetup
 from core.csv_safe import original_text
 from core.figures import attribution as figures
+from core.settings import flat_values
 from tests.spreadsheet import HOSTILE, formula_cells
 
 NETWORK = train_default_network(epochs=20)
@@ -27,11 +28,11 @@ R = 7
 @pytest.fixture(scope="module")
 def exported():
     grid = grid_over(NETWORK, R)
-    result = explain(network_problem(NETWORK, grid.points, NetworkTarget(), "point", BASELINE),
-                     "integrated-gradients")
-    setup = AttributionSetup(subject="network", net_baseline="point", baseline_x=BASELINE[0],
-                             baseline_y=BASELINE[1], resolution=R)
-    record = export_record(result, {"network": NETWORK.source}, asdict(setup), {}, grid.points.numpy())
+    result = explain(network_problem(NETWORK, grid.points, NetworkTarget(), "point", BASELINE), "integrated-gradients")
+    setup = AttributionSetup(
+        subject="network", net_baseline="point", baseline_x=BASELINE[0], baseline_y=BASELINE[1], resolution=R
+    )
+    record = export_record(result, {"network": NETWORK.source}, flat_values(setup), {}, grid.points.numpy())
     return grid, result, record
 
 
@@ -54,13 +55,15 @@ def test_the_map_csv_has_one_row_per_grid_point_and_rereads_to_the_maps_shown(ex
     assert rows.shape == (R * R, len(POINT_COLUMNS) + len(NETWORK.feature_names))
     np.testing.assert_allclose(rows[:, :2], grid.points.numpy(), atol=1e-9)
     maps = result.scores.reshape(R, R, -1)
-    fig = figures.plane_maps(grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points,
-                             NETWORK.labels)
+    fig = figures.plane_maps(
+        grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points, NETWORK.labels
+    )
     shown = np.stack([np.array(t.z) for t in fig.data if t.type == "heatmap"], -1)  # [R, R, F] as drawn
-    np.testing.assert_allclose(rows[:, len(POINT_COLUMNS):].reshape(R, R, -1), shown, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(rows[:, len(POINT_COLUMNS) :].reshape(R, R, -1), shown, rtol=1e-6, atol=1e-9)
     # f(x) and f(baseline) against forward passes of their own
-    np.testing.assert_allclose(rows[:, 2], decision_values(NETWORK, grid, NetworkTarget()).ravel(), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        rows[:, 2], decision_values(NETWORK, grid, NetworkTarget()).ravel(), rtol=1e-5, atol=1e-6
+    )
     with torch.no_grad():
         f_baseline = NETWORK.model(NETWORK.features(torch.tensor([BASELINE])))[0, 0].item()
     np.testing.assert_allclose(rows[:, 3], f_baseline, rtol=1e-5)
@@ -71,7 +74,7 @@ def test_the_map_csv_has_one_row_per_grid_point_and_rereads_to_the_maps_shown(ex
 
 def test_every_row_of_the_map_csv_is_complete_within_the_tolerance_the_page_uses_for_ig(exported):
     _comments, _header, rows = read_csv(to_csv(exported[2]))
-    total, difference = rows[:, len(POINT_COLUMNS):].sum(1), rows[:, 2] - rows[:, 3]
+    total, difference = rows[:, len(POINT_COLUMNS) :].sum(1), rows[:, 2] - rows[:, 3]
     np.testing.assert_allclose(rows[:, 5], total, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(rows[:, 4], difference, rtol=1e-6, atol=1e-9)
     gap = np.abs(total - difference)
@@ -96,7 +99,7 @@ def test_the_setup_line_carries_only_the_fields_of_its_subject(exported):
     assert network_setup["subject"] == "network" and network_setup["resolution"] == R
     assert not set(SUBJECT_FIELDS["text"]) & set(network_setup)  # no text, text_b, task "similarity"…
     assert network_setup["method"] == "integrated-gradients" and network_setup["n_steps"] == 50  # shared fields
-    text_setup = subject_setup(asdict(AttributionSetup(subject="text")))
+    text_setup = subject_setup(flat_values(AttributionSetup(subject="text")))
     assert text_setup["text"] and text_setup["task"] == "similarity"
     assert not set(SUBJECT_FIELDS["network"]) & set(text_setup)
     # every field of the set-up is either one subject's or shared by both, and nothing is dropped twice
@@ -108,9 +111,19 @@ def test_the_setup_line_carries_only_the_fields_of_its_subject(exported):
 
 def test_a_text_csv_reads_back_with_comment_hash_even_for_word_pieces():
     pd = pytest.importorskip("pandas")
-    record = {"model": {}, "versions": {}, "device": "cpu", "setup": {}, "target": "t", "method": {},
-              "baseline": "pad", "completeness": {}, "points": None, "features": ["[CLS]", "pu", "##rred", "a,b"],
-              "attributions": [[0.1, -0.2, 0.3, None]]}
+    record = {
+        "model": {},
+        "versions": {},
+        "device": "cpu",
+        "setup": {},
+        "target": "t",
+        "method": {},
+        "baseline": "pad",
+        "completeness": {},
+        "points": None,
+        "features": ["[CLS]", "pu", "##rred", "a,b"],
+        "attributions": [[0.1, -0.2, 0.3, None]],
+    }
     text = to_csv(record)
     assert all(line.startswith("#") for line in text.splitlines()[:8])
     table = pd.read_csv(io.StringIO(text), comment="#")
@@ -123,8 +136,14 @@ def test_a_hostile_text_leaves_no_cell_a_spreadsheet_runs_and_reads_back_exactly
     """The set-up line carried the issue's text raw; word pieces such as '=' and '@' were cells of their own."""
     pd = pytest.importorskip("pandas")
     features = ["[CLS]", "nice", ",", "=", "hyper", "##link", "@", "-", "+cmd|", "[SEP]"]
-    record = {**exported[2], "setup": {"subject": "text", "text": HOSTILE, "text_b": "@SUM(1)"}, "points": None,
-              "target": "=cmd", "features": features, "attributions": [[-0.5, 0.25, None, *range(7)]]}
+    record = {
+        **exported[2],
+        "setup": {"subject": "text", "text": HOSTILE, "text_b": "@SUM(1)"},
+        "points": None,
+        "target": "=cmd",
+        "features": features,
+        "attributions": [[-0.5, 0.25, None, *range(7)]],
+    }
     text = to_csv(record)
     assert formula_cells(text) == []
     comments = comments_of(text)

@@ -52,8 +52,9 @@ def test_plane_maps_show_one_map_per_feature_with_the_attributions():
     grid = grid_over(NETWORK, 6)
     result = explain(network_problem(NETWORK, grid.points, NetworkTarget()), "integrated-gradients")
     maps = result.scores.reshape(6, 6, -1)
-    fig = figures.plane_maps(grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points,
-                             NETWORK.labels, (1.0, 1.0))
+    fig = figures.plane_maps(
+        grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points, NETWORK.labels, (1.0, 1.0)
+    )
     heatmaps = [t for t in fig.data if t.type == "heatmap"]
     assert len(heatmaps) == len(NETWORK.feature_names)
     for i, heat in enumerate(heatmaps):
@@ -71,9 +72,15 @@ def test_faithfulness_plot_draws_both_curves_with_their_random_bands():
 
 
 @settings(max_examples=30, deadline=None)
-@given(x=st.floats(-50, 50), y=st.floats(-50, 50), method=st.sampled_from(sorted(METHODS)),
-       n=st.integers(2, 30), window=st.integers(1, 5), scale=st.sampled_from(["logit", "probability"]),
-       baseline=st.sampled_from(["zero", "mean", "point"]))
+@given(
+    x=st.floats(-50, 50),
+    y=st.floats(-50, 50),
+    method=st.sampled_from(sorted(METHODS)),
+    n=st.integers(2, 30),
+    window=st.integers(1, 5),
+    scale=st.sampled_from(["logit", "probability"]),
+    baseline=st.sampled_from(["zero", "mean", "point"]),
+)
 def test_any_point_method_and_settings_on_the_network_give_finite_scores(x, y, method, n, window, scale, baseline):
     problem = network_problem(NETWORK, torch.tensor([[x, y]]), NetworkTarget(scale=scale), baseline, (y, x))
     result = explain(problem, method, MethodSettings(n_steps=n, n_samples=n, window=window))
@@ -83,14 +90,25 @@ def test_any_point_method_and_settings_on_the_network_give_finite_scores(x, y, m
 def test_plane_maps_mark_the_explained_point_and_a_baseline_point_on_every_map_with_one_legend_entry():
     grid = grid_over(NETWORK, 5)
     maps = np.zeros((5, 5, len(NETWORK.feature_names)))
-    fig = figures.plane_maps(grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points,
-                             NETWORK.labels, (1.0, 2.0), (-0.5, 0.25))
+    fig = figures.plane_maps(
+        grid.xs,
+        grid.ys,
+        maps,
+        NETWORK.feature_names,
+        maps[:, :, 0],
+        0.0,
+        NETWORK.points,
+        NETWORK.labels,
+        (1.0, 2.0),
+        (-0.5, 0.25),
+    )
     for name, at in (("explained point", (1.0, 2.0)), ("baseline", (-0.5, 0.25))):
         traces = [t for t in fig.data if t.name == name]
         assert len(traces) == len(NETWORK.feature_names)
         assert all((t.x[0], t.y[0]) == at for t in traces)
         assert [t.showlegend for t in traces].count(True) == 1
     assert figures.MARKERS["baseline"] != figures.MARKERS["explained point"]
-    without = figures.plane_maps(grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points,
-                                 NETWORK.labels, (1.0, 2.0))
+    without = figures.plane_maps(
+        grid.xs, grid.ys, maps, NETWORK.feature_names, maps[:, :, 0], 0.0, NETWORK.points, NETWORK.labels, (1.0, 2.0)
+    )
     assert not [t for t in without.data if t.name == "baseline"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from core.attribution.methods import METHODS, MethodSettings, refusal
 from core.attribution.network import (
     NetworkTarget,
     NetworkUnderStudy,
+    boundary_level,
     decision_values,
     default_features,
     grid_over,
@@ -31,16 +33,32 @@ def linear_network(weights=(0.7, -1.3, 0.4, 2.0, -0.5), bias=0.2) -> NetworkUnde
         layer.bias.fill_(bias)
     layer.requires_grad_(False)
     data = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -2.0]])
-    return NetworkUnderStudy(layer, default_features, ("X1", "X2", "X1²", "X2²", "X1·X2"), ("y",), "regression",
-                             data, np.zeros(3), "identity")
+    return NetworkUnderStudy(
+        layer,
+        default_features,
+        ("X1", "X2", "X1²", "X2²", "X1·X2"),
+        ("y",),
+        "regression",
+        data,
+        np.zeros(3),
+        "identity",
+    )
 
 
 def mlp_network(seed=1) -> NetworkUnderStudy:
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(5, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3))
     model.requires_grad_(False)
-    return NetworkUnderStudy(model, default_features, ("X1", "X2", "X1²", "X2²", "X1·X2"), ("a", "b", "c"),
-                             "multiclass", np.random.default_rng(0).normal(size=(20, 2)), np.zeros(20), "softmax")
+    return NetworkUnderStudy(
+        model,
+        default_features,
+        ("X1", "X2", "X1²", "X2²", "X1·X2"),
+        ("a", "b", "c"),
+        "multiclass",
+        np.random.default_rng(0).normal(size=(20, 2)),
+        np.zeros(20),
+        "softmax",
+    )
 
 
 def expected_linear(network, baseline_features):
@@ -52,15 +70,25 @@ def expected_linear(network, baseline_features):
 def test_integrated_gradients_on_a_linear_model_is_input_minus_baseline_times_weight(baseline):
     network = linear_network()
     problem = network_problem(network, POINTS, NetworkTarget(), baseline, baseline_point=(1.0, -0.5))
-    reference = {"zero": np.zeros(5), "mean": default_features(torch.tensor(network.points)).double().mean(0).numpy(),
-                 "point": default_features(torch.tensor([[1.0, -0.5]])).double().numpy()[0]}[baseline]
+    reference = {
+        "zero": np.zeros(5),
+        "mean": default_features(torch.tensor(network.points)).double().mean(0).numpy(),
+        "point": default_features(torch.tensor([[1.0, -0.5]])).double().numpy()[0],
+    }[baseline]
     result = explain(problem, "integrated-gradients", MethodSettings(n_steps=4))
     np.testing.assert_allclose(result.scores, expected_linear(network, reference), rtol=1e-5, atol=1e-6)
     assert result.completeness.holds
 
 
-EXACT_ON_LINEAR = ["integrated-gradients", "input-x-gradient", "deeplift", "occlusion", "feature-ablation",
-                   "shapley-value-sampling", "kernel-shap"]
+EXACT_ON_LINEAR = [
+    "integrated-gradients",
+    "input-x-gradient",
+    "deeplift",
+    "occlusion",
+    "feature-ablation",
+    "shapley-value-sampling",
+    "kernel-shap",
+]
 
 
 @pytest.mark.parametrize("method", EXACT_ON_LINEAR)
@@ -146,8 +174,15 @@ def test_feature_ablation_and_occlusion_are_the_output_drop_when_one_feature_is_
     network = mlp_network()
     problem = network_problem(network, POINTS, NetworkTarget(output=1, scale="probability"), "mean")
     f = problem.evaluate
-    expected = np.stack([(f(problem.inputs) - f(torch.where(torch.arange(5) == i, problem.baselines, problem.inputs)))
-                         .double().numpy() for i in range(5)], 1)
+    expected = np.stack(
+        [
+            (f(problem.inputs) - f(torch.where(torch.arange(5) == i, problem.baselines, problem.inputs)))
+            .double()
+            .numpy()
+            for i in range(5)
+        ],
+        1,
+    )
     for method in ("feature-ablation", "occlusion"):
         np.testing.assert_allclose(explain(problem, method).scores, expected, rtol=1e-5, atol=1e-7)
 
@@ -187,6 +222,19 @@ def test_the_default_network_learns_its_disc_versus_ring_task():
     assert accuracy > 0.95
 
 
+def test_the_boundary_level_separates_the_classes_alike_on_the_logit_and_the_probability():
+    network = train_default_network(epochs=30)  # a sigmoid output: sigmoid(z) > 1/2 exactly where z > 0
+    logit, probability = NetworkTarget(0, "logit"), NetworkTarget(0, "probability")
+    assert boundary_level(network, logit) == 0.0 and boundary_level(network, probability) == 0.5
+    grid = grid_over(network, 12)
+    z, p = decision_values(network, grid, logit), decision_values(network, grid, probability)
+    assert (z > 0).any() and (z < 0).any()
+    np.testing.assert_array_equal(z > 0, p > 0.5)
+    assert boundary_level(mlp_network(), probability) == 0.5  # softmax
+    assert boundary_level(replace(network, output_activation="tanh"), probability) == 0.0
+    assert boundary_level(linear_network(), logit) is None  # a regression has no boundary
+
+
 def test_an_output_the_network_does_not_have_is_refused_with_a_message():
     with pytest.raises(ValueError, match="does not exist"):
         network_problem(mlp_network(), POINTS, NetworkTarget(output=7))
@@ -199,6 +247,7 @@ def test_integrated_gradients_delta_equals_captums_own_convergence_delta(integra
     problem = network_problem(mlp_network(), POINTS, NetworkTarget(), "mean")
     ours = explain(problem, "integrated-gradients", MethodSettings(n_steps=3, integration=integration))
     _, delta = IntegratedGradients(problem.forward).attribute(
-        problem.inputs, problem.baselines, n_steps=3, method=integration, return_convergence_delta=True)
+        problem.inputs, problem.baselines, n_steps=3, method=integration, return_convergence_delta=True
+    )
     assert np.abs(delta.numpy()).max() > 1e-4  # 3 steps leave a visible integration error to compare
     np.testing.assert_allclose(ours.completeness.delta, delta.double().numpy(), rtol=1e-4, atol=1e-6)

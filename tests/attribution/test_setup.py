@@ -6,13 +6,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.attribution.setup import CLICK_SETS, AttributionSetup, apply_click
+from core.settings import problems
 
 
 def test_a_click_sets_the_explained_point_or_the_baseline_which_becomes_a_chosen_point():
     click = [{"x": 1.23456, "y": -0.5, "curve_number": 3}]
     assert apply_click(click, None, "point") == ((1.23456, -0.5), {"point_x": 1.235, "point_y": -0.5})
     assert apply_click(click, None, "baseline") == (
-        (1.23456, -0.5), {"net_baseline": "point", "baseline_x": 1.235, "baseline_y": -0.5})
+        (1.23456, -0.5),
+        {"net_baseline": "point", "baseline_x": 1.235, "baseline_y": -0.5},
+    )
 
 
 def test_a_selection_already_applied_or_empty_changes_nothing_so_typed_values_survive_reruns():
@@ -26,8 +29,10 @@ def test_any_click_gives_a_valid_setup_that_changes_only_its_targets_fields(x, y
     last, fields = apply_click([{"x": x, "y": y}], None, sets)
     assert last == (x, y)
     setup = AttributionSetup(subject="network", **fields)
-    assert setup.validate() == []
-    moved, untouched = {"point": (("point_x", "point_y"), ("baseline_x", "baseline_y", "net_baseline")),
-                        "baseline": (("baseline_x", "baseline_y"), ("point_x", "point_y"))}[sets]
+    assert problems(setup) == []
+    moved, untouched = {
+        "point": (("point_x", "point_y"), ("baseline_x", "baseline_y", "net_baseline")),
+        "baseline": (("baseline_x", "baseline_y"), ("point_x", "point_y")),
+    }[sets]
     assert all(getattr(setup, name) == getattr(AttributionSetup(), name) for name in untouched)
     assert abs(getattr(setup, moved[0]) - x) <= 5e-4 and abs(getattr(setup, moved[1]) - y) <= 5e-4

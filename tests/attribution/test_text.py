@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 
 from core.attribution.explain import adaptive_steps, explain
 from core.attribution.methods import METHODS, MethodSettings, refusal
-from core.attribution.text import BASELINES, TextTarget, resolve_target, tasks_for, text_problem, top_predictions
+from core.attribution.text import BASELINES, TASKS, TextTarget, resolve_target, tasks_for, text_problem, top_predictions
 from core.models import ModelSnapshot
 from core.tokens import TextInputError, encode
 from tests.threads import run_together
@@ -22,6 +24,20 @@ def test_tasks_offered_follow_the_checkpoint_head(minilm, classifier, masked_lm)
     assert tasks_for(minilm) == ["similarity"]
     assert tasks_for(classifier)[0] == "classification"
     assert tasks_for(masked_lm)[:2] == ["masked-lm", "masked-lm-contrast"]
+
+
+# A second value for each target field; with the first ones below, each changes the scalar of a task that reads it.
+CHANGED = {"label": 1, "output": "probability", "token": "dog", "token_b": "mat", "text_b": "a dog ran ."}
+
+
+@pytest.mark.parametrize("task", list(TASKS))
+def test_a_tasks_scalar_changes_with_the_target_fields_it_reads_and_with_no_other(task, classifier, masked_lm):
+    loaded = classifier if task == "classification" else masked_lm
+    first = TextTarget(task, token="cat", token_b="movie", text_b="the good movie")
+    value = text_problem(loaded, "the cat [MASK] on the mat", first)[0].endpoints[0].item()
+    for name, other in CHANGED.items():
+        changed = text_problem(loaded, "the cat [MASK] on the mat", replace(first, **{name: other}))[0]
+        assert (changed.endpoints[0].item() != pytest.approx(value, abs=1e-7)) == (name in TASKS[task].reads), name
 
 
 def test_similarity_target_equals_the_cosine_of_sentence_embeddings_computed_from_ids(minilm):
@@ -58,8 +74,9 @@ def test_removing_a_token_by_embedding_row_equals_feeding_the_pad_id(classifier)
     ids[0, 2] = classifier.tokenizer.pad_token_id
     with torch.no_grad():
         full = classifier.model(**enc.model_inputs()).logits[0, 1]
-        ablated = classifier.model(input_ids=ids, attention_mask=enc.attention_mask,
-                                   token_type_ids=enc.token_type_ids).logits[0, 1]
+        ablated = classifier.model(
+            input_ids=ids, attention_mask=enc.attention_mask, token_type_ids=enc.token_type_ids
+        ).logits[0, 1]
     assert result.scores[0][2] == pytest.approx((full - ablated).item(), abs=1e-5)
 
 
@@ -89,23 +106,26 @@ def test_masked_lm_scores_the_chosen_token_and_keeps_the_mask_fixed(masked_lm):
 
 
 def test_contrastive_masked_lm_is_the_logit_difference(masked_lm):
-    problem, enc = text_problem(masked_lm, "the [MASK] ran", TextTarget("masked-lm-contrast", token="dog",
-                                                                       token_b="cat"))
+    problem, enc = text_problem(
+        masked_lm, "the [MASK] ran", TextTarget("masked-lm-contrast", token="dog", token_b="cat")
+    )
     position = enc.tokens.index("[MASK]")
     with torch.no_grad():
         logits = masked_lm.model(**enc.model_inputs()).logits[0, position]
     ids = masked_lm.tokenizer.convert_tokens_to_ids(["dog", "cat"])
-    assert problem.evaluate(problem.inputs).item() == pytest.approx((logits[ids[0]] - logits[ids[1]]).item(),
-                                                                    abs=1e-5)
+    assert problem.evaluate(problem.inputs).item() == pytest.approx((logits[ids[0]] - logits[ids[1]]).item(), abs=1e-5)
 
 
-@pytest.mark.parametrize(("text", "target", "message"), [
-    ("the cat sat", TextTarget("masked-lm", token="cat"), "put \\[MASK\\] in the text"),
-    ("the [MASK] sat", TextTarget("masked-lm", token="zebra"), "not one token"),
-    ("the [MASK] sat", TextTarget("masked-lm-contrast", token="cat"), "needs two tokens"),
-    ("the [MASK] sat", TextTarget("classification"), "cannot compute"),
-    ("   ", TextTarget("masked-lm"), "empty"),
-])
+@pytest.mark.parametrize(
+    ("text", "target", "message"),
+    [
+        ("the cat sat", TextTarget("masked-lm", token="cat"), "put \\[MASK\\] in the text"),
+        ("the [MASK] sat", TextTarget("masked-lm", token="zebra"), "not one token"),
+        ("the [MASK] sat", TextTarget("masked-lm-contrast", token="cat"), "needs two tokens"),
+        ("the [MASK] sat", TextTarget("classification"), "cannot compute"),
+        ("   ", TextTarget("masked-lm"), "empty"),
+    ],
+)
 def test_bad_targets_and_texts_raise_a_message_for_the_page(masked_lm, text, target, message):
     with pytest.raises(TextInputError, match=message):
         text_problem(masked_lm, text, target)
@@ -154,8 +174,10 @@ def test_sampling_methods_repeat_exactly_with_the_same_seed(classifier):
 def test_two_threads_attributing_on_one_shared_model_leave_it_untouched_and_agree(minilm):
     before = ModelSnapshot.of(minilm.model)
     texts = ["The cat sat on the mat.", "A dog ran in the park."]
-    alone = [explain(text_problem(minilm, t, TextTarget())[0], "integrated-gradients", MethodSettings(n_steps=16))
-             .scores for t in texts]
+    alone = [
+        explain(text_problem(minilm, t, TextTarget())[0], "integrated-gradients", MethodSettings(n_steps=16)).scores
+        for t in texts
+    ]
     results: dict[int, np.ndarray] = {}
 
     def work(i):
@@ -171,10 +193,13 @@ def test_two_threads_attributing_on_one_shared_model_leave_it_untouched_and_agre
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(max_size=60), n_steps=st.integers(2, 40), integration=st.sampled_from(
-    ["gausslegendre", "riemann_trapezoid", "riemann_left"]), baseline=st.sampled_from(list(BASELINES)))
-def test_any_text_and_settings_give_finite_scores_or_a_clear_message(classifier, text, n_steps, integration,
-                                                                     baseline):
+@given(
+    text=st.text(max_size=60),
+    n_steps=st.integers(2, 40),
+    integration=st.sampled_from(["gausslegendre", "riemann_trapezoid", "riemann_left"]),
+    baseline=st.sampled_from(list(BASELINES)),
+)
+def test_any_text_and_settings_give_finite_scores_or_a_clear_message(classifier, text, n_steps, integration, baseline):
     try:
         problem, enc = text_problem(classifier, text, TextTarget("classification"), baseline=baseline)
     except TextInputError as error:
@@ -191,12 +216,16 @@ def test_ig_on_inputs_embeds_equals_captums_layer_ig_on_the_word_embeddings_of_a
     problem, enc = text_problem(classifier, "the good movie was bad", TextTarget("classification", label=1))
     ours = explain(problem, "integrated-gradients", MethodSettings(n_steps=32)).scores[0]
     copy = classifier.session_copy().model
-    baseline_ids = torch.where(torch.tensor(problem.fixed), enc.input_ids[0],
-                               classifier.tokenizer.pad_token_id).unsqueeze(0)
+    baseline_ids = torch.where(
+        torch.tensor(problem.fixed), enc.input_ids[0], classifier.tokenizer.pad_token_id
+    ).unsqueeze(0)
 
     def logits(ids):
-        return copy(input_ids=ids, attention_mask=enc.attention_mask.expand(len(ids), -1),
-                    token_type_ids=enc.token_type_ids.expand(len(ids), -1)).logits[:, 1]
+        return copy(
+            input_ids=ids,
+            attention_mask=enc.attention_mask.expand(len(ids), -1),
+            token_type_ids=enc.token_type_ids.expand(len(ids), -1),
+        ).logits[:, 1]
 
     layer = LayerIntegratedGradients(logits, copy.get_input_embeddings())
     theirs = layer.attribute(enc.input_ids, baseline_ids, n_steps=32).sum(-1)[0].numpy()
@@ -216,16 +245,17 @@ def test_bf16_autocast_keeps_ig_close_to_fp32_and_reports_a_larger_delta(minilm)
 
 
 def test_rollout_scores_are_the_read_rows_of_the_attention_pages_rollout(minilm, classifier):
+    from core.attention.extract import extract
+    from core.attention.rollout import rollout
     from core.attribution.rollout import read_positions, rollout_agreement, rollout_scores
-    from core.bert.extract import extract
-    from core.bert.rollout import rollout
 
     problem, enc = text_problem(minilm, TEXT, TextTarget())
     scores = rollout_scores(minilm, enc, "similarity")
     expected = rollout(extract(minilm, encode(minilm, TEXT)).attentions)[-1].mean(0)
     np.testing.assert_allclose(scores, expected)
-    assert read_positions(classifier, text_problem(classifier, "the cat", TextTarget("classification"))[1],
-                          "classification") == [0]
+    assert read_positions(
+        classifier, text_problem(classifier, "the cat", TextTarget("classification"))[1], "classification"
+    ) == [0]
     ig = explain(problem, "integrated-gradients").scores[0]
     movable = ~np.array(problem.fixed)
     rho = rollout_agreement({"IG": ig, "same": scores}, scores, movable)

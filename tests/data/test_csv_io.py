@@ -11,21 +11,24 @@ from core.data.csv_io import MAX_ROWS, CsvProblem, parse_points, points_csv
 from tests.spreadsheet import formula_cells
 
 
-@pytest.mark.parametrize(("data", "says"), [
-    (b"", "empty"),
-    (b"x1,x2,label\n", "no data rows"),
-    (b"a,b,c\n1,2,0\n", "header"),
-    (b"x1,x2\n1,2\n", "header"),
-    (b"x1,x2,label\n1,2,0\n3,4\n", "Row 3 has 2 columns"),
-    (b"x1,x2,label\n1,abc,0\n", "not a number"),
-    (b"x1,x2,label\n1,nan,0\n2,2,1\n", "finite"),
-    (b"x1,x2,label\n1,inf,0\n2,2,1\n", "finite"),
-    (b"x1,x2,label\n1,1,0\n2,2,0\n", "same label"),
-    ("x1,x2,label\n1,2,0\n".encode("utf-16"), "UTF-8"),
-    (b"\xff\xfe\x00garbage", "UTF-8"),
-    (("x1,x2,label\n" + "1,1,0\n" * (MAX_ROWS + 1)).encode(), "rows"),
-    (("x1,x2,label\n" + "".join(f"1,1,{i}\n" for i in range(9))).encode(), "classes"),
-])
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"", "empty"),
+        (b"x1,x2,label\n", "no data rows"),
+        (b"a,b,c\n1,2,0\n", "header"),
+        (b"x1,x2\n1,2\n", "header"),
+        (b"x1,x2,label\n1,2,0\n3,4\n", "Row 3 has 2 columns"),
+        (b"x1,x2,label\n1,abc,0\n", "not a number"),
+        (b"x1,x2,label\n1,nan,0\n2,2,1\n", "finite"),
+        (b"x1,x2,label\n1,inf,0\n2,2,1\n", "finite"),
+        (b"x1,x2,label\n1,1,0\n2,2,0\n", "same label"),
+        ("x1,x2,label\n1,2,0\n".encode("utf-16"), "UTF-8"),
+        (b"\xff\xfe\x00garbage", "UTF-8"),
+        (("x1,x2,label\n" + "1,1,0\n" * (MAX_ROWS + 1)).encode(), "rows"),
+        (("x1,x2,label\n" + "".join(f"1,1,{i}\n" for i in range(9))).encode(), "classes"),
+    ],
+)
 def test_bad_files_say_what_is_wrong(data, says):
     with pytest.raises(CsvProblem, match=says):
         parse_points(data)

@@ -59,6 +59,7 @@ def test_split_fraction_is_exact_and_seeded():
 def test_feature_matrix_columns_follow_the_formulas():
     p = torch.tensor([[1.0, 2.0], [-3.0, 0.5]])
     f = feature_matrix(p, tuple(FEATURES))
-    expected = torch.stack([p[:, 0], p[:, 1], p[:, 0] ** 2, p[:, 1] ** 2, p[:, 0] * p[:, 1],
-                            torch.sin(p[:, 0]), torch.sin(p[:, 1])], dim=1)
+    expected = torch.stack(
+        [p[:, 0], p[:, 1], p[:, 0] ** 2, p[:, 1] ** 2, p[:, 0] * p[:, 1], torch.sin(p[:, 0]), torch.sin(p[:, 1])], dim=1
+    )
     torch.testing.assert_close(f, expected)

@@ -17,8 +17,15 @@ from core.catalog import ROOT
 
 CHROMIUM = os.environ.get("NNX_CHROMIUM", "/usr/bin/chromium")
 # Without the networking flags Chromium's background requests are refused by this machine's closed network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SERVER_LOG = ROOT / "tests" / "e2e" / "artifacts" / "server.log"
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -41,17 +48,33 @@ def streamlit_server(port: int | None = None, timeout: float = 90) -> Iterator[s
 
 
 @contextlib.contextmanager
-def server_process(port: int | None = None, timeout: float = 90, log_path: Path = SERVER_LOG,
-                   ) -> Iterator[tuple[str, subprocess.Popen]]:
+def server_process(
+    port: int | None = None,
+    timeout: float = 90,
+    log_path: Path = SERVER_LOG,
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit_server`, yielding the process too (its pid, for what it costs); its output goes to `log_path`."""
     port = port or free_port()
     env = dict(os.environ, HF_HUB_OFFLINE="1", NNX_TORCH_THREADS="1")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")  # noqa: SIM115 - closed below; kept to read a failure's traceback
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

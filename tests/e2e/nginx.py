@@ -49,16 +49,38 @@ def nginx_missing() -> str | None:
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 valid for a day, and its key, as the README's self-signed recipe makes them."""
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run([OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            OPENSSL,
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
 def password_file(folder: Path, user: str, password: str) -> Path:
     """An htpasswd file with one user, hashed with `openssl passwd -6` as the README says."""
-    hashed = subprocess.run([OPENSSL, "passwd", "-6", "-stdin"], input=password, text=True, check=True,
-                            capture_output=True).stdout.strip()
+    hashed = subprocess.run(
+        [OPENSSL, "passwd", "-6", "-stdin"], input=password, text=True, check=True, capture_output=True
+    ).stdout.strip()
     path = folder / "htpasswd"
     path.write_text(f"{user}:{hashed}\n")
     return path
@@ -80,9 +102,14 @@ def nginx_proxy(app_url: str, folder: Path, htpasswd: Path | None, timeout: floa
     """
     cert, key = self_signed_certificate(folder)
     https_port, http_port = free_port(), free_port()
-    site = render(cert=str(cert), key=str(key), htpasswd=None if htpasswd is None else str(htpasswd),
-                  app_port=int(app_url.rsplit(":", 1)[1]), https_listen=f"127.0.0.1:{https_port}",
-                  http_listen=f"127.0.0.1:{http_port}")
+    site = render(
+        cert=str(cert),
+        key=str(key),
+        htpasswd=None if htpasswd is None else str(htpasswd),
+        app_port=int(app_url.rsplit(":", 1)[1]),
+        https_listen=f"127.0.0.1:{https_port}",
+        http_listen=f"127.0.0.1:{http_port}",
+    )
     (folder / "nn-explorer.conf").write_text(site)
     user = "user root;" if os.geteuid() == 0 else ""
     (folder / "nginx.conf").write_text(MAIN_CONFIG.format(dir=folder, user=user))

@@ -22,7 +22,8 @@ def test_a_long_computation_from_a_link_waits_for_run_shows_progress_and_stops(a
     run.click()
     progress = page.locator('[data-testid="stProgress"]').filter(has_text="model evaluations")
     progress.first.wait_for(timeout=60_000)
-    page.get_by_role("button", name=re.compile(r"Stop$")).click()
+    # the page's Stop, not the header's (shown while a script runs)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=re.compile(r"Stop$")).click()
     page.get_by_text("Stopped: you stopped it.").wait_for(timeout=30_000)
     wait_for_script(page)
     assert page.get_by_role("button", name=re.compile(r"Run again: KernelSHAP")).count() == 1

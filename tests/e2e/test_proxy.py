@@ -110,8 +110,12 @@ def read_points(path: Path) -> list[tuple[float, ...]]:
 @pytest.fixture
 def student(proxy, chromium):
     """A browser page that knows the password, and the list of script errors and CSP violations it meets."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, ignore_https_errors=True,
-                                   accept_downloads=True, http_credentials={"username": USER, "password": PASSWORD})
+    context = chromium.new_context(
+        viewport={"width": 1400, "height": 1000},
+        ignore_https_errors=True,
+        accept_downloads=True,
+        http_credentials={"username": USER, "password": PASSWORD},
+    )
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))

@@ -14,8 +14,9 @@ def _plane():
     rng = np.random.default_rng(0)
     points = rng.uniform(-5, 5, (30, 2))
     output = rng.uniform(0, 1, (1, 20, 20))
-    return plane_figure("sigmoid_bce", "classification", output, points, (points[:, 0] > 0).astype(int),
-                        np.ones(30, bool), selected=3)
+    return plane_figure(
+        "sigmoid_bce", "classification", output, points, (points[:, 0] > 0).astype(int), np.ones(30, bool), selected=3
+    )
 
 
 def test_plane_legend_sits_above_the_plot_clear_of_the_x_axis_title():
@@ -77,3 +78,43 @@ def test_network_titles_shrink_when_the_columns_are_narrow():
     roomy = _network(4, None).layout.annotations[0].font.size
     cramped = _network(8, 300).layout.annotations[0].font.size
     assert roomy == TITLE_FONT and MIN_TITLE_FONT <= cramped < roomy
+
+
+def test_the_network_drawing_shows_each_neurons_output_over_the_plane_scaled_to_one():
+    import torch
+
+    from core.builder.evaluate import evaluate_plane, grid_points
+    from core.builder.model import NetSpec, build_model
+    from core.figures.builder.network import network_drawing
+
+    model = build_model(NetSpec((3, 4, 2, 1), ("relu", "tanh", "sigmoid")), 0)
+    names = ("x1", "x2", "x1*x2")
+    plane = evaluate_plane(model, names, 40)
+    drawing = network_drawing(model, plane, names, "sigmoid_bce")
+    grid = grid_points(40).numpy()  # by hand: the features and each layer's activations over the grid
+    x = np.stack([grid[:, 0], grid[:, 1], grid[:, 0] * grid[:, 1]], axis=1)
+    with torch.no_grad():
+        W = [lin.weight.numpy().astype(np.float64) for lin in model.linears]
+        b = [lin.bias.numpy().astype(np.float64) for lin in model.linears]
+    h1 = np.maximum(x @ W[0].T + b[0], 0)
+    h2 = np.tanh(h1 @ W[1].T + b[1])
+    p = 1 / (1 + np.exp(-(h2 @ W[2].T + b[2])))
+
+    def thumbs(values: np.ndarray, scale: bool = True) -> np.ndarray:  # [N, n] → [n, 20, 20], every 2nd cell
+        planes = values.T.reshape(-1, 40, 40)[:, ::2, ::2]
+        if not scale:
+            return planes
+        top = np.abs(planes).reshape(len(planes), -1).max(axis=1)
+        return planes / np.where(top > 0, top, 1)[:, None, None]
+
+    expected = [thumbs(x), thumbs(h1), thumbs(h2), 2 * thumbs(p, scale=False) - 1]
+    assert [c.shape for c in drawing.columns] == [(3, 20, 20), (4, 20, 20), (2, 20, 20), (1, 20, 20)]
+    for ours, theirs in zip(drawing.columns, expected, strict=True):
+        np.testing.assert_allclose(ours, theirs, atol=2e-5)
+    value = network_drawing(model, plane, names, "linear_mse").columns[-1]  # a value is clipped, not rescaled
+    np.testing.assert_allclose(value, np.clip(thumbs(p, scale=False), -1, 1), atol=2e-5)
+    assert drawing.titles == ("Inputs", "Layer 1<br>4 ReLU", "Layer 2<br>2 tanh", "Output<br>sigmoid")
+    assert drawing.heading == "Inputs · Layer 1 4 ReLU · Layer 2 2 tanh · Output sigmoid"
+    assert drawing.labels[0] == ("X₁", "X₂", "X₁·X₂") and drawing.labels[2] == ("layer 2 neuron 0", "layer 2 neuron 1")
+    for ours, lin in zip(drawing.weights, model.linears, strict=True):
+        np.testing.assert_array_equal(ours, lin.weight.detach().numpy())

@@ -37,8 +37,9 @@ body{margin:0; font:13px Inter, "Segoe UI", sans-serif; color:#333; background:#
 """
 
 
-def head_view_html(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, ...],
-                   visible: np.ndarray | None = None) -> str:
+def head_view_html(
+    maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, ...], visible: np.ndarray | None = None
+) -> str:
     """bertviz's head view as a self-contained HTML page (inline SVG + a few lines of JS, nothing fetched).
 
     maps: [len(heads), U, U] query × key weights; visible: [U, U] bool entries to draw (a pair filter). One line
@@ -56,25 +57,35 @@ def head_view_html(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, 
     parts = []
     for k, head in enumerate(heads):
         colour = html.escape(head_color(head))
-        parts.append(f'<rect x="{8 + 90 * k}" y="4" width="14" height="14" fill="{colour}"/>'
-                     f'<text x="{26 + 90 * k}" y="16">head {head + 1}</text>')
-    parts.append(f'<text class="title" x="{x_left - 6}" y="{TOP - 8}" text-anchor="end">query (attending)</text>'
-                 f'<text class="title" x="{x_right + 6}" y="{TOP - 8}">key (attended to)</text>')
+        parts.append(
+            f'<rect x="{8 + 90 * k}" y="4" width="14" height="14" fill="{colour}"/>'
+            f'<text x="{26 + 90 * k}" y="16">head {head + 1}</text>'
+        )
+    parts.append(
+        f'<text class="title" x="{x_left - 6}" y="{TOP - 8}" text-anchor="end">query (attending)</text>'
+        f'<text class="title" x="{x_right + 6}" y="{TOP - 8}">key (attended to)</text>'
+    )
     for k, head in enumerate(heads):
         colour = html.escape(head_color(head))
         qs, ks = np.nonzero(visible & (maps[k] >= MIN_WEIGHT))
-        parts += [f'<line data-q="{q}" data-k="{key}" x1="{x_left}" y1="{y(q)}" x2="{x_right}" y2="{y(key)}" '
-                  f'stroke="{colour}" stroke-width="2" stroke-opacity="{maps[k, q, key]:.3f}"/>'
-                  for q, key in zip(qs, ks, strict=True)]
+        parts += [
+            f'<line data-q="{q}" data-k="{key}" x1="{x_left}" y1="{y(q)}" x2="{x_right}" y2="{y(key)}" '
+            f'stroke="{colour}" stroke-width="2" stroke-opacity="{maps[k, q, key]:.3f}"/>'
+            for q, key in zip(qs, ks, strict=True)
+        ]
     for side, x, anchor in (("q", x_left - 6, "end"), ("k", x_right + 6, "start")):
         box_x = 0 if side == "q" else x_right
         for i, label in enumerate(labels):
-            parts.append(f'<g class="tok" data-side="{side}" data-i="{i}">'
-                         f'<rect x="{box_x}" y="{TOP + ROW * i}" width="{TEXT_W}" height="{ROW}"/>'
-                         f'<text x="{x}" y="{y(i) + 4}" text-anchor="{anchor}">{html.escape(label)}</text></g>')
+            parts.append(
+                f'<g class="tok" data-side="{side}" data-i="{i}">'
+                f'<rect x="{box_x}" y="{TOP + ROW * i}" width="{TEXT_W}" height="{ROW}"/>'
+                f'<text x="{x}" y="{y(i) + 4}" text-anchor="{anchor}">{html.escape(label)}</text></g>'
+            )
     svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">{"".join(parts)}</svg>'
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{_STYLE}</style><style id="focus"></style>'
-            f'</head><body>{svg}<script>{_SCRIPT}</script></body></html>')
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{_STYLE}</style><style id="focus"></style>'
+        f"</head><body>{svg}<script>{_SCRIPT}</script></body></html>"
+    )
 
 
 def head_view_height(n: int) -> int:
@@ -82,14 +93,24 @@ def head_view_height(n: int) -> int:
     return TOP + ROW * n + 8
 
 
-def head_heatmaps(maps: np.ndarray, labels: tuple[str, ...], heads: tuple[int, ...], visible: np.ndarray | None = None,
-                  zmax: float | None = None) -> go.Figure:
+def head_heatmaps(
+    maps: np.ndarray,
+    labels: tuple[str, ...],
+    heads: tuple[int, ...],
+    visible: np.ndarray | None = None,
+    zmax: float | None = None,
+) -> go.Figure:
     """One heatmap per selected head, side by side; values on hover. maps: [len(heads), U, U]."""
     n = len(labels)
     cols = min(len(heads), 3)
     rows = int(np.ceil(len(heads) / cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f"head {h + 1}" for h in heads],
-                        horizontal_spacing=0.06, vertical_spacing=0.12 if rows > 1 else 0.05)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[f"head {h + 1}" for h in heads],
+        horizontal_spacing=0.06,
+        vertical_spacing=0.12 if rows > 1 else 0.05,
+    )
     for k in range(len(heads)):
         matrix = maps[k] if visible is None else np.where(visible, maps[k], np.nan)
         r, c = divmod(k, cols)

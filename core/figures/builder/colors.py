@@ -16,7 +16,7 @@ DIVERGING = [[0.0, "#f59322"], [0.5, "#e8eaeb"], [1.0, "#0877bd"]]
 
 
 def _hex(c: str) -> np.ndarray:
-    return np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)])
+    return np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)])
 
 
 def diverging_rgb(values: np.ndarray) -> np.ndarray:

@@ -33,16 +33,39 @@ def loss_figure(runs: list[tuple[str, list[int], list[float], list[float]]], hei
         epochs, train, test = thin(epochs, train, test)
         prefix = f"{name}: " if len(runs) > 1 else ""
         color = "#333333" if r == 0 else "#9467bd"
-        fig.add_trace(go.Scatter(x=epochs, y=train, name=f"{prefix}train", mode=mode, cliponaxis=False,
-                                 marker=dict(color=color, size=10), line=dict(color=color, dash=RUN_DASH[r % 2])))
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=train,
+                name=f"{prefix}train",
+                mode=mode,
+                cliponaxis=False,
+                marker=dict(color=color, size=10),
+                line=dict(color=color, dash=RUN_DASH[r % 2]),
+            )
+        )
         if np.isfinite(np.asarray(test, float)).any():
             color = "#aaaaaa" if r == 0 else "#c5b0d5"
-            fig.add_trace(go.Scatter(x=epochs, y=test, name=f"{prefix}test", mode=mode, cliponaxis=False,
-                                     marker=dict(color=color, size=6), line=dict(color=color, dash="dot")))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=28, b=10), xaxis_title="epoch",
-                      yaxis_title="loss", yaxis=dict(type="log", tickformat=".2~g", nticks=5),
-                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
-                      uirevision="loss")
+            fig.add_trace(
+                go.Scatter(
+                    x=epochs,
+                    y=test,
+                    name=f"{prefix}test",
+                    mode=mode,
+                    cliponaxis=False,
+                    marker=dict(color=color, size=6),
+                    line=dict(color=color, dash="dot"),
+                )
+            )
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=28, b=10),
+        xaxis_title="epoch",
+        yaxis_title="loss",
+        yaxis=dict(type="log", tickformat=".2~g", nticks=5),
+        legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
+        uirevision="loss",
+    )
     if untrained:
         last = max((e[-1] for _, e, _, _ in runs if len(e)), default=0)
         fig.update_xaxes(range=[0, max(10, last + 10)])
@@ -51,8 +74,17 @@ def loss_figure(runs: list[tuple[str, list[int], list[float], list[float]]], hei
         if values.size:  # a decade either side, so the log axis is not a stack of equal tick labels
             fig.update_yaxes(range=[np.log10(values.min()) - 1, np.log10(values.max()) + 1])
         # top right: clear of the epoch-0 points (left, middle) and of the tick labels on a narrow screen
-        fig.add_annotation(text="train to see the curves", xref="paper", yref="paper", x=1, y=1, xanchor="right",
-                           yanchor="top", showarrow=False, font=dict(color="#888888", size=12))
+        fig.add_annotation(
+            text="train to see the curves",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            font=dict(color="#888888", size=12),
+        )
     return fig
 
 
@@ -63,9 +95,14 @@ def grad_norm_figure(epochs: list[int], norms: list[list[float]], height: int = 
     fig = go.Figure()
     for layer in range(arr.shape[1] if arr.ndim == 2 else 0):
         fig.add_trace(go.Scatter(x=epochs, y=arr[:, layer], mode="lines", name=f"layer {layer + 1}"))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="epoch",
-                      yaxis_title="‖dL/dW‖", yaxis=dict(type="log", tickformat=".2~g", nticks=5),
-                      legend=dict(orientation="h", y=1.15))
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        xaxis_title="epoch",
+        yaxis_title="‖dL/dW‖",
+        yaxis=dict(type="log", tickformat=".2~g", nticks=5),
+        legend=dict(orientation="h", y=1.15),
+    )
     return fig
 
 
@@ -73,9 +110,18 @@ def confusion_figure(confusion: np.ndarray, height: int = 220) -> go.Figure:
     """Counts `[true, predicted]` on the test points, annotated."""
     k = confusion.shape[0]
     names = [f"class {i}" for i in range(k)]
-    fig = go.Figure(go.Heatmap(z=confusion, x=names, y=names, colorscale="Blues", showscale=False,
-                               text=confusion, texttemplate="%{text}",
-                               hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=confusion,
+            x=names,
+            y=names,
+            colorscale="Blues",
+            showscale=False,
+            text=confusion,
+            texttemplate="%{text}",
+            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed", title="true")
     fig.update_xaxes(title="predicted", side="top", tickfont=dict(color=CLASS_COLORS[0]))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10))

@@ -3,9 +3,15 @@ lines coloured by sign (blue +, orange −) and thick by magnitude, with their v
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
 
+from core.builder.activations import ACTIVATIONS
+from core.builder.evaluate import PlaneOutputs, grid_points
+from core.builder.model import MLP
+from core.data.features import LABELS, feature_matrix
 from core.figures.builder.colors import diverging_rgb, png_uri
 
 BLUE, ORANGE = "#0877bd", "#f59322"
@@ -37,9 +43,59 @@ def normalise(planes: np.ndarray) -> np.ndarray:
     return planes / np.where(scale > 0, scale, 1)[:, None, None]
 
 
-def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: list[list[str]],
-                   weights: list[np.ndarray], highlight: int | None = None, height: int | None = None,
-                   ) -> go.Figure:
+@dataclass(frozen=True)
+class NetworkDrawing:
+    """What the network drawing shows: `columns[c]`, the neurons of column c as thumbnails of their output over
+    the plane `[n_c, r, r]` in [-1, 1] (inputs first, output last); a title per column (lines split by <br>); a hover
+    label per neuron; the weights `[n_{l+1}, n_l]` of each layer."""
+
+    columns: tuple[np.ndarray, ...]
+    titles: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+    weights: tuple[np.ndarray, ...]
+
+    @property
+    def heading(self) -> str:
+        """The column titles on one line (over the drawing's image while training plays)."""
+        return " · ".join(t.replace("<br>", " ") for t in self.titles)
+
+
+def network_drawing(
+    model: MLP, plane: PlaneOutputs, feature_names: tuple[str, ...], head: str, thumbnail: int = 20
+) -> NetworkDrawing:
+    """The drawing of `model` from its outputs over the plane (`evaluate_plane`): every input feature and hidden
+    neuron scaled by its largest |value|, the output as TF Playground colours it (a probability p as 2p − 1,
+    a score or value clipped to [-1, 1]), each thumbnail about `thumbnail` cells wide."""
+    res = plane.resolution
+    stride = max(res // thumbnail, 1)
+    feats = feature_matrix(grid_points(res), feature_names).T
+    inputs = normalise(feats.reshape(-1, res, res).numpy()[:, ::stride, ::stride])
+    hidden = [normalise(h[:, ::stride, ::stride]) for h in plane.layers[:-1]]
+    out = plane.output[:, ::stride, ::stride]
+    out = 2 * out - 1 if head in ("softmax_ce", "sigmoid_bce") else np.clip(out, -1, 1)
+    acts = model.spec.activations
+    titles = (
+        "Inputs",
+        *(f"Layer {i + 1}<br>{len(h)} {ACTIVATIONS[acts[i]].title}" for i, h in enumerate(hidden)),
+        f"Output<br>{ACTIVATIONS[acts[-1]].title}",
+    )
+    labels = (
+        tuple(LABELS[f] for f in feature_names),
+        *(tuple(f"layer {i + 1} neuron {j}" for j in range(len(h))) for i, h in enumerate(hidden)),
+        tuple(f"output {j}" for j in range(len(out))),
+    )
+    weights = tuple(lin.weight.detach().numpy().copy() for lin in model.linears)
+    return NetworkDrawing((inputs, *hidden, out), titles, labels, weights)
+
+
+def network_figure(
+    columns: list[np.ndarray],
+    titles: list[str],
+    node_labels: list[list[str]],
+    weights: list[np.ndarray],
+    highlight: int | None = None,
+    height: int | None = None,
+) -> go.Figure:
     """`columns[c]`: neuron planes `[n_c, res, res]` in [-1, 1] (inputs first, output last); `weights[l]`:
     `[n_{l+1}, n_l]`. `highlight` = weight layer index (1-based) whose column is shaded."""
     n_max = max(len(c) for c in columns)
@@ -67,41 +123,110 @@ def network_figure(columns: list[np.ndarray], titles: list[str], node_labels: li
                 t = 0.5 + 0.12 * ((i + j) % 3 - 1)  # stagger hover points so parallel lines stay hoverable
                 mids_x.append(x0 + (x1 - x0) * t)
                 mids_y.append(y0 + (y1 - y0) * t)
-                mids_text.append(f"W{layer + 1}[{i},{j}] = {v:.4f}<br>{node_labels[layer][j]} → "
-                                 f"{node_labels[layer + 1][i]}")
+                mids_text.append(
+                    f"W{layer + 1}[{i},{j}] = {v:.4f}<br>{node_labels[layer][j]} → {node_labels[layer + 1][i]}"
+                )
     for (positive, bucket), (xs, ys) in sorted(buckets.items()):
-        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                           line=dict(color=BLUE if positive else ORANGE, width=0.5 + 1.6 * bucket)))
-    traces.append(dict(type="scatter", x=mids_x, y=mids_y, mode="markers", marker=dict(size=9, opacity=0),
-                       text=mids_text, hovertemplate="%{text}<extra></extra>", showlegend=False))
+        traces.append(
+            dict(
+                type="scatter",
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                line=dict(color=BLUE if positive else ORANGE, width=0.5 + 1.6 * bucket),
+            )
+        )
+    traces.append(
+        dict(
+            type="scatter",
+            x=mids_x,
+            y=mids_y,
+            mode="markers",
+            marker=dict(size=9, opacity=0),
+            text=mids_text,
+            hovertemplate="%{text}<extra></extra>",
+            showlegend=False,
+        )
+    )
     for name, color in (("positive weight", BLUE), ("negative weight", ORANGE)):
-        traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name=name,
-                           line=dict(color=color, width=4)))
-    traces.append(dict(type="scatter", x=[None], y=[None], mode="lines", name="thicker = larger |w|",
-                       line=dict(color="grey", width=1)))
+        traces.append(
+            dict(type="scatter", x=[None], y=[None], mode="lines", name=name, line=dict(color=color, width=4))
+        )
+    traces.append(
+        dict(
+            type="scatter",
+            x=[None],
+            y=[None],
+            mode="lines",
+            name="thicker = larger |w|",
+            line=dict(color="grey", width=1),
+        )
+    )
     # neurons: thumbnails + hover
     nx, ny, ntext = [], [], []
     for c, planes in enumerate(columns):
         for i, plane in enumerate(planes):
             y = y_of(c, i)
-            images.append(dict(source=png_uri(diverging_rgb(plane)), xref="x", yref="y", x=c - NODE / 2,
-                               y=y + NODE / 2, sizex=NODE, sizey=NODE, sizing="stretch", layer="above"))
+            images.append(
+                dict(
+                    source=png_uri(diverging_rgb(plane)),
+                    xref="x",
+                    yref="y",
+                    x=c - NODE / 2,
+                    y=y + NODE / 2,
+                    sizex=NODE,
+                    sizey=NODE,
+                    sizing="stretch",
+                    layer="above",
+                )
+            )
             nx.append(c)
             ny.append(y)
             ntext.append(node_labels[c][i])
-        annotations.append(dict(x=c, y=top + TITLE_GAP, yanchor="bottom", text=titles[c], showarrow=False,
-                                font=dict(size=title_font)))
-    traces.append(dict(type="scatter", x=nx, y=ny, mode="markers", text=ntext, showlegend=False,
-                       marker=dict(size=28, symbol="square", opacity=0), hovertemplate="%{text}<extra></extra>"))
-    annotations += [dict(x=-NODE / 2 - 0.05, y=y_of(0, i), text=label, xanchor="right", showarrow=False)
-                    for i, label in enumerate(node_labels[0])]
+        annotations.append(
+            dict(x=c, y=top + TITLE_GAP, yanchor="bottom", text=titles[c], showarrow=False, font=dict(size=title_font))
+        )
+    traces.append(
+        dict(
+            type="scatter",
+            x=nx,
+            y=ny,
+            mode="markers",
+            text=ntext,
+            showlegend=False,
+            marker=dict(size=28, symbol="square", opacity=0),
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    annotations += [
+        dict(x=-NODE / 2 - 0.05, y=y_of(0, i), text=label, xanchor="right", showarrow=False)
+        for i, label in enumerate(node_labels[0])
+    ]
     if highlight is not None:
-        shapes.append(dict(type="rect", x0=highlight - 1 + NODE / 2, x1=highlight + NODE / 2 + 0.08,
-                           y0=-top - BOX_PAD, y1=top + BOX_PAD, layer="below",
-                           fillcolor="rgba(255,215,0,0.25)", line=dict(color="gold", width=2)))
+        shapes.append(
+            dict(
+                type="rect",
+                x0=highlight - 1 + NODE / 2,
+                x1=highlight + NODE / 2 + 0.08,
+                y0=-top - BOX_PAD,
+                y1=top + BOX_PAD,
+                layer="below",
+                fillcolor="rgba(255,215,0,0.25)",
+                line=dict(color="gold", width=2),
+            )
+        )
     layout = dict(
-        height=height, margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.02, x=0), dragmode=False, images=images, annotations=annotations,
-        shapes=shapes, xaxis=dict(visible=False, range=[-1.3, len(columns) - 0.4]),
-        yaxis=dict(visible=False, range=[-top - 0.7, top + TITLE_GAP + title_room], scaleanchor="x"))
+        height=height,
+        margin=dict(l=0, r=0, t=0, b=0),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.02, x=0),
+        dragmode=False,
+        images=images,
+        annotations=annotations,
+        shapes=shapes,
+        xaxis=dict(visible=False, range=[-1.3, len(columns) - 0.4]),
+        yaxis=dict(visible=False, range=[-top - 0.7, top + TITLE_GAP + title_room], scaleanchor="x"),
+    )
     return go.Figure(data=traces, layout=layout)  # built in one go: plotly validates once

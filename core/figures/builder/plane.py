@@ -36,9 +36,19 @@ def _point_colors(labels: np.ndarray, task: str) -> list[str] | np.ndarray:
     return [CLASS_COLORS[int(c)] for c in labels]
 
 
-def plane_figure(head: str, task: str, output: np.ndarray, points: np.ndarray, labels: np.ndarray,
-                 is_train: np.ndarray, show_test: bool = False, discretize: bool = False,
-                 selected: int | None = None, click_grid: int = 30, height: int = 420) -> go.Figure:
+def plane_figure(
+    head: str,
+    task: str,
+    output: np.ndarray,
+    points: np.ndarray,
+    labels: np.ndarray,
+    is_train: np.ndarray,
+    show_test: bool = False,
+    discretize: bool = False,
+    selected: int | None = None,
+    click_grid: int = 30,
+    height: int = 420,
+) -> go.Figure:
     """Heatmap of the output `[K, res, res]` with train points (white edge) and test points (black edge).
 
     A grid of `click_grid²` invisible markers carries the hover value and lets a click anywhere give (x1, x2);
@@ -54,38 +64,88 @@ def plane_figure(head: str, task: str, output: np.ndarray, points: np.ndarray, l
     cols = np.clip(((gx - lo) / (hi - lo) * res).astype(int), 0, res - 1)
     rows = np.clip(((gy - lo) / (hi - lo) * res).astype(int), 0, res - 1)
     val = output[:, rows, cols]  # [K, g, g]
-    text = (np.vectorize(lambda k: f"class {k}")(val.argmax(0)) if head == "softmax_ce"
-            else np.char.mod("%.3f", val[0]))
-    traces.append(dict(type="scatter", x=gx.ravel(), y=gy.ravel(), mode="markers", name="plane",
-                       marker=dict(size=14, symbol="square", opacity=0), text=text.ravel(), showlegend=False,
-                       hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>output %{text}<extra></extra>"))
+    text = np.vectorize(lambda k: f"class {k}")(val.argmax(0)) if head == "softmax_ce" else np.char.mod("%.3f", val[0])
+    traces.append(
+        dict(
+            type="scatter",
+            x=gx.ravel(),
+            y=gy.ravel(),
+            mode="markers",
+            name="plane",
+            marker=dict(size=14, symbol="square", opacity=0),
+            text=text.ravel(),
+            showlegend=False,
+            hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>output %{text}<extra></extra>",
+        )
+    )
     colors = _point_colors(labels, task)
-    colorbar_kw = dict(colorscale=[[0, "#f59322"], [0.5, "#ffffff"], [1, "#0877bd"]], cmin=-1, cmax=1) \
-        if task == "regression" else {}
+    colorbar_kw = (
+        dict(colorscale=[[0, "#f59322"], [0.5, "#ffffff"], [1, "#0877bd"]], cmin=-1, cmax=1)
+        if task == "regression"
+        else {}
+    )
     for trace_mask, name, edge in ((is_train, "train", "white"), (~is_train, "test", "black")):
         if name == "test" and not show_test:
             continue
         idx = np.flatnonzero(trace_mask)
         c = np.asarray(colors)[idx] if task != "regression" else labels[idx]
-        traces.append(dict(
-            type="scatter", x=points[idx, 0], y=points[idx, 1], mode="markers", name=f"{name} points",
-            customdata=idx, marker=dict(size=7, color=c, line=dict(color=edge, width=1), **colorbar_kw),
-            hovertemplate=f"{name} point #%{{customdata}}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>"))
+        traces.append(
+            dict(
+                type="scatter",
+                x=points[idx, 0],
+                y=points[idx, 1],
+                mode="markers",
+                name=f"{name} points",
+                customdata=idx,
+                marker=dict(size=7, color=c, line=dict(color=edge, width=1), **colorbar_kw),
+                hovertemplate=f"{name} point #%{{customdata}}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>",
+            )
+        )
     if selected is not None and 0 <= selected < len(points):
-        traces.append(dict(type="scatter", x=[points[selected, 0]], y=[points[selected, 1]], mode="markers",
-                           name="selected sample", hoverinfo="skip",
-                           marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color="black", width=3))))
-    image = dict(source=png_uri(plane_image(head, output, discretize)), xref="x", yref="y", x=lo, y=hi,
-                 sizex=hi - lo, sizey=hi - lo, sizing="stretch", layer="below")
+        traces.append(
+            dict(
+                type="scatter",
+                x=[points[selected, 0]],
+                y=[points[selected, 1]],
+                mode="markers",
+                name="selected sample",
+                hoverinfo="skip",
+                marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color="black", width=3)),
+            )
+        )
+    image = dict(
+        source=png_uri(plane_image(head, output, discretize)),
+        xref="x",
+        yref="y",
+        x=lo,
+        y=hi,
+        sizex=hi - lo,
+        sizey=hi - lo,
+        sizing="stretch",
+        layer="below",
+    )
     # The legend sits above the plot (below the mode bar, which takes the top ~25 px), clear of the x-axis title;
     # both axes constrain their domain, so the square plot shrinks instead of padding its range and the x tick
     # labels stay right under the image.
-    layout = dict(height=height, margin=dict(l=10, r=10, t=LEGEND_TOP, b=10), plot_bgcolor="white",
-                  images=[image], clickmode="event+select", dragmode=False,
-                  legend=dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom"),
-                  xaxis=dict(range=[lo, hi], title=dict(text="x₁", standoff=4), constrain="domain",
-                             showgrid=False, zeroline=False),
-                  yaxis=dict(range=[lo, hi], title=dict(text="x₂", standoff=4), scaleanchor="x",
-                             constrain="domain", showgrid=False, zeroline=False),
-                  uirevision="plane")
+    layout = dict(
+        height=height,
+        margin=dict(l=10, r=10, t=LEGEND_TOP, b=10),
+        plot_bgcolor="white",
+        images=[image],
+        clickmode="event+select",
+        dragmode=False,
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom"),
+        xaxis=dict(
+            range=[lo, hi], title=dict(text="x₁", standoff=4), constrain="domain", showgrid=False, zeroline=False
+        ),
+        yaxis=dict(
+            range=[lo, hi],
+            title=dict(text="x₂", standoff=4),
+            scaleanchor="x",
+            constrain="domain",
+            showgrid=False,
+            zeroline=False,
+        ),
+        uirevision="plane",
+    )
     return go.Figure(data=traces, layout=layout)

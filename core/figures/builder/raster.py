@@ -21,32 +21,45 @@ BLUE, ORANGE = (8, 119, 189), (245, 147, 34)
 
 
 def _hex(c: str) -> tuple[int, int, int]:
-    return tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(c[i : i + 2], 16) for i in (1, 3, 5))
 
 
-def plane_raster(head: str, task: str, output: np.ndarray, points: np.ndarray, labels: np.ndarray,
-                 is_train: np.ndarray, show_test: bool = False, discretize: bool = False,
-                 size: int = 360) -> np.ndarray:
+def plane_raster(
+    head: str,
+    task: str,
+    output: np.ndarray,
+    points: np.ndarray,
+    labels: np.ndarray,
+    is_train: np.ndarray,
+    show_test: bool = False,
+    discretize: bool = False,
+    size: int = 360,
+) -> np.ndarray:
     """The output heatmap `[K, res, res]` scaled to `size²` pixels with the points drawn on it."""
     img = Image.fromarray(np.ascontiguousarray(plane_image(head, output, discretize)[::-1]))
     img = img.resize((size, size), Image.Resampling.BILINEAR)
     draw = ImageDraw.Draw(img)
     lo, hi = DOMAIN
     px = (points - lo) / (hi - lo) * size
-    fills = diverging_rgb(labels) if task == "regression" else \
-        np.array([_hex(c) for c in CLASS_COLORS])[labels.astype(np.int64) % len(CLASS_COLORS)]
+    fills = (
+        diverging_rgb(labels)
+        if task == "regression"
+        else np.array([_hex(c) for c in CLASS_COLORS])[labels.astype(np.int64) % len(CLASS_COLORS)]
+    )
     for i in range(len(points)):
         if not is_train[i] and not show_test:
             continue
         fill = tuple(int(v) for v in fills[i])
         x, y = px[i, 0], size - px[i, 1]
-        draw.ellipse((x - 3.5, y - 3.5, x + 3.5, y + 3.5), fill=fill,
-                     outline=(255, 255, 255) if is_train[i] else (0, 0, 0))
+        draw.ellipse(
+            (x - 3.5, y - 3.5, x + 3.5, y + 3.5), fill=fill, outline=(255, 255, 255) if is_train[i] else (0, 0, 0)
+        )
     return np.asarray(img)
 
 
-def network_raster(columns: list[np.ndarray], weights: list[np.ndarray], width: int = 560,
-                   node: int = 44) -> np.ndarray:
+def network_raster(
+    columns: list[np.ndarray], weights: list[np.ndarray], width: int = 560, node: int = 44
+) -> np.ndarray:
     """Neuron thumbnails `columns[c]` `[n, r, r]` in [-1, 1] joined by weight lines (blue +, orange −)."""
     n_max = max(len(c) for c in columns)
     height = n_max * (node + 14) + 16
@@ -97,8 +110,11 @@ def loss_raster(train: list[float], test: list[float], width: int = 360, height:
     span = hi - lo or 1.0
     draw.rectangle((0, 0, width - 1, height - 1), outline=(220, 220, 220))
     for series, color in ((test, (170, 170, 170)), (train, (40, 40, 40))):
-        pts = [(4 + (width - 8) * i / (len(series) - 1), height - 4 - (height - 8) * (math.log10(v) - lo) / span)
-               for i, v in enumerate(series) if math.isfinite(v) and v > 0]
+        pts = [
+            (4 + (width - 8) * i / (len(series) - 1), height - 4 - (height - 8) * (math.log10(v) - lo) / span)
+            for i, v in enumerate(series)
+            if math.isfinite(v) and v > 0
+        ]
         if len(pts) > 1:
             draw.line(pts, fill=color, width=2)
     return np.asarray(img)

@@ -1,0 +1,1 @@
+"""Plotly figures of the optimizer race: pure functions from core.race results to figures."""

@@ -1,0 +1,16 @@
+"""The Attributions tool's state: its set-up from the link and the widgets (pages.kit)."""
+
+from __future__ import annotations
+
+from core.attribution.setup import AttributionSetup
+from pages.kit import ToolState, left_out_warnings, show_warnings
+
+STATE = ToolState("attribution", AttributionSetup)
+LINK_NAMES = {"text": "text", "text_b": "text B"}  # set-up fields long enough to stay out of a link
+
+
+def current() -> AttributionSetup:
+    """The validated set-up of the widgets drawn, its link written, and a word when a text is too long for it."""
+    setup = STATE.current()
+    show_warnings(left_out_warnings(setup, LINK_NAMES))
+    return setup

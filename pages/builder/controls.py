@@ -1,0 +1,132 @@
+"""The Network builder's controls: the training bar on top, data, features and training settings on the left, the
+hidden layers' + and − buttons over the live view. Each group a classroom link may hide (`hide`) is left out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.builder.optimizers import LEARNING_RATES, REG_RATES, ladder
+from core.builder.setup import CUSTOM, MAX_LAYERS, MAX_NEURONS, BuilderSetup, resized, with_layer, without_layer
+from pages.builder.live import FPS
+from pages.builder.state import STATE, last_trainer, playing, reset, reshape, set_playing, step_epoch
+
+SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)  # the choices of "Epochs per frame"
+
+
+def training_bar(hidden: set[str]) -> None:
+    """Play/Pause, Step, Reset, New weights and the knobs, in rows that wrap instead of squeezing (on a narrow
+    screen the knobs go under the buttons, every label whole)."""
+    bar = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+    buttons = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="content")
+    knobs = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="content")
+    trainer, on = last_trainer(), playing()
+    buttons.button(
+        "Pause" if on else "Play",
+        icon=":material/pause:" if on else ":material/play_arrow:",
+        key=STATE.key("play"),
+        on_click=set_playing,
+        args=(not on,),
+        type="primary",
+        width=100,
+        disabled=bool(trainer and not trainer.ready),
+    )
+    buttons.button("Step", key=STATE.key("step"), on_click=step_epoch, help="Train one epoch")
+    buttons.button(
+        "Reset", key=STATE.key("reset"), on_click=reset, help="Back to epoch 0 with the same initial weights"
+    )
+    buttons.button(
+        "New weights",
+        key=STATE.key("new_weights"),
+        on_click=reset,
+        kwargs={"new_weights": True},
+        help="Draw new initial weights (the weight seed goes up by one)",
+    )
+    st.session_state.setdefault(STATE.key("speed"), 5)
+    knobs.select_slider(
+        "Epochs per frame",
+        SPEEDS,
+        key=STATE.key("speed"),
+        persist_state="session",
+        width=130,
+        help=f"Training speed: epochs trained per refresh (up to {FPS} refreshes per second)",
+    )
+    if "training" not in hidden:
+        STATE.widget("learning_rate", knobs, choices=ladder(LEARNING_RATES, STATE.value("learning_rate")), width=160)
+        STATE.widget("activation", knobs, width=115)
+        STATE.widget("optimizer", knobs, width=125)
+
+
+def settings(hidden: set[str]) -> None:
+    """The left column's settings: data, features, training settings, regularization."""
+    if "data" not in hidden:
+        st.markdown("**Data**")
+        STATE.widget("dataset")
+        own = STATE.value("dataset") == CUSTOM and bool(STATE.value("points"))
+        generated_only = "Only for generated datasets: your own points are used as they are." if own else None
+        STATE.widget("noise", disabled=own, help=generated_only)
+        STATE.widget("train_percent")
+        STATE.widget("n_points", disabled=own, help=generated_only)
+        STATE.widget(
+            "data_seed",
+            help="Same seed, same points" + ("; for your own points, the same train/test split" if own else ""),
+        )
+        STATE.widget("show_test")
+        STATE.widget("discretize")
+    if "features" not in hidden:
+        STATE.widget("features")
+    if "training" not in hidden:
+        with st.expander("Training settings"):
+            for name in ("batch_size", "init_seed", "binary_head", "max_epochs", "target_loss"):
+                STATE.widget(name)
+    if "regularization" not in hidden:
+        STATE.widget("regularization")
+        STATE.widget("reg_rate", choices=ladder(REG_RATES, STATE.value("reg_rate")))
+
+
+def layers(setup: BuilderSetup) -> None:
+    """The hidden layers' count with + and −, and each layer's neuron count with + and −."""
+    n = len(setup.hidden)
+    head = st.columns([1.6] + [1] * (n + 1) + [max(0.1, 5 - n)])
+    with head[0]:
+        st.markdown(f"**{n} hidden layer{'s' if n != 1 else ''}**")
+        more, fewer = st.columns(2)
+        more.button(
+            "",
+            icon=":material/add:",
+            key=STATE.key("add_layer"),
+            on_click=reshape,
+            args=(with_layer,),
+            help="Add a hidden layer",
+            disabled=n >= MAX_LAYERS,
+        )
+        fewer.button(
+            "",
+            icon=":material/remove:",
+            key=STATE.key("remove_layer"),
+            on_click=reshape,
+            args=(without_layer,),
+            help="Remove the last hidden layer",
+            disabled=not n,
+        )
+    for i, neurons in enumerate(setup.hidden):
+        with head[i + 1]:
+            st.caption(f"Layer {i + 1}: {neurons}")
+            more, fewer = st.columns(2)
+            more.button(
+                "",
+                icon=":material/add:",
+                key=STATE.key(f"more.{i}"),
+                on_click=reshape,
+                args=(resized, i, 1),
+                help=f"Layer {i + 1}: add a neuron",
+                disabled=neurons >= MAX_NEURONS,
+            )
+            fewer.button(
+                "",
+                icon=":material/remove:",
+                key=STATE.key(f"less.{i}"),
+                on_click=reshape,
+                args=(resized, i, -1),
+                help=f"Layer {i + 1}: remove a neuron",
+                disabled=neurons <= 1,
+            )

@@ -1,0 +1,56 @@
+"""Network builder: build a small network on 2-D data, train it live, step through forward and backward passes.
+The set-up and layout; the controls, the live view and each tab are modules of pages/builder/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from core.device import configure_threads
+from core.markdown_literal import literal
+from pages.builder import compare, controls, hand, live, points, share, stepper
+from pages.builder.state import STATE, Run, playing, trainer_for
+
+# tab → (the control group a classroom link hides it with, its view)
+TABS: dict[str, tuple[str, Callable[[Run], None]]] = {
+    "Step through one training step": ("stepper", stepper.render),
+    "Hand mode": ("hand", hand.render),
+    "Compare two runs": ("compare", compare.render),
+    "Share and export": ("export", share.render),
+}
+
+
+def render() -> None:
+    """One run of the page (pages/network_builder.py, the navigation's entry point, calls it)."""
+    configure_threads()
+    st.title("Network builder")
+    caption = st.empty()  # over the link's warnings, which start() shows
+    hidden = set(STATE.start().hide)  # the last run's: a change of classroom mode shows from the next run on
+    caption.caption(
+        "Build a small network on 2-D data, train it live with real PyTorch, and step through every "
+        "number of the forward and backward pass." + (" · Classroom link: some controls are hidden." if hidden else "")
+    )
+    st.session_state.setdefault(STATE.key("playing"), False)
+    controls.training_bar(hidden)
+    left, main = st.columns([1, 4.2], gap="medium")
+    with left:
+        controls.settings(hidden)
+    if not STATE.value("features"):  # a moment between two ticks, not a wrong value: said, not reset
+        st.warning(f"Cannot use this set-up: features: {literal(STATE.declared['features'].problem)}.")
+        st.info("Tick at least one input feature on the left.")
+        st.stop()
+    setup = STATE.current()
+    trainer = trainer_for(setup)
+    with left:
+        points.render(setup, trainer.data, hidden)
+    with main:
+        if "network" not in hidden:
+            controls.layers(setup)
+        live.render(trainer)
+    run = Run(setup, trainer, playing())
+    shown = [name for name, (group, _) in TABS.items() if group not in hidden]
+    for name, tab in (STATE.tabs("tab", shown) if shown else {}).items():
+        if tab.open:
+            with tab:
+                TABS[name][1](run)

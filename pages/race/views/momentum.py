@@ -1,0 +1,67 @@
+"""Momentum on the quadratic: Goh's closed forms beside the rates measured with real torch.optim.SGD runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core.figures.race import goh as goh_fig
+from core.race.goh import MomentumMap, momentum_map
+from core.race.racers import make_racer
+from core.race.setup import MAX_RACERS
+from pages.race.state import STATE, Race
+from pages.session import session_fragment
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running real torch.optim.SGD over the (α, β) grid…")
+def _momentum_map(kappa: float) -> MomentumMap:
+    return momentum_map(kappa)
+
+
+@session_fragment
+def render(data: Race) -> None:
+    st.markdown(
+        "On **f = ½(x² + κy²)** (eigenvalues λ_min = 1, λ_max = κ) Goh's *Why Momentum Really Works* gives "
+        "the best settings in closed form. Each cell of the map is a real `torch.optim.SGD` run; its colour "
+        "is the measured rate ρ in ‖w_k‖ ~ ρᵏ."
+    )
+    kappa = st.slider(
+        "Condition number κ", 2.0, 200.0, float(min(max(data.setup.kappa, 2.0), 200.0)), key=STATE.key("goh_kappa")
+    )
+    m = _momentum_map(kappa)
+    c = st.columns(4)
+    c[0].metric("best plain step 2/(λ_min+λ_max)", f"{m.plain.alpha:.4g}")
+    c[1].metric(
+        "rate (κ−1)/(κ+1)",
+        f"{m.plain.rate:.4f}",
+        f"measured {m.measured_plain:.4f}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c[2].metric("best momentum α*, β*", f"{m.momentum.alpha:.4g}, {m.momentum.beta:.4g}")
+    c[3].metric(
+        "rate (√κ−1)/(√κ+1)",
+        f"{m.momentum.rate:.4f}",
+        f"measured {m.measured_momentum:.4f}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    st.plotly_chart(goh_fig.momentum_map_figure(m), key=STATE.key("goh_map"), width="stretch")
+    st.caption(
+        f"Plain descent converges iff 0 < αλ < 2, momentum iff 0 < αλ < 2 + 2β (black edge). Inside a "
+        f"dotted/dashed region the eigenvalues of the iteration are complex and the rate is √β: at β* that "
+        f"is √β* = {np.sqrt(m.momentum.beta):.4f}, the measured rate. (A well-known article prints 2√β, "
+        f"which would be {2 * np.sqrt(m.momentum.beta):.4f} here: more than 1, i.e. divergence.)"
+    )
+    if st.button(
+        "Race these on the quadratic",
+        icon=":material/sports_score:",
+        key=STATE.key("goh_fill"),
+        help="Switches the surface to the quadratic with this κ and adds SGD with α* and with (α*, β*).",
+    ):
+        best = (
+            make_racer("SGD", lr=m.plain.alpha).to_text(),
+            make_racer("SGD", lr=m.momentum.alpha, momentum=m.momentum.beta).to_text(),
+        )
+        STATE.ask(surface="quadratic", kappa=kappa, racers=(*data.racers, *best)[-MAX_RACERS:])
+        st.rerun()  # the whole page: the sidebar and the race change
