@@ -160,3 +160,33 @@ def test_link_values_quoted_in_warnings_are_shown_literally():
     at = run({"dataset": "custom", "points": "__import__,*1*,2"})
     warnings = [shown(w.value) for w in at.warning]
     assert any("The header is '__import__, *1*, 2'" in w for w in warnings), warnings
+
+
+def _train_until_stopped(at: AppTest) -> None:
+    for _ in range(30):
+        if not trainer(at).ready:
+            return
+        at.button(key=P + "step").click().run()
+    raise AssertionError("training did not stop")
+
+
+@pytest.mark.parametrize(
+    ("query", "change"),
+    [
+        ({"max_epochs": "2"}, lambda at: at.selectbox(key=P + "activation").select("relu")),  # a new network
+        ({"max_epochs": "2"}, lambda at: at.number_input(key=P + "max_epochs").set_value(5)),  # retuned
+        ({"target_loss": "0.9"}, lambda at: at.number_input(key=P + "target_loss").set_value(0.001)),
+        (
+            {"learning_rate": "10", "activation": "linear", "hidden": "8,8", "dataset": "plane"},
+            lambda at: at.selectbox(key=P + "activation").select("tanh"),
+        ),
+    ],
+    ids=["max-epochs-then-activation", "max-epochs-then-max-epochs", "target-loss", "diverged-then-activation"],
+)
+def test_play_is_enabled_on_the_run_that_makes_a_stopped_network_trainable_again(query, change):
+    at = run({"dataset": "xor", "n_points": "60"} | query)
+    _train_until_stopped(at)
+    assert at.button(key=P + "play").disabled
+    change(at).run()
+    assert trainer(at).ready
+    assert not at.button(key=P + "play").disabled  # on this run, not after a second change
