@@ -170,7 +170,15 @@ def live_view() -> None:
             return
         with st.expander("Confusion matrix and gradient health"):
             if m.confusion is not None:
-                st.plotly_chart(confusion_figure(m.confusion), key=STATE.key("confusion_fig"))
+                n_test = int(m.confusion.sum())
+                st.caption(
+                    f"Confusion matrix on the {n_test:,} test points (not trained on): rows the true class, "
+                    "columns the predicted one; the test accuracy above is its diagonal's share."
+                    if n_test
+                    else "No test points for a confusion matrix: lower the training data %."
+                )
+                if n_test:
+                    st.plotly_chart(confusion_figure(m.confusion), key=STATE.key("confusion_fig"))
             dead = dead_relus(model, trainer.x_train)
             if any(a == "relu" for a in model.spec.activations):
                 st.caption(

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.builder.setup import BuilderSetup
 from core.builder.trained import TrainedNetwork
+from core.builder.trainer import Trainer
 from core.catalog import ROOT
 from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
@@ -190,3 +191,24 @@ def test_play_is_enabled_on_the_run_that_makes_a_stopped_network_trainable_again
     change(at).run()
     assert trainer(at).ready
     assert not at.button(key=P + "play").disabled  # on this run, not after a second change
+
+
+def test_the_steppers_mini_batch_is_the_one_training_takes_next_and_its_step_is_trainings_step():
+    at = run({"dataset": "xor", "n_points": "60", "batch_size": "10", "optimizer": "momentum"})
+    at.radio(key=P + "trace_what").set_value("the mini-batch").run()
+    reference = Trainer(trainer(at).setup, trainer(at).data)
+    x, _ = reference.next_batch()
+    assert any("batch 1 of" in c.value and "shuffled" in c.value for c in at.caption)
+    torch.testing.assert_close(trainer(at).next_batch()[0], x, rtol=0, atol=0)
+    change = reference.step()
+    at.button(key=P + "apply").click().run()
+    for p, q in zip(trainer(at).model.parameters(), reference.model.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+    assert any("batch 2 of" in c.value for c in at.caption)
+    (said,) = [s.value for s in at.success if "Step taken" in s.value]
+    assert f"({change.batch_after - change.batch_before:+.3g})" in said  # the change itself, not 4 rounded decimals
+
+
+def test_confusion_matrix_says_it_counts_the_test_points(page):
+    n_test = int((~trainer(page).data.is_train).sum())
+    assert any(f"Confusion matrix on the {n_test:,} test points" in c.value for c in page.caption)

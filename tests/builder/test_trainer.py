@@ -264,13 +264,43 @@ def test_trace_is_the_float64_step_of_a_copy_and_leaves_the_live_network_and_opt
         assert all(torch.equal(v, state[i][k]) for k, v in s.items() if torch.is_tensor(v))
 
 
-def test_the_first_batch_is_the_first_training_points_in_dataset_order():
-    setup = BuilderSetup(n_points=60, batch_size=7)
+def test_next_batch_is_the_batch_training_draws_and_step_takes_exactly_the_step_training_takes():
+    """Against the shuffle a hand-written loop draws (seeded with the weight seed, one permutation per epoch), and
+    against `run`: a step-by-step epoch and a half, taken with `step`, leaves the network as training does."""
+    setup = BuilderSetup(n_points=60, batch_size=7, optimizer="adam")
+    stepped, trained = Trainer(setup, build_dataset(setup)), Trainer(setup, build_dataset(setup))
+    shuffle = torch.Generator().manual_seed(setup.init_seed)
+    n = len(stepped.x_train)
+    batches_per_epoch = -(-n // 7)
+    for epoch in range(2):
+        order = torch.randperm(n, generator=shuffle)
+        for s in range(0, n, 7) if epoch == 0 else range(0, 3 * 7, 7):
+            x, y = stepped.next_batch()
+            torch.testing.assert_close(x, stepped.x_train[order[s : s + 7]], rtol=0, atol=0)
+            torch.testing.assert_close(y, stepped.y_train[order[s : s + 7]], rtol=0, atol=0)
+            change = stepped.step()
+            assert change.batch_after != change.batch_before
+    assert stepped.epoch == 1 and stepped.epoch_progress == pytest.approx(3 / batches_per_epoch)
+    trained.run(1)
+    while trained.epoch_progress < 3 / batches_per_epoch - 1e-9:  # the next epoch's first 3 batches
+        trained.run(1, seconds=0)
+    assert trained.history.train_loss == stepped.history.train_loss
+    for p, q in zip(stepped.model.parameters(), trained.model.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
+def test_a_step_reports_the_loss_it_changed_and_a_step_that_ends_the_last_epoch_stops():
+    setup = BuilderSetup(n_points=20, batch_size=100, max_epochs=1)  # one batch per epoch
     trainer = Trainer(setup, build_dataset(setup))
-    x, y = trainer.first_batch()
-    train = np.flatnonzero(trainer.data.is_train)[:7]
-    torch.testing.assert_close(x, trainer.data.features[train])
-    torch.testing.assert_close(y, trainer.data.targets(trainer.head_name)[train])
+    x, y = trainer.next_batch()
+    with torch.no_grad():
+        before = float(trainer.loss(x, y))
+    change = trainer.step()
+    with torch.no_grad():
+        after = float(trainer.loss(trainer.x_train, trainer.y_train))
+    assert change.batch_before == pytest.approx(before) and change.train_after == pytest.approx(after)
+    assert change.batch_after == pytest.approx(change.train_after)  # the batch is the whole training set here
+    assert trainer.epoch == 1 and trainer.status == "done" and trainer.history.train_loss[-1] == pytest.approx(after)
 
 
 def test_ready_and_diverged_say_whether_it_trains_on():
