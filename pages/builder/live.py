@@ -98,7 +98,7 @@ def live_view() -> None:
         part = trainer.epoch_progress  # a slow epoch is trained over several frames
         st.markdown(f"#### Epoch {trainer.epoch:,}")
         st.markdown(
-            f"Training loss **{h.train_loss[-1]:.4f}** · test loss **{h.test_loss[-1]:.4f}**  \n"
+            f"Training loss **{h.train_loss[-1]:.4g}** · test loss **{h.test_loss[-1]:.4g}**  \n"
             f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}"
             + (f" · epoch {trainer.epoch + 1:,}: {part:.0%} trained" if part else "")
             + "</small>",
@@ -163,7 +163,7 @@ def live_view() -> None:
                 key=STATE.key("loss_fig"),
                 config={"displayModeBar": False},
             )
-        warn = gradient_warning(h.grad_norms[-1])
+        warn = gradient_warning(h.grad_norms[-1], h.train_loss[-1], shown.activation, shown.learning_rate)
         if warn:
             st.warning(warn)
         if light:  # fewer elements per frame; the expander comes back on pause

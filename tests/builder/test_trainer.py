@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 import torch
 
-from core.builder.evaluate import dead_relus, evaluate_plane, gradient_warning, metrics, r2_score
+from core.builder.evaluate import (
+    LEARNED,
+    VANISHING,
+    dead_relus,
+    evaluate_plane,
+    gradient_warning,
+    metrics,
+    r2_score,
+)
 from core.builder.setup import BuilderSetup, build_dataset
 from core.builder.trained import train_default_network
 from core.builder.trainer import Trainer
@@ -127,9 +135,28 @@ def test_dead_relus_and_gradient_warnings():
     with torch.no_grad():
         t.model.linears[0].bias[0] = -1000.0  # neuron 0 never fires
     assert dead_relus(t.model, t.x_train)[0] >= 1
-    assert "Vanishing" in gradient_warning([1e-9, 0.1])
-    assert "Exploding" in gradient_warning([1e9, 0.1])
-    assert gradient_warning([0.1, 0.2]) is None and gradient_warning([math.nan]) is None
+    assert "Vanishing" in gradient_warning([1e-9, 0.1], 0.5, "sigmoid", 0.03)
+    assert "Exploding" in gradient_warning([1e9, 0.1], 0.5, "relu", 0.03)
+    assert gradient_warning([0.1, 0.2], 0.5, "relu", 0.03) is None
+    assert gradient_warning([math.nan], 0.5, "relu", 0.03) is None
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "gelu", "linear", "leaky_relu"])
+def test_a_vanishing_gradient_warning_quotes_the_numbers_shown_and_advises_only_other_activations(activation):
+    said = gradient_warning([6e-11, 8e-7, 0.78], 1.34, activation, 10.0)
+    assert "6e-11" in said and "layer 1" in said and "1.34" in said
+    assert ("instead of sigmoid" in said) == (activation == "sigmoid")  # never "try tanh" to a tanh network
+
+
+def test_a_learned_network_gets_no_vanishing_gradient_warning():
+    """Issue 14: XOR with tanh at lr 10 trained to a loss of 0.0003 (layer 1's gradient 1e-10, small because there
+    is nothing left to learn) and was told "Vanishing gradients... Try ReLU/tanh instead of sigmoid"."""
+    setup = BuilderSetup(dataset="xor", activation="tanh", learning_rate=10, init_seed=2, n_points=200, hidden=(8, 8))
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(20)
+    h = trainer.history
+    assert h.train_loss[-1] < LEARNED and min(h.grad_norms[-1]) < VANISHING  # the case of the issue
+    assert gradient_warning(h.grad_norms[-1], h.train_loss[-1], "tanh", 10) is None
 
 
 RACE = """
