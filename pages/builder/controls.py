@@ -10,7 +10,7 @@ from core.builder.optimizers import LEARNING_RATES, REG_RATES, ladder
 from core.builder.setup import CUSTOM, MAX_LAYERS, MAX_NEURONS, BuilderSetup, resized, with_layer, without_layer
 from core.builder.trainer import Trainer
 from pages.builder.live import FPS
-from pages.builder.state import STATE, playing, reset, reshape, set_playing, step_epoch
+from pages.builder.state import STATE, animating, reset, reshape, set_playing, step_epoch
 
 SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)  # the choices of "Epochs per frame"
 
@@ -52,8 +52,9 @@ def training_bar(hidden: set[str]) -> DeltaGenerator:
 
 def play(slot: DeltaGenerator, trainer: Trainer | None) -> None:
     """Play or Pause, in `slot`, for the network this run shows: greyed when there is none or it is stopped (a stop
-    condition, a diverged loss)."""
-    on = playing()
+    condition, a diverged loss). Pause while frames train, for Play or for epochs Step asked for (a slow epoch takes
+    several frames): it stops both."""
+    on = animating()
     slot.button(
         "Pause" if on else "Play",
         icon=":material/pause:" if on else ":material/play_arrow:",

@@ -212,3 +212,17 @@ def test_the_steppers_mini_batch_is_the_one_training_takes_next_and_its_step_is_
 def test_confusion_matrix_says_it_counts_the_test_points(page):
     n_test = int((~trainer(page).data.is_train).sum())
     assert any(f"Confusion matrix on the {n_test:,} test points" in c.value for c in page.caption)
+
+
+def test_a_slow_epoch_asked_for_by_step_shows_its_progress_and_pause_stops_it():
+    """Issue 14: 6×8 hidden, 2,000 points, batch 1: an epoch takes several frames; each shows how much of it is
+    trained, and Pause (shown while Step's epochs train) stops them."""
+    at = run({"hidden": "8,8,8,8,8,8", "n_points": "2000", "batch_size": "1"})
+    at.button(key=P + "step").click().run()
+    assert trainer(at).epoch == 0 and 0 < trainer(at).epoch_progress < 1  # a frame's worth of the epoch
+    assert any("epoch 1:" in m.value and "% trained" in m.value for m in at.markdown)
+    assert at.button(key=P + "play").label == "Pause"
+    at.button(key=P + "play").click().run()
+    part = trainer(at).epoch_progress
+    at.run()
+    assert trainer(at).epoch_progress == part and at.button(key=P + "play").label == "Play"

@@ -43,3 +43,25 @@ def test_playing_shows_every_frame_image_and_pause_stops_training(app_url, chrom
             assert page_errors(page) == []
         finally:
             context.close()
+
+
+def test_a_slow_epoch_shows_its_progress_while_playing_and_pause_stops_it(app_url, chromium):
+    """Issue 14: 6×8 hidden with 2,000 points and batch 1 showed a greyed "Epoch 0" for over 10 s. Now the frames
+    that train the first epoch say how much of it is trained, before it ends; Pause stops training."""
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/network-builder?hidden=8,8,8,8,8,8&n_points=2000&batch_size=1")
+        wait_for_script(page)
+        page.get_by_role("button", name=PLAY).click()
+        progress = page.locator("small").filter(has_text=re.compile(r"epoch 1: \d+% trained"))
+        progress.first.wait_for(timeout=60_000)  # shown while the first epoch is still being trained
+        page.get_by_role("button", name=PAUSE).click()
+        page.get_by_role("button", name=PLAY).wait_for(timeout=60_000)
+        wait_for_script(page)
+        stopped_at = page.locator("small").filter(has_text="seed").first.inner_text()
+        page.wait_for_timeout(1500)
+        assert page.locator("small").filter(has_text="seed").first.inner_text() == stopped_at
+        assert page_errors(page) == []
+    finally:
+        context.close()
