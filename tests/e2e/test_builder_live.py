@@ -65,3 +65,25 @@ def test_a_slow_epoch_shows_its_progress_while_playing_and_pause_stops_it(app_ur
         assert page_errors(page) == []
     finally:
         context.close()
+
+
+def test_play_comes_back_on_the_run_that_makes_a_stopped_network_new(app_url, chromium):
+    """Issue 14: after "Reached the maximum…", changing the activation reset the network to epoch 0 but Play stayed
+    greyed until a second change."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/network-builder?dataset=xor&max_epochs=20")
+        wait_for_script(page)
+        page.get_by_role("button", name=PLAY).click()
+        page.get_by_text("Reached the maximum").wait_for(timeout=120_000)
+        wait_for_script(page)
+        assert page.get_by_role("button", name=PLAY).is_disabled()
+        page.get_by_label("Activation").click()
+        page.get_by_role("option", name="ReLU", exact=True).click()
+        wait_for_script(page)
+        assert _epoch(page) == 0
+        assert page.get_by_role("button", name=PLAY).is_enabled()
+        assert page_errors(page) == []
+    finally:
+        context.close()
