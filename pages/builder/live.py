@@ -100,7 +100,11 @@ def live_view() -> None:
         st.markdown(
             f"Training loss **{h.train_loss[-1]:.4g}** · test loss **{h.test_loss[-1]:.4g}**  \n"
             f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}"
-            + (f" · epoch {trainer.epoch + 1:,}: {part:.0%} trained" if part else "")
+            + (
+                f" · epoch {trainer.epoch + 1:,}: {part:.0%} trained (the losses are epoch {trainer.epoch:,}'s)"
+                if part
+                else ""
+            )
             + "</small>",
             unsafe_allow_html=True,
         )
@@ -178,7 +182,11 @@ def live_view() -> None:
                     else "No test points for a confusion matrix: lower the training data %."
                 )
                 if n_test:
-                    st.plotly_chart(confusion_figure(m.confusion), key=STATE.key("confusion_fig"))
+                    st.plotly_chart(
+                        confusion_figure(m.confusion),
+                        key=STATE.key("confusion_fig"),
+                        config={"displayModeBar": False},  # it covered the "predicted" axis title
+                    )
             dead = dead_relus(model, trainer.x_train)
             if any(a == "relu" for a in model.spec.activations):
                 st.caption(

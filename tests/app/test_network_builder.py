@@ -205,6 +205,7 @@ def test_the_steppers_mini_batch_is_the_one_training_takes_next_and_its_step_is_
     for p, q in zip(trainer(at).model.parameters(), reference.model.parameters(), strict=True):
         torch.testing.assert_close(p, q, rtol=0, atol=0)
     assert any("batch 2 of" in c.value for c in at.caption)
+    assert any("trained (the losses are epoch 0's)" in m.value for m in at.markdown)  # not the stepped network's
     (said,) = [s.value for s in at.success if "Step taken" in s.value]
     assert f"({change.batch_after - change.batch_before:+.3g})" in said  # the change itself, not 4 rounded decimals
 
