@@ -4,32 +4,25 @@ hidden layers' + and − buttons over the live view. Each group a classroom link
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.builder.optimizers import LEARNING_RATES, REG_RATES, ladder
 from core.builder.setup import CUSTOM, MAX_LAYERS, MAX_NEURONS, BuilderSetup, resized, with_layer, without_layer
+from core.builder.trainer import Trainer
 from pages.builder.live import FPS
-from pages.builder.state import STATE, last_trainer, playing, reset, reshape, set_playing, step_epoch
+from pages.builder.state import STATE, animating, reset, reshape, set_playing, step_epoch
 
 SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)  # the choices of "Epochs per frame"
 
 
-def training_bar(hidden: set[str]) -> None:
+def training_bar(hidden: set[str]) -> DeltaGenerator:
     """Play/Pause, Step, Reset, New weights and the knobs, in rows that wrap instead of squeezing (on a narrow
-    screen the knobs go under the buttons, every label whole)."""
+    screen the knobs go under the buttons, every label whole). Returns Play's place: `play` draws it there once this
+    run's network is known and trained (a change that builds or retunes a stopped network lets it play again)."""
     bar = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     buttons = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="content")
     knobs = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="content")
-    trainer, on = last_trainer(), playing()
-    buttons.button(
-        "Pause" if on else "Play",
-        icon=":material/pause:" if on else ":material/play_arrow:",
-        key=STATE.key("play"),
-        on_click=set_playing,
-        args=(not on,),
-        type="primary",
-        width=100,
-        disabled=bool(trainer and not trainer.ready),
-    )
+    slot = buttons.empty()
     buttons.button("Step", key=STATE.key("step"), on_click=step_epoch, help="Train one epoch")
     buttons.button(
         "Reset", key=STATE.key("reset"), on_click=reset, help="Back to epoch 0 with the same initial weights"
@@ -54,6 +47,24 @@ def training_bar(hidden: set[str]) -> None:
         STATE.widget("learning_rate", knobs, choices=ladder(LEARNING_RATES, STATE.value("learning_rate")), width=160)
         STATE.widget("activation", knobs, width=115)
         STATE.widget("optimizer", knobs, width=125)
+    return slot
+
+
+def play(slot: DeltaGenerator, trainer: Trainer | None) -> None:
+    """Play or Pause, in `slot`, for the network this run shows: greyed when there is none or it is stopped (a stop
+    condition, a diverged loss). Pause while frames train, for Play or for epochs Step asked for (a slow epoch takes
+    several frames): it stops both."""
+    on = animating()
+    slot.button(
+        "Pause" if on else "Play",
+        icon=":material/pause:" if on else ":material/play_arrow:",
+        key=STATE.key("play"),
+        on_click=set_playing,
+        args=(not on,),
+        type="primary",
+        width=100,
+        disabled=trainer is None or not trainer.ready,
+    )
 
 
 def settings(hidden: set[str]) -> None:

@@ -32,13 +32,14 @@ def render() -> None:
         "number of the forward and backward pass." + (" · Classroom link: some controls are hidden." if hidden else "")
     )
     st.session_state.setdefault(STATE.key("playing"), False)
-    controls.training_bar(hidden)
+    play = controls.training_bar(hidden)
     left, main = st.columns([1, 4.2], gap="medium")
     with left:
         controls.settings(hidden)
     if not STATE.value("features"):  # a moment between two ticks, not a wrong value: said, not reset
         st.warning(f"Cannot use this set-up: features: {literal(STATE.declared['features'].problem)}.")
         st.info("Tick at least one input feature on the left.")
+        controls.play(play, None)
         st.stop()
     setup = STATE.current()
     trainer = trainer_for(setup)
@@ -48,6 +49,7 @@ def render() -> None:
         if "network" not in hidden:
             controls.layers(setup)
         live.render(trainer)
+    controls.play(play, trainer)
     run = Run(setup, trainer, playing())
     shown = [name for name, (group, _) in TABS.items() if group not in hidden]
     for name, tab in (STATE.tabs("tab", shown) if shown else {}).items():

@@ -52,7 +52,7 @@ def render(run: Run) -> None:
         )
         st.download_button(
             "Trained weights (safetensors)",
-            weights_safetensors(trainer.model),
+            weights_safetensors(trainer),
             "network.safetensors",
             "application/octet-stream",
             key=STATE.key("dl_weights"),

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.builder.setup import BuilderSetup
 from core.builder.trained import TrainedNetwork
+from core.builder.trainer import Trainer
 from core.catalog import ROOT
 from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
@@ -160,3 +161,69 @@ def test_link_values_quoted_in_warnings_are_shown_literally():
     at = run({"dataset": "custom", "points": "__import__,*1*,2"})
     warnings = [shown(w.value) for w in at.warning]
     assert any("The header is '__import__, *1*, 2'" in w for w in warnings), warnings
+
+
+def _train_until_stopped(at: AppTest) -> None:
+    for _ in range(30):
+        if not trainer(at).ready:
+            return
+        at.button(key=P + "step").click().run()
+    raise AssertionError("training did not stop")
+
+
+@pytest.mark.parametrize(
+    ("query", "change"),
+    [
+        ({"max_epochs": "2"}, lambda at: at.selectbox(key=P + "activation").select("relu")),  # a new network
+        ({"max_epochs": "2"}, lambda at: at.number_input(key=P + "max_epochs").set_value(5)),  # retuned
+        ({"target_loss": "0.9"}, lambda at: at.number_input(key=P + "target_loss").set_value(0.001)),
+        (
+            {"learning_rate": "10", "activation": "linear", "hidden": "8,8", "dataset": "plane"},
+            lambda at: at.selectbox(key=P + "activation").select("tanh"),
+        ),
+    ],
+    ids=["max-epochs-then-activation", "max-epochs-then-max-epochs", "target-loss", "diverged-then-activation"],
+)
+def test_play_is_enabled_on_the_run_that_makes_a_stopped_network_trainable_again(query, change):
+    at = run({"dataset": "xor", "n_points": "60"} | query)
+    _train_until_stopped(at)
+    assert at.button(key=P + "play").disabled
+    change(at).run()
+    assert trainer(at).ready
+    assert not at.button(key=P + "play").disabled  # on this run, not after a second change
+
+
+def test_the_steppers_mini_batch_is_the_one_training_takes_next_and_its_step_is_trainings_step():
+    at = run({"dataset": "xor", "n_points": "60", "batch_size": "10", "optimizer": "momentum"})
+    at.radio(key=P + "trace_what").set_value("the mini-batch").run()
+    reference = Trainer(trainer(at).setup, trainer(at).data)
+    x, _ = reference.next_batch()
+    assert any("batch 1 of" in c.value and "shuffled" in c.value for c in at.caption)
+    torch.testing.assert_close(trainer(at).next_batch()[0], x, rtol=0, atol=0)
+    change = reference.step()
+    at.button(key=P + "apply").click().run()
+    for p, q in zip(trainer(at).model.parameters(), reference.model.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+    assert any("batch 2 of" in c.value for c in at.caption)
+    assert any("trained (the losses are epoch 0's)" in m.value for m in at.markdown)  # not the stepped network's
+    (said,) = [s.value for s in at.success if "Step taken" in s.value]
+    assert f"({change.batch_after - change.batch_before:+.3g})" in said  # the change itself, not 4 rounded decimals
+
+
+def test_confusion_matrix_says_it_counts_the_test_points(page):
+    n_test = int((~trainer(page).data.is_train).sum())
+    assert any(f"Confusion matrix on the {n_test:,} test points" in c.value for c in page.caption)
+
+
+def test_a_slow_epoch_asked_for_by_step_shows_its_progress_and_pause_stops_it():
+    """Issue 14: 6×8 hidden, 2,000 points, batch 1: an epoch takes several frames; each shows how much of it is
+    trained, and Pause (shown while Step's epochs train) stops them."""
+    at = run({"hidden": "8,8,8,8,8,8", "n_points": "2000", "batch_size": "1"})
+    at.button(key=P + "step").click().run()
+    assert trainer(at).epoch == 0 and 0 < trainer(at).epoch_progress < 1  # a frame's worth of the epoch
+    assert any("epoch 1:" in m.value and "% trained" in m.value for m in at.markdown)
+    assert at.button(key=P + "play").label == "Pause"
+    at.button(key=P + "play").click().run()
+    part = trainer(at).epoch_progress
+    at.run()
+    assert trainer(at).epoch_progress == part and at.button(key=P + "play").label == "Play"

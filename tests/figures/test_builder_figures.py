@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.figures.builder.curves import loss_figure
+from core.figures.builder.colors import CLASS_COLORS
+from core.figures.builder.curves import confusion_figure, loss_figure
 from core.figures.builder.matrix import AXIS_BAND, TITLE_BAND, matrix_figure
 from core.figures.builder.network import MIN_TITLE_FONT, NODE, TITLE_FONT, network_figure
 from core.figures.builder.plane import LEGEND_TOP, plane_figure
@@ -118,3 +119,10 @@ def test_the_network_drawing_shows_each_neurons_output_over_the_plane_scaled_to_
     assert drawing.labels[0] == ("X₁", "X₂", "X₁·X₂") and drawing.labels[2] == ("layer 2 neuron 0", "layer 2 neuron 1")
     for ours, lin in zip(drawing.weights, model.linears, strict=True):
         np.testing.assert_array_equal(ours, lin.weight.detach().numpy())
+
+
+def test_confusion_tick_labels_carry_each_class_colour_on_both_axes():
+    fig = confusion_figure(np.array([[3, 1, 0], [0, 4, 1], [2, 0, 5]]))
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert [CLASS_COLORS[i] in t and f"class {i}" in t for i, t in enumerate(axis.ticktext)] == [True] * 3
+        assert axis.tickfont.color is None  # not one colour for every class

@@ -107,9 +107,15 @@ def grad_norm_figure(epochs: list[int], norms: list[list[float]], height: int = 
 
 
 def confusion_figure(confusion: np.ndarray, height: int = 220) -> go.Figure:
-    """Counts `[true, predicted]` on the test points, annotated."""
+    """Counts `[true, predicted]` (the page's are on the test points), annotated; each class's tick label in its
+    colour on the plane."""
     k = confusion.shape[0]
     names = [f"class {i}" for i in range(k)]
+    ticks = dict(
+        tickmode="array",
+        tickvals=names,
+        ticktext=[f"<span style='color:{CLASS_COLORS[i % len(CLASS_COLORS)]}'>{n}</span>" for i, n in enumerate(names)],
+    )
     fig = go.Figure(
         go.Heatmap(
             z=confusion,
@@ -122,7 +128,7 @@ def confusion_figure(confusion: np.ndarray, height: int = 220) -> go.Figure:
             hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
         )
     )
-    fig.update_yaxes(autorange="reversed", title="true")
-    fig.update_xaxes(title="predicted", side="top", tickfont=dict(color=CLASS_COLORS[0]))
+    fig.update_yaxes(autorange="reversed", title="true", **ticks)
+    fig.update_xaxes(title="predicted", side="top", **ticks)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10))
     return fig
