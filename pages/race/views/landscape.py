@@ -10,6 +10,7 @@ from core.markdown_literal import literal
 from core.race.landscape import curvature_around, slice_around
 from core.race.network_race import own_plane, plane_view, race_network, shared_plane
 from core.race.networks import SOURCES, LandscapeNetwork, default_network, landscape_network
+from core.race.race import share
 from core.race.racers import parse_racer, racers_from_lines
 from core.race.setup import MAX_RACERS
 from core.race.stepper import LoopConfig
@@ -186,8 +187,16 @@ def _racers(net: LandscapeNetwork) -> None:
     else:
         i = st.selectbox("Racer", range(len(runs)), format_func=labels.__getitem__, key=STATE.key("net_own"))
         plane, shown, title = own_plane(runs[i]), (runs[i],), f"{labels[i]} on its own PCA plane"
+    view = run_heavy(
+        STATE.key("net_plane_view"),
+        (net.key, texts, steps, how, tuple(run.label for run in shown)),
+        lambda report: plane_view(net.problem, plane, shown, progress=share(report, 0, 1, "loss on the plane")),
+        label="the loss on the plane of the paths",
+    )
+    if view is None:
+        return
     st.plotly_chart(
-        land_fig.plane_race_figure(plane_view(net.problem, plane, shown), shown, title),
+        land_fig.plane_race_figure(view, shown, title),
         key=STATE.key("net_fig"),
         width="stretch",
     )

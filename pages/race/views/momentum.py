@@ -6,16 +6,14 @@ import numpy as np
 import streamlit as st
 
 from core.figures.race import goh as goh_fig
-from core.race.goh import MomentumMap, momentum_map
+from core.race.goh import momentum_map
 from core.race.racers import make_racer
 from core.race.setup import MAX_RACERS
+from pages.heavy import run_heavy, shelf
 from pages.race.state import STATE, Race
 from pages.session import session_fragment
 
-
-@st.cache_resource(max_entries=16, show_spinner="Running real torch.optim.SGD over the (α, β) grid…")
-def _momentum_map(kappa: float) -> MomentumMap:
-    return momentum_map(kappa)
+MAPS = shelf("race.momentum_maps", 16)  # a map depends on κ alone: shared by every session
 
 
 @session_fragment
@@ -28,7 +26,15 @@ def render(data: Race) -> None:
     kappa = st.slider(
         "Condition number κ", 2.0, 200.0, float(min(max(data.setup.kappa, 2.0), 200.0)), key=STATE.key("goh_kappa")
     )
-    m = _momentum_map(kappa)
+    m = run_heavy(
+        STATE.key("goh"),
+        kappa,
+        lambda report: momentum_map(kappa, report=report),
+        label="real torch.optim.SGD over the (α, β) grid",
+        shelf=MAPS,
+    )
+    if m is None:
+        return
     c = st.columns(4)
     c[0].metric("best plain step 2/(λ_min+λ_max)", f"{m.plain.alpha:.4g}")
     c[1].metric(
