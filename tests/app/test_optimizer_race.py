@@ -345,3 +345,15 @@ def test_a_click_on_the_contour_starts_the_race_there_and_switches_choose_the_st
     assert rows(at) == ["Adam lr=0.05"]
     at.number_input(key=K + "start_x").set_value(1.0).run()  # the click's selection stays: it does not move it back
     assert at.query_params["start_x"] == "1.0"
+
+
+def test_landscape_extent_starts_where_the_valley_fills_the_slice_and_stays_where_the_user_puts_it():
+    from core.race.landscape import fitting_extent
+    from core.race.networks import default_network
+
+    net = default_network()
+    at = landscape_tab()
+    assert at.slider(key=K + "li_extent").value == fitting_extent(net.problem, net.trained, net.start, 0) < 1
+    assert any("At θ* the loss curves λ =" in c.value for c in at.caption)
+    at.slider(key=K + "li_extent").set_value(1.0).run()
+    assert not at.exception and at.slider(key=K + "li_extent").value == 1.0
