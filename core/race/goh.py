@@ -176,3 +176,29 @@ def momentum_map(
         float(at_optima[0, 0]),
         float(at_optima[1, 1]),
     )
+
+
+PATH_STEPS = 100  # steps of a clicked (α, β) pair's path, as long as Goh's article draws
+ESCAPED = 1e6  # a path is cut once ‖w‖ passes this: it diverges, and the plot would show nothing else
+
+
+def theory_rate(alpha: float, beta: float, lams: tuple[float, float]) -> float:
+    """Goh's rate for (α, β): the largest |eigenvalue| of R = [[β, λ], [−αβ, 1 − αλ]] over both λs."""
+    return max(float(np.abs(np.linalg.eigvals([[beta, lam], [-alpha * beta, 1 - alpha * lam]])).max()) for lam in lams)
+
+
+def momentum_path(alpha: float, beta: float, lams: tuple[float, float], steps: int = PATH_STEPS) -> np.ndarray:
+    """w_k [n+1, 2] of real torch.optim.SGD(lr=α, momentum=β) on ½(λ₁x² + λ₂y²) from (1, 1), the start of the
+    measured map; cut after the first point with ‖w‖ > ESCAPED."""
+    w = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    lam = torch.tensor(lams, dtype=torch.float64)
+    opt = torch.optim.SGD([w], lr=alpha, momentum=beta)
+    path = [w.detach().clone()]
+    for _ in range(steps):
+        opt.zero_grad()
+        (0.5 * lam * w**2).sum().backward()
+        opt.step()
+        path.append(w.detach().clone())
+        if not torch.linalg.vector_norm(path[-1]) <= ESCAPED:
+            break
+    return torch.stack(path).numpy()

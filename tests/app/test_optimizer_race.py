@@ -371,3 +371,14 @@ def test_the_open_tab_is_in_the_link_and_a_link_opens_its_tab():
     assert shared.session_state[K + "tab"] == "Momentum"
     assert any(m.label.startswith("best momentum") for m in shared.metric)  # the Momentum tab's own content ran
     assert page({"tab": "Nowhere"}).session_state[K + "tab"] == "Race"
+
+
+def test_a_clicked_momentum_pair_is_run_and_drawn():
+    at = page({"tab": "Momentum"})
+    assert "the best momentum pair" in texts(at) and len(at.get("plotly_chart")) == 2  # the map and the path
+    at.session_state[K + "goh_pick"] = (10.0, (0.05, 0.5))  # as a click on the map at κ = 10 stores it
+    at.run()
+    assert not at.exception and "`torch.optim.SGD(lr=0.05, momentum=0.5)`" in texts(at)
+    assert "the pair you clicked" in texts(at)
+    at.slider(key=K + "goh_kappa").set_value(20.0).run()  # another κ: its own best pair again
+    assert "the best momentum pair" in texts(at)
