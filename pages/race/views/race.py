@@ -9,7 +9,8 @@ from core.figures.race import race as race_fig
 from core.figures.race.race_gif import MAX_FRAMES, SECONDS, race_gif
 from core.markdown_literal import literal
 from core.race.export import race_csv
-from core.race.race import noise_fan, standings
+from core.race.race import estimated_seconds, noise_fan, standings
+from pages.heavy import run_heavy
 from pages.race.state import STATE, Race
 from pages.session import session_fragment
 
@@ -103,7 +104,16 @@ def _noise_fan(data: Race) -> None:
     labels = data.labels
     pick = st.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=STATE.key("fan_racer"))
     seeds = st.slider("Seeds", 2, 20, 8, key=STATE.key("fan_seeds"))
-    paths = noise_fan(data.surface, data.result.runs[pick].racer, data.result.start, data.setup.config(), seeds)
+    racer, start, config = data.result.runs[pick].racer, data.result.start, data.setup.config()
+    paths = run_heavy(
+        STATE.key("fan"),
+        (data.setup, racer, seeds),
+        lambda report: noise_fan(data.surface, racer, start, config, seeds, report),
+        label=f"{labels[pick]} under {seeds} noise seeds",
+        seconds=estimated_seconds(config, seeds),
+    )
+    if paths is None:
+        return
     st.plotly_chart(
         race_fig.noise_fan_figure(data.surface, data.result.start, paths, labels[pick]),
         key=STATE.key("fan"),
