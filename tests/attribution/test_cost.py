@@ -1,8 +1,8 @@
 """The cost estimate against the real run, for every method and subject: within 3× on this machine.
 
 Both are timed in the same test, one after the other, so a busy machine slows both. Runs under FLOOR_S are compared
-as FLOOR_S: the page uses the estimate to decide whether a run is long (over a second), and timer noise and
-Python's overhead dominate a few milliseconds. The two runs longer than ~20 s are left to the measurement by hand
+as FLOOR_S: the page uses the estimate to decide whether a run is long (over a second) and whether it waits for a
+click (over 3 s), and on a shared machine a 10 ms run sometimes takes 300 ms (seen here). The two runs longer than ~20 s are left to the measurement by hand
 (benchmarks and the issue's note), not run in the suite.
 """
 
@@ -19,7 +19,7 @@ from core.attribution.methods import METHODS, MethodSettings, refusal
 from core.attribution.network import NetworkTarget, grid_over, network_problem, train_default_network
 from core.attribution.text import TextTarget, text_problem
 
-FLOOR_S = 0.1
+FLOOR_S = 0.5
 BAND = 3.0
 TOO_LONG = {("map70", "lime"), ("map70", "kernel-shap")}  # ≈ 30–45 s each here: measured by hand
 
