@@ -282,3 +282,36 @@ def test_a_link_with_minutes_of_work_waits_for_a_click_and_starts_nothing_by_its
 
 def point_or_text_result(at: AppTest):
     return next(r for (slot, _key), r in at.session_state["heavy.results"].items() if slot == K("explain"))
+
+
+FIVE_THOUSAND_WORDS = " ".join(f"word{i % 50}" for i in range(5000))  # 33,999 characters: over core.tokens' limit
+
+
+@pytest.mark.parametrize(("field", "box"), [("text", "text_area"), ("text_b", "text_input")])
+def test_a_pasted_text_too_long_to_read_is_refused_and_the_page_explains_nothing_else(field, box):
+    at = page(method="saliency")
+    at.run()
+    getattr(at, box)(key=K(field)).set_value(FIVE_THOUSAND_WORDS).run()
+    assert not at.exception
+    assert "33,999 characters" in texts(at.error)  # refused, saying why and what to do
+    assert "reset" not in texts(at.warning)  # not silently swapped for the default
+    assert not [s for s in at.subheader if "Attributions to" in str(s.value)]  # no scores for another input
+    assert at.session_state[K(field)] == FIVE_THOUSAND_WORDS
+
+
+def test_a_long_text_b_is_truncated_with_a_notice_that_names_it():
+    at = page(method="saliency", text_b="the dog lay on the rug " * 120)
+    at.run()
+    assert not at.exception and not at.error
+    assert "Text B has 722 tokens; only the first 256 are used" in texts(at.warning)
+
+
+@pytest.mark.parametrize("field", ["token", "token_b"])
+def test_a_pasted_token_too_long_is_refused_not_replaced(field, tiny_folder):
+    folder = str(tiny_folder("masked-lm"))
+    at = page(source=folder, text="the cat [MASK] on the mat", task="masked-lm-contrast", token="cat", token_b="dog")
+    at.run()
+    at.text_input(key=K(field)).set_value("x" * 3000).run()
+    assert not at.exception
+    assert "is not one token" in texts(at.error)
+    assert "reset" not in texts(at.warning)
