@@ -62,3 +62,15 @@ def test_a_click_on_the_momentum_map_runs_that_pair(app_url, page):
     text = page.get_by_test_id("stMainBlockContainer").inner_text()
     assert re.search(r"torch\.optim\.SGD\(lr=0\.\d+, momentum=0\.\d+\)", text)
     assert page_errors(page) == []
+
+
+def test_a_click_on_the_race_contour_starts_the_race_there(app_url, page):
+    page.goto(app_url + "/optimizer-race?steps=50")
+    wait_for_script(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    plot = chart.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(plot["x"] + plot["width"] * 0.25, plot["y"] + plot["height"] * 0.75)
+    page.wait_for_url(re.compile(r"start_x=.*start_y="), timeout=30_000)
+    wait_for_script(page)
+    assert page_errors(page) == []
