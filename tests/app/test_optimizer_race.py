@@ -382,3 +382,13 @@ def test_a_clicked_momentum_pair_is_run_and_drawn():
     assert "the pair you clicked" in texts(at)
     at.slider(key=K + "goh_kappa").set_value(20.0).run()  # another κ: its own best pair again
     assert "the best momentum pair" in texts(at)
+
+
+def test_the_noise_fan_runs_on_the_work_queue_and_a_long_one_waits_for_a_click():
+    at = page({"noise": "0.5", "steps": "50", "racers": "Adam lr=0.05"})
+    assert len(at.get("plotly_chart")) == 4  # contour, metrics, 3-D surface and the fan, computed at once
+    long = page({"noise": "0.5", "steps": "5000", "racers": "Adam lr=0.05"})
+    assert len(long.get("plotly_chart")) == 3  # 8 seeds × 5,000 steps (~20 s) wait for Run
+    assert long.button(key=K + "fan.run").label.startswith("Run: Adam lr=0.05 under 8 noise seeds")
+    long.button(key=K + "fan.run").click().run()
+    assert not long.exception and not long.error and len(long.get("plotly_chart")) == 4

@@ -113,8 +113,7 @@ def momentum_path_figure(path: np.ndarray, alpha: float, beta: float, lams: tupl
             x=span,
             y=span,
             z=0.5 * (lams[0] * span[None, :] ** 2 + lams[1] * span[:, None] ** 2),
-            colorscale="Greys",
-            reversescale=True,
+            colorscale=[[0, "#ffffff"], [1, "#9e9e9e"]],  # light: the path stays visible down to the minimum
             showscale=False,
             ncontours=20,
             hoverinfo="skip",

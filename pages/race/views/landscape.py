@@ -116,24 +116,21 @@ def _slice(net: LandscapeNetwork) -> None:
         key=STATE.key("li_slice"),
         width="stretch",
     )
-    top, random = right.columns(2)
-    top.metric(
+    right.metric(
         "top Hessian eigenvalue λ at θ*",
         f"{curvature.eigenvalue:.4g}",
-        help=f"Power iteration, {curvature.iterations} Hessian-vector products from autograd (double "
-        "backward); the Hessian itself is never formed.",
-    )
-    random.metric(
-        "curvature along the random direction",
-        f"{curvature.random_curvature:.4g}",
-        help="d̂ᵀHd̂ for the random direction's unit vector d̂: one Hessian-vector product.",
+        f"random direction: {curvature.random_curvature:.4g}",
+        delta_color="off",
+        delta_arrow="off",
+        help=f"Power iteration, {curvature.iterations} Hessian-vector products from autograd (double backward); the "
+        "Hessian itself is never formed. Below it, d̂ᵀHd̂ for the random direction's unit vector d̂ (one product).",
     )
     right.plotly_chart(
         land_fig.line_figure(
             curvature.a.numpy(),
             {
                 "along the top eigenvector": curvature.along_eigenvector.numpy(),
-                "along a random filter-normalised direction": curvature.along_random.numpy(),
+                "along a random direction": curvature.along_random.numpy(),
             },
         ),
         key=STATE.key("li_lines"),

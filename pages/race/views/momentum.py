@@ -10,6 +10,7 @@ from core.race.goh import PATH_STEPS, MomentumMap, momentum_map, momentum_path
 from core.race.racers import make_racer
 from core.race.setup import MAX_RACERS
 from pages.heavy import run_heavy, shelf
+from pages.race.clicks import new_click
 from pages.race.state import STATE, Race
 from pages.session import session_fragment
 
@@ -53,20 +54,10 @@ def render(data: Race) -> None:
         delta_arrow="off",
     )
     picked = _picked(m)
-    event = st.plotly_chart(
-        goh_fig.momentum_map_figure(m, picked),
-        key=STATE.key("goh_map"),
-        on_select="rerun",
-        selection_mode="points",
-        width="stretch",
-    )
-    points = event.selection.points if event and event.selection else []
-    if points:
-        click = (float(points[0]["x"]), float(points[0]["y"]))
-        if click != st.session_state.get(STATE.key("goh_click")):  # a selection stays until the next click
-            st.session_state[STATE.key("goh_click")] = click
-            st.session_state[STATE.key("goh_pick")] = (kappa, click)
-            st.rerun()
+    click = new_click(goh_fig.momentum_map_figure(m, picked), "goh_map")
+    if click is not None:
+        st.session_state[STATE.key("goh_pick")] = (kappa, click)
+        st.rerun()
     st.caption(
         f"Plain descent converges iff 0 < αλ < 2, momentum iff 0 < αλ < 2 + 2β (black edge). Inside a "
         f"dotted/dashed region the eigenvalues of the iteration are complex and the rate is √β: at β* that "

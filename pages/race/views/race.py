@@ -11,6 +11,7 @@ from core.markdown_literal import literal
 from core.race.export import race_csv
 from core.race.race import estimated_seconds, noise_fan, standings
 from pages.heavy import run_heavy
+from pages.race.clicks import new_click
 from pages.race.state import STATE, Race
 from pages.session import session_fragment
 
@@ -74,20 +75,10 @@ def _race_view(data: Race, playing: bool) -> None:
             st.session_state[STATE.key("playing")] = False
             st.rerun()
     at = st.slider("Step", 0, longest, key=step)
-    event = st.plotly_chart(
-        race_fig.contour_figure(data.result, at),
-        key=STATE.key("contour"),
-        on_select="rerun",
-        selection_mode="points",
-        width="stretch",
-    )
-    points = event.selection.points if event and event.selection else []
-    if points:
-        click = (float(points[0]["x"]), float(points[0]["y"]))
-        if click != st.session_state.get(STATE.key("last_click")):  # a selection stays until the next click
-            st.session_state[STATE.key("last_click")] = click
-            STATE.ask(start_x=round(click[0], 3), start_y=round(click[1], 3))
-            st.rerun()
+    click = new_click(race_fig.contour_figure(data.result, at), "contour")
+    if click is not None:
+        STATE.ask(start_x=round(click[0], 3), start_y=round(click[1], 3))
+        st.rerun()
     st.plotly_chart(race_fig.metrics_figure(data.result, at), key=STATE.key("metrics"), width="stretch")
 
 
