@@ -243,15 +243,18 @@ class Trainer:
 
     def retune(self, setup: BuilderSetup) -> None:
         """Go on training the same network under settings that do not rebuild it (RETUNED: the learning rate, the
-        stop conditions and what the page shows). A network stopped by a stop condition may train again."""
+        stop conditions and what the page shows). A network stopped by a stop condition trains again once the new
+        conditions no longer stop it (a change of what is shown leaves it stopped: "Reached the maximum of 100
+        epochs" must not come back at epoch 101)."""
         if not self.accepts(setup):
             raise ValueError("this set-up describes another network or data: it needs a new Trainer")
         with self.lock:
             for group in self.optimizer.param_groups:
                 group["lr"] = setup.learning_rate
+            self.setup = setup
             if self.status == "done":
                 self.status, self.message = "ready", ""
-            self.setup = setup
+                self._check_stop()
 
     def frozen_model(self) -> MLP:
         """A copy of the network as it is now, for readers on other threads (eval mode, no gradients)."""

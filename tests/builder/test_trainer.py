@@ -228,6 +228,22 @@ def test_retune_changes_the_learning_rate_and_lets_a_finished_network_train_on()
     assert trainer.run(5) == 2
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"show_test": True}, {"learning_rate": 0.1}, {"max_epochs": 3}, {"target_loss": 1e-9}],
+    ids=["shown", "lr", "same-max", "unreached-target"],
+)
+def test_retune_leaves_a_network_stopped_while_its_stop_condition_still_holds(change):
+    """A network at its maximum of 3 epochs stays stopped under a change that keeps it at its maximum: it used to
+    train one more epoch and say "Reached the maximum of 3 epochs" at epoch 4."""
+    setup = BuilderSetup(n_points=60, max_epochs=3)
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(5)
+    trainer.retune(dataclasses.replace(setup, **change))
+    assert (trainer.status, trainer.message) == ("done", "Reached the maximum of 3 epochs.")
+    assert trainer.run(5) == 0 and trainer.epoch == 3
+
+
 def test_a_set_up_that_changes_the_network_or_its_data_is_not_retuned_but_needs_a_new_trainer():
     setup = BuilderSetup(n_points=60)
     trainer = Trainer(setup, build_dataset(setup))
