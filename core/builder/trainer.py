@@ -291,11 +291,14 @@ class Trainer:
 
     def _check_stop(self) -> bool:
         loss = self.history.train_loss[-1]
-        if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self.model.parameters()):
+        blown = not all(torch.isfinite(p).all() for p in self.model.parameters())
+        if blown or not math.isfinite(loss):
             self.status = "diverged"
             self.message = (
-                f"Training stopped at epoch {self.epoch}: the loss became {loss} (the weights blew up). "
-                "Lower the learning rate, or reset with new initial weights, then press Reset."
+                f"Training stopped at epoch {self.epoch}: the loss became {loss:.4g}"
+                + (" (some weights are no longer finite numbers: they blew up)" if blown else "")
+                + f". Lower the learning rate (now {self.setup.learning_rate:g}), then press Reset (the same "
+                "initial weights) or New weights."
             )
             return True
         if self.setup.max_epochs and self.epoch >= self.setup.max_epochs:

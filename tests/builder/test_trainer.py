@@ -70,7 +70,10 @@ def test_huge_learning_rate_stops_with_a_message_instead_of_nan_training():
     setup = BuilderSetup(dataset="plane", n_points=100, learning_rate=10.0, activation="linear", hidden=(8, 8))
     t = Trainer(setup, build_dataset(setup))
     t.run(50)
-    assert t.status == "diverged" and "learning rate" in t.message
+    assert t.status == "diverged" and "learning rate (now 10)" in t.message
+    assert f"the loss became {t.history.train_loss[-1]:.4g}" in t.message  # the number the page shows
+    blown = not all(torch.isfinite(p).all() for p in t.model.parameters())
+    assert ("blew up" in t.message) == blown
     assert t.run(5) == 0  # stays stopped until reset
 
 
