@@ -265,3 +265,10 @@ def test_a_frame_waiting_for_a_free_core_says_so(monkeypatch):
             t.join()
     assert said and said[0].startswith("Training waits for a free core on the server: next in line")
     assert trainer(at).epoch == 1 and not at.exception  # then it trained
+
+
+def test_with_no_feature_ticked_play_is_there_but_greyed():
+    at = run({"n_points": "60", "features": "x1"})
+    at.checkbox(key=P + "features.x1").uncheck().run()
+    assert any("Tick at least one input feature" in i.value for i in at.info)
+    assert at.button(key=P + "play").disabled
