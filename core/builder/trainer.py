@@ -243,16 +243,16 @@ class Trainer:
 
     def retune(self, setup: BuilderSetup) -> None:
         """Go on training the same network under settings that do not rebuild it (RETUNED: the learning rate, the
-        stop conditions and what the page shows). A network stopped by a stop condition trains again once the new
-        conditions no longer stop it (a change of what is shown leaves it stopped: "Reached the maximum of 100
-        epochs" must not come back at epoch 101)."""
+        stop conditions and what the page shows). The stop conditions are checked at once: a network stopped by one
+        trains again only if the new ones no longer stop it (a change of what is shown leaves it stopped: "Reached
+        the maximum of 100 epochs" must not come back at epoch 101), and one that a new condition stops is stopped."""
         if not self.accepts(setup):
             raise ValueError("this set-up describes another network or data: it needs a new Trainer")
         with self.lock:
             for group in self.optimizer.param_groups:
                 group["lr"] = setup.learning_rate
             self.setup = setup
-            if self.status == "done":
+            if not self.diverged:  # its stop conditions, checked again: met now (a maximum below this epoch) or not
                 self.status, self.message = "ready", ""
                 self._check_stop()
 

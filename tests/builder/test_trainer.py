@@ -247,6 +247,15 @@ def test_retune_leaves_a_network_stopped_while_its_stop_condition_still_holds(ch
     assert trainer.run(5) == 0 and trainer.epoch == 3
 
 
+def test_retune_to_a_maximum_already_passed_stops_at_once():
+    setup = BuilderSetup(n_points=60)
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(4)
+    trainer.retune(dataclasses.replace(setup, max_epochs=2))
+    assert (trainer.status, trainer.message) == ("done", "Reached the maximum of 2 epochs.")
+    assert trainer.run(1) == 0 and trainer.epoch == 4
+
+
 def test_a_set_up_that_changes_the_network_or_its_data_is_not_retuned_but_needs_a_new_trainer():
     setup = BuilderSetup(n_points=60)
     trainer = Trainer(setup, build_dataset(setup))
