@@ -243,15 +243,18 @@ class Trainer:
 
     def retune(self, setup: BuilderSetup) -> None:
         """Go on training the same network under settings that do not rebuild it (RETUNED: the learning rate, the
-        stop conditions and what the page shows). A network stopped by a stop condition may train again."""
+        stop conditions and what the page shows). The stop conditions are checked at once: a network stopped by one
+        trains again only if the new ones no longer stop it (a change of what is shown leaves it stopped: "Reached
+        the maximum of 100 epochs" must not come back at epoch 101), and one that a new condition stops is stopped."""
         if not self.accepts(setup):
             raise ValueError("this set-up describes another network or data: it needs a new Trainer")
         with self.lock:
             for group in self.optimizer.param_groups:
                 group["lr"] = setup.learning_rate
-            if self.status == "done":
-                self.status, self.message = "ready", ""
             self.setup = setup
+            if not self.diverged:  # its stop conditions, checked again: met now (a maximum below this epoch) or not
+                self.status, self.message = "ready", ""
+                self._check_stop()
 
     def frozen_model(self) -> MLP:
         """A copy of the network as it is now, for readers on other threads (eval mode, no gradients)."""
@@ -288,11 +291,14 @@ class Trainer:
 
     def _check_stop(self) -> bool:
         loss = self.history.train_loss[-1]
-        if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self.model.parameters()):
+        blown = not all(torch.isfinite(p).all() for p in self.model.parameters())
+        if blown or not math.isfinite(loss):
             self.status = "diverged"
             self.message = (
-                f"Training stopped at epoch {self.epoch}: the loss became {loss} (the weights blew up). "
-                "Lower the learning rate, or reset with new initial weights, then press Reset."
+                f"Training stopped at epoch {self.epoch}: the loss became {loss:.4g}"
+                + (" (some weights are no longer finite numbers: they blew up)" if blown else "")
+                + f". Lower the learning rate (now {self.setup.learning_rate:g}), then press Reset (the same "
+                "initial weights) or New weights."
             )
             return True
         if self.setup.max_epochs and self.epoch >= self.setup.max_epochs:

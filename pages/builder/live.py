@@ -43,10 +43,20 @@ def train_frame(trainer: Trainer) -> None:
     asked = state.get(STATE.key("epochs_asked"), 0)
     if not animating() or not trainer.ready:
         return
-    with default_queue().turn(owner=session_id(), label="live training"):
+    note = st.empty()  # while other students' frames hold the server's cores: this one's place in line
+    with default_queue().turn(
+        owner=session_id(), label="live training", on_wait=lambda place: note.caption(waiting(place))
+    ):
+        note.empty()
         done = trainer.run(asked or int(state.get(STATE.key("speed"), 5)), seconds=FRAME_TRAIN_S)
     if asked:
         state[STATE.key("epochs_asked")] = max(0, state.get(STATE.key("epochs_asked"), 0) - done)
+
+
+def waiting(place: int) -> str:
+    """What a frame that waits for a free core says (`place` 1 = next)."""
+    ahead = f"{place - 1:,} other training frame(s) ahead" if place > 1 else "next in line"
+    return f"Training waits for a free core on the server: {ahead}. Pause stops it."
 
 
 def _network_frame(drawing: NetworkDrawing) -> str:

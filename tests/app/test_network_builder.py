@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -10,6 +12,8 @@ from core.builder.setup import BuilderSetup
 from core.builder.trained import TrainedNetwork
 from core.builder.trainer import Trainer
 from core.catalog import ROOT
+from core.work import default_queue
+from pages.builder import live
 from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
@@ -227,3 +231,44 @@ def test_a_slow_epoch_asked_for_by_step_shows_its_progress_and_pause_stops_it():
     part = trainer(at).epoch_progress
     at.run()
     assert trainer(at).epoch_progress == part and at.button(key=P + "play").label == "Play"
+
+
+def test_a_frame_waiting_for_a_free_core_says_so(monkeypatch):
+    """Training frames take turns on the server's cores: one that waits says so (with a class playing, a wait can
+    last seconds) instead of leaving a greyed page."""
+    queue = default_queue()
+    held, release = threading.Barrier(queue.slots + 1), threading.Event()
+
+    def hold(i: int) -> None:
+        with queue.turn(owner=f"another student {i}", label="live training"):
+            held.wait()
+            release.wait(60)
+
+    others = [threading.Thread(target=hold, args=(i,)) for i in range(queue.slots)]
+    for t in others:
+        t.start()
+    held.wait()
+    said, waiting = [], live.waiting
+
+    def seen(place: int) -> str:
+        said.append(waiting(place))
+        release.set()
+        return said[-1]
+
+    monkeypatch.setattr(live, "waiting", seen)
+    try:
+        at = run({"n_points": "60"})
+        at.button(key=P + "step").click().run()
+    finally:
+        release.set()
+        for t in others:
+            t.join()
+    assert said and said[0].startswith("Training waits for a free core on the server: next in line")
+    assert trainer(at).epoch == 1 and not at.exception  # then it trained
+
+
+def test_with_no_feature_ticked_play_is_there_but_greyed():
+    at = run({"n_points": "60", "features": "x1"})
+    at.checkbox(key=P + "features.x1").uncheck().run()
+    assert any("Tick at least one input feature" in i.value for i in at.info)
+    assert at.button(key=P + "play").disabled

@@ -70,7 +70,10 @@ def test_huge_learning_rate_stops_with_a_message_instead_of_nan_training():
     setup = BuilderSetup(dataset="plane", n_points=100, learning_rate=10.0, activation="linear", hidden=(8, 8))
     t = Trainer(setup, build_dataset(setup))
     t.run(50)
-    assert t.status == "diverged" and "learning rate" in t.message
+    assert t.status == "diverged" and "learning rate (now 10)" in t.message
+    assert f"the loss became {t.history.train_loss[-1]:.4g}" in t.message  # the number the page shows
+    blown = not all(torch.isfinite(p).all() for p in t.model.parameters())
+    assert ("blew up" in t.message) == blown
     assert t.run(5) == 0  # stays stopped until reset
 
 
@@ -226,6 +229,31 @@ def test_retune_changes_the_learning_rate_and_lets_a_finished_network_train_on()
     assert trainer.status == "ready" and trainer.setup == faster
     assert {g["lr"] for g in trainer.optimizer.param_groups} == {0.3}
     assert trainer.run(5) == 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"show_test": True}, {"learning_rate": 0.1}, {"max_epochs": 3}, {"target_loss": 1e-9}],
+    ids=["shown", "lr", "same-max", "unreached-target"],
+)
+def test_retune_leaves_a_network_stopped_while_its_stop_condition_still_holds(change):
+    """A network at its maximum of 3 epochs stays stopped under a change that keeps it at its maximum: it used to
+    train one more epoch and say "Reached the maximum of 3 epochs" at epoch 4."""
+    setup = BuilderSetup(n_points=60, max_epochs=3)
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(5)
+    trainer.retune(dataclasses.replace(setup, **change))
+    assert (trainer.status, trainer.message) == ("done", "Reached the maximum of 3 epochs.")
+    assert trainer.run(5) == 0 and trainer.epoch == 3
+
+
+def test_retune_to_a_maximum_already_passed_stops_at_once():
+    setup = BuilderSetup(n_points=60)
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(4)
+    trainer.retune(dataclasses.replace(setup, max_epochs=2))
+    assert (trainer.status, trainer.message) == ("done", "Reached the maximum of 2 epochs.")
+    assert trainer.run(1) == 0 and trainer.epoch == 4
 
 
 def test_a_set_up_that_changes_the_network_or_its_data_is_not_retuned_but_needs_a_new_trainer():
