@@ -342,3 +342,16 @@ def test_an_opened_network_export_is_explained_again_to_the_same_numbers():
     store = at.session_state["heavy.results"]
     latest = [r for (slot, key), r in store.items() if slot == K("explain") and key[0] == "net"][-1]
     assert not np.allclose(latest.scores, result.scores, rtol=1e-3)
+
+
+@pytest.mark.parametrize(("tab", "slot"), [("Sanity check", "sanity"), ("Baselines", "baselines")])
+def test_a_button_run_check_stays_until_its_inputs_change(tab, slot):
+    at = page(tab=tab, method="saliency")
+    at.run()
+    at.button(key=K(f"{slot}.run")).click().run()
+    shown_after_run = len(at.get("plotly_chart"))
+    at.radio(key=K("reduce")).set_value("l2").run()  # not an input of the check: it stays
+    assert len(at.get("plotly_chart")) == shown_after_run
+    assert [b for b in at.button if b.key == K(f"{slot}.run")] == []
+    at.text_area(key=K("text")).set_value("A dog barked at the mailman.").run()  # its input changed: asked again
+    assert [b.key for b in at.button if b.key == K(f"{slot}.run")] == [K(f"{slot}.run")]
