@@ -25,29 +25,29 @@ def test_the_head_views_lines_start_above_the_fold_at_1024_by_768(app_url, chrom
         context.close()
 
 
-def test_an_attribution_export_opens_again_and_shows_the_same_numbers(app_url, page, tmp_path):
-    page.goto(f"{app_url}/attributions?subject=network&method=gradient-shap&point_x=-1.0&point_y=0.5")
-    wait_for_script(page)
+def exported_json(page, tmp_path) -> tuple[dict, str]:
+    """The Export tab's JSON of what the page shows now: (its record, the file's path)."""
     page.get_by_role("tab", name="Export").click()
     wait_for_script(page)
     with page.expect_download(timeout=15_000) as download:
         page.get_by_role("button", name=re.compile(r"Download JSON")).first.click()
-    path = tmp_path / "export.json"
+    path = tmp_path / f"export-{len(list(tmp_path.iterdir()))}.json"
     download.value.save_as(path)
-    record = json.loads(path.read_text())
+    return json.loads(path.read_text()), str(path)
+
+
+def test_an_attribution_export_opens_again_and_shows_the_same_numbers(app_url, page, tmp_path):
+    page.goto(f"{app_url}/attributions?subject=network&method=gradient-shap&point_x=-1.0&point_y=0.5")
+    wait_for_script(page)
+    record, path = exported_json(page, tmp_path)
     assert record["app"]["version"] and record["network"]["layers"]
     page.goto(f"{app_url}/attributions")  # another set-up on screen, then the export opened
     wait_for_script(page)
     page.get_by_role("tab", name="Export").click()
-    wait_for_script(page)
-    page.locator("input[type=file]").set_input_files(str(path))
+    page.locator("input[type=file]").set_input_files(path)
     page.get_by_text("opened from an export").wait_for(timeout=30_000)
     wait_for_script(page)
-    page.get_by_role("tab", name="Export").click()
-    wait_for_script(page)
-    with page.expect_download(timeout=15_000) as again:
-        page.get_by_role("button", name=re.compile(r"Download JSON")).first.click()
-    rerun = json.loads(again.value.path().read_text())
+    rerun, _ = exported_json(page, tmp_path)
     assert rerun["setup"] == record["setup"]
     assert rerun["attributions"] == record["attributions"]
     assert page_errors(page) == []
