@@ -148,6 +148,8 @@ def to_csv(record: dict[str, Any]) -> str:
         if key == "completeness" and per_point:  # the per-point numbers are columns
             value = {k: value[k] for k in ("promise", "verdict")}
         out.write(comment_line(key, value))
+    if record.get("checks"):  # the sanity check's and the baselines' results, when they were run
+        out.write(comment_line("checks", record["checks"]))
     (_point_rows if per_point else _feature_rows)(record, out)
     return out.getvalue()
 

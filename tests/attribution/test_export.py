@@ -242,4 +242,5 @@ def test_an_export_records_the_apps_build_and_the_checks_run():
     np.testing.assert_allclose(record["checks"]["sanity"]["spearman"], sanity.spearman)
     assert record["checks"]["baselines"]["baselines"] == ["zero", "mean"]
     np.testing.assert_allclose(record["checks"]["baselines"]["scores"][1], baselines.results[1].scores[0], rtol=1e-9)
-    assert comments_of(to_csv(record))["app"] == app_build()
+    comments = comments_of(to_csv(record))
+    assert comments["app"] == app_build() and comments["checks"] == record["checks"]
