@@ -29,6 +29,7 @@ LONG_RUN_S = 1.0  # runs estimated longer than this get a progress message
 PROBE_EVALUATIONS = 32  # the probe runs the method with its count cut to about this many evaluations
 PROBE_S = 0.1  # a map's probe doubles its inputs until it takes this long (longer than the timer's noise)
 MAX_PROBE_INPUTS = 1024  # … or covers this many of them
+GROWTH_FROM = 64  # inputs from which two probes' growth is trusted (below, noise; LIME at 8 vs 16: 3x high)
 CHUNK_S = 0.5  # the longest an internal batch should take
 
 
@@ -147,9 +148,10 @@ def method_seconds(problem: Problem, method: str, settings: MethodSettings) -> f
 
 def _growth(one: float, before: tuple[int, float] | None, last: tuple[int, float]) -> float:
     """How the time beyond the first input grows with the inputs, t − t₁ ∝ (k − 1)^p, from the last two probes when
-    both took long enough to measure: p is 1 for most methods, more where big batches leave the CPU's caches
-    (GradientSHAP on a 70 × 70 map: 0.6 ms per input at 1,024 inputs, 1.1 ms at 4,900). Between 1 and 1.5."""
-    if before is None or before[0] < 8 or before[1] < PROBE_S / 4:
+    both took long enough to measure and covered GROWTH_FROM inputs or more: p is 1 for most methods, more where
+    big batches leave the CPU's caches (GradientSHAP on a 70 × 70 map: 0.6 ms per input at 1,024 inputs, 1.1 ms
+    at 4,900). Between 1 and 1.5."""
+    if before is None or before[0] < GROWTH_FROM or before[1] < PROBE_S / 4:
         return 1.0
     (k0, t0), (k1, t1) = before, last
     if t0 <= one or t1 <= one:

@@ -124,9 +124,27 @@ def test_classifier_from_a_folder_shows_class_probabilities_after_ablation(tiny_
     folder = str(tiny_folder("classifier"))
     at = page(source=folder, text="the movie was good .", view="Ablation")
     assert not problems(at)
-    at.multiselect(key=K("ablate")).select((0, 1)).run()
+    at.multiselect(key=K("ablate")).select("L1 H2").run()
     assert not problems(at)
     assert any("Predicted class" in m.value for m in at.markdown)
+
+
+def test_switched_off_heads_travel_in_the_link_and_come_back():
+    at = page(view="Ablation")
+    at.multiselect(key=K("ablate")).select("L2 H3").select("L6 H12").run()
+    assert not problems(at)
+    assert at.query_params["ablate"] == "L2 H3,L6 H12"
+    reopened = page(view="Ablation", ablate=at.query_params["ablate"])
+    assert not problems(reopened)
+    assert reopened.multiselect(key=K("ablate")).value == ["L2 H3", "L6 H12"]
+    headline = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert headline and headline == [m.value for m in reopened.markdown if m.value.startswith("**")]
+
+
+def test_a_link_naming_a_head_the_model_lacks_leaves_it_out():
+    at = page(view="Ablation", ablate="L2 H3,L7 H1")  # MiniLM has 6 layers
+    assert not problems(at)
+    assert at.multiselect(key=K("ablate")).value == ["L2 H3"]
 
 
 def test_compare_explains_unequal_lengths():

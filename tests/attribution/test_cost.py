@@ -2,8 +2,8 @@
 
 Both are timed in the same test, one after the other, so a busy machine slows both. Runs under FLOOR_S are compared
 as FLOOR_S: the page uses the estimate to decide whether a run is long (over a second) and whether it waits for a
-click (over 3 s), and on a shared machine a 10 ms run sometimes takes 300 ms (seen here). The two runs longer than ~20 s are left to the measurement by hand
-(benchmarks and the issue's note), not run in the suite.
+click (over 3 s), and on a shared machine a 10 ms run sometimes takes 300 ms (seen here). The two runs longer than
+~20 s are left to the measurement by hand (the issue's note), not run in the suite.
 """
 
 from __future__ import annotations
