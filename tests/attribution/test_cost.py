@@ -1,6 +1,7 @@
 """The cost estimate against the real run, for every method and subject: within 3× on this machine.
 
-Both are timed in the same test, one after the other, so a busy machine slows both. Runs under FLOOR_S are compared
+Both are timed in the same test, one after the other, so a busy machine slows both (and a pair outside the band
+is tried once more). Runs under FLOOR_S are compared
 as FLOOR_S: the page uses the estimate to decide whether a run is long (over a second) and whether it waits for a
 click (over 3 s), and on a shared machine a 10 ms run sometimes takes 300 ms (seen here). The two runs longer than
 ~20 s are left to the measurement by hand (the issue's note), not run in the suite.
@@ -45,9 +46,13 @@ def test_the_estimate_is_within_three_times_the_real_run(subjects, subject, meth
     if refusal(method, problem):
         pytest.skip(f"{method} does not apply to {subject}")
     settings = MethodSettings()
-    predicted = estimate(problem, method, settings, config)
-    started = time.perf_counter()
-    explain(problem, method, predicted.settings_for(settings))
-    measured = time.perf_counter() - started
-    ratio = max(measured, FLOOR_S) / max(predicted.seconds, FLOOR_S)
-    assert 1 / BAND <= ratio <= BAND, f"estimated {predicted.seconds:.3f} s, measured {measured:.3f} s"
+    tries = []
+    for _ in range(2):  # a second try when the first falls outside: a busy moment can hit one side only
+        predicted = estimate(problem, method, settings, config)
+        started = time.perf_counter()
+        explain(problem, method, predicted.settings_for(settings))
+        measured = time.perf_counter() - started
+        tries.append((predicted.seconds, measured))
+        if 1 / BAND <= max(measured, FLOOR_S) / max(predicted.seconds, FLOOR_S) <= BAND:
+            return
+    pytest.fail("estimated vs measured: " + ", ".join(f"{p:.3f} s vs {m:.3f} s" for p, m in tries))
