@@ -41,13 +41,22 @@ def render() -> None:
         st.info("Tick at least one input feature on the left.")
         st.stop()
     setup = STATE.current()
+    with main:
+        if "network" not in hidden:
+            controls.layers(setup)
+    if points.blank(setup):  # nothing to train yet: the canvas, and no tabs
+        st.session_state[STATE.key("playing")] = False
+        with left:
+            points.render(setup, None, hidden)
+        with main:
+            points.render_canvas()
+        return
     trainer = trainer_for(setup)
     with left:
         points.render(setup, trainer.data, hidden)
     with main:
-        if "network" not in hidden:
-            controls.layers(setup)
         live.render(trainer)
+
     run = Run(setup, trainer, playing())
     shown = [name for name, (group, _) in TABS.items() if group not in hidden]
     for name, tab in (STATE.tabs("tab", shown) if shown else {}).items():

@@ -153,7 +153,25 @@ def test_own_points_in_a_link_are_the_data_and_a_broken_list_warns():
     assert at.query_params["points"] == csv
     broken = run({"dataset": "custom", "points": "x1,x2,label\n1,nan,0\n"})
     assert any("points" in w.value for w in broken.warning)
-    assert any("No points of your own yet" in i.value for i in broken.info)
+    assert any("Click on the plane to add points" in i.value for i in broken.info)  # the blank canvas
+
+
+def test_own_points_start_from_a_blank_canvas_with_no_network_until_there_are_points():
+    at = run({"dataset": "custom"})
+    assert any("Click on the plane to add points of class 0" in i.value for i in at.info)
+    assert P + "trainer" not in at.session_state  # nothing to train: no circle behind the canvas
+    assert at.button(key=P + "blank").disabled  # already blank
+    assert at.button(key=P + "use_canvas").disabled  # no points of two classes yet
+    assert not at.tabs  # the step-through, hand mode… need a network
+
+
+def test_start_from_a_blank_canvas_clears_the_points_of_a_generated_dataset():
+    at = run({"n_points": "100"})
+    assert at.button(key=P + "blank").label == "Start from a blank canvas"
+    at.button(key=P + "blank").click().run()
+    assert at.query_params["dataset"] == "custom"
+    assert any("Click on the plane to add points of class 0" in i.value for i in at.info)
+    assert at.session_state[P + "click_add"]
 
 
 def test_link_values_quoted_in_warnings_are_shown_literally():

@@ -7,7 +7,7 @@ import numpy as np
 from core.figures.builder.curves import loss_figure
 from core.figures.builder.matrix import AXIS_BAND, TITLE_BAND, matrix_figure
 from core.figures.builder.network import MIN_TITLE_FONT, NODE, TITLE_FONT, network_figure
-from core.figures.builder.plane import LEGEND_TOP, plane_figure
+from core.figures.builder.plane import GRID_TRACE, LEGEND_TOP, canvas_figure, plane_figure
 
 
 def _plane():
@@ -118,3 +118,36 @@ def test_the_network_drawing_shows_each_neurons_output_over_the_plane_scaled_to_
     assert drawing.labels[0] == ("X₁", "X₂", "X₁·X₂") and drawing.labels[2] == ("layer 2 neuron 0", "layer 2 neuron 1")
     for ours, lin in zip(drawing.weights, model.linears, strict=True):
         np.testing.assert_array_equal(ours, lin.weight.detach().numpy())
+
+
+def _points_plane(adding: bool):
+    points = np.array([[1.0, 1.0], [-2.0, 3.0], [4.0, -1.0], [0.0, 0.0]])
+    is_train = np.array([True, False, True, False])
+    output = np.full((1, 10, 10), 0.5)
+    return plane_figure("sigmoid_bce", "binary", output, points, np.array([0, 1, 1, 0]), is_train, adding=adding)
+
+
+def test_while_adding_points_every_point_is_drawn_and_clicks_pass_through_points_to_the_grid():
+    shown = {t.name: t for t in _points_plane(adding=True).data}
+    assert set(shown) == {"plane", "train points", "test points"}  # test points too, though show_test is off
+    assert len(shown["train points"].x) + len(shown["test points"].x) == 4
+    assert shown["train points"].hoverinfo == shown["test points"].hoverinfo == "skip"  # no click picks a point
+    assert shown["plane"].hoverinfo != "skip"
+    assert len(shown["plane"].x) > 30**2  # a finer grid than the plain plane's
+
+
+def test_without_adding_points_are_clickable_and_test_points_follow_show_test():
+    shown = {t.name: t for t in _points_plane(adding=False).data}
+    assert set(shown) == {"plane", "train points"}
+    assert shown["train points"].hoverinfo is None
+    assert len(shown["plane"].x) == 30**2
+
+
+def test_the_canvas_draws_every_clicked_point_on_a_neutral_plane():
+    points, labels = np.array([[1.0, 2.0], [-3.0, 0.5], [2.0, 2.0]]), np.array([0, 1, 1])
+    fig = canvas_figure(points, labels)
+    drawn = [t for t in fig.data if t.name != "plane"]
+    assert sum(len(t.x) for t in drawn) == 3
+    assert all(t.hoverinfo == "skip" for t in drawn)
+    assert "click to add" in fig.data[GRID_TRACE].hovertemplate
+    assert len(canvas_figure(np.zeros((0, 2)), np.zeros(0, int)).data[GRID_TRACE].x) > 0
