@@ -33,17 +33,16 @@ def render() -> None:
     )
     st.session_state.setdefault(STATE.key("playing"), False)
     controls.training_bar(hidden)
-    left, main = st.columns([1, 4.2], gap="medium")
+    left, main = st.columns([1.3, 4], gap="medium")  # 1024 px: "Show test data" whole
     with left:
+        if "network" not in hidden:
+            controls.layers(STATE.value("hidden"))
         controls.settings(hidden)
     if not STATE.value("features"):  # a moment between two ticks, not a wrong value: said, not reset
         st.warning(f"Cannot use this set-up: features: {literal(STATE.declared['features'].problem)}.")
         st.info("Tick at least one input feature on the left.")
         st.stop()
     setup = STATE.current()
-    with main:
-        if "network" not in hidden:
-            controls.layers(setup)
     if points.blank(setup):  # nothing to train yet: the canvas, and no tabs
         st.session_state[STATE.key("playing")] = False
         with left:
@@ -56,7 +55,6 @@ def render() -> None:
         points.render(setup, trainer.data, hidden)
     with main:
         live.render(trainer)
-
     run = Run(setup, trainer, playing())
     shown = [name for name, (group, _) in TABS.items() if group not in hidden]
     for name, tab in (STATE.tabs("tab", shown) if shown else {}).items():

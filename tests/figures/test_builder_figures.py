@@ -151,3 +151,7 @@ def test_the_canvas_draws_every_clicked_point_on_a_neutral_plane():
     assert all(t.hoverinfo == "skip" for t in drawn)
     assert "click to add" in fig.data[GRID_TRACE].hovertemplate
     assert len(canvas_figure(np.zeros((0, 2)), np.zeros(0, int)).data[GRID_TRACE].x) > 0
+
+
+def test_the_plane_keeps_to_the_top_of_a_narrow_column():
+    assert _plane().layout.yaxis.constraintoward == "top"  # spare height below: the plane starts above the fold

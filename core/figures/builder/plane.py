@@ -132,7 +132,7 @@ def plane_figure(
     )
     # The legend sits above the plot (below the mode bar, which takes the top ~25 px), clear of the x-axis title;
     # both axes constrain their domain, so the square plot shrinks instead of padding its range and the x tick
-    # labels stay right under the image.
+    # labels stay right under the image; it keeps to the top (1024 pixels wide: the plane starts above the fold).
     layout = dict(
         height=height,
         margin=dict(l=10, r=10, t=LEGEND_TOP, b=10),
@@ -149,6 +149,7 @@ def plane_figure(
             title=dict(text="x₂", standoff=4),
             scaleanchor="x",
             constrain="domain",
+            constraintoward="top",  # in a narrow column the square sits under the legend, the spare height below
             showgrid=False,
             zeroline=False,
         ),
