@@ -27,6 +27,8 @@ def render() -> None:
     st.title("Network builder")
     caption = st.empty()  # over the link's warnings, which start() shows
     hidden = set(STATE.start().hide)  # the last run's: a change of classroom mode shows from the next run on
+    # opened without a classroom link: this session may make one (a student on a classroom link may not unhide)
+    st.session_state.setdefault(STATE.key("teacher"), not hidden)
     caption.caption(
         "Build a small network on 2-D data, train it live with real PyTorch, and step through every "
         "number of the forward and backward pass." + (" · Classroom link: some controls are hidden." if hidden else "")

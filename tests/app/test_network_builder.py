@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.builder.setup import BuilderSetup
 from core.builder.trained import TrainedNetwork
 from core.catalog import ROOT
+from pages.builder.share import page_link
 from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
@@ -119,6 +120,31 @@ def test_classroom_link_hides_controls_and_hand_mode_renders():
     at.session_state[P + "tab"] = "Hand mode"  # tabs run only when open
     at.run()
     assert any("0.03" in str(m.value) or "Loss" in str(m.value) for m in at.markdown)
+
+
+def test_a_student_on_a_classroom_link_cannot_unhide_and_a_teacher_picks_groups_by_name():
+    student = run({"hide": "data,network", "n_points": "60"})
+    student.session_state[P + "tab"] = "Share and export"
+    student.run()
+    assert not any(m.key == P + "hide" for m in student.multiselect)
+    assert any("hides Data and your own points, Hidden layers" in c.value for c in student.caption)
+    teacher = run({"n_points": "60"})
+    teacher.session_state[P + "tab"] = "Share and export"
+    teacher.run()
+    hide = teacher.multiselect(key=P + "hide")
+    assert "Hidden layers" in hide.options and "network" not in hide.options
+    teacher.multiselect(key=P + "hide").select("network").run()
+    assert teacher.query_params["hide"] == "network"
+    assert any(m.key == P + "hide" for m in teacher.multiselect)  # the teacher can go on choosing
+
+
+def test_the_link_to_copy_is_the_whole_address_with_the_set_up():
+    query = {"dataset": "xor", "hidden": "3"}
+    assert page_link("http://class.example:8501/network-builder", query) == (
+        "http://class.example:8501/network-builder?dataset=xor&hidden=3"
+    )
+    assert page_link(None, query) == "?dataset=xor&hidden=3"  # no browser told the address: the query alone
+    assert page_link("http://h/network-builder", {}) == "http://h/network-builder"
 
 
 def test_largest_network_6x8_with_every_feature_renders_and_steps():
