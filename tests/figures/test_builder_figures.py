@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.figures.builder.curves import loss_figure
+from core.figures.builder.curves import TICK_PX, log_axis, loss_figure
 from core.figures.builder.matrix import AXIS_BAND, TITLE_BAND, matrix_figure
 from core.figures.builder.network import MIN_TITLE_FONT, NODE, TITLE_FONT, network_figure
 from core.figures.builder.plane import GRID_TRACE, LEGEND_TOP, canvas_figure, plane_figure
@@ -155,3 +155,24 @@ def test_the_canvas_draws_every_clicked_point_on_a_neutral_plane():
 
 def test_the_plane_keeps_to_the_top_of_a_narrow_column():
     assert _plane().layout.yaxis.constraintoward == "top"  # spare height below: the plane starts above the fold
+
+
+def _tick_labels(axis: dict, lo: float, hi: float) -> int:
+    """How many tick labels Plotly draws on log axis `axis` over [lo, hi]: one per decade times the 1-2-5 digits
+    (nticks=5 leaves Plotly its 1-2-5 labels), or one every `dtick` decades."""
+    decades = np.log10(hi / lo)
+    return int(decades // axis["dtick"]) + 1 if "dtick" in axis else int(3 * np.ceil(decades)) + 1
+
+
+def test_log_loss_axes_keep_their_tick_labels_apart_at_every_height():
+    for height in (200, 260, 420):
+        for lo in (0.5, 1e-2, 1e-4, 1e-9):
+            axis = log_axis(np.array([lo, 1.0]), height)
+            assert _tick_labels(axis, lo, 1.0) * TICK_PX <= max(2 * TICK_PX, height - 80), (height, lo, axis)
+
+
+def test_a_run_pinned_at_epoch_zero_is_drawn_next_to_a_trained_run():
+    fig = loss_figure([("A", [0], [0.7], [0.72]), ("B", [0, 1, 2], [0.7, 0.5, 0.3], [0.72, 0.6, 0.4])], height=260)
+    modes = {t.name: t.mode for t in fig.data}
+    assert modes["A: train"] == modes["A: test"] == "markers"  # a one-point line would draw nothing
+    assert modes["B: train"] == "lines"
