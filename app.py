@@ -25,6 +25,7 @@ if __name__ == "__main__" and not st.runtime.exists():
 from core.allocator import keep_freed_memory
 from core.catalog import HOME, TOOLS
 from core.device import configure_threads, describe_device, library_versions
+from core.figures import use_app_template
 from pages.icon_button import STYLE as ICON_ONLY_STYLE
 from pages.session import one_run_at_a_time
 
@@ -45,6 +46,7 @@ def _machine() -> tuple[object, dict[str, str]]:
     return machine
 
 
+use_app_template()  # over Streamlit's default template, whichever was imported first
 st.set_page_config(
     page_title="NN Explorer", page_icon=":material/neurology:", layout="wide", initial_sidebar_state=SIDEBAR_PX
 )
