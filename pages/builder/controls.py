@@ -62,7 +62,7 @@ def settings(hidden: set[str]) -> None:
     if "data" not in hidden:
         st.markdown("**Data**")
         STATE.widget("dataset")
-        own = STATE.value("dataset") == CUSTOM and bool(STATE.value("points"))
+        own = STATE.value("dataset") == CUSTOM  # own points, or the blank canvas: nothing generated
         generated_only = "Only for generated datasets: your own points are used as they are." if own else None
         STATE.widget("noise", disabled=own, help=generated_only)
         STATE.widget("train_percent")

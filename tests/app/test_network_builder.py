@@ -189,6 +189,7 @@ def test_own_points_start_from_a_blank_canvas_with_no_network_until_there_are_po
     assert at.button(key=P + "blank").disabled  # already blank
     assert at.button(key=P + "use_canvas").disabled  # no points of two classes yet
     assert not at.tabs  # the step-through, hand mode… need a network
+    assert at.slider(key=P + "noise").disabled and at.slider(key=P + "n_points").disabled  # nothing generated
 
 
 def test_start_from_a_blank_canvas_clears_the_points_of_a_generated_dataset():
