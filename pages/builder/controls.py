@@ -7,10 +7,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core.builder.optimizers import LEARNING_RATES, REG_RATES, ladder
-from core.builder.setup import CUSTOM, MAX_LAYERS, MAX_NEURONS, BuilderSetup, resized, with_layer, without_layer
+from core.builder.setup import CUSTOM, MAX_LAYERS, MAX_NEURONS, resized, with_layer, without_layer
 from core.builder.trainer import Trainer
 from pages.builder.live import FPS
 from pages.builder.state import STATE, animating, reset, reshape, set_playing, step_epoch
+from pages.icon_button import icon_button
 
 SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)  # the choices of "Epochs per frame"
 
@@ -72,7 +73,7 @@ def settings(hidden: set[str]) -> None:
     if "data" not in hidden:
         st.markdown("**Data**")
         STATE.widget("dataset")
-        own = STATE.value("dataset") == CUSTOM and bool(STATE.value("points"))
+        own = STATE.value("dataset") == CUSTOM  # own points, or the blank canvas: nothing generated
         generated_only = "Only for generated datasets: your own points are used as they are." if own else None
         STATE.widget("noise", disabled=own, help=generated_only)
         STATE.widget("train_percent")
@@ -94,50 +95,30 @@ def settings(hidden: set[str]) -> None:
         STATE.widget("reg_rate", choices=ladder(REG_RATES, STATE.value("reg_rate")))
 
 
-def layers(setup: BuilderSetup) -> None:
-    """The hidden layers' count with + and −, and each layer's neuron count with + and −."""
-    n = len(setup.hidden)
-    head = st.columns([1.6] + [1] * (n + 1) + [max(0.1, 5 - n)])
-    with head[0]:
-        st.markdown(f"**{n} hidden layer{'s' if n != 1 else ''}**")
-        more, fewer = st.columns(2)
-        more.button(
-            "",
-            icon=":material/add:",
-            key=STATE.key("add_layer"),
-            on_click=reshape,
-            args=(with_layer,),
-            help="Add a hidden layer",
-            disabled=n >= MAX_LAYERS,
+def layers(hidden: tuple[int, ...]) -> None:
+    """At the top of the left column: the hidden layers' count with + and −, then each layer's neuron count with
+    + and −, a short line each (on a 1024-pixel screen six layers' buttons stay clear of the network and the plane)."""
+    n = len(hidden)
+    box = st.container(gap="xxsmall")
+    _plus_minus(
+        box,
+        f"**{n} hidden layer{'s' if n != 1 else ''}**",
+        ("add_layer", "Add a hidden layer", (with_layer,), n >= MAX_LAYERS),
+        ("remove_layer", "Remove the last hidden layer", (without_layer,), not n),
+    )
+    for i, neurons in enumerate(hidden):
+        _plus_minus(
+            box,
+            f"Layer {i + 1}: {neurons}",
+            (f"more.{i}", f"Layer {i + 1}: add a neuron", (resized, i, 1), neurons >= MAX_NEURONS),
+            (f"less.{i}", f"Layer {i + 1}: remove a neuron", (resized, i, -1), neurons <= 1),
         )
-        fewer.button(
-            "",
-            icon=":material/remove:",
-            key=STATE.key("remove_layer"),
-            on_click=reshape,
-            args=(without_layer,),
-            help="Remove the last hidden layer",
-            disabled=not n,
-        )
-    for i, neurons in enumerate(setup.hidden):
-        with head[i + 1]:
-            st.caption(f"Layer {i + 1}: {neurons}")
-            more, fewer = st.columns(2)
-            more.button(
-                "",
-                icon=":material/add:",
-                key=STATE.key(f"more.{i}"),
-                on_click=reshape,
-                args=(resized, i, 1),
-                help=f"Layer {i + 1}: add a neuron",
-                disabled=neurons >= MAX_NEURONS,
-            )
-            fewer.button(
-                "",
-                icon=":material/remove:",
-                key=STATE.key(f"less.{i}"),
-                on_click=reshape,
-                args=(resized, i, -1),
-                help=f"Layer {i + 1}: remove a neuron",
-                disabled=neurons <= 1,
-            )
+
+
+def _plus_minus(box, label: str, more: tuple, fewer: tuple) -> None:
+    """A label with a + and a − button; each of `more` and `fewer` is (key, what it does, reshape's arguments,
+    disabled)."""
+    group = box.container(horizontal=True, vertical_alignment="center", gap="xxsmall", wrap=False)
+    group.markdown(label, width="content")
+    for (key, does, args, disabled), icon in ((more, ":material/add:"), (fewer, ":material/remove:")):
+        icon_button(group, does, icon, STATE.key(key), on_click=reshape, args=args, disabled=disabled, type="tertiary")

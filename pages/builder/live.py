@@ -151,6 +151,7 @@ def live_view() -> None:
                 shown.discretize,
                 state.get(STATE.key("sample")),
                 height=380,
+                adding=bool(state.get(STATE.key("click_add"))),
             )
             event = st.plotly_chart(
                 fig,

@@ -14,6 +14,7 @@ from core.builder.trainer import Trainer
 from core.catalog import ROOT
 from core.work import default_queue
 from pages.builder import live
+from pages.builder.share import page_link
 from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
@@ -126,6 +127,31 @@ def test_classroom_link_hides_controls_and_hand_mode_renders():
     assert any("0.03" in str(m.value) or "Loss" in str(m.value) for m in at.markdown)
 
 
+def test_a_student_on_a_classroom_link_cannot_unhide_and_a_teacher_picks_groups_by_name():
+    student = run({"hide": "data,network", "n_points": "60"})
+    student.session_state[P + "tab"] = "Share and export"
+    student.run()
+    assert not any(m.key == P + "hide" for m in student.multiselect)
+    assert any("hides Data and your own points, Hidden layers" in c.value for c in student.caption)
+    teacher = run({"n_points": "60"})
+    teacher.session_state[P + "tab"] = "Share and export"
+    teacher.run()
+    hide = teacher.multiselect(key=P + "hide")
+    assert "Hidden layers" in hide.options and "network" not in hide.options
+    teacher.multiselect(key=P + "hide").select("network").run()
+    assert teacher.query_params["hide"] == "network"
+    assert any(m.key == P + "hide" for m in teacher.multiselect)  # the teacher can go on choosing
+
+
+def test_the_link_to_copy_is_the_whole_address_with_the_set_up():
+    query = {"dataset": "xor", "hidden": "3"}
+    assert page_link("http://class.example:8501/network-builder", query) == (
+        "http://class.example:8501/network-builder?dataset=xor&hidden=3"
+    )
+    assert page_link(None, query) == "?dataset=xor&hidden=3"  # no browser told the address: the query alone
+    assert page_link("http://h/network-builder", {}) == "http://h/network-builder"
+
+
 def test_largest_network_6x8_with_every_feature_renders_and_steps():
     at = run({"hidden": "8,8,8,8,8,8", "features": "x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2)", "n_points": "100"})
     assert trainer(at).model.spec.sizes == (7, 8, 8, 8, 8, 8, 8, 1)
@@ -158,7 +184,26 @@ def test_own_points_in_a_link_are_the_data_and_a_broken_list_warns():
     assert at.query_params["points"] == csv
     broken = run({"dataset": "custom", "points": "x1,x2,label\n1,nan,0\n"})
     assert any("points" in w.value for w in broken.warning)
-    assert any("No points of your own yet" in i.value for i in broken.info)
+    assert any("Click on the plane to add points" in i.value for i in broken.info)  # the blank canvas
+
+
+def test_own_points_start_from_a_blank_canvas_with_no_network_until_there_are_points():
+    at = run({"dataset": "custom"})
+    assert any("Click on the plane to add points of class 0" in i.value for i in at.info)
+    assert P + "trainer" not in at.session_state  # nothing to train: no circle behind the canvas
+    assert at.button(key=P + "blank").disabled  # already blank
+    assert at.button(key=P + "use_canvas").disabled  # no points of two classes yet
+    assert not at.tabs  # the step-through, hand mode… need a network
+    assert at.slider(key=P + "noise").disabled and at.slider(key=P + "n_points").disabled  # nothing generated
+
+
+def test_start_from_a_blank_canvas_clears_the_points_of_a_generated_dataset():
+    at = run({"n_points": "100"})
+    assert at.button(key=P + "blank").label == "Start from a blank canvas"
+    at.button(key=P + "blank").click().run()
+    assert at.query_params["dataset"] == "custom"
+    assert any("Click on the plane to add points of class 0" in i.value for i in at.info)
+    assert at.session_state[P + "click_add"]
 
 
 def test_link_values_quoted_in_warnings_are_shown_literally():
