@@ -25,9 +25,14 @@ if __name__ == "__main__" and not st.runtime.exists():
 from core.allocator import keep_freed_memory
 from core.catalog import HOME, TOOLS
 from core.device import configure_threads, describe_device, library_versions
+from core.figures import use_app_template
+from pages.icon_button import STYLE as ICON_ONLY_STYLE
 from pages.session import one_run_at_a_time
 
 SIDEBAR_PX = 240  # narrower than Streamlit's 300: on a 1024-pixel projector the pages keep 60 pixels more
+# Streamlit's main block starts 6rem down; 3.5rem clears its header and brings each page's results 40 pixels up
+# (on a 768-pixel-high projector the Network builder's plane then starts above the fold).
+TOP_STYLE = '<style>[data-testid="stMainBlockContainer"] {padding-top: 3.5rem}</style>'
 
 
 @st.cache_resource
@@ -41,10 +46,12 @@ def _machine() -> tuple[object, dict[str, str]]:
     return machine
 
 
+use_app_template()  # over Streamlit's default template, whichever was imported first
 st.set_page_config(
     page_title="NN Explorer", page_icon=":material/neurology:", layout="wide", initial_sidebar_state=SIDEBAR_PX
 )
 # torch's thread count is per OS thread and every script run (fragments too) gets a fresh thread: set it each run.
+st.html(TOP_STYLE + ICON_ONLY_STYLE)  # icon-only buttons keep their words for screen readers (pages/icon_button.py)
 threads = configure_threads()
 device, versions = _machine()
 

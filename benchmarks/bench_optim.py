@@ -64,6 +64,16 @@ def rows():
         note="ours also gives losses, ‖∇f‖, evals, divergence checks",
     )
 
+    yield compare(
+        TOOL,
+        "race: 8 racers × 500 steps with progress reports vs without",
+        lambda: run_race(surface, RACERS, surface.start, config, lambda fraction, note: None),
+        lambda: run_race(surface, RACERS, surface.start, config),
+        "<= 1.1",
+        repeat=5,
+        note="a report every 100 steps of each racer (the page's progress bar and Stop)",
+    )
+
     problem = toy_problem()
     trained = train(problem)
     center = flatten(trained)

@@ -65,9 +65,18 @@ def _clean(text: str | None, label: str) -> str:
     return cleaned
 
 
-def encode(loaded: LoadedModel, text: str, text_pair: str | None = None, max_length: int | None = None) -> Encoded:
-    """Tokenise `text` (and `text_pair`) for `loaded`; truncate to `max_length` (default: the model's limit)."""
-    text = _clean(text, "Text A" if text_pair is not None else "The text")
+def encode(
+    loaded: LoadedModel,
+    text: str,
+    text_pair: str | None = None,
+    max_length: int | None = None,
+    name: str | None = None,
+) -> Encoded:
+    """Tokenise `text` (and `text_pair`) for `loaded`; truncate to `max_length` (default: the model's limit).
+
+    name: what the page calls the text in its messages (default "The text", or "Text A" for a pair)."""
+    name = name or ("Text A" if text_pair is not None else "The text")
+    text = _clean(text, name)
     pair = _clean(text_pair, "Text B") if text_pair is not None else None
     tokenizer = loaded.tokenizer
     smallest = tokenizer.num_special_tokens_to_add(pair=pair is not None) + (2 if pair is not None else 1)
@@ -99,7 +108,11 @@ def encode(loaded: LoadedModel, text: str, text_pair: str | None = None, max_len
         else:
             why = "the model's limit"
         if pair is None:
-            warnings.append(f"The input has {untruncated} tokens; only the first {limit} are used ({why}).")
+            kept = tokenizer.decode(ids[0][batch["special_tokens_mask"][0] == 0][-6:].tolist()).strip()
+            warnings.append(
+                f"{name} has {untruncated} tokens; only the first {limit} are used ({why}), up to "
+                f"“…{kept[-60:]}”: everything shown is for that part."
+            )
         else:
             warnings.append(
                 f"The pair has {untruncated} tokens; it was cut to {limit} ({why}) by trimming the end "

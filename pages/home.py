@@ -20,7 +20,8 @@ for row_start in range(0, len(TOOLS), 2):
     for column, tool in zip(columns, TOOLS[row_start : row_start + 2], strict=False):
         with column, st.container(border=True):
             if tool.thumbnail and tool.thumbnail_path.is_file():
-                st.image(str(tool.thumbnail_path), width="stretch")
+                # a relative link: it also works under a proxy's path prefix (Streamlit opens it in a new tab)
+                st.image(str(tool.thumbnail_path), width="stretch", link=tool.key, alt=f"Open {tool.title}")
             st.page_link(tool.page, label=f"**{tool.title}**", icon=tool.icon)
             st.markdown(tool.teaches)
 

@@ -9,6 +9,7 @@ which bounds how many copies exist at once: a copy dropped there is made again o
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from core.models import LoadedModel
 from core.tokens import Encoded
 
 Head = tuple[int, int]  # (layer, head), counted from 0
+_numbers = itertools.count()  # each ablator's own name in the pool: an id() is reused once its object is gone
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class HeadAblator:
 
     def __init__(self, loaded: LoadedModel, owner: Hashable | None = None, pool: CopyPool | None = None):
         self.shared = loaded
-        self.owner = id(self) if owner is None else owner
+        self.number = next(_numbers)
+        self.owner = ("ablator", self.number) if owner is None else owner
         self.pool = default_copies() if pool is None else pool  # an empty pool is falsy
         self.lock = threading.RLock()
         self.off: frozenset[Head] = frozenset()
@@ -59,7 +62,7 @@ class HeadAblator:
     def private(self) -> LoadedModel:
         """The copy (made again, with every head on, if the pool dropped it)."""
         with self.lock:
-            copy, fresh = self.pool.get(self.owner, ("ablation", id(self)), self.shared.session_copy)
+            copy, fresh = self.pool.get(self.owner, ("ablation", self.number), self.shared.session_copy)
             if fresh:
                 self.off = frozenset()
             return copy

@@ -17,6 +17,25 @@ VIEWS = ("Head view", "Model view", "Neuron view", "Aggregates", "Head statistic
 OUT_OF_MODEL = f"counted from 1 (and no model has more than {MAX_INDEX})"
 
 
+def head_name(layer: int, head: int) -> str:
+    """'L1 H3' for layer 0, head 2 (counted from 0): how a head reads on the page and in a link."""
+    return f"L{layer + 1} H{head + 1}"
+
+
+def head_of(name: str) -> tuple[int, int]:
+    """(layer, head) counted from 0 of a `head_name`."""
+    layer, head = name[1:].split(" H")
+    return int(layer) - 1, int(head) - 1
+
+
+def heads_of(layers: int, heads: int) -> tuple[str, ...]:
+    """Every head of a model with `layers` × `heads`, by name, in order."""
+    return tuple(head_name(layer, head) for layer in range(layers) for head in range(heads))
+
+
+ANY_HEAD = heads_of(MAX_INDEX, MAX_INDEX)  # what a link may name; the page offers the model's own heads
+
+
 @dataclass(frozen=True)
 class AttentionSetup:
     """What the BERT attention page shows; layers and heads count from 1, as the page shows them."""
@@ -74,6 +93,13 @@ class AttentionSetup:
         kind="select",
         choices=lambda: FUSIONS,
         help="How rollout and flow combine a layer's heads.",
+    )
+    ablate: tuple[str, ...] = setting(
+        (),
+        "Heads to switch off",
+        kind="multiselect",
+        choices=ANY_HEAD,
+        problem=f"heads to switch off are named like 'L1 H3' ({OUT_OF_MODEL})",
     )
     compare_text: str = setting(
         "The cat sat on the mat because it was hungry.", "Second sentence (compared with text A)", kind="text"

@@ -1,7 +1,9 @@
 """A reviewer's export: the scores of one result with everything needed to re-run it and get the same numbers.
 
-JSON holds the provenance (model source, revision, library versions, device), the task and target, the method with
-every setting, the baseline, the seed, Captum's delta and the completeness check, plus any metrics computed; CSV
+JSON holds the provenance (the app's version and commit, model source, revision, library versions, device), the
+task and target, the method with every setting, the baseline, the seed, Captum's delta and the completeness check,
+plus any metrics and checks computed (sanity, baseline sensitivity) and, for a 2-D network, the network itself
+(weights, activations, features, data), so that `read_export` opens it again and the page re-runs it; CSV
 holds the same provenance in header lines that each start with '#' (`# key: <JSON>`), then one table row per
 feature (a text) or per explained 2-D point (a point or a whole map over the plane). Read the table with the '#'
 lines skipped, e.g. `pandas.read_csv(path, comment="#")`: a token with a '#' in it ("##ing") is quoted, so it is
@@ -16,15 +18,22 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
+from core.app_build import app_build
 from core.attribution.explain import Attribution
+from core.attribution.network import NetworkUnderStudy
+from core.attribution.network_file import NetworkFileError, network_from_record
+from core.attribution.robustness import BaselineSensitivity
+from core.attribution.sanity import SanityCheck
+from core.attribution.setup import AttributionSetup
 from core.csv_safe import comment_line, csv_line
 from core.device import library_versions
+from core.setup_state import SetupError, from_json
 
 # The set-up fields (`AttributionSetup`) that belong to one subject only; the rest (subject, method and its
 # settings) apply to both.
@@ -70,18 +79,23 @@ def export_record(
     setup: dict[str, Any],
     metrics: dict[str, Any] | None = None,
     points: np.ndarray | None = None,
+    checks: dict[str, Any] | None = None,
+    network: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything about one result as plain JSON-ready data.
 
     model: the model's provenance (`Provenance.as_dict()`, or the 2-D network's description); setup: the page's
     set-up fields (task, target, text, baseline…), of which only its subject's are kept (`subject_setup`);
-    points: the explained 2-D points [N, 2] (None for a text).
+    points: the explained 2-D points [N, 2] (None for a text); checks: `checks_record` of the checks run;
+    network: `network_file.network_record` of a 2-D network.
     """
     c = result.completeness
     return _clean(
         {
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "app": app_build(),
             "model": model,
+            "network": network,
             "versions": library_versions(),
             "device": result.device,
             "setup": subject_setup(setup),
@@ -108,6 +122,7 @@ def export_record(
                 "verdict": c.verdict,
             },
             "metrics": metrics or {},
+            "checks": checks or {},
             "messages": list(result.messages),
             "seconds": result.seconds,
         }
@@ -128,11 +143,13 @@ def to_csv(record: dict[str, Any]) -> str:
     """
     per_point = record["points"] is not None
     out = io.StringIO()
-    for key in ("model", "versions", "device", "setup", "target", "method", "baseline", "completeness"):
+    for key in ("app", "model", "versions", "device", "setup", "target", "method", "baseline", "completeness"):
         value = record[key]
         if key == "completeness" and per_point:  # the per-point numbers are columns
             value = {k: value[k] for k in ("promise", "verdict")}
         out.write(comment_line(key, value))
+    if record.get("checks"):  # the sanity check's and the baselines' results, when they were run
+        out.write(comment_line("checks", record["checks"]))
     (_point_rows if per_point else _feature_rows)(record, out)
     return out.getvalue()
 
@@ -161,3 +178,54 @@ def _point_rows(record: dict[str, Any], out: io.StringIO) -> None:
         strict=True,
     ):
         out.write(csv_line([*point, f, f0, difference, total, gap, *scores]))
+
+
+def checks_record(sanity: SanityCheck | None, baselines: BaselineSensitivity | None) -> dict[str, Any]:
+    """The button-run checks computed so far, as plain data: each stage's or baseline's scores and agreement."""
+    found: dict[str, Any] = {}
+    if sanity is not None:
+        found["sanity"] = {
+            "stages": list(sanity.stages),
+            "spearman": sanity.spearman,
+            "spearman_abs": sanity.spearman_abs,
+            "scores": [np.asarray(s) for s in sanity.scores],
+        }
+    if baselines is not None:
+        found["baselines"] = {
+            "baselines": list(baselines.baselines),
+            "spearman": baselines.spearman,
+            f"top_{baselines.k}_overlap": baselines.top_k,
+            "scores": [r.scores[0] for r in baselines.results],
+        }
+    return found
+
+
+@dataclass(frozen=True, eq=False)
+class OpenedExport:
+    """What an export re-runs: its set-up, the warnings about fields that could not be read, and for a 2-D network
+    the network it was computed on (None for a text: the model is loaded again from the set-up's source)."""
+
+    setup: AttributionSetup
+    warnings: tuple[str, ...]
+    network: NetworkUnderStudy | None
+
+
+def read_export(text: str) -> OpenedExport:
+    """An export's JSON opened again; ValueError with a message for anything that is not one."""
+    try:
+        record = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ValueError("it is not an attribution export's JSON (not valid JSON)") from error
+    if not isinstance(record, dict) or not isinstance(record.get("setup"), dict) or "attributions" not in record:
+        raise ValueError("it is not an attribution export's JSON (no set-up and attributions)")
+    try:
+        setup, warnings = from_json(AttributionSetup, json.dumps({"fields": record["setup"]}))
+    except SetupError as error:
+        raise ValueError(f"its set-up cannot be read ({error})") from error
+    if setup.subject != "network":
+        return OpenedExport(setup, tuple(warnings), None)
+    try:
+        network = network_from_record(record.get("network"))
+    except NetworkFileError as error:
+        raise ValueError(f"its network cannot be rebuilt: {error}") from error
+    return OpenedExport(setup, tuple(warnings), network)

@@ -33,6 +33,11 @@ class NetworkUnderStudy:
     output_activation: str = "sigmoid"  # key of OUTPUT_ACTIVATIONS: what turns z into the network's output
     source: str = "default"  # where it came from, for exports
     layered: bool = True  # model is built from nn.Linear and activation modules (DeepLift's rules apply)
+    # What lets an export carry the network and rebuild it (core.attribution.network_file): the features as keys of
+    # core.data.features, and the builder's activation after each linear layer (the last: the output's). Empty
+    # for a network built otherwise, whose export then holds no weights.
+    feature_keys: tuple[str, ...] = ()
+    activations: tuple[str, ...] = ()
 
     @property
     def described(self) -> dict[str, Any]:
@@ -190,21 +195,16 @@ class _Activation(torch.nn.Module):
         return self.f(z)
 
 
-def from_builder(trained) -> NetworkUnderStudy:
-    """The Network builder's `TrainedNetwork` (core.builder.trained) as a NetworkUnderStudy.
+def layered_model(linears: list[torch.nn.Linear], names: tuple[str, ...]) -> tuple[torch.nn.Sequential, bool]:
+    """(features [N, F] → the output layer's pre-activation z [N, K], whether DeepLift's rules apply): the linear
+    layers with the builder's activation `names[i]` after each but the last (names[-1] is the output's).
 
-    Its MLP (linears + activation names) is copied into an nn.Sequential mapping features [N, F] to the output
-    layer's pre-activation z [N, K]: a copy, so the builder can keep training and no hook ever touches its model;
-    standard activation modules, so DeepLift's rules apply where Captum has them.
-    """
+    Standard activation modules where one has the same function, so DeepLift's rules apply where Captum has them."""
     from core.builder.activations import ACTIVATIONS
-    from core.builder.trained import detached_model
 
-    mlp = detached_model(trained)
-    names = tuple(mlp.spec.activations)
     layers: list[torch.nn.Module] = []
     layered = True
-    for i, linear in enumerate(mlp.linears):
+    for i, linear in enumerate(linears):
         layers.append(linear)
         if i < len(names) - 1:
             module = LAYER_MODULES.get(names[i])
@@ -212,7 +212,20 @@ def from_builder(trained) -> NetworkUnderStudy:
             layers.append(module() if module else _Activation(ACTIVATIONS[names[i]].f))
     if names[-1] not in OUTPUT_OF:
         raise ValueError(f"the output activation '{names[-1]}' is not one the attribution page knows")
-    model = torch.nn.Sequential(*layers).float().eval().requires_grad_(False)
+    return torch.nn.Sequential(*layers).float().eval().requires_grad_(False), layered
+
+
+def from_builder(trained) -> NetworkUnderStudy:
+    """The Network builder's `TrainedNetwork` (core.builder.trained) as a NetworkUnderStudy.
+
+    Its MLP (linears + activation names) is copied into an nn.Sequential (`layered_model`): a copy, so the builder
+    can keep training and no hook ever touches its model.
+    """
+    from core.builder.trained import detached_model
+
+    mlp = detached_model(trained)
+    names = tuple(mlp.spec.activations)
+    model, layered = layered_model(list(mlp.linears), names)
     return NetworkUnderStudy(
         model,
         trained.to_features,
@@ -225,12 +238,15 @@ def from_builder(trained) -> NetworkUnderStudy:
         source=f"Network builder ({' → '.join(str(s) for s in mlp.spec.sizes)}, {', '.join(names)}; "
         f"{trained.epochs} epochs)",
         layered=layered,
+        feature_keys=tuple(trained.feature_names),
+        activations=names,
     )
 
 
 # ---- the default network, used when the builder has not trained one in this session ------------------------------
 
 DEFAULT_FEATURES = ("X1", "X2", "X1²", "X2²", "X1·X2")
+DEFAULT_FEATURE_KEYS = ("x1", "x2", "x1^2", "x2^2", "x1*x2")  # the same, as keys of core.data.features
 
 
 def default_features(points: torch.Tensor) -> torch.Tensor:
@@ -269,4 +285,6 @@ def train_default_network(seed: int = 0, n: int = 200, epochs: int = 300) -> Net
         labels.numpy(),
         "sigmoid",
         source="default (disc vs ring, 5→8→8→1 tanh)",
+        feature_keys=DEFAULT_FEATURE_KEYS,
+        activations=("tanh", "tanh", "sigmoid"),
     )

@@ -16,7 +16,6 @@ from core.attribution.text import BASELINES, OUTPUTS, TASKS, TextTarget
 from core.models import SOURCE_HELP, source_problem
 from core.settings import setting
 from core.setup_state import quoted
-from core.tokens import MAX_CHARS
 
 SUBJECTS = {"text": "A BERT-family model on text", "network": "A network on 2-D data"}
 TEXT_BASELINES = {
@@ -29,7 +28,7 @@ TEXT_BASELINES = {
 NET_BASELINES = {"zero": "all features 0", "mean": "data mean", "point": "a chosen point"}
 REDUCTIONS = {"sum": "sum over embedding (signed)", "l2": "L2 norm (magnitude)"}
 NET_SCALES = {"logit": "logit z", "probability": "activated output"}
-MAX_TYPED = 2000  # characters of a model name or a token
+MAX_TYPED = 2000  # characters of a model name
 
 # What a click on a 2-D map sets → the set-up fields it changes (a clicked baseline is "a chosen point").
 CLICK_SETS: dict[str, Callable[[float, float], dict[str, Any]]] = {
@@ -104,17 +103,16 @@ class AttributionSetup:
         return NetworkTarget(self.net_output, self.net_scale)
 
     def validate(self) -> list[str]:
-        """What the declarations cannot say: a usable model name, and typed texts of a sane length."""
+        """What the declarations cannot say: a usable model name of a sane length.
+
+        Texts and tokens are not checked here: a value reset here would leave the page explaining the default while
+        the box shows what was typed. core.tokens truncates a long text with a notice or refuses an absurd one, and
+        a token that is not one vocabulary entry is refused, each with a message where the results would be."""
         problems = []
         if why := source_problem(self.source):
             problems.append(f"source: {quoted(self.source)} is not used: {why}")
-        for name in ("source", "token", "token_b"):
-            if len(getattr(self, name)) > MAX_TYPED:
-                problems.append(f"{name}: too long")
-        # texts longer than the model reads are truncated with a warning by core.tokens; only absurd ones are reset
-        for name in ("text", "text_b"):
-            if len(getattr(self, name)) > MAX_CHARS:
-                problems.append(f"{name}: longer than {MAX_CHARS:,} characters")
+        if len(self.source) > MAX_TYPED:
+            problems.append("source: too long")
         return problems
 
 

@@ -41,8 +41,9 @@ class TaskSpec:
     key: str
     title: str
     heads: tuple[str, ...]  # LoadedModel.head values that can compute it
-    build: Callable[[LoadedModel, Encoded, TextTarget], tuple[Callable, str, tuple[int, ...]]]
-    # build → (forward [B, T, H] → [B], what the scalar is, extra positions to keep fixed)
+    build: Callable[[LoadedModel, Encoded, TextTarget], tuple[Callable, str, tuple[int, ...], tuple[str, ...]]]
+    # build → (forward [B, T, H] → [B], what the scalar is, extra positions to keep fixed, warnings about the other
+    # inputs it read, such as a truncated text B)
     reads: tuple[str, ...]  # the TextTarget fields it reads besides `task` (the page asks for these)
 
 
@@ -68,7 +69,7 @@ def _classification(loaded: LoadedModel, enc: Encoded, target: TextTarget):
         logits = loaded.model(inputs_embeds=embeds, **_batch_inputs(enc, embeds.shape[0])).logits
         return _squash(logits, output)[:, target.label]
 
-    return forward, f"{output} of class '{name}'", ()
+    return forward, f"{output} of class '{name}'", (), ()
 
 
 def _mask_position(loaded: LoadedModel, enc: Encoded) -> int:
@@ -131,7 +132,7 @@ def _masked_lm(loaded: LoadedModel, enc: Encoded, target: TextTarget):
     def forward(embeds: torch.Tensor) -> torch.Tensor:
         return _squash(logits(embeds), target.output)[:, token_id]
 
-    return forward, f"{target.output} of '{token}' at position {position}", (position,)
+    return forward, f"{target.output} of '{token}' at position {position}", (position,), ()
 
 
 def _contrastive(loaded: LoadedModel, enc: Encoded, target: TextTarget):
@@ -151,6 +152,7 @@ def _contrastive(loaded: LoadedModel, enc: Encoded, target: TextTarget):
         forward,
         f"logit '{target.token.strip()}' − logit '{target.token_b.strip()}' at position {position}",
         (position,),
+        (),
     )
 
 
@@ -161,7 +163,7 @@ def mean_pooled(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Ten
 
 
 def _similarity(loaded: LoadedModel, enc: Encoded, target: TextTarget):
-    reference = encode(loaded, target.text_b, max_length=enc.max_length)
+    reference = encode(loaded, target.text_b, max_length=enc.max_length, name="Text B")
     with torch.no_grad():
         ref = mean_pooled(loaded.encoder(**reference.model_inputs()).last_hidden_state, reference.attention_mask)
 
@@ -170,7 +172,7 @@ def _similarity(loaded: LoadedModel, enc: Encoded, target: TextTarget):
         pooled = mean_pooled(loaded.encoder(inputs_embeds=embeds, **inputs).last_hidden_state, inputs["attention_mask"])
         return torch.nn.functional.cosine_similarity(pooled, ref, dim=-1)
 
-    return forward, f"cosine similarity to text B ('{target.text_b.strip()[:40]}')", ()
+    return forward, f"cosine similarity to text B ('{target.text_b.strip()[:40]}')", (), reference.warnings
 
 
 TASKS: dict[str, TaskSpec] = {
@@ -274,7 +276,8 @@ def text_problem(
     if target.output not in OUTPUTS:
         raise TextInputError(f"Output must be one of {', '.join(OUTPUTS)}.")
     enc = encode(loaded, text, max_length=max_length)
-    forward, label, extra_fixed = spec.build(loaded, enc, target)
+    forward, label, extra_fixed, notes = spec.build(loaded, enc, target)
+    enc = replace(enc, warnings=enc.warnings + notes)
     fixed = tuple(s or i in extra_fixed for i, s in enumerate(enc.special))
     with torch.no_grad():
         inputs = loaded.model.get_input_embeddings()(enc.input_ids).detach()

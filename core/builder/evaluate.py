@@ -86,22 +86,36 @@ def dead_relus(model: MLP, features: torch.Tensor) -> list[int]:
 
 
 VANISHING, EXPLODING = 1e-6, 1e3
+LEARNED = 0.01  # a training loss below this is learned: its gradients are small because there is little left to learn
+
+# what may help a layer whose gradient vanishes, by hidden activation: said only of the activation in use
+VANISHING_ADVICE = {
+    "sigmoid": "Try ReLU or tanh instead of sigmoid (its slope is at most 0.25), fewer layers, or new initial weights.",
+    "tanh": "tanh's slope is near 0 where its outputs are near ±1: try a lower learning rate, fewer layers, ReLU, "
+    "or new initial weights.",
+    "relu": "A ReLU that is 0 on every point passes no gradient (see the dead ReLUs in 'Confusion matrix and gradient "
+    "health'): try leaky ReLU, a lower learning rate, or new initial weights.",
+}
+OTHER_ADVICE = "Try fewer layers, a lower learning rate, or new initial weights."
 
 
-def gradient_warning(grad_norms: list[float]) -> str | None:
-    """A sentence when the latest per-layer gradient norms vanish (< 1e-6) or explode (> 1e3), else None."""
+def gradient_warning(grad_norms: list[float], train_loss: float, activation: str, learning_rate: float) -> str | None:
+    """A sentence when the latest per-layer gradient norms explode (> 1e3), or vanish (< 1e-6) while the training
+    loss is still at least LEARNED; else None. Worded from the numbers the page shows beside it (the norms, the loss,
+    the learning rate) and the activation in use, so that it never contradicts them."""
     finite = [g for g in grad_norms if np.isfinite(g)]
     if not finite:
         return None
     if max(finite) > EXPLODING:
+        layer = grad_norms.index(max(finite)) + 1
         return (
-            f"Exploding gradients: a layer's gradient norm is {max(finite):.3g}. Lower the learning rate "
-            "or add regularization."
+            f"Exploding gradients: layer {layer}'s gradient norm is {max(finite):.3g}. Lower the learning rate "
+            f"(now {learning_rate:g}) or add regularization."
         )
-    if min(finite) < VANISHING:
+    if min(finite) < VANISHING and train_loss >= LEARNED:
         layer = grad_norms.index(min(finite)) + 1
         return (
-            f"Vanishing gradients: layer {layer}'s gradient norm is {min(finite):.2g}, so it barely learns. "
-            "Try ReLU/tanh instead of sigmoid, fewer layers, or new initial weights."
+            f"Vanishing gradients: layer {layer}'s gradient norm is {min(finite):.2g} while the training loss is "
+            f"still {train_loss:.4g}, so layer {layer} barely learns. " + VANISHING_ADVICE.get(activation, OTHER_ADVICE)
         )
     return None

@@ -6,14 +6,14 @@ The CSVs hold numbers and our own names only; they are written by `core.csv_safe
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 from safetensors.torch import save
 
-from core.builder.model import MLP
 from core.builder.setup import BuilderSetup, Dataset
 from core.builder.trace import StepTrace
-from core.builder.trainer import History
+from core.builder.trainer import History, Trainer
 from core.csv_safe import csv_line
 
 
@@ -28,7 +28,8 @@ def history_csv(history: History) -> str:
 
 
 def trace_csv(trace: StepTrace) -> str:
-    """Long format, one row per number: layer, quantity, sample/row, column, value."""
+    """Long format, one row per number: layer, quantity, sample/row, column, value; the targets `y` and the loss
+    under layer 0."""
     out = io.StringIO()
     out.write(csv_line(["layer", "quantity", "row", "col", "value"]))
     for layer in trace.layers:
@@ -52,13 +53,29 @@ def trace_csv(trace: StepTrace) -> str:
             m = np.atleast_2d(t.detach().numpy())
             for (r, c), v in np.ndenumerate(m):
                 out.write(csv_line([layer.index, name, r, c, f"{v:.10g}"]))
+    for (r, c), v in np.ndenumerate(np.atleast_2d(trace.y.detach().numpy())):  # the targets the loss compares with
+        out.write(csv_line([0, "y", r, c, f"{v:.10g}"]))
     out.write(csv_line([0, "loss", 0, 0, f"{trace.loss:.10g}"]))
     return out.getvalue()
 
 
-def weights_safetensors(model: MLP) -> bytes:
-    """The parameters as a safetensors file (names `linears.{i}.weight` / `.bias`, as `model.state_dict()`)."""
-    return save({k: v.detach().contiguous() for k, v in model.state_dict().items()})
+def weights_safetensors(trainer: Trainer) -> bytes:
+    """The parameters as a safetensors file (names `linears.{i}.weight` `[out, in]` / `.bias`, as
+    `model.state_dict()`), with what it takes to use them in its metadata (strings; lists as JSON): the layer
+    sizes, one activation per weight layer (the last is the output's), the input features in column order, the
+    output head and the epoch."""
+    with trainer.lock:
+        model = trainer.model
+        tensors = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+        metadata = {
+            "format": "nn-explorer network: z = a_prev @ linears.{i}.weight.T + linears.{i}.bias, a = activation(z)",
+            "sizes": json.dumps(list(model.spec.sizes)),
+            "activations": json.dumps(list(model.spec.activations)),
+            "features": json.dumps(list(trainer.data.feature_names)),
+            "head": trainer.head_name,
+            "epoch": str(trainer.epoch),
+        }
+    return save(tensors, metadata=metadata)
 
 
 _SCRIPT = '''"""Rebuild and retrain the NN Explorer network: {summary}.

@@ -26,7 +26,17 @@ MAX_NEURONS = 8
 MAX_POINTS = 2000
 CUSTOM = "custom"  # dataset name for uploaded or clicked points (`BuilderSetup.points` carries them)
 MAX_TARGET_LOSS = 1e5
-HIDEABLE = ("data", "features", "network", "training", "regularization", "stepper", "hand", "export")
+# control group → its name in the classroom-mode list (the link keeps the short keys)
+HIDEABLE = {
+    "data": "Data and your own points",
+    "features": "Features",
+    "network": "Hidden layers",
+    "training": "Training settings",
+    "regularization": "Regularization",
+    "stepper": "Step-through tab",
+    "hand": "Hand mode tab",
+    "export": "Share and export tab",
+}
 
 
 SEED = 2**31 - 1  # the largest seed
@@ -130,7 +140,8 @@ class BuilderSetup:
         (),
         "Classroom mode: hide these controls in the link",
         kind="multiselect",
-        choices=HIDEABLE,
+        choices=tuple(HIDEABLE),
+        names=HIDEABLE,
         problem=f"choose among {', '.join(HIDEABLE)}",
     )
     points: str = ""  # the user's own points for dataset "custom", as CSV text (x1, x2, label or target)

@@ -43,11 +43,39 @@ class History:
     grad_norms: list[list[float]] = field(default_factory=list)  # [epochs][weight layers]
 
 
+@dataclass(frozen=True)
+class LossChange:
+    """The training loss (data + penalty) before and after one step: on the step's batch and on the training set."""
+
+    batch_before: float
+    train_before: float
+    batch_after: float
+    train_after: float
+
+    @property
+    def sentence(self) -> str:
+        """Both changes with as many decimals as show them (a step often moves the loss in its 4th decimal)."""
+        return (
+            f"Loss on the step's batch {_before_after(self.batch_before, self.batch_after)}; "
+            f"on the training set {_before_after(self.train_before, self.train_after)}."
+        )
+
+
+def _before_after(before: float, after: float) -> str:
+    """ "0.693147 → 0.692871 (-0.000276)": two digits past the change's first one, at least 4 decimals."""
+    change = after - before
+    if not math.isfinite(change) or change == 0:
+        return f"{before:.6g} → {after:.6g}" + (" (unchanged)" if change == 0 else "")
+    decimals = min(15, max(4, 1 - math.floor(math.log10(abs(change)))))
+    return f"{before:.{decimals}f} → {after:.{decimals}f} ({change:+.3g})"
+
+
 class Trainer:
     """Model + optimizer + data for one set-up; `run(k)` trains k more epochs (fewer if it stops or its time is up).
 
-    Thread-safe: `run`, `step_on`, `trace`, `retune` and `frozen_model` hold `lock` (reentrant) while they
-    work, and a caller that reads `model` or `history` for a consistent picture holds it too (`with trainer.lock:`).
+    Thread-safe: `run`, `step`, `step_on`, `next_batch`, `trace`, `retune` and `frozen_model` hold `lock`
+    (reentrant) while they work, and a caller that reads `model` or `history` for a consistent picture holds it too
+    (`with trainer.lock:`).
     """
 
     def __init__(self, setup: BuilderSetup, data: Dataset, init_seed: int | None = None):
@@ -71,6 +99,7 @@ class Trainer:
         self._x_all = torch.cat([self.x_train, self.x_test])
         self._batches: list[tuple[torch.Tensor, torch.Tensor]] = []  # the epoch in progress, shuffled
         self._next_batch = 0
+        self._params = [p for group in self.optimizer.param_groups for p in group["params"]]
         self.lock = threading.RLock()
         self._record([math.nan] * len(self.model.linears))
 
@@ -93,9 +122,19 @@ class Trainer:
         idx = torch.tensor([index])
         return self.data.features[idx], self.data.targets(self.head_name)[idx]
 
-    def first_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The first `batch_size` training points, in dataset order: features `[B, F]`, targets `[B, K]`."""
-        return self.x_train[: self.batch_size], self.y_train[: self.batch_size]
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The mini-batch training takes next, `[B, F]`, `[B, K]`: the epoch's next shuffled batch (the next epoch
+        is shuffled here when none is in progress, exactly as `run` would: the same batches in the same order)."""
+        with self.lock:
+            if not self._batches:
+                self._shuffle()
+            return self._batches[self._next_batch]
+
+    @property
+    def batch_index(self) -> tuple[int, int]:
+        """(i, n): `next_batch()` is batch i (1-based) of the epoch's n."""
+        with self.lock:
+            return self._next_batch + 1, -(-len(self.x_train) // self.batch_size)
 
     def trace(self, x: torch.Tensor, y: torch.Tensor) -> StepTrace:
         """Every number of one training step on batch `x [B, F]`, `y [B, K]`, in float64, with the update the
@@ -140,27 +179,33 @@ class Trainer:
         deadline = None if seconds is None else time.thread_time() + seconds
         done = 0
         with self.lock:
-            params = [p for group in self.optimizer.param_groups for p in group["params"]]
             while done < epochs and self.status == "ready":
-                if not self._batches:
-                    self._shuffle()
-                while self._next_batch < len(self._batches):
-                    checkpoint()
-                    xb, yb = self._batches[self._next_batch]
-                    for p in params:  # = optimizer.zero_grad(set_to_none=True), without its profiler wrapper
-                        p.grad = None
-                    self.loss(xb, yb).backward()
-                    self.optimizer.step()
-                    self._next_batch += 1
-                    if deadline is not None and time.thread_time() > deadline and self._next_batch < len(self._batches):
-                        return done
-                self._batches, self._next_batch = [], 0
-                self.epoch += 1
-                done += 1
-                self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears])).tolist())
-                if self._check_stop() or (deadline is not None and time.thread_time() > deadline):
+                checkpoint()
+                epoch_over = self._step()
+                over_time = deadline is not None and time.thread_time() > deadline
+                if epoch_over:
+                    done += 1
+                    if self._check_stop() or over_time:
+                        break
+                elif over_time:
                     break
         return done
+
+    def _step(self) -> bool:
+        """One optimizer step on `next_batch()`; at the end of an epoch, counts and records it. Returns whether it
+        ended an epoch."""
+        xb, yb = self.next_batch()
+        for p in self._params:  # = optimizer.zero_grad(set_to_none=True), without its profiler wrapper
+            p.grad = None
+        self.loss(xb, yb).backward()
+        self.optimizer.step()
+        self._next_batch += 1
+        if self._next_batch < len(self._batches):
+            return False
+        self._batches, self._next_batch = [], 0
+        self.epoch += 1
+        self._record(torch.stack(torch._foreach_norm([lin.weight.grad for lin in self.model.linears])).tolist())
+        return True
 
     def _shuffle(self) -> None:
         """Shuffle once per epoch and cut the shuffled copy into views: the same batches as indexing
@@ -171,24 +216,45 @@ class Trainer:
         )
         self._next_batch = 0
 
-    def step_on(self, x: torch.Tensor, y: torch.Tensor) -> None:
-        """One optimizer step on the given batch (the step-through's "take this step"); the epoch is unchanged."""
+    def step(self) -> LossChange:
+        """The step training takes next (on `next_batch()`), as `run` takes it: an epoch it ends is counted,
+        recorded and checked against the stop conditions. The step-through's "take this step" on the mini-batch."""
         with self.lock:
+            x, y = self.next_batch()
+            before = self._losses(x, y)
+            if self._step():
+                self._check_stop()
+            return LossChange(*before, *self._losses(x, y))
+
+    def step_on(self, x: torch.Tensor, y: torch.Tensor) -> LossChange:
+        """One optimizer step on the given batch (the step-through's "take this step" on one sample); the epoch and
+        its batches are unchanged."""
+        with self.lock:
+            before = self._losses(x, y)
             self.optimizer.zero_grad(set_to_none=True)
             self.loss(x, y).backward()
             self.optimizer.step()
+            return LossChange(*before, *self._losses(x, y))
+
+    def _losses(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        """What the optimizer minimises on batch `x`, `y` and on the whole training set."""
+        with torch.no_grad():
+            return float(self.loss(x, y)), float(self.loss(self.x_train, self.y_train))
 
     def retune(self, setup: BuilderSetup) -> None:
         """Go on training the same network under settings that do not rebuild it (RETUNED: the learning rate, the
-        stop conditions and what the page shows). A network stopped by a stop condition may train again."""
+        stop conditions and what the page shows). The stop conditions are checked at once: a network stopped by one
+        trains again only if the new ones no longer stop it (a change of what is shown leaves it stopped: "Reached
+        the maximum of 100 epochs" must not come back at epoch 101), and one that a new condition stops is stopped."""
         if not self.accepts(setup):
             raise ValueError("this set-up describes another network or data: it needs a new Trainer")
         with self.lock:
             for group in self.optimizer.param_groups:
                 group["lr"] = setup.learning_rate
-            if self.status == "done":
-                self.status, self.message = "ready", ""
             self.setup = setup
+            if not self.diverged:  # its stop conditions, checked again: met now (a maximum below this epoch) or not
+                self.status, self.message = "ready", ""
+                self._check_stop()
 
     def frozen_model(self) -> MLP:
         """A copy of the network as it is now, for readers on other threads (eval mode, no gradients)."""
@@ -225,11 +291,14 @@ class Trainer:
 
     def _check_stop(self) -> bool:
         loss = self.history.train_loss[-1]
-        if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self.model.parameters()):
+        blown = not all(torch.isfinite(p).all() for p in self.model.parameters())
+        if blown or not math.isfinite(loss):
             self.status = "diverged"
             self.message = (
-                f"Training stopped at epoch {self.epoch}: the loss became {loss} (the weights blew up). "
-                "Lower the learning rate, or reset with new initial weights, then press Reset."
+                f"Training stopped at epoch {self.epoch}: the loss became {loss:.4g}"
+                + (" (some weights are no longer finite numbers: they blew up)" if blown else "")
+                + f". Lower the learning rate (now {self.setup.learning_rate:g}), then press Reset (the same "
+                "initial weights) or New weights."
             )
             return True
         if self.setup.max_epochs and self.epoch >= self.setup.max_epochs:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.race.race import Progress, Report, report_step, share
+
 
 @dataclass(frozen=True)
 class Optimum:
@@ -98,14 +100,20 @@ def _rates_from_log_norms(log_norms: np.ndarray) -> np.ndarray:
     return rates
 
 
-def measured_rates(alphas: np.ndarray, betas: np.ndarray, lams: tuple[float, float], steps: int = 200) -> np.ndarray:
+def measured_rates(
+    alphas: np.ndarray,
+    betas: np.ndarray,
+    lams: tuple[float, float],
+    steps: int = 200,
+    progress: Progress | None = None,
+) -> np.ndarray:
     """Rates [len(betas), len(alphas)] measured by running real torch.optim.SGD on ½(λ₁x² + λ₂y²) from (1, 1).
 
     One SGD optimizer, one parameter group per β; within a group each row (a cell) is a different α. torch.optim
     has one lr per group, so each cell's loss is scaled by its α and the group's lr is 1: the momentum buffer
     is then α·b and w ← w − α·b exactly as with lr = α (checked in the tests against separate runs).
     Cells are rescaled as they shrink or grow (`_rescale_cells`), so every rate is measured over the second half
-    of the whole run, however fast it converges.
+    of the whole run, however fast it converges. progress(fraction of the steps) now and then.
     """
     lam = torch.tensor(lams, dtype=torch.float64)
     scale = torch.tensor(alphas, dtype=torch.float64)[:, None]  # [A, 1]
@@ -114,6 +122,7 @@ def measured_rates(alphas: np.ndarray, betas: np.ndarray, lams: tuple[float, flo
     log2_scale = torch.zeros(len(betas), len(alphas), dtype=torch.int64)  # true w = stored w · 2^log2_scale
     history, scales = [torch.stack(params).detach()], [log2_scale]  # [B, A, 2] and [B, A] per step
     for k in range(1, steps + 1):
+        report_step(progress, k - 1, steps)
         opt.zero_grad()
         loss = sum((0.5 * scale * lam * p**2).sum() for p in params)
         loss.backward()
@@ -142,24 +151,54 @@ class MomentumMap:
     measured_momentum: float
 
 
-def momentum_map(kappa: float, n_alpha: int = 61, n_beta: int = 41, steps: int = 150) -> MomentumMap:
+def momentum_map(
+    kappa: float, n_alpha: int = 61, n_beta: int = 41, steps: int = 150, report: Report | None = None
+) -> MomentumMap:
     """The (α, β) map for f = ½(x² + κy²) (λ = 1, κ), with the measured rate at both optima.
 
     At the momentum optimum R has a repeated eigenvalue, so ‖w_k‖ ~ k·rateᵏ: the optima are measured over
     more steps (1000), where the factor k adds less than 0.2 % to the rate (2^(1/500) − 1 = 0.14 %).
+    report(fraction, what) as it goes: the whole map takes over a second.
     """
     lams = (1.0, float(kappa))
     alphas = np.linspace(0, 4.4 / lams[1], n_alpha + 1)[1:]
     betas = np.linspace(0, 0.99, n_beta)
     plain, mom = best_plain(*lams), best_momentum(*lams)
-    at_optima = measured_rates(np.array([plain.alpha, mom.alpha]), np.array([0.0, mom.beta]), lams, 1000)
+    optima = share(report, 0, 2, "SGD at the two optima")
+    at_optima = measured_rates(np.array([plain.alpha, mom.alpha]), np.array([0.0, mom.beta]), lams, 1000, optima)
     return MomentumMap(
         alphas,
         betas,
-        measured_rates(alphas, betas, lams, steps),
+        measured_rates(alphas, betas, lams, steps, share(report, 1, 2, "SGD over the (α, β) grid")),
         lams,
         plain,
         mom,
         float(at_optima[0, 0]),
         float(at_optima[1, 1]),
     )
+
+
+PATH_STEPS = 100  # steps of a clicked (α, β) pair's path, as long as Goh's article draws
+ESCAPED = 1e6  # a path is cut once ‖w‖ passes this: it diverges, and the plot would show nothing else
+
+
+def theory_rate(alpha: float, beta: float, lams: tuple[float, float]) -> float:
+    """Goh's rate for (α, β): the largest |eigenvalue| of R = [[β, λ], [−αβ, 1 − αλ]] over both λs."""
+    return max(float(np.abs(np.linalg.eigvals([[beta, lam], [-alpha * beta, 1 - alpha * lam]])).max()) for lam in lams)
+
+
+def momentum_path(alpha: float, beta: float, lams: tuple[float, float], steps: int = PATH_STEPS) -> np.ndarray:
+    """w_k [n+1, 2] of real torch.optim.SGD(lr=α, momentum=β) on ½(λ₁x² + λ₂y²) from (1, 1), the start of the
+    measured map; cut after the first point with ‖w‖ > ESCAPED."""
+    w = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    lam = torch.tensor(lams, dtype=torch.float64)
+    opt = torch.optim.SGD([w], lr=alpha, momentum=beta)
+    path = [w.detach().clone()]
+    for _ in range(steps):
+        opt.zero_grad()
+        (0.5 * lam * w**2).sum().backward()
+        opt.step()
+        path.append(w.detach().clone())
+        if not torch.linalg.vector_norm(path[-1]) <= ESCAPED:
+            break
+    return torch.stack(path).numpy()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.race.race import RaceConfig
+from core.race.race import Progress, RaceConfig, report_step
 from core.race.racers import Racer
 from core.race.stepper import Stepper
 from core.race.surfaces import Surface
@@ -291,12 +291,20 @@ def telling(racers: list[Racer] | tuple[Racer, ...]) -> int:
     )
 
 
-def inspect_update(surface: Surface, racer: Racer, start: tuple[float, float], config: RaceConfig, step: int) -> Update:
-    """Replay the race of `racer` and look inside its step number `step` (1-based)."""
+def inspect_update(
+    surface: Surface,
+    racer: Racer,
+    start: tuple[float, float],
+    config: RaceConfig,
+    step: int,
+    progress: Progress | None = None,
+) -> Update:
+    """Replay the race of `racer` and look inside its step number `step` (1-based); progress(fraction replayed)."""
     point = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     stepper = Stepper(racer, [point], lambda: surface.fn(point[0], point[1]), config, record=False)
     grads, thetas = [], []
     for k in range(step):
+        report_step(progress, k, step)
         if k == step - 1:
             state_before = _state(stepper.optimizer, point)
         thetas.append(point.detach().clone().numpy())

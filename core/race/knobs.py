@@ -41,6 +41,9 @@ _RANGES: dict[Any, tuple[float, float, bool]] = {
     "tolerance_grad": (0.0, 1.0, False),
     "tolerance_change": (0.0, 1.0, False),
     "history_size": (1, 200, False),
+    "beta2_decay": (-1.0, 0.0, False),  # Adafactor: β₂ at step t is 1 − t^beta2_decay; torch needs it ≤ 0
+    "d": (0.0, 10.0, False),  # Adafactor's clipping threshold on the update's RMS
+    ("Adafactor", "eps"): (0.0, 1.0, True),  # its first part may be none (torch's default), written 0 as well
 }
 LINE_SEARCHES = ("none", "strong_wolfe")
 
@@ -78,7 +81,7 @@ class Knob:
         how = self.how
         numbers = how.widget == "number"
         low = (self.low if how.unset is None else how.unset) if numbers else None
-        labels = [self.name + how.note] if how.parts == 1 else [f"{self.name}[{i}]" for i in range(how.parts)]
+        labels = [self.name + how.note] if how.parts == 1 else [f"{self.name}[{i}]{how.note}" for i in range(how.parts)]
         return tuple(
             Setting(
                 label,
@@ -152,6 +155,16 @@ def _pair(knob: Knob, value: Any) -> tuple[float, float]:
     return tuple(_number(knob, v) for v in parts)
 
 
+def _optional_pair(knob: Knob, value: Any) -> tuple[float | None, float | None]:
+    """Two numbers, each of which may be none, also written 0 as its widget shows it (torch's own default, as in
+    Adafactor's eps = (None, 1e-3))."""
+    parts = value.split("/") if isinstance(value, str) else list(value)
+    if len(parts) != 2:
+        raise RacerError(f"{knob.name} needs two numbers or none, written like none/0.001.")
+    numbers = [None if v is None or str(v).lower() == "none" else _number(knob, v) for v in parts]
+    return tuple(None if v == 0 else v for v in numbers)
+
+
 @dataclass(frozen=True)
 class KnobKind:
     """One kind of knob: `parse` checks a value (raising RacerError, or ValueError/TypeError for no value of the
@@ -178,6 +191,7 @@ KNOB_KINDS: dict[str, KnobKind] = {
     "bool": KnobKind(_bool, widget="checkbox"),
     "choice": KnobKind(_choice, widget="select", choices=LINE_SEARCHES),
     "pair": KnobKind(_pair, parts=2, number_format="%.6g"),
+    "optional_pair": KnobKind(_optional_pair, parts=2, unset=0.0, note=" (0 = torch default)", number_format="%.6g"),
 }
 
 
@@ -191,6 +205,8 @@ def knob_of(optimizer: str, parameter: inspect.Parameter) -> Knob:
         return Knob(name, "optional_int", None, low, high)
     if isinstance(default, bool):
         return Knob(name, "bool", default)
+    if isinstance(default, tuple) and None in default:
+        return Knob(name, "optional_pair", default, low, high, log)
     if isinstance(default, tuple):
         return Knob(name, "pair", tuple(float(v) for v in default), low, high, log)
     if isinstance(default, int) and name in ("max_iter", "history_size"):

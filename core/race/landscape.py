@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from torch.func import functional_call, vmap
 
 from core.allocator import keep_freed_memory
-from core.race.curvature import top_eigenpair
+from core.race.curvature import hvp, top_eigenpair
 
 Params = dict[str, Tensor]
 Progress = Callable[[float], None]
@@ -223,18 +223,31 @@ def slice_around(
 @dataclass(frozen=True)
 class Curvature:
     """The top Hessian eigenvalue at θ* (power iteration: `iterations` Hessian-vector products) and the loss at
-    θ* + a·d for a [n] along its eigenvector and along a random filter-normalised direction of the same length."""
+    θ* + a·d for a [n] along its eigenvector and along a random filter-normalised direction of the same `length`
+    (a = 1 is a step of that length in parameter space); `random_curvature` is d̂ᵀHd̂ for that random direction's
+    unit vector d̂, the second derivative along it to compare with the eigenvalue."""
 
     eigenvalue: float
     iterations: int
     a: Tensor
     along_eigenvector: Tensor
     along_random: Tensor
+    random_curvature: float
+    length: float
 
     @property
     def unstable_lr(self) -> float | None:
         """2/λ: plain gradient descent with a larger rate is unstable here (None where the loss does not curve up)."""
         return 2 / self.eigenvalue if self.eigenvalue > 0 else None
+
+
+def directional_curvature(problem: Problem, params: Params, direction: Tensor) -> float:
+    """d̂ᵀHd̂ at params for flat direction [P] (made unit length): the loss's second derivative along it, from one
+    Hessian-vector product."""
+    live = {n: p.detach().clone().requires_grad_(True) for n, p in params.items()}
+    unit = unflatten(direction / direction.norm(), live)
+    hv = hvp(lambda: problem.loss(live), list(live.values()), list(unit.values()))
+    return float(sum((h * u).sum() for h, u in zip(hv, unit.values(), strict=True)))
 
 
 def curvature_around(
@@ -251,5 +264,29 @@ def curvature_around(
     if report is not None:
         report(0.8, "the loss along both directions")
     return Curvature(
-        lam, iters, a, line_losses(problem, center, vec * rand.norm(), a), line_losses(problem, center, rand, a)
+        lam,
+        iters,
+        a,
+        line_losses(problem, center, vec * rand.norm(), a),
+        line_losses(problem, center, rand, a),
+        directional_curvature(problem, theta, rand),
+        float(rand.norm()),
     )
+
+
+EXTENTS = torch.linspace(0.01, 2.0, 200)  # the extents a slice may have, in the landscape tab's slider steps
+
+
+def fitting_extent(problem: Problem, theta: Params, start: Params, seed: int) -> float:
+    """The smallest extent at which the loss along the slice's two directions (either way) climbs halfway from θ*'s
+    loss to the loss at `start` (the network's initialisation): the valley around θ* then fills the slice, where
+    Li et al.'s fixed extent of 1 can leave a well-trained network's minimum a hole of one grid cell.
+    The largest extent when the loss never climbs that high; 1 when the start is no higher than θ*."""
+    low, high = problem.loss(theta).item(), problem.loss(start).item()
+    if not high > low:
+        return 1.0
+    center, a = flatten(theta), torch.cat([EXTENTS, -EXTENTS])
+    rises = [line_losses(problem, center, flatten(filter_normalized_direction(theta, s)), a) for s in (seed, seed + 1)]
+    highest = torch.stack(rises).reshape(4, len(EXTENTS)).amax(0)  # the highest of the four half-lines, per extent
+    reached = torch.nonzero(highest >= (low + high) / 2)
+    return round(float(EXTENTS[reached[0, 0]] if len(reached) else EXTENTS[-1]), 2)

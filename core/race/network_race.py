@@ -27,10 +27,9 @@ from core.race.landscape import (
     top_hessian_eigen,
     unflatten,
 )
-from core.race.race import BLOW_UP, race_each
+from core.race.race import BLOW_UP, race_each, report_step
 from core.race.racers import Racer
 from core.race.stepper import LoopConfig, Stepper
-from core.work import checkpoint
 
 
 @dataclass(frozen=True)
@@ -43,13 +42,16 @@ class NetRun:
     stop: str | None
 
 
-def run_network_racer(problem: Problem, racer: Racer, start: Params, config: LoopConfig, label: str) -> NetRun:
-    """Train all parameters from `start` with the real optimizer (full batch); stops on non-finite / blow-up."""
+def run_network_racer(
+    problem: Problem, racer: Racer, start: Params, config: LoopConfig, label: str, progress: Progress | None = None
+) -> NetRun:
+    """Train all parameters from `start` with the real optimizer (full batch); stops on non-finite / blow-up.
+    progress(fraction of the steps) every REPORT_EVERY steps."""
     live = {n: p.detach().clone().requires_grad_(True) for n, p in start.items()}
     stepper = Stepper(racer, list(live.values()), lambda: problem.loss(live), config)
     thetas, losses, stop = [flatten(live).detach().clone()], [], None
     for k in range(config.steps):
-        checkpoint()
+        report_step(progress, k, config.steps)
         lr = stepper.step()
         losses.append(stepper.first_loss.item())
         if not np.isfinite(losses[-1]) or losses[-1] > losses[0] + BLOW_UP * (1 + abs(losses[0])):
@@ -74,7 +76,9 @@ def race_network(
     progress: Callable[[float, str], None] | None = None,
 ) -> tuple[tuple[NetRun, ...], tuple[str, ...]]:
     """All racers from the same start; racers torch refuses are reported in the second tuple."""
-    return race_each(racers, lambda racer, label: run_network_racer(problem, racer, start, config, label), progress)
+    return race_each(
+        racers, lambda racer, label, part: run_network_racer(problem, racer, start, config, label, part), progress
+    )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ from core.race.stepper import LoopConfig, Stepper
 from core.race.surfaces import Surface
 from core.work import checkpoint
 
+Progress = Callable[[float], None]  # progress(fraction done)
+Report = Callable[[float, str], None]  # progress(fraction done, what it is doing now)
+
+REPORT_EVERY = 100  # steps between two progress reports of a racer: a report costs little, a step under a millisecond
 ESCAPE_MARGIN = 0.5  # a racer may wander half the domain's width outside the plot before it counts as escaped
 BLOW_UP = 1e6  # loss above start loss + BLOW_UP·(1 + |start loss|) counts as a blow-up
 
@@ -118,18 +122,26 @@ def unique_labels(racers: tuple[Racer, ...]) -> list[str]:
     return [f"{lab} #{labels[:i].count(lab) + 1}" if labels.count(lab) > 1 else lab for i, lab in enumerate(labels)]
 
 
-def race_each(
-    racers: tuple[Racer, ...], run_one, progress: Callable[[float, str], None] | None = None
-) -> tuple[tuple, tuple[str, ...]]:
-    """`run_one(racer, label)` for every racer (labels numbered when settings repeat); a racer torch refuses is
-    reported as "label: why" in the second tuple instead of stopping the others. progress(fraction, note) before
-    each racer."""
+def share(progress: Report | None, i: int, n: int, note: str) -> Progress | None:
+    """The progress of part i of n equal parts, as a fraction of that part: progress((i + f) / n, note)."""
+    return None if progress is None else lambda f: progress((i + f) / n, note)
+
+
+def report_step(progress: Progress | None, k: int, steps: int) -> None:
+    """progress(k / steps) every REPORT_EVERY steps of a loop; a cancelled computation stops here."""
+    checkpoint()
+    if progress is not None and k % REPORT_EVERY == 0:
+        progress(k / steps)
+
+
+def race_each(racers: tuple[Racer, ...], run_one, progress: Report | None = None) -> tuple[tuple, tuple[str, ...]]:
+    """`run_one(racer, label, progress)` for every racer (labels numbered when settings repeat), its progress a
+    share of the whole; a racer torch refuses is reported as "label: why" in the second tuple instead of stopping
+    the others."""
     runs, errors = [], []
     for i, (racer, label) in enumerate(zip(racers, unique_labels(racers), strict=True)):
-        if progress is not None:
-            progress(i / len(racers), f"racing {label}")
         try:
-            runs.append(run_one(racer, label))
+            runs.append(run_one(racer, label, share(progress, i, len(racers), f"racing {label}")))
         except RacerError as e:
             errors.append(f"{label}: {e}")
     return tuple(runs), tuple(errors)
@@ -144,20 +156,25 @@ def losses_and_grad_norms(surface: Surface, points: np.ndarray) -> tuple[np.ndar
 
 
 def run_racer(
-    surface: Surface, racer: Racer, start: tuple[float, float], config: RaceConfig, label: str | None = None
+    surface: Surface,
+    racer: Racer,
+    start: tuple[float, float],
+    config: RaceConfig,
+    label: str | None = None,
+    progress: Progress | None = None,
 ) -> RacerRun:
     """Race one optimizer from `start`; raises RacerError if torch refuses its settings.
 
     Per step only the point is read back (to catch NaN and escapes at once); losses and gradients along the
     path are computed afterwards in one batched call, so the loop costs little more than a bare
-    torch.optim loop.
+    torch.optim loop. progress(fraction of the steps) every REPORT_EVERY steps.
     """
     point = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     stepper = Stepper(racer, [point], lambda: surface.fn(point[0], point[1]), config, record=False)
     points, evals, lrs = [point.detach().clone()], [0], []
     why, budget = None, None
     for k in range(config.steps):
-        checkpoint()  # a race of 10 racers × 5,000 steps takes half a minute: it stops when cancelled
+        report_step(progress, k, config.steps)  # a race of 10 racers × 5,000 steps takes half a minute
         remaining = None if config.max_evals is None else config.max_evals - stepper.evals
         if remaining is not None and remaining <= 0:
             budget = Stop(k, "budget", f"used its budget of {config.max_evals} evaluations after {k} steps.")
@@ -219,10 +236,12 @@ def run_race(
     racers: tuple[Racer, ...],
     start: tuple[float, float],
     config: RaceConfig,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Report | None = None,
 ) -> RaceResult:
     """All racers from the same start with the same config; a racer torch refuses is reported, not raced."""
-    runs, errors = race_each(racers, lambda racer, label: run_racer(surface, racer, start, config, label), progress)
+    runs, errors = race_each(
+        racers, lambda racer, label, part: run_racer(surface, racer, start, config, label, part), progress
+    )
     return RaceResult(surface, start, config, runs, errors)
 
 
@@ -235,7 +254,21 @@ def estimated_seconds(config: RaceConfig, racers: int) -> float:
 
 
 def noise_fan(
-    surface: Surface, racer: Racer, start: tuple[float, float], config: RaceConfig, seeds: int
+    surface: Surface,
+    racer: Racer,
+    start: tuple[float, float],
+    config: RaceConfig,
+    seeds: int,
+    progress: Report | None = None,
 ) -> list[np.ndarray]:
     """One racer's paths [n_k+1, 2] under `seeds` different noise seeds (config.seed, config.seed+1, ...)."""
-    return [run_racer(surface, racer, start, replace(config, seed=config.seed + s)).points for s in range(seeds)]
+    return [
+        run_racer(
+            surface,
+            racer,
+            start,
+            replace(config, seed=config.seed + s),
+            progress=share(progress, s, seeds, f"seed {s + 1} of {seeds}"),
+        ).points
+        for s in range(seeds)
+    ]

@@ -31,7 +31,17 @@ OPTIMIZERS = (
     "ASGD",
     "Rprop",
     "LBFGS",
+    "Adafactor",
 )
+# torch.optim classes that cannot race here, with the reason a user reads.
+NOT_RACING = {
+    "Muon": "torch.optim.Muon updates matrices only (2-D parameters: it orthogonalises each update matrix by "
+    "Newton–Schulz iteration). A racer here moves one point (x, y), a 1-D parameter, where orthogonalising "
+    "reduces to a step along the normalised gradient; and on the network a second optimizer would have to move "
+    "the biases, so the race would no longer be Muon's alone.",
+    "SparseAdam": "torch.optim.SparseAdam takes sparse gradients only (embedding tables); the surfaces and the "
+    "network here have dense gradients.",
+}
 _HIDDEN = {"params", "self", "foreach", "fused", "differentiable", "capturable", "maximize"}
 # Keywords a racer's text may not set, with the reason a user reads.
 _RESERVED = {"optimizer": "the optimizer's name comes first, as in 'SGD lr=0.1'"} | {
@@ -82,7 +92,7 @@ def _format(value: Any, exact: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return "/".join(number(float(v)) for v in value)
+        return "/".join("none" if v is None else number(float(v)) for v in value)
     if value is None:
         return "none"
     if isinstance(value, float):
@@ -137,6 +147,8 @@ def make_racer(optimizer: str, /, **settings: Any) -> Racer:
 
     `optimizer` is positional-only, so a setting named "optimizer" (from a link) is refused as a knob, not taken
     for a second optimizer name."""
+    if optimizer in NOT_RACING:
+        raise RacerError(f"{optimizer} cannot race here: {NOT_RACING[optimizer]}")
     if optimizer not in SPECS:
         raise RacerError(f"unknown optimizer {quoted(optimizer)}; choose from {', '.join(OPTIMIZERS)}.")
     spec = SPECS[optimizer]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.race.expression import custom_surface
 from core.race.race import RaceConfig
-from core.race.racers import Racer, RacerError, parse_racer
+from core.race.racers import OPTIMIZERS, Racer, RacerError, parse_racer
 from core.race.schedules import SCHEDULES
 from core.race.surfaces import SURFACES, Surface, get_surface
 from core.settings import setting
 from core.setup_state import quoted
 
 MAX_STEPS = 5000
-MAX_RACERS = 10
+MAX_RACERS = 3 * len(OPTIMIZERS)  # every optimizer can race, with twins; the work queue's estimate bounds the work
 MAX_SEED = 10_000
 CUSTOM = "custom"
 # In the racers' own text (Racer.to_text), which the page writes back after every run: an unchanged set-up then
@@ -24,6 +24,9 @@ DEFAULT_RACERS = tuple(
 )
 
 
+# The page's tabs, short enough for one line at 1024 px; the open one travels in the link, so a shared link opens
+# on the same tab.
+TABS = ("Race", "Inside a step", "Tune the rate", "Momentum", "Network landscape")
 DOMAIN_PROBLEM = "needs four numbers x_min, x_max, y_min, y_max with x_min < x_max and y_min < y_max"
 
 
@@ -98,6 +101,7 @@ class RaceSetup:
     )
     seed: int = setting(0, "Noise seed", low=0, high=MAX_SEED)
     clip: float = setting(0.0, "Clip gradient norm (0 = off)", low=0.0, high=1e6, step=1.0, number_format="%.3g")
+    tab: str = setting(TABS[0], "Open tab", kind="select", choices=lambda: TABS)  # drawn as the page's tabs
 
     def validate(self) -> list[str]:
         """What the declarations cannot say: the domain's four numbers in order, and racers that parse."""
@@ -126,6 +130,11 @@ class RaceSetup:
         if self.start_x is None or self.start_y is None:
             return surface.start
         return (self.start_x, self.start_y)
+
+    @property
+    def raced(self) -> RaceSetup:
+        """The set-up without the open tab: what decides the race (opening another tab races nothing anew)."""
+        return replace(self, tab=TABS[0])
 
     def build_racers(self) -> tuple[Racer, ...]:
         return tuple(parse_racer(t) for t in self.racers)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from core.race.race import RaceConfig, RacerRun, finish_run, first_escape, run_racer
+from core.race.race import RaceConfig, RacerRun, finish_run, first_escape, run_racer, share
 from core.race.racers import Racer, parse_racer, with_lr
 from core.race.stepper import Stepper
 from core.race.surfaces import Surface
@@ -113,12 +113,10 @@ def sweep_racers(
 ) -> list[Sweep]:
     """`lr_sweep` of each racer (given as racer text), with progress(fraction of all sweeps, which racer)."""
     parsed = [parse_racer(text) for text in racers]
-
-    def reporter(i: int, label: str) -> Callable[[float], None] | None:
-        return None if progress is None else lambda f: progress((i + f) / len(parsed), f"sweeping {label}")
-
     return [
-        lr_sweep(surface, racer, start, config, score, progress=reporter(i, racer.label))
+        lr_sweep(
+            surface, racer, start, config, score, progress=share(progress, i, len(parsed), f"sweeping {racer.label}")
+        )
         for i, racer in enumerate(parsed)
     ]
 

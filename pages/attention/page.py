@@ -34,16 +34,17 @@ def render() -> None:
         pair = st.session_state[STATE.key("pair")]
         if pair:
             STATE.widget("text_b", top[0], height=68)
-        row = st.container(horizontal=True, vertical_alignment="bottom")  # wraps on a narrow screen, labels whole
-        row.toggle(
+        top[1].toggle(
             "Pair (text B)",
             key=STATE.key("pair"),
             persist_state="session",
             help="A pair is split at the first token with token_type_ids == 1.",
         )
+        # one row at 1024 px (a projector's width), so the head view's lines start above the fold; wraps if narrower
+        row = st.container(horizontal=True, vertical_alignment="bottom")
         STATE.widget("granularity", row)
-        STATE.widget("special", row, width=220)
-        STATE.widget("weighting", row, width=330)
+        STATE.widget("special", row, width=170)
+        STATE.widget("weighting", row, width=200)
 
     setup = STATE.current(text_b=STATE.value("text_b") if pair else "")
     text_b = setup.text_b or None

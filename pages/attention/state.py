@@ -33,9 +33,12 @@ def clamp_to_model(layers: int, heads: int) -> list[str]:
     return warnings
 
 
-def layer_and_heads(data: Shown, multi: bool = True) -> tuple[int, tuple[int, ...]]:
-    """The shared layer / head selectors; returns (layer, heads) counted from 0, to index the maps."""
-    cols = st.columns([1, 3] if multi else [1, 1])
+def layer_and_heads(data: Shown, multi: bool = True, form: bool = False) -> tuple[int, tuple[int, ...]]:
+    """The shared layer / head selectors; returns (layer, heads) counted from 0, to index the maps. form: the
+    Head view's Lines / Heatmap choice (`attention.form`) at the end of the same row."""
+    cols = st.columns(([1, 3] if multi else [1, 1]) + ([1.4] if form else []), vertical_alignment="bottom")
+    if form:
+        cols[-1].segmented_control("Form", ["Lines", "Heatmap"], default="Lines", key=STATE.key("form"), required=True)
     layer = STATE.widget("layer", cols[0], choices=range(1, data.layers + 1))
     if multi:
         chosen = STATE.widget("heads", cols[1], choices=range(1, data.heads + 1)) or (1,)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from core.attribution.explain import Attribution
-from core.attribution.network import Grid
+from core.attribution.network import Grid, NetworkUnderStudy
 from core.attribution.problem import Problem
 from core.attribution.sanity import SanityCheck
 from core.attribution.setup import AttributionSetup
@@ -25,7 +25,8 @@ class Explained:
     per key); with_baseline(kind): the same problem against another reference input, one of `baselines` (kind →
     how it reads); sanity(report): the cascading randomisation on a copy made for this session; described: the
     model's provenance or the network's description, for the exports. A text adds `rollout()` (attention
-    rollout's token scores); a network its explained `point` [1, 2] and, when drawn, the `map` over the `grid`.
+    rollout's token scores); a network its explained `point` [1, 2], when drawn the `map` over the `grid`, and the
+    `network` itself, which an export carries.
     """
 
     setup: AttributionSetup
@@ -40,11 +41,17 @@ class Explained:
     point: np.ndarray | None = None
     map: Attribution | None = None
     grid: Grid | None = None
+    network: NetworkUnderStudy | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         """The features: tokens, or the network's input features."""
         return self.problem.feature_names
+
+    @property
+    def asked(self) -> tuple:
+        """The key of the checks run on a click (sanity, baselines): the inputs, method and settings asked for."""
+        return (*self.key, self.setup.method, self.setup.settings)
 
     @property
     def checked(self) -> tuple:

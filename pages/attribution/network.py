@@ -22,7 +22,7 @@ from pages.attribution import maps, tabs
 from pages.attribution.data import Explained
 from pages.attribution.methods import method_controls
 from pages.attribution.run import completeness_panel, precision_panel, run_explain
-from pages.attribution.state import STATE, current
+from pages.attribution.state import OPENED_NETWORK, STATE, current
 from pages.kit import TRAINED_NETWORK
 
 FEATURES = "Each input feature is one feature for the perturbation methods."
@@ -34,7 +34,18 @@ def default_network() -> NetworkUnderStudy:
 
 
 def session_network() -> tuple[NetworkUnderStudy, str]:
-    """The network built in this session's Network builder, or the default one, and which it is."""
+    """The network of an export opened here, or the one built in this session's Network builder, or the default
+    one, and which it is."""
+    opened = OPENED_NETWORK.get()
+    if opened is not None:
+        st.button(
+            "Back to the session's network",
+            key=STATE.key("close_export"),
+            on_click=OPENED_NETWORK.put,
+            args=(None,),
+            icon=":material/undo:",
+        )
+        return opened, f"the network {literal(opened.source)}"
     trained = TRAINED_NETWORK.get()
     if trained is not None:
         try:
@@ -118,5 +129,6 @@ def show(network: NetworkUnderStudy, setup: AttributionSetup) -> None:
             point=point,
             map=drawn,
             grid=grid,
+            network=network,
         )
     )

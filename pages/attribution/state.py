@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from core.attribution.setup import AttributionSetup
-from pages.kit import ToolState, left_out_warnings, show_warnings
+from pages.kit import Shared, ToolState, left_out_warnings, show_warnings
 
 STATE = ToolState("attribution", AttributionSetup)
+OPENED_NETWORK = Shared(
+    "attribution.opened_network",
+    "the 2-D network of an export opened in the Export tab (a NetworkUnderStudy), explained instead of the "
+    "session's until the user goes back to it",
+)
 LINK_NAMES = {"text": "text", "text_b": "text B"}  # set-up fields long enough to stay out of a link
 
 

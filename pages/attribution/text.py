@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 import torch
+from streamlit.delta_generator import DeltaGenerator
 
 from core.attribution.rollout import rollout_scores
 from core.attribution.sanity import sanity_check
@@ -42,20 +43,22 @@ def render() -> None:
             st.error(literal(error))
             return
         st.caption(f"{literal(loaded.provenance.name)} · {loaded.provenance.architecture} · head: {loaded.head}")
-        target_controls(loaded)
+        notices = target_controls(loaded)
     with right:
         method_controls(FEATURES)
         STATE.widget("text_baseline")
         STATE.widget("reduce")
-    show(loaded, current())
+    show(loaded, current(), notices)
 
 
-def target_controls(loaded: LoadedModel) -> None:
-    """The text, the task this checkpoint can compute (its head's own first) and the target fields it reads."""
+def target_controls(loaded: LoadedModel) -> DeltaGenerator:
+    """The text, the task this checkpoint can compute (its head's own first) and the target fields it reads;
+    returns the place under the text for what is said about it (refused, truncated), where it is seen."""
     tasks = tasks_for(loaded)
     if STATE.value("task") not in tasks:
         STATE.set("task", tasks[0])
     STATE.widget("text", height=80)
+    notices = st.container()
     reads = TASKS[STATE.widget("task", choices=tasks)].reads
     if "label" in reads:
         labels = loaded.labels or ("0",)
@@ -69,18 +72,20 @@ def target_controls(loaded: LoadedModel) -> None:
         STATE.widget("text_b")
     if "output" in reads:
         STATE.widget("output")
+    return notices
 
 
-def show(loaded: LoadedModel, setup: AttributionSetup) -> None:
-    """The tokens' attributions for `setup`, their completeness, and the checks under them."""
+def show(loaded: LoadedModel, setup: AttributionSetup, notices: DeltaGenerator) -> None:
+    """The tokens' attributions for `setup`, their completeness, and the checks under them; `notices` (under the
+    text) says when the input is refused or cut."""
     try:
         target = resolve_target(loaded, setup.text, setup.text_target())
         problem, enc = text_problem(loaded, setup.text, target, setup.text_baseline, setup.settings.seed)
     except TextInputError as error:
-        st.error(literal(error))
+        notices.error(literal(error), icon=":material/error:")
         return
     for warning in enc.warnings:
-        st.warning(literal(warning))
+        notices.warning(literal(warning), icon=":material/warning:")
     if setup.task == "masked-lm":
         predictions = top_predictions(loaded, enc, 5)
         st.caption("Top predictions at [MASK]: " + ", ".join(f"{literal(t)} ({p:.1%})" for t, p in predictions))

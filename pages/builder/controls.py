@@ -4,32 +4,26 @@ hidden layers' + and − buttons over the live view. Each group a classroom link
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.builder.optimizers import LEARNING_RATES, REG_RATES, ladder
-from core.builder.setup import CUSTOM, MAX_LAYERS, MAX_NEURONS, BuilderSetup, resized, with_layer, without_layer
+from core.builder.setup import CUSTOM, MAX_LAYERS, MAX_NEURONS, resized, with_layer, without_layer
+from core.builder.trainer import Trainer
 from pages.builder.live import FPS
-from pages.builder.state import STATE, last_trainer, playing, reset, reshape, set_playing, step_epoch
+from pages.builder.state import STATE, animating, reset, reshape, set_playing, step_epoch
+from pages.icon_button import icon_button
 
 SPEEDS = (1, 2, 5, 8, 10, 20, 50, 100)  # the choices of "Epochs per frame"
 
 
-def training_bar(hidden: set[str]) -> None:
+def training_bar(hidden: set[str]) -> DeltaGenerator:
     """Play/Pause, Step, Reset, New weights and the knobs, in rows that wrap instead of squeezing (on a narrow
-    screen the knobs go under the buttons, every label whole)."""
+    screen the knobs go under the buttons, every label whole). Returns Play's place: `play` draws it there once this
+    run's network is known and trained (a change that builds or retunes a stopped network lets it play again)."""
     bar = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
     buttons = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="content")
     knobs = bar.container(horizontal=True, vertical_alignment="bottom", gap="small", width="content")
-    trainer, on = last_trainer(), playing()
-    buttons.button(
-        "Pause" if on else "Play",
-        icon=":material/pause:" if on else ":material/play_arrow:",
-        key=STATE.key("play"),
-        on_click=set_playing,
-        args=(not on,),
-        type="primary",
-        width=100,
-        disabled=bool(trainer and not trainer.ready),
-    )
+    slot = buttons.empty()
     buttons.button("Step", key=STATE.key("step"), on_click=step_epoch, help="Train one epoch")
     buttons.button(
         "Reset", key=STATE.key("reset"), on_click=reset, help="Back to epoch 0 with the same initial weights"
@@ -54,6 +48,24 @@ def training_bar(hidden: set[str]) -> None:
         STATE.widget("learning_rate", knobs, choices=ladder(LEARNING_RATES, STATE.value("learning_rate")), width=160)
         STATE.widget("activation", knobs, width=115)
         STATE.widget("optimizer", knobs, width=125)
+    return slot
+
+
+def play(slot: DeltaGenerator, trainer: Trainer | None) -> None:
+    """Play or Pause, in `slot`, for the network this run shows: greyed when there is none or it is stopped (a stop
+    condition, a diverged loss). Pause while frames train, for Play or for epochs Step asked for (a slow epoch takes
+    several frames): it stops both."""
+    on = animating()
+    slot.button(
+        "Pause" if on else "Play",
+        icon=":material/pause:" if on else ":material/play_arrow:",
+        key=STATE.key("play"),
+        on_click=set_playing,
+        args=(not on,),
+        type="primary",
+        width=100,
+        disabled=trainer is None or not trainer.ready,
+    )
 
 
 def settings(hidden: set[str]) -> None:
@@ -61,7 +73,7 @@ def settings(hidden: set[str]) -> None:
     if "data" not in hidden:
         st.markdown("**Data**")
         STATE.widget("dataset")
-        own = STATE.value("dataset") == CUSTOM and bool(STATE.value("points"))
+        own = STATE.value("dataset") == CUSTOM  # own points, or the blank canvas: nothing generated
         generated_only = "Only for generated datasets: your own points are used as they are." if own else None
         STATE.widget("noise", disabled=own, help=generated_only)
         STATE.widget("train_percent")
@@ -83,50 +95,30 @@ def settings(hidden: set[str]) -> None:
         STATE.widget("reg_rate", choices=ladder(REG_RATES, STATE.value("reg_rate")))
 
 
-def layers(setup: BuilderSetup) -> None:
-    """The hidden layers' count with + and −, and each layer's neuron count with + and −."""
-    n = len(setup.hidden)
-    head = st.columns([1.6] + [1] * (n + 1) + [max(0.1, 5 - n)])
-    with head[0]:
-        st.markdown(f"**{n} hidden layer{'s' if n != 1 else ''}**")
-        more, fewer = st.columns(2)
-        more.button(
-            "",
-            icon=":material/add:",
-            key=STATE.key("add_layer"),
-            on_click=reshape,
-            args=(with_layer,),
-            help="Add a hidden layer",
-            disabled=n >= MAX_LAYERS,
+def layers(hidden: tuple[int, ...]) -> None:
+    """At the top of the left column: the hidden layers' count with + and −, then each layer's neuron count with
+    + and −, a short line each (on a 1024-pixel screen six layers' buttons stay clear of the network and the plane)."""
+    n = len(hidden)
+    box = st.container(gap="xxsmall")
+    _plus_minus(
+        box,
+        f"**{n} hidden layer{'s' if n != 1 else ''}**",
+        ("add_layer", "Add a hidden layer", (with_layer,), n >= MAX_LAYERS),
+        ("remove_layer", "Remove the last hidden layer", (without_layer,), not n),
+    )
+    for i, neurons in enumerate(hidden):
+        _plus_minus(
+            box,
+            f"Layer {i + 1}: {neurons}",
+            (f"more.{i}", f"Layer {i + 1}: add a neuron", (resized, i, 1), neurons >= MAX_NEURONS),
+            (f"less.{i}", f"Layer {i + 1}: remove a neuron", (resized, i, -1), neurons <= 1),
         )
-        fewer.button(
-            "",
-            icon=":material/remove:",
-            key=STATE.key("remove_layer"),
-            on_click=reshape,
-            args=(without_layer,),
-            help="Remove the last hidden layer",
-            disabled=not n,
-        )
-    for i, neurons in enumerate(setup.hidden):
-        with head[i + 1]:
-            st.caption(f"Layer {i + 1}: {neurons}")
-            more, fewer = st.columns(2)
-            more.button(
-                "",
-                icon=":material/add:",
-                key=STATE.key(f"more.{i}"),
-                on_click=reshape,
-                args=(resized, i, 1),
-                help=f"Layer {i + 1}: add a neuron",
-                disabled=neurons >= MAX_NEURONS,
-            )
-            fewer.button(
-                "",
-                icon=":material/remove:",
-                key=STATE.key(f"less.{i}"),
-                on_click=reshape,
-                args=(resized, i, -1),
-                help=f"Layer {i + 1}: remove a neuron",
-                disabled=neurons <= 1,
-            )
+
+
+def _plus_minus(box, label: str, more: tuple, fewer: tuple) -> None:
+    """A label with a + and a − button; each of `more` and `fewer` is (key, what it does, reshape's arguments,
+    disabled)."""
+    group = box.container(horizontal=True, vertical_alignment="center", gap="xxsmall", wrap=False)
+    group.markdown(label, width="content")
+    for (key, does, args, disabled), icon in ((more, ":material/add:"), (fewer, ":material/remove:")):
+        icon_button(group, does, icon, STATE.key(key), on_click=reshape, args=args, disabled=disabled, type="tertiary")

@@ -43,10 +43,20 @@ def train_frame(trainer: Trainer) -> None:
     asked = state.get(STATE.key("epochs_asked"), 0)
     if not animating() or not trainer.ready:
         return
-    with default_queue().turn(owner=session_id(), label="live training"):
+    note = st.empty()  # while other students' frames hold the server's cores: this one's place in line
+    with default_queue().turn(
+        owner=session_id(), label="live training", on_wait=lambda place: note.caption(waiting(place))
+    ):
+        note.empty()
         done = trainer.run(asked or int(state.get(STATE.key("speed"), 5)), seconds=FRAME_TRAIN_S)
     if asked:
         state[STATE.key("epochs_asked")] = max(0, state.get(STATE.key("epochs_asked"), 0) - done)
+
+
+def waiting(place: int) -> str:
+    """What a frame that waits for a free core says (`place` 1 = next)."""
+    ahead = f"{place - 1:,} other training frame(s) ahead" if place > 1 else "next in line"
+    return f"Training waits for a free core on the server: {ahead}. Pause stops it."
 
 
 def _network_frame(drawing: NetworkDrawing) -> str:
@@ -98,9 +108,13 @@ def live_view() -> None:
         part = trainer.epoch_progress  # a slow epoch is trained over several frames
         st.markdown(f"#### Epoch {trainer.epoch:,}")
         st.markdown(
-            f"Training loss **{h.train_loss[-1]:.4f}** · test loss **{h.test_loss[-1]:.4f}**  \n"
+            f"Training loss **{h.train_loss[-1]:.4g}** · test loss **{h.test_loss[-1]:.4g}**  \n"
             f"<small>weight seed {trainer.init_seed} · data seed {trainer.setup.data_seed}"
-            + (f" · epoch {trainer.epoch + 1:,}: {part:.0%} trained" if part else "")
+            + (
+                f" · epoch {trainer.epoch + 1:,}: {part:.0%} trained (the losses are epoch {trainer.epoch:,}'s)"
+                if part
+                else ""
+            )
             + "</small>",
             unsafe_allow_html=True,
         )
@@ -137,6 +151,7 @@ def live_view() -> None:
                 shown.discretize,
                 state.get(STATE.key("sample")),
                 height=380,
+                adding=bool(state.get(STATE.key("click_add"))),
             )
             event = st.plotly_chart(
                 fig,
@@ -163,14 +178,26 @@ def live_view() -> None:
                 key=STATE.key("loss_fig"),
                 config={"displayModeBar": False},
             )
-        warn = gradient_warning(h.grad_norms[-1])
+        warn = gradient_warning(h.grad_norms[-1], h.train_loss[-1], shown.activation, shown.learning_rate)
         if warn:
             st.warning(warn)
         if light:  # fewer elements per frame; the expander comes back on pause
             return
         with st.expander("Confusion matrix and gradient health"):
             if m.confusion is not None:
-                st.plotly_chart(confusion_figure(m.confusion), key=STATE.key("confusion_fig"))
+                n_test = int(m.confusion.sum())
+                st.caption(
+                    f"Confusion matrix on the {n_test:,} test points (not trained on): rows the true class, "
+                    "columns the predicted one; the test accuracy above is its diagonal's share."
+                    if n_test
+                    else "No test points for a confusion matrix: lower the training data %."
+                )
+                if n_test:
+                    st.plotly_chart(
+                        confusion_figure(m.confusion),
+                        key=STATE.key("confusion_fig"),
+                        config={"displayModeBar": False},  # it covered the "predicted" axis title
+                    )
             dead = dead_relus(model, trainer.x_train)
             if any(a == "relu" for a in model.spec.activations):
                 st.caption(

@@ -27,27 +27,39 @@ def render() -> None:
     st.title("Network builder")
     caption = st.empty()  # over the link's warnings, which start() shows
     hidden = set(STATE.start().hide)  # the last run's: a change of classroom mode shows from the next run on
+    # opened without a classroom link: this session may make one (a student on a classroom link may not unhide)
+    st.session_state.setdefault(STATE.key("teacher"), not hidden)
     caption.caption(
         "Build a small network on 2-D data, train it live with real PyTorch, and step through every "
         "number of the forward and backward pass." + (" · Classroom link: some controls are hidden." if hidden else "")
     )
     st.session_state.setdefault(STATE.key("playing"), False)
-    controls.training_bar(hidden)
-    left, main = st.columns([1, 4.2], gap="medium")
+    play = controls.training_bar(hidden)
+    left, main = st.columns([1.3, 4], gap="medium")  # 1024 px: "Show test data" whole
     with left:
+        if "network" not in hidden:
+            controls.layers(STATE.value("hidden"))
         controls.settings(hidden)
     if not STATE.value("features"):  # a moment between two ticks, not a wrong value: said, not reset
         st.warning(f"Cannot use this set-up: features: {literal(STATE.declared['features'].problem)}.")
         st.info("Tick at least one input feature on the left.")
+        controls.play(play, None)
         st.stop()
     setup = STATE.current()
+    if points.blank(setup):  # nothing to train yet: the canvas, and no tabs
+        st.session_state[STATE.key("playing")] = False
+        with left:
+            points.render(setup, None, hidden)
+        with main:
+            points.render_canvas()
+        controls.play(play, None)
+        return
     trainer = trainer_for(setup)
     with left:
         points.render(setup, trainer.data, hidden)
     with main:
-        if "network" not in hidden:
-            controls.layers(setup)
         live.render(trainer)
+    controls.play(play, trainer)
     run = Run(setup, trainer, playing())
     shown = [name for name, (group, _) in TABS.items() if group not in hidden]
     for name, tab in (STATE.tabs("tab", shown) if shown else {}).items():

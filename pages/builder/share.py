@@ -8,20 +8,33 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core.builder.export import history_csv, training_script, weights_safetensors
-from core.builder.setup import BuilderSetup, net_spec
+from core.builder.setup import HIDEABLE, BuilderSetup, net_spec
 from core.markdown_literal import literal
 from core.setup_state import SetupError, from_json, to_json, to_query
 from pages.builder.state import STATE, Run
+
+
+def page_link(address: str | None, query: dict[str, str]) -> str:
+    """The full link to this page with the set-up: `address` is the page's address as the browser sees it
+    (st.context.url: scheme, host, port, path, no query), None where no browser told it (then the query alone)."""
+    tail = "?" + urlencode(query) if query else ""
+    return (address or "") + tail if address or tail else "(this page's address: the set-up is all defaults)"
 
 
 def render(run: Run) -> None:
     setup, trainer = run.setup, run.trainer
     share, export = st.columns(2)
     with share:
-        query = to_query(setup)
-        st.markdown("**Share**: the page address already holds the whole set-up; copy it from the browser. Query part:")
-        st.code("?" + urlencode(query) if query else "(all defaults)")
-        STATE.widget("hide")
+        st.markdown("**Share**: this link holds the whole set-up (the copy button is at its right).")
+        st.code(page_link(st.context.url, to_query(setup)), language=None, wrap_lines=True)
+        if st.session_state.get(STATE.key("teacher")):
+            STATE.widget("hide")
+        else:  # a student on a classroom link cannot unhide what the teacher hid
+            st.caption(
+                "Classroom link: it hides "
+                + ", ".join(HIDEABLE[h] for h in setup.hide)
+                + ". A teacher makes a classroom link from the page opened without one."
+            )
         st.download_button(
             "Set-up as JSON",
             to_json(setup),
@@ -52,7 +65,7 @@ def render(run: Run) -> None:
         )
         st.download_button(
             "Trained weights (safetensors)",
-            weights_safetensors(trainer.model),
+            weights_safetensors(trainer),
             "network.safetensors",
             "application/octet-stream",
             key=STATE.key("dl_weights"),

@@ -1,6 +1,6 @@
 """The step-through: one training step of the live network, stage by stage (forward, loss, backward, update), on
-one sample or the first mini-batch, with the network drawing's current layer highlighted. While paused only: while
-training plays, the numbers would be stale at once."""
+one sample or the mini-batch training takes next, with the network drawing's current layer highlighted. While paused
+only: while training plays, the numbers would be stale at once."""
 
 from __future__ import annotations
 
@@ -56,8 +56,12 @@ def render(run: Run) -> None:
             f"label {d.labels[i]:.3g} ({'train' if d.is_train[i] else 'test'} point)"
         )
     else:
-        x, y = trainer.first_batch()
-        c.caption(f"The first {len(x)} training points (batch size {trainer.batch_size}).")
+        x, y = trainer.next_batch()
+        i, n = trainer.batch_index
+        c.caption(
+            f"The mini-batch training takes next: batch {i} of {n} of epoch {trainer.epoch + 1:,}, "
+            f"{len(x)} training points drawn shuffled with the weight seed (batch size {trainer.batch_size})."
+        )
     trace = trainer.trace(x, y)  # the optimizer's state as it is now
     walk = stages(len(trace.layers))
     at = state[STATE.key("stage")] = min(state.get(STATE.key("stage"), 0), len(walk) - 1)
@@ -68,11 +72,16 @@ def render(run: Run) -> None:
     if nav.button(
         "Take this step",
         key=STATE.key("apply"),
-        help="Apply this update to the live network",
+        help="Apply this update to the live network: the mini-batch's step is the one training takes next (the "
+        "epoch goes on); a sample's is an extra step outside the epoch's batches",
         disabled=not trainer.ready,
     ):
-        trainer.step_on(x, y)
+        change = trainer.step_on(x, y) if which == "one sample" else trainer.step()
+        state[STATE.key("step_taken")] = change.sentence
         st.rerun()
+    taken = state.pop(STATE.key("step_taken"), None)
+    if taken:
+        st.success(f"Step taken. {taken}")
     dcol, ncol = st.columns([1, 2.6])
     with dcol:
         drawing = network_drawing(

@@ -41,7 +41,7 @@ def render() -> None:
         return
     result = run_heavy(
         STATE.key("race"),
-        setup,
+        setup.raced,
         lambda report: run_race(surface, setup.build_racers(), setup.start(surface), setup.config(), report),
         label=f"a race of {len(setup.racers)} racer(s) × {setup.steps:,} steps",
         seconds=estimated_seconds(setup.config(), len(setup.racers)),

@@ -12,6 +12,7 @@ from core.markdown_literal import literal
 from core.race.knobs import Knob
 from core.race.racers import OPTIMIZERS, RacerError, make_racer, parse_racer
 from core.race.setup import MAX_RACERS
+from pages.icon_button import icon_button
 from pages.race.state import ROW_IDS, STATE
 from pages.widgets import draw
 
@@ -66,11 +67,11 @@ def _racer(i: int, row: list[Any], count: int) -> str:
         on_click=_twin,
         args=(uid,),
     )
-    line.button(
-        "",
-        key=STATE.key(f"remove{uid}"),
-        icon=":material/delete:",
-        help="Remove this racer",
+    icon_button(
+        line,
+        "Remove this racer",
+        ":material/delete:",
+        STATE.key(f"remove{uid}"),
         disabled=count == 1,
         on_click=_remove,
         args=(uid,),

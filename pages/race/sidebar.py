@@ -34,6 +34,6 @@ def render() -> bool:
                 "Race with the tuned learning rates",
                 key=STATE.key("use_tuned"),
                 persist_state="session",
-                help="From the 'Tune the learning rate' tab; off: the rates set in each racer's knobs.",
+                help="From the 'Tune the rate' tab; off: the rates set in each racer's knobs.",
             )
     return own_start

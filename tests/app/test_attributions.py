@@ -282,3 +282,76 @@ def test_a_link_with_minutes_of_work_waits_for_a_click_and_starts_nothing_by_its
 
 def point_or_text_result(at: AppTest):
     return next(r for (slot, _key), r in at.session_state["heavy.results"].items() if slot == K("explain"))
+
+
+FIVE_THOUSAND_WORDS = " ".join(f"word{i % 50}" for i in range(5000))  # 33,999 characters: over core.tokens' limit
+
+
+@pytest.mark.parametrize(("field", "box"), [("text", "text_area"), ("text_b", "text_input")])
+def test_a_pasted_text_too_long_to_read_is_refused_and_the_page_explains_nothing_else(field, box):
+    at = page(method="saliency")
+    at.run()
+    getattr(at, box)(key=K(field)).set_value(FIVE_THOUSAND_WORDS).run()
+    assert not at.exception
+    assert "33,999 characters" in texts(at.error)  # refused, saying why and what to do
+    assert "reset" not in texts(at.warning)  # not silently swapped for the default
+    assert not [s for s in at.subheader if "Attributions to" in str(s.value)]  # no scores for another input
+    assert at.session_state[K(field)] == FIVE_THOUSAND_WORDS
+
+
+def test_a_long_text_b_is_truncated_with_a_notice_that_names_it():
+    at = page(method="saliency", text_b="the dog lay on the rug " * 120)
+    at.run()
+    assert not at.exception and not at.error
+    assert "Text B has 722 tokens; only the first 256 are used" in texts(at.warning)
+
+
+@pytest.mark.parametrize("field", ["token", "token_b"])
+def test_a_pasted_token_too_long_is_refused_not_replaced(field, tiny_folder):
+    folder = str(tiny_folder("masked-lm"))
+    at = page(source=folder, text="the cat [MASK] on the mat", task="masked-lm-contrast", token="cat", token_b="dog")
+    at.run()
+    at.text_input(key=K(field)).set_value("x" * 3000).run()
+    assert not at.exception
+    assert "is not one token" in texts(at.error)
+    assert "reset" not in texts(at.warning)
+
+
+def test_an_opened_network_export_is_explained_again_to_the_same_numbers():
+    from core.attribution.explain import explain
+    from core.attribution.export import export_record, read_export, to_json
+    from core.attribution.network import NetworkTarget, network_problem, train_default_network
+    from core.attribution.network_file import network_record
+    from core.settings import flat_values
+    from pages.attribution.state import OPENED_NETWORK
+
+    network = train_default_network(seed=3, epochs=40)  # not the page's default network
+    setup = AttributionSetup(subject="network", method="gradient-shap", point_x=-1.0, point_y=0.5)
+    result = explain(network_problem(network, torch.tensor([[-1.0, 0.5]]), NetworkTarget()), setup.method)
+    record = export_record(result, network.described, flat_values(setup), {}, None, network=network_record(network))
+    opened = read_export(to_json(record))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params.update(to_query(opened.setup))
+    at.session_state[OPENED_NETWORK.key] = opened.network
+    at.run()
+    assert not at.exception and not at.error
+    assert "opened from an export" in texts(at.caption)
+    np.testing.assert_allclose(point_result(at).scores, result.scores, rtol=1e-5, atol=1e-7)
+    at.button(key=K("close_export")).click().run()  # back to the session's network: other numbers
+    assert not at.exception and "opened from an export" not in texts(at.caption)
+    store = at.session_state["heavy.results"]
+    latest = [r for (slot, key), r in store.items() if slot == K("explain") and key[0] == "net"][-1]
+    assert not np.allclose(latest.scores, result.scores, rtol=1e-3)
+
+
+@pytest.mark.parametrize(("tab", "slot"), [("Sanity check", "sanity"), ("Baselines", "baselines")])
+def test_a_button_run_check_stays_until_its_inputs_change(tab, slot):
+    at = page(tab=tab, method="saliency")
+    at.run()
+    at.button(key=K(f"{slot}.run")).click().run()
+    shown_after_run = len(at.get("plotly_chart"))
+    at.radio(key=K("reduce")).set_value("l2").run()  # not an input of the check: it stays
+    assert len(at.get("plotly_chart")) == shown_after_run
+    assert [b for b in at.button if b.key == K(f"{slot}.run")] == []
+    at.text_area(key=K("text")).set_value("A dog barked at the mailman.").run()  # its input changed: asked again
+    assert [b.key for b in at.button if b.key == K(f"{slot}.run")] == [K(f"{slot}.run")]

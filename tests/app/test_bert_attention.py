@@ -124,9 +124,27 @@ def test_classifier_from_a_folder_shows_class_probabilities_after_ablation(tiny_
     folder = str(tiny_folder("classifier"))
     at = page(source=folder, text="the movie was good .", view="Ablation")
     assert not problems(at)
-    at.multiselect(key=K("ablate")).select((0, 1)).run()
+    at.multiselect(key=K("ablate")).select("L1 H2").run()
     assert not problems(at)
     assert any("Predicted class" in m.value for m in at.markdown)
+
+
+def test_switched_off_heads_travel_in_the_link_and_come_back():
+    at = page(view="Ablation")
+    at.multiselect(key=K("ablate")).select("L2 H3").select("L6 H12").run()
+    assert not problems(at)
+    assert at.query_params["ablate"] == "L2 H3,L6 H12"
+    reopened = page(view="Ablation", ablate=at.query_params["ablate"])
+    assert not problems(reopened)
+    assert reopened.multiselect(key=K("ablate")).value == ["L2 H3", "L6 H12"]
+    headline = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert headline and headline == [m.value for m in reopened.markdown if m.value.startswith("**")]
+
+
+def test_a_link_naming_a_head_the_model_lacks_leaves_it_out():
+    at = page(view="Ablation", ablate="L2 H3,L7 H1")  # MiniLM has 6 layers
+    assert not problems(at)
+    assert at.multiselect(key=K("ablate")).value == ["L2 H3"]
 
 
 def test_compare_explains_unequal_lengths():
@@ -253,3 +271,25 @@ def test_a_views_own_settings_survive_switching_views_twice():
 def test_a_typed_model_name_is_shown_literally_in_the_loaders_message():
     at = page(source="__import__*x*")
     assert any("'__import__*x*' is neither a model folder" in shown(e.value) for e in at.error), problems(at)
+
+
+def test_compare_says_when_the_second_sentence_is_truncated():
+    at = page(view="Compare")
+    at.text_input(key=K("compare_text")).set_value("word " * 600).run()
+    assert not problems(at)
+    assert any("Second sentence has 602 tokens; only the first 256 are used" in shown(w.value) for w in at.warning)
+
+
+def test_a_pasted_text_too_long_to_read_is_refused_in_every_text_box():
+    at = page()
+    at.toggle(key=K("pair")).set_value(True).run()
+    at.text_area(key=K("text_b")).set_value("a second sentence .").run()
+    for box, name in (("text", "Text A"), ("text_b", "Text B")):
+        at.text_area(key=K(box)).set_value("word " * 5000).run()
+        assert [shown(e.value) for e in at.error] == [
+            f"{name} has 25,000 characters; the limit is 20,000. Models read a few hundred tokens at most: "
+            "paste a shorter passage."
+        ]
+        assert not at.get("iframe")  # no head view of another input
+        at.text_area(key=K(box)).set_value("a short sentence .").run()
+        assert not problems(at)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
 from core.builder.setup import BuilderSetup
 from core.builder.trained import TrainedNetwork
+from core.builder.trainer import Trainer
 from core.catalog import ROOT
+from core.work import default_queue
+from pages.builder import live
+from pages.builder.share import page_link
 from pages.kit import TRAINED_NETWORK
 from tests.markdown import shown
 
@@ -121,6 +127,31 @@ def test_classroom_link_hides_controls_and_hand_mode_renders():
     assert any("0.03" in str(m.value) or "Loss" in str(m.value) for m in at.markdown)
 
 
+def test_a_student_on_a_classroom_link_cannot_unhide_and_a_teacher_picks_groups_by_name():
+    student = run({"hide": "data,network", "n_points": "60"})
+    student.session_state[P + "tab"] = "Share and export"
+    student.run()
+    assert not any(m.key == P + "hide" for m in student.multiselect)
+    assert any("hides Data and your own points, Hidden layers" in c.value for c in student.caption)
+    teacher = run({"n_points": "60"})
+    teacher.session_state[P + "tab"] = "Share and export"
+    teacher.run()
+    hide = teacher.multiselect(key=P + "hide")
+    assert "Hidden layers" in hide.options and "network" not in hide.options
+    teacher.multiselect(key=P + "hide").select("network").run()
+    assert teacher.query_params["hide"] == "network"
+    assert any(m.key == P + "hide" for m in teacher.multiselect)  # the teacher can go on choosing
+
+
+def test_the_link_to_copy_is_the_whole_address_with_the_set_up():
+    query = {"dataset": "xor", "hidden": "3"}
+    assert page_link("http://class.example:8501/network-builder", query) == (
+        "http://class.example:8501/network-builder?dataset=xor&hidden=3"
+    )
+    assert page_link(None, query) == "?dataset=xor&hidden=3"  # no browser told the address: the query alone
+    assert page_link("http://h/network-builder", {}) == "http://h/network-builder"
+
+
 def test_largest_network_6x8_with_every_feature_renders_and_steps():
     at = run({"hidden": "8,8,8,8,8,8", "features": "x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2)", "n_points": "100"})
     assert trainer(at).model.spec.sizes == (7, 8, 8, 8, 8, 8, 8, 1)
@@ -153,10 +184,136 @@ def test_own_points_in_a_link_are_the_data_and_a_broken_list_warns():
     assert at.query_params["points"] == csv
     broken = run({"dataset": "custom", "points": "x1,x2,label\n1,nan,0\n"})
     assert any("points" in w.value for w in broken.warning)
-    assert any("No points of your own yet" in i.value for i in broken.info)
+    assert any("Click on the plane to add points" in i.value for i in broken.info)  # the blank canvas
+
+
+def test_own_points_start_from_a_blank_canvas_with_no_network_until_there_are_points():
+    at = run({"dataset": "custom"})
+    assert any("Click on the plane to add points of class 0" in i.value for i in at.info)
+    assert P + "trainer" not in at.session_state  # nothing to train: no circle behind the canvas
+    assert at.button(key=P + "blank").disabled  # already blank
+    assert at.button(key=P + "use_canvas").disabled  # no points of two classes yet
+    assert not at.tabs  # the step-through, hand mode… need a network
+    assert at.slider(key=P + "noise").disabled and at.slider(key=P + "n_points").disabled  # nothing generated
+
+
+def test_start_from_a_blank_canvas_clears_the_points_of_a_generated_dataset():
+    at = run({"n_points": "100"})
+    assert at.button(key=P + "blank").label == "Start from a blank canvas"
+    at.button(key=P + "blank").click().run()
+    assert at.query_params["dataset"] == "custom"
+    assert any("Click on the plane to add points of class 0" in i.value for i in at.info)
+    assert at.session_state[P + "click_add"]
 
 
 def test_link_values_quoted_in_warnings_are_shown_literally():
     at = run({"dataset": "custom", "points": "__import__,*1*,2"})
     warnings = [shown(w.value) for w in at.warning]
     assert any("The header is '__import__, *1*, 2'" in w for w in warnings), warnings
+
+
+def _train_until_stopped(at: AppTest) -> None:
+    for _ in range(30):
+        if not trainer(at).ready:
+            return
+        at.button(key=P + "step").click().run()
+    raise AssertionError("training did not stop")
+
+
+@pytest.mark.parametrize(
+    ("query", "change"),
+    [
+        ({"max_epochs": "2"}, lambda at: at.selectbox(key=P + "activation").select("relu")),  # a new network
+        ({"max_epochs": "2"}, lambda at: at.number_input(key=P + "max_epochs").set_value(5)),  # retuned
+        ({"target_loss": "0.9"}, lambda at: at.number_input(key=P + "target_loss").set_value(0.001)),
+        (
+            {"learning_rate": "10", "activation": "linear", "hidden": "8,8", "dataset": "plane"},
+            lambda at: at.selectbox(key=P + "activation").select("tanh"),
+        ),
+    ],
+    ids=["max-epochs-then-activation", "max-epochs-then-max-epochs", "target-loss", "diverged-then-activation"],
+)
+def test_play_is_enabled_on_the_run_that_makes_a_stopped_network_trainable_again(query, change):
+    at = run({"dataset": "xor", "n_points": "60"} | query)
+    _train_until_stopped(at)
+    assert at.button(key=P + "play").disabled
+    change(at).run()
+    assert trainer(at).ready
+    assert not at.button(key=P + "play").disabled  # on this run, not after a second change
+
+
+def test_the_steppers_mini_batch_is_the_one_training_takes_next_and_its_step_is_trainings_step():
+    at = run({"dataset": "xor", "n_points": "60", "batch_size": "10", "optimizer": "momentum"})
+    at.radio(key=P + "trace_what").set_value("the mini-batch").run()
+    reference = Trainer(trainer(at).setup, trainer(at).data)
+    x, _ = reference.next_batch()
+    assert any("batch 1 of" in c.value and "shuffled" in c.value for c in at.caption)
+    torch.testing.assert_close(trainer(at).next_batch()[0], x, rtol=0, atol=0)
+    change = reference.step()
+    at.button(key=P + "apply").click().run()
+    for p, q in zip(trainer(at).model.parameters(), reference.model.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+    assert any("batch 2 of" in c.value for c in at.caption)
+    assert any("trained (the losses are epoch 0's)" in m.value for m in at.markdown)  # not the stepped network's
+    (said,) = [s.value for s in at.success if "Step taken" in s.value]
+    assert f"({change.batch_after - change.batch_before:+.3g})" in said  # the change itself, not 4 rounded decimals
+
+
+def test_confusion_matrix_says_it_counts_the_test_points(page):
+    n_test = int((~trainer(page).data.is_train).sum())
+    assert any(f"Confusion matrix on the {n_test:,} test points" in c.value for c in page.caption)
+
+
+def test_a_slow_epoch_asked_for_by_step_shows_its_progress_and_pause_stops_it():
+    """Issue 14: 6×8 hidden, 2,000 points, batch 1: an epoch takes several frames; each shows how much of it is
+    trained, and Pause (shown while Step's epochs train) stops them."""
+    at = run({"hidden": "8,8,8,8,8,8", "n_points": "2000", "batch_size": "1"})
+    at.button(key=P + "step").click().run()
+    assert trainer(at).epoch == 0 and 0 < trainer(at).epoch_progress < 1  # a frame's worth of the epoch
+    assert any("epoch 1:" in m.value and "% trained" in m.value for m in at.markdown)
+    assert at.button(key=P + "play").label == "Pause"
+    at.button(key=P + "play").click().run()
+    part = trainer(at).epoch_progress
+    at.run()
+    assert trainer(at).epoch_progress == part and at.button(key=P + "play").label == "Play"
+
+
+def test_a_frame_waiting_for_a_free_core_says_so(monkeypatch):
+    """Training frames take turns on the server's cores: one that waits says so (with a class playing, a wait can
+    last seconds) instead of leaving a greyed page."""
+    queue = default_queue()
+    held, release = threading.Barrier(queue.slots + 1), threading.Event()
+
+    def hold(i: int) -> None:
+        with queue.turn(owner=f"another student {i}", label="live training"):
+            held.wait()
+            release.wait(60)
+
+    others = [threading.Thread(target=hold, args=(i,)) for i in range(queue.slots)]
+    for t in others:
+        t.start()
+    held.wait()
+    said, waiting = [], live.waiting
+
+    def seen(place: int) -> str:
+        said.append(waiting(place))
+        release.set()
+        return said[-1]
+
+    monkeypatch.setattr(live, "waiting", seen)
+    try:
+        at = run({"n_points": "60"})
+        at.button(key=P + "step").click().run()
+    finally:
+        release.set()
+        for t in others:
+            t.join()
+    assert said and said[0].startswith("Training waits for a free core on the server: next in line")
+    assert trainer(at).epoch == 1 and not at.exception  # then it trained
+
+
+def test_with_no_feature_ticked_play_is_there_but_greyed():
+    at = run({"n_points": "60", "features": "x1"})
+    at.checkbox(key=P + "features.x1").uncheck().run()
+    assert any("Tick at least one input feature" in i.value for i in at.info)
+    assert at.button(key=P + "play").disabled

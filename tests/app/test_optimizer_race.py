@@ -112,7 +112,7 @@ def test_invalid_setup_values_are_reported():
     assert not at.exception
 
 
-@pytest.mark.parametrize("tab", ["Inside one update", "Momentum on the quadratic"])
+@pytest.mark.parametrize("tab", ["Inside a step", "Momentum"])
 def test_other_tabs_render_and_rerun(tab):
     at = page()
     at.session_state[K + "tab"] = tab
@@ -124,7 +124,7 @@ def test_other_tabs_render_and_rerun(tab):
 
 def test_inside_one_update_shows_adams_first_step():
     at = page({"racers": "Adam lr=0.05"})
-    at.session_state[K + "tab"] = "Inside one update"
+    at.session_state[K + "tab"] = "Inside a step"
     at.run()
     body = " ".join(m.value for m in at.markdown)
     assert "first step = lr·sign(g)" in body and "(0.05, 0.05)" in body
@@ -132,7 +132,7 @@ def test_inside_one_update_shows_adams_first_step():
 
 def test_goh_button_adds_the_optimal_racers():
     at = page()
-    at.session_state[K + "tab"] = "Momentum on the quadratic"
+    at.session_state[K + "tab"] = "Momentum"
     at.run()
     at.button(key=K + "goh_fill").click().run()
     assert at.session_state[K + "surface"] == "quadratic"
@@ -184,11 +184,11 @@ def test_setup_survives_a_visit_to_another_page():
 
 
 def landscape_tab(trained=None, **state) -> AppTest:
-    """The 'Real network landscape' tab at a small grid, with a builder's network in the session if given."""
+    """The 'Network landscape' tab at a small grid, with a builder's network in the session if given."""
     at = AppTest.from_file(PAGE, default_timeout=240)
     if trained is not None:
         at.session_state[TRAINED_NETWORK.key] = trained
-    at.session_state[K + "tab"] = "Real network landscape"
+    at.query_params["tab"] = "Network landscape"  # a first visit opens the link's tab
     at.session_state[K + "li_n"] = 11
     at.session_state[K + "net_steps"] = 20
     for key, value in state.items():
@@ -234,7 +234,7 @@ def test_landscape_tab_on_a_three_class_or_regression_builder_network(dataset):
 
 def test_tune_sweeps_lbfgs_and_adam_with_a_progress_bar_and_offers_the_tuned_rates():
     at = page({"racers": "LBFGS lr=1,Adam lr=0.05", "steps": "20", "surface": "booth"})
-    at.session_state[K + "tab"] = "Tune the learning rate"
+    at.session_state[K + "tab"] = "Tune the rate"
     at.run()
     at.button(key=K + "tune.run").click().run()
     assert not at.exception and not at.error
@@ -295,7 +295,7 @@ def test_twin_remove_and_add_change_the_racers_and_keep_the_others_knobs():
 
 def test_the_tuned_rates_race_while_the_editor_keeps_each_racers_own_rate():
     at = page({"racers": "Adam lr=0.05", "steps": "20", "surface": "booth"})
-    at.session_state[K + "tab"] = "Tune the learning rate"
+    at.session_state[K + "tab"] = "Tune the rate"
     at.run()
     at.button(key=K + "tune.run").click().run()
     best = at.session_state[K + "tuned"]["Adam lr=0.05"]
@@ -345,3 +345,50 @@ def test_a_click_on_the_contour_starts_the_race_there_and_switches_choose_the_st
     assert rows(at) == ["Adam lr=0.05"]
     at.number_input(key=K + "start_x").set_value(1.0).run()  # the click's selection stays: it does not move it back
     assert at.query_params["start_x"] == "1.0"
+
+
+def test_landscape_extent_starts_where_the_valley_fills_the_slice_and_stays_where_the_user_puts_it():
+    from core.race.landscape import fitting_extent
+    from core.race.networks import default_network
+
+    net = default_network()
+    at = landscape_tab()
+    assert at.slider(key=K + "li_extent").value == fitting_extent(net.problem, net.trained, net.start, 0) < 1
+    assert any("At θ* the loss curves λ =" in c.value for c in at.caption)
+    at.slider(key=K + "li_extent").set_value(1.0).run()
+    assert not at.exception and at.slider(key=K + "li_extent").value == 1.0
+
+
+def test_the_open_tab_is_in_the_link_and_a_link_opens_its_tab():
+    at = page({"steps": "30"})
+    assert "tab" not in at.query_params  # the first tab is the default: the link stays short
+    race = at.session_state["heavy.results"]
+    at.session_state[K + "tab"] = "Momentum"  # as a click on the tab does
+    at.run()
+    assert at.query_params["tab"] == "Momentum" and at.query_params["steps"] == "30"
+    assert at.session_state["heavy.results"] is race and len([k for k in race if k[0] == K + "race"]) == 1
+    shared = page({"steps": "30", "tab": "Momentum"})
+    assert shared.session_state[K + "tab"] == "Momentum"
+    assert any(m.label.startswith("best momentum") for m in shared.metric)  # the Momentum tab's own content ran
+    assert page({"tab": "Nowhere"}).session_state[K + "tab"] == "Race"
+
+
+def test_a_clicked_momentum_pair_is_run_and_drawn():
+    at = page({"tab": "Momentum"})
+    assert "the best momentum pair" in texts(at) and len(at.get("plotly_chart")) == 2  # the map and the path
+    at.session_state[K + "goh_pick"] = (10.0, (0.05, 0.5))  # as a click on the map at κ = 10 stores it
+    at.run()
+    assert not at.exception and "`torch.optim.SGD(lr=0.05, momentum=0.5)`" in texts(at)
+    assert "the pair you clicked" in texts(at)
+    at.slider(key=K + "goh_kappa").set_value(20.0).run()  # another κ: its own best pair again
+    assert "the best momentum pair" in texts(at)
+
+
+def test_the_noise_fan_runs_on_the_work_queue_and_a_long_one_waits_for_a_click():
+    at = page({"noise": "0.5", "steps": "50", "racers": "Adam lr=0.05"})
+    assert len(at.get("plotly_chart")) == 4  # contour, metrics, 3-D surface and the fan, computed at once
+    long = page({"noise": "0.5", "steps": "5000", "racers": "Adam lr=0.05"})
+    assert len(long.get("plotly_chart")) == 3  # 8 seeds × 5,000 steps (~20 s) wait for Run
+    assert long.button(key=K + "fan.run").label.startswith("Run: Adam lr=0.05 under 8 noise seeds")
+    long.button(key=K + "fan.run").click().run()
+    assert not long.exception and not long.error and len(long.get("plotly_chart")) == 4

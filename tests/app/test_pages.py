@@ -57,7 +57,7 @@ def test_a_page_opened_again_keeps_its_settings_and_works(tool):
     at = run_page(tool.page)
     if tool.key == "optimizer-race":  # a widget of a lazy tab: only drawn while its tab is open
         at.session_state["race.li_n"] = 11
-        at.session_state["race.tab"] = "Real network landscape"
+        at.session_state["race.tab"] = "Network landscape"
         at.run()
     for value in values:  # the second round: the newest value comes back, not the first
         getattr(at, kind)(key=key).set_value(value).run()
@@ -102,7 +102,7 @@ def test_hand_mode_edits_and_choices_survive_a_visit_to_another_page(caplog):
 def test_the_landscape_tabs_settings_survive_a_visit_to_another_page(caplog):
     race = "race."
     at = run_page("pages/optimizer_race.py")
-    for key, value in (("tab", "Real network landscape"), ("li_n", 11), ("net_steps", 20), ("net_plane", "own")):
+    for key, value in (("tab", "Network landscape"), ("li_n", 11), ("net_steps", 20), ("net_plane", "own")):
         at.session_state[race + key] = value
     at.run()
     at.slider(key=race + "li_extent").set_value(0.5).run()

@@ -124,3 +124,17 @@ def test_a_copy_the_pool_dropped_comes_back_with_every_head_on(minilm):
     with torch.no_grad():
         plain = minilm.model(**encoded.model_inputs()).last_hidden_state
     torch.testing.assert_close(ablator.outputs(encoded, frozenset()).last_hidden_state, plain)
+
+
+def test_a_new_ablator_never_gets_the_copy_of_one_that_is_gone(minilm, tiny):
+    """Copies were named in the pool by the ablator's id(), which Python gives again once an object is gone: a new
+    ablator (another model) could get the old one's copy (seen: 'size of tensor a (16) must match … (384)')."""
+    small = tiny("encoder")
+    pool = CopyPool(limit=4)
+    for _ in range(10):
+        gone = HeadAblator(small, pool=pool)
+        assert gone.private.config.hidden_size == small.config.hidden_size
+        del gone
+        new = HeadAblator(minilm, pool=pool)
+        assert new.private.config.hidden_size == minilm.config.hidden_size
+        del new

@@ -194,7 +194,8 @@ def test_export_records_everything_to_rerun_and_rerunning_gives_the_same_numbers
     )
     np.testing.assert_allclose(rerun.scores, np.array(doc["attributions"]), rtol=1e-6, atol=1e-9)
     csv_text = to_csv(record)
-    assert csv_text.startswith("# model:") and "input,position,feature,attribution" in csv_text
+    assert csv_text.startswith("# app:") and "\n# model:" in csv_text
+    assert "input,position,feature,attribution" in csv_text
     assert len([line for line in csv_text.splitlines() if not line.startswith("#")]) == 1 + len(result.scores[0])
 
 
@@ -218,3 +219,43 @@ def test_export_records_everything_to_rerun_and_rerunning_gives_the_same_numbers
 def test_garbage_settings_from_a_link_fall_back_to_valid_defaults(params):
     settings, _warnings = from_query(MethodSettings, params)
     assert problems(settings) == []
+
+
+def test_a_text_export_opens_again_to_its_setup_and_re_runs_to_the_same_numbers(classifier):
+    from core.attribution.export import read_export
+    from core.attribution.setup import AttributionSetup
+    from core.settings import flat_values
+
+    setup = AttributionSetup(
+        source=classifier.provenance.source,
+        text="the good movie",
+        task="classification",
+        label=1,
+        method="kernel-shap",
+        settings=MethodSettings(n_samples=12, seed=7),
+    )
+    problem, _ = text_problem(classifier, setup.text, setup.text_target(), setup.text_baseline)
+    result = explain(problem, setup.method, setup.settings)
+    opened = read_export(to_json(export_record(result, classifier.provenance.as_dict(), flat_values(setup))))
+    assert opened.setup == setup and opened.network is None and not opened.warnings
+    again = text_problem(classifier, opened.setup.text, opened.setup.text_target(), opened.setup.text_baseline)[0]
+    rerun = explain(again, opened.setup.method, opened.setup.settings)
+    np.testing.assert_allclose(rerun.scores, result.scores, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "{", "[1, 2]", '{"setup": {}}', '{"setup": {"subject": "network"}, "attributions": []}']
+)
+def test_anything_but_an_export_is_refused_with_a_message(text):
+    from core.attribution.export import read_export
+
+    with pytest.raises(ValueError, match=r"export|network"):
+        read_export(text)
+
+
+def test_a_field_an_export_cannot_hold_is_left_at_its_default_with_a_warning():
+    from core.attribution.export import read_export
+
+    opened = read_export('{"setup": {"n_steps": "many", "text": "a dog"}, "attributions": []}')
+    assert opened.setup.text == "a dog" and opened.setup.settings.n_steps == MethodSettings().n_steps
+    assert any("n_steps" in w for w in opened.warnings)

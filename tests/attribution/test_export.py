@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import fields
 
 import numpy as np
@@ -13,7 +14,15 @@ import torch
 
 from core.attribution.explain import ABSOLUTE_TOLERANCE, TOLERANCE, explain
 from core.attribution.export import POINT_COLUMNS, SUBJECT_FIELDS, export_record, subject_setup, to_csv, to_json
-from core.attribution.network import NetworkTarget, decision_values, grid_over, network_problem, train_default_network
+from core.attribution.network import (
+    NetworkTarget,
+    decision_values,
+    from_builder,
+    grid_over,
+    network_problem,
+    train_default_network,
+)
+from core.attribution.network_file import NetworkFileError, network_from_record, network_record
 from core.attribution.setup import AttributionSetup
 from core.csv_safe import original_text
 from core.figures import attribution as figures
@@ -112,6 +121,7 @@ def test_the_setup_line_carries_only_the_fields_of_its_subject(exported):
 def test_a_text_csv_reads_back_with_comment_hash_even_for_word_pieces():
     pd = pytest.importorskip("pandas")
     record = {
+        "app": {},
         "model": {},
         "versions": {},
         "device": "cpu",
@@ -125,7 +135,7 @@ def test_a_text_csv_reads_back_with_comment_hash_even_for_word_pieces():
         "attributions": [[0.1, -0.2, 0.3, None]],
     }
     text = to_csv(record)
-    assert all(line.startswith("#") for line in text.splitlines()[:8])
+    assert all(line.startswith("#") for line in text.splitlines()[:9])
     table = pd.read_csv(io.StringIO(text), comment="#")
     assert list(table.columns) == ["input", "position", "feature", "attribution"]
     assert list(table["feature"]) == ["[CLS]", "pu", "##rred", "a,b"]
@@ -152,3 +162,85 @@ def test_a_hostile_text_leaves_no_cell_a_spreadsheet_runs_and_reads_back_exactly
     assert [original_text(f) for f in table["feature"]] == features
     np.testing.assert_allclose(table["attribution"], [-0.5, 0.25, np.nan, *range(7)])
     assert formula_cells(to_csv(exported[2])) == []  # a map's rows: negative numbers stay numbers
+
+
+def test_a_network_export_opens_again_and_re_runs_to_the_same_numbers():
+    from core.attribution.export import read_export
+
+    setup = AttributionSetup(
+        subject="network", method="gradient-shap", net_baseline="point", baseline_x=0.5, baseline_y=-0.25, resolution=8
+    )
+    grid = grid_over(NETWORK, setup.resolution)
+    result = explain(network_problem(NETWORK, grid.points, NetworkTarget(), "point", BASELINE), setup.method)
+    record = export_record(
+        result, NETWORK.described, flat_values(setup), {}, grid.points.numpy(), network=network_record(NETWORK)
+    )
+    opened = read_export(to_json(record))
+    assert opened.setup == setup and not opened.warnings
+    assert opened.network.feature_names == NETWORK.feature_names and opened.network.layered
+    base = (opened.setup.baseline_x, opened.setup.baseline_y)
+    again = explain(
+        network_problem(opened.network, grid_over(opened.network, 8).points, NetworkTarget(), "point", base),
+        opened.setup.method,
+        opened.setup.settings,
+    )
+    # the same numbers to float32 precision (the file's decimals round weights and points at 1e-10)
+    np.testing.assert_allclose(again.scores, np.array(record["attributions"]), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(again.f_input, np.array(record["f_input"]), rtol=1e-5, atol=1e-7)
+
+
+def test_a_builder_network_rebuilt_from_its_export_computes_the_same_outputs():
+    from core.builder.trained import train_default_network as train_in_builder
+
+    network = from_builder(train_in_builder(epochs=5))
+    rebuilt = network_from_record(json.loads(json.dumps(network_record(network))))
+    points = torch.tensor([[0.5, -1.0], [2.0, 3.0]])
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            rebuilt.model(rebuilt.features(points)), network.model(network.features(points)), rtol=1e-6
+        )
+    assert rebuilt.activations == network.activations and rebuilt.output_activation == network.output_activation
+    np.testing.assert_array_equal(rebuilt.points, network.points)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"features": ["x1", "os.system"]}, "features should be some of"),
+        ({"activations": ["relu"]}, "one activation per layer"),
+        ({"layers": [{"weight": [[1.0]], "bias": [0.0]}] * 3}, "layer 1's weight should be 1 × 5"),
+        ({"points": "nan"}, "points"),
+    ],
+)
+def test_a_damaged_network_in_an_export_is_refused_with_a_message(change, message):
+    with pytest.raises(NetworkFileError, match=re.escape(message)):
+        network_from_record({**network_record(NETWORK), **change})
+
+
+def test_an_export_records_the_apps_build_and_the_checks_run():
+    from core.app_build import app_build
+    from core.attribution.export import checks_record
+    from core.attribution.robustness import baseline_sensitivity
+    from core.attribution.sanity import network_sanity_check
+
+    point = torch.tensor([[2.0, 1.5]])
+
+    def problem_with(net=NETWORK, baseline="zero"):
+        return network_problem(net, point, NetworkTarget(), baseline)
+
+    problem = problem_with()
+    result = explain(problem, "integrated-gradients")
+    sanity = network_sanity_check(NETWORK, problem_with, "integrated-gradients", result.settings, 0, lambda *a: None)
+    baselines = baseline_sensitivity(
+        lambda kind: problem_with(baseline=kind), ("zero", "mean"), "saliency", result.settings
+    )
+    record = json.loads(
+        to_json(export_record(result, NETWORK.described, {}, {}, point.numpy(), checks_record(sanity, baselines)))
+    )
+    assert record["app"] == app_build() and record["app"]["version"] == "0.1.0"
+    assert record["checks"]["sanity"]["stages"] == list(sanity.stages)
+    np.testing.assert_allclose(record["checks"]["sanity"]["spearman"], sanity.spearman)
+    assert record["checks"]["baselines"]["baselines"] == ["zero", "mean"]
+    np.testing.assert_allclose(record["checks"]["baselines"]["scores"][1], baselines.results[1].scores[0], rtol=1e-9)
+    comments = comments_of(to_csv(record))
+    assert comments["app"] == app_build() and comments["checks"] == record["checks"]

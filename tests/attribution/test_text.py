@@ -260,3 +260,19 @@ def test_rollout_scores_are_the_read_rows_of_the_attention_pages_rollout(minilm,
     movable = ~np.array(problem.fixed)
     rho = rollout_agreement({"IG": ig, "same": scores}, scores, movable)
     assert rho["same"] == pytest.approx(1.0) and -1 <= rho["IG"] <= 1
+
+
+def test_a_truncated_text_b_is_said_and_the_reference_is_what_was_kept(minilm):
+    long_b = "the dog lay on the rug " * 120
+    problem, enc = text_problem(minilm, TEXT, TextTarget(text_b=long_b))
+    (warning,) = enc.warnings
+    assert warning.startswith("Text B has 722 tokens; only the first 256 are used")
+    kept = minilm.tokenizer(long_b, truncation=True, max_length=256, return_tensors="pt")
+    with torch.no_grad():
+        a = minilm.model(**enc.model_inputs()).last_hidden_state.mean(1)
+        b = minilm.model(**kept).last_hidden_state.mean(1)
+    assert problem.evaluate(problem.inputs).item() == pytest.approx(
+        torch.nn.functional.cosine_similarity(a, b).item(), abs=1e-5
+    )
+    with pytest.raises(TextInputError, match=r"^Text B has 25,000 characters"):
+        text_problem(minilm, TEXT, TextTarget(text_b="word " * 5000))

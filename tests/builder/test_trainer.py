@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 import torch
 
-from core.builder.evaluate import dead_relus, evaluate_plane, gradient_warning, metrics, r2_score
+from core.builder.evaluate import (
+    LEARNED,
+    VANISHING,
+    dead_relus,
+    evaluate_plane,
+    gradient_warning,
+    metrics,
+    r2_score,
+)
 from core.builder.setup import BuilderSetup, build_dataset
 from core.builder.trained import train_default_network
 from core.builder.trainer import Trainer
@@ -62,7 +70,10 @@ def test_huge_learning_rate_stops_with_a_message_instead_of_nan_training():
     setup = BuilderSetup(dataset="plane", n_points=100, learning_rate=10.0, activation="linear", hidden=(8, 8))
     t = Trainer(setup, build_dataset(setup))
     t.run(50)
-    assert t.status == "diverged" and "learning rate" in t.message
+    assert t.status == "diverged" and "learning rate (now 10)" in t.message
+    assert f"the loss became {t.history.train_loss[-1]:.4g}" in t.message  # the number the page shows
+    blown = not all(torch.isfinite(p).all() for p in t.model.parameters())
+    assert ("blew up" in t.message) == blown
     assert t.run(5) == 0  # stays stopped until reset
 
 
@@ -127,9 +138,28 @@ def test_dead_relus_and_gradient_warnings():
     with torch.no_grad():
         t.model.linears[0].bias[0] = -1000.0  # neuron 0 never fires
     assert dead_relus(t.model, t.x_train)[0] >= 1
-    assert "Vanishing" in gradient_warning([1e-9, 0.1])
-    assert "Exploding" in gradient_warning([1e9, 0.1])
-    assert gradient_warning([0.1, 0.2]) is None and gradient_warning([math.nan]) is None
+    assert "Vanishing" in gradient_warning([1e-9, 0.1], 0.5, "sigmoid", 0.03)
+    assert "Exploding" in gradient_warning([1e9, 0.1], 0.5, "relu", 0.03)
+    assert gradient_warning([0.1, 0.2], 0.5, "relu", 0.03) is None
+    assert gradient_warning([math.nan], 0.5, "relu", 0.03) is None
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "gelu", "linear", "leaky_relu"])
+def test_a_vanishing_gradient_warning_quotes_the_numbers_shown_and_advises_only_other_activations(activation):
+    said = gradient_warning([6e-11, 8e-7, 0.78], 1.34, activation, 10.0)
+    assert "6e-11" in said and "layer 1" in said and "1.34" in said
+    assert ("instead of sigmoid" in said) == (activation == "sigmoid")  # never "try tanh" to a tanh network
+
+
+def test_a_learned_network_gets_no_vanishing_gradient_warning():
+    """Issue 14: XOR with tanh at lr 10 trained to a loss of 0.0003 (layer 1's gradient 1e-10, small because there
+    is nothing left to learn) and was told "Vanishing gradients... Try ReLU/tanh instead of sigmoid"."""
+    setup = BuilderSetup(dataset="xor", activation="tanh", learning_rate=10, init_seed=2, n_points=200, hidden=(8, 8))
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(20)
+    h = trainer.history
+    assert h.train_loss[-1] < LEARNED and min(h.grad_norms[-1]) < VANISHING  # the case of the issue
+    assert gradient_warning(h.grad_norms[-1], h.train_loss[-1], "tanh", 10) is None
 
 
 RACE = """
@@ -201,6 +231,31 @@ def test_retune_changes_the_learning_rate_and_lets_a_finished_network_train_on()
     assert trainer.run(5) == 2
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"show_test": True}, {"learning_rate": 0.1}, {"max_epochs": 3}, {"target_loss": 1e-9}],
+    ids=["shown", "lr", "same-max", "unreached-target"],
+)
+def test_retune_leaves_a_network_stopped_while_its_stop_condition_still_holds(change):
+    """A network at its maximum of 3 epochs stays stopped under a change that keeps it at its maximum: it used to
+    train one more epoch and say "Reached the maximum of 3 epochs" at epoch 4."""
+    setup = BuilderSetup(n_points=60, max_epochs=3)
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(5)
+    trainer.retune(dataclasses.replace(setup, **change))
+    assert (trainer.status, trainer.message) == ("done", "Reached the maximum of 3 epochs.")
+    assert trainer.run(5) == 0 and trainer.epoch == 3
+
+
+def test_retune_to_a_maximum_already_passed_stops_at_once():
+    setup = BuilderSetup(n_points=60)
+    trainer = Trainer(setup, build_dataset(setup))
+    trainer.run(4)
+    trainer.retune(dataclasses.replace(setup, max_epochs=2))
+    assert (trainer.status, trainer.message) == ("done", "Reached the maximum of 2 epochs.")
+    assert trainer.run(1) == 0 and trainer.epoch == 4
+
+
 def test_a_set_up_that_changes_the_network_or_its_data_is_not_retuned_but_needs_a_new_trainer():
     setup = BuilderSetup(n_points=60)
     trainer = Trainer(setup, build_dataset(setup))
@@ -264,13 +319,43 @@ def test_trace_is_the_float64_step_of_a_copy_and_leaves_the_live_network_and_opt
         assert all(torch.equal(v, state[i][k]) for k, v in s.items() if torch.is_tensor(v))
 
 
-def test_the_first_batch_is_the_first_training_points_in_dataset_order():
-    setup = BuilderSetup(n_points=60, batch_size=7)
+def test_next_batch_is_the_batch_training_draws_and_step_takes_exactly_the_step_training_takes():
+    """Against the shuffle a hand-written loop draws (seeded with the weight seed, one permutation per epoch), and
+    against `run`: a step-by-step epoch and a half, taken with `step`, leaves the network as training does."""
+    setup = BuilderSetup(n_points=60, batch_size=7, optimizer="adam")
+    stepped, trained = Trainer(setup, build_dataset(setup)), Trainer(setup, build_dataset(setup))
+    shuffle = torch.Generator().manual_seed(setup.init_seed)
+    n = len(stepped.x_train)
+    batches_per_epoch = -(-n // 7)
+    for epoch in range(2):
+        order = torch.randperm(n, generator=shuffle)
+        for s in range(0, n, 7) if epoch == 0 else range(0, 3 * 7, 7):
+            x, y = stepped.next_batch()
+            torch.testing.assert_close(x, stepped.x_train[order[s : s + 7]], rtol=0, atol=0)
+            torch.testing.assert_close(y, stepped.y_train[order[s : s + 7]], rtol=0, atol=0)
+            change = stepped.step()
+            assert change.batch_after != change.batch_before
+    assert stepped.epoch == 1 and stepped.epoch_progress == pytest.approx(3 / batches_per_epoch)
+    trained.run(1)
+    while trained.epoch_progress < 3 / batches_per_epoch - 1e-9:  # the next epoch's first 3 batches
+        trained.run(1, seconds=0)
+    assert trained.history.train_loss == stepped.history.train_loss
+    for p, q in zip(stepped.model.parameters(), trained.model.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
+def test_a_step_reports_the_loss_it_changed_and_a_step_that_ends_the_last_epoch_stops():
+    setup = BuilderSetup(n_points=20, batch_size=100, max_epochs=1)  # one batch per epoch
     trainer = Trainer(setup, build_dataset(setup))
-    x, y = trainer.first_batch()
-    train = np.flatnonzero(trainer.data.is_train)[:7]
-    torch.testing.assert_close(x, trainer.data.features[train])
-    torch.testing.assert_close(y, trainer.data.targets(trainer.head_name)[train])
+    x, y = trainer.next_batch()
+    with torch.no_grad():
+        before = float(trainer.loss(x, y))
+    change = trainer.step()
+    with torch.no_grad():
+        after = float(trainer.loss(trainer.x_train, trainer.y_train))
+    assert change.batch_before == pytest.approx(before) and change.train_after == pytest.approx(after)
+    assert change.batch_after == pytest.approx(change.train_after)  # the batch is the whole training set here
+    assert trainer.epoch == 1 and trainer.status == "done" and trainer.history.train_loss[-1] == pytest.approx(after)
 
 
 def test_ready_and_diverged_say_whether_it_trains_on():

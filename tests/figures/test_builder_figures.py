@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.figures.builder.curves import loss_figure
+from core.figures.builder.colors import CLASS_COLORS
+from core.figures.builder.curves import TICK_PX, confusion_figure, log_axis, loss_figure
 from core.figures.builder.matrix import AXIS_BAND, TITLE_BAND, matrix_figure
 from core.figures.builder.network import MIN_TITLE_FONT, NODE, TITLE_FONT, network_figure
-from core.figures.builder.plane import LEGEND_TOP, plane_figure
+from core.figures.builder.plane import GRID_TRACE, LEGEND_TOP, canvas_figure, plane_figure
 
 
 def _plane():
@@ -118,3 +119,68 @@ def test_the_network_drawing_shows_each_neurons_output_over_the_plane_scaled_to_
     assert drawing.labels[0] == ("X₁", "X₂", "X₁·X₂") and drawing.labels[2] == ("layer 2 neuron 0", "layer 2 neuron 1")
     for ours, lin in zip(drawing.weights, model.linears, strict=True):
         np.testing.assert_array_equal(ours, lin.weight.detach().numpy())
+
+
+def test_confusion_tick_labels_carry_each_class_colour_on_both_axes():
+    fig = confusion_figure(np.array([[3, 1, 0], [0, 4, 1], [2, 0, 5]]))
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert [CLASS_COLORS[i] in t and f"class {i}" in t for i, t in enumerate(axis.ticktext)] == [True] * 3
+        assert axis.tickfont.color is None  # not one colour for every class
+
+
+def _points_plane(adding: bool):
+    points = np.array([[1.0, 1.0], [-2.0, 3.0], [4.0, -1.0], [0.0, 0.0]])
+    is_train = np.array([True, False, True, False])
+    output = np.full((1, 10, 10), 0.5)
+    return plane_figure("sigmoid_bce", "binary", output, points, np.array([0, 1, 1, 0]), is_train, adding=adding)
+
+
+def test_while_adding_points_every_point_is_drawn_and_clicks_pass_through_points_to_the_grid():
+    shown = {t.name: t for t in _points_plane(adding=True).data}
+    assert set(shown) == {"plane", "train points", "test points"}  # test points too, though show_test is off
+    assert len(shown["train points"].x) + len(shown["test points"].x) == 4
+    assert shown["train points"].hoverinfo == shown["test points"].hoverinfo == "skip"  # no click picks a point
+    assert shown["plane"].hoverinfo != "skip"
+    assert len(shown["plane"].x) > 30**2  # a finer grid than the plain plane's
+
+
+def test_without_adding_points_are_clickable_and_test_points_follow_show_test():
+    shown = {t.name: t for t in _points_plane(adding=False).data}
+    assert set(shown) == {"plane", "train points"}
+    assert shown["train points"].hoverinfo is None
+    assert len(shown["plane"].x) == 30**2
+
+
+def test_the_canvas_draws_every_clicked_point_on_a_neutral_plane():
+    points, labels = np.array([[1.0, 2.0], [-3.0, 0.5], [2.0, 2.0]]), np.array([0, 1, 1])
+    fig = canvas_figure(points, labels)
+    drawn = [t for t in fig.data if t.name != "plane"]
+    assert sum(len(t.x) for t in drawn) == 3
+    assert all(t.hoverinfo == "skip" for t in drawn)
+    assert "click to add" in fig.data[GRID_TRACE].hovertemplate
+    assert len(canvas_figure(np.zeros((0, 2)), np.zeros(0, int)).data[GRID_TRACE].x) > 0
+
+
+def test_the_plane_keeps_to_the_top_of_a_narrow_column():
+    assert _plane().layout.yaxis.constraintoward == "top"  # spare height below: the plane starts above the fold
+
+
+def _tick_labels(axis: dict, lo: float, hi: float) -> int:
+    """How many tick labels Plotly draws on log axis `axis` over [lo, hi]: one per decade times the 1-2-5 digits
+    (nticks=5 leaves Plotly its 1-2-5 labels), or one every `dtick` decades."""
+    decades = np.log10(hi / lo)
+    return int(decades // axis["dtick"]) + 1 if "dtick" in axis else int(3 * np.ceil(decades)) + 1
+
+
+def test_log_loss_axes_keep_their_tick_labels_apart_at_every_height():
+    for height in (200, 260, 420):
+        for lo in (0.5, 1e-2, 1e-4, 1e-9):
+            axis = log_axis(np.array([lo, 1.0]), height)
+            assert _tick_labels(axis, lo, 1.0) * TICK_PX <= max(2 * TICK_PX, height - 80), (height, lo, axis)
+
+
+def test_a_run_pinned_at_epoch_zero_is_drawn_next_to_a_trained_run():
+    fig = loss_figure([("A", [0], [0.7], [0.72]), ("B", [0, 1, 2], [0.7, 0.5, 0.3], [0.72, 0.6, 0.4])], height=260)
+    modes = {t.name: t.mode for t in fig.data}
+    assert modes["A: train"] == modes["A: test"] == "markers"  # a one-point line would draw nothing
+    assert modes["B: train"] == "lines"

@@ -7,13 +7,17 @@ import pytest
 import torch
 
 from core.race.goh import (
+    ESCAPED,
+    PATH_STEPS,
     best_momentum,
     best_plain,
     complex_regime_edges,
     converges,
     measured_rates,
     momentum_map,
+    momentum_path,
 )
+from core.race.goh import theory_rate as pair_rate
 
 LAMS = (1.0, 20.0)
 
@@ -118,3 +122,54 @@ def test_measured_map_agrees_with_theory_and_optima():
     assert m.measured_plain == pytest.approx(m.plain.rate, rel=1e-3)
     assert m.measured_momentum == pytest.approx(m.momentum.rate, rel=5e-3)
     assert m.measured_momentum < m.measured_plain
+
+
+@pytest.mark.parametrize(("alpha", "beta"), [(0.05, 0.0), (0.1, 0.6), (0.15, 0.9)])
+def test_a_clicked_pairs_path_is_gohs_recurrence(alpha, beta):
+    lams = (1.0, 10.0)
+    path = momentum_path(alpha, beta, lams, steps=40)
+    w, z, expected = np.ones(2), np.zeros(2), [np.ones(2)]
+    for _ in range(40):  # Goh: z ← βz + ∇f(w), w ← w − αz
+        z = beta * z + np.array(lams) * w
+        w = w - alpha * z
+        expected.append(w)
+    np.testing.assert_allclose(path, np.array(expected), rtol=1e-12, atol=1e-15)
+
+
+def test_a_diverging_pairs_path_is_cut_and_gohs_rate_says_it_diverges():
+    lams = (1.0, 10.0)
+    path = momentum_path(0.5, 0.5, lams)  # αλ_max = 5 > 2 + 2β = 3
+    assert len(path) < PATH_STEPS + 1 and np.linalg.norm(path[-1]) > ESCAPED
+    assert np.linalg.norm(path[:-1], axis=1).max() <= ESCAPED
+    assert pair_rate(0.5, 0.5, lams) > 1
+
+
+@pytest.mark.parametrize("kappa", [4.0, 50.0])
+def test_gohs_rate_at_the_optima_is_the_closed_form(kappa):
+    for best in (best_plain(1.0, kappa), best_momentum(1.0, kappa)):
+        assert pair_rate(best.alpha, best.beta, (1.0, kappa)) == pytest.approx(best.rate, rel=1e-6)
+    assert pair_rate(0.1, 0.6, (1.0, kappa)) == pytest.approx(theory_rate(0.1, 0.6, (1.0, kappa)))
+
+
+def test_every_cell_of_the_map_takes_a_click_and_the_picked_pair_is_marked():
+    from core.figures.race.goh import momentum_map_figure
+
+    m = momentum_map(20.0, n_alpha=5, n_beta=3, steps=10)
+    fig = momentum_map_figure(m, picked=(m.alphas[2], m.betas[1]))
+    (cells,) = [t for t in fig.data if t.name == "click to run this pair"]
+    assert sorted(zip(cells.x, cells.y, strict=True)) == sorted((a, b) for a in m.alphas for b in m.betas)
+    assert fig.layout.clickmode == "event+select"
+    (mark,) = [t for t in fig.data if t.name == "the pair drawn below"]
+    assert (mark.x[0], mark.y[0]) == (m.alphas[2], m.betas[1])
+
+
+def test_the_path_figure_draws_the_path_and_gohs_rate_line():
+    from core.figures.race.goh import momentum_path_figure
+
+    lams = (1.0, 10.0)
+    path = momentum_path(0.1, 0.6, lams, steps=30)
+    fig = momentum_path_figure(path, 0.1, 0.6, lams)
+    drawn, norms, goh = fig.data[1], fig.data[2], fig.data[3]
+    np.testing.assert_array_equal(np.c_[drawn.x, drawn.y], path)
+    np.testing.assert_allclose(norms.y, np.linalg.norm(path, axis=1))
+    np.testing.assert_allclose(goh.y, np.sqrt(2) * pair_rate(0.1, 0.6, lams) ** np.arange(31))

@@ -12,6 +12,7 @@ from torch import nn
 from core.race.landscape import (
     Problem,
     curvature_around,
+    directional_curvature,
     filter_normalized_direction,
     flatten,
     line_losses,
@@ -219,6 +220,8 @@ def test_the_curvature_lines_follow_the_top_eigenvector_and_a_random_direction_o
     assert float(got.a[0]) == pytest.approx(-0.4)
     assert float(got.along_random[4]) == pytest.approx(float(problem.loss(theta)), rel=1e-6)  # a = 0: θ* itself
     assert got.unstable_lr == pytest.approx(2 / lam) and dataclasses.replace(got, eigenvalue=-1.0).unstable_lr is None
+    assert got.random_curvature == pytest.approx(directional_curvature(problem, theta, rand), rel=1e-6)
+    assert got.length == pytest.approx(float(rand.norm()))
 
 
 def test_the_shared_plane_goes_through_the_common_start_and_a_paths_own_plane_through_its_end(problem):

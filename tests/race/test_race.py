@@ -25,6 +25,8 @@ RACERS = [
     make_racer("Rprop", lr=0.01),
     make_racer("LBFGS", lr=0.5, max_iter=5),
     make_racer("LBFGS", line_search_fn="strong_wolfe"),
+    make_racer("Adafactor", lr=0.05),
+    make_racer("Adafactor", lr=0.05, eps=(1e-8, 1e-3), d=2.0, beta2_decay=-0.5, weight_decay=0.01),
 ]
 
 

@@ -82,3 +82,25 @@ def test_racers_typed_one_per_line_are_parsed_and_each_refused_line_says_why():
         "'Adam lr=abc': lr = 'abc' is not a float value.",
     )
     assert racers_from_lines("", limit=5) == ((), ())
+
+
+def test_adafactor_races_with_torchs_none_eps_and_muon_says_why_it_cannot():
+    adafactor = make_racer("Adafactor")
+    assert adafactor.value("eps") == (None, 1e-3) and adafactor.kwargs()["eps"] == (None, 1e-3)  # torch's default
+    typed = parse_racer("Adafactor lr=0.05 eps=none/0.01")
+    assert typed.to_text() == "Adafactor lr=0.05 eps=none/0.01" and parse_racer(typed.to_text()) == typed
+    assert parse_racer("Adafactor eps=0/0.001") == adafactor  # 0 is how its widget shows none
+    with pytest.raises(RacerError, match="Muon updates matrices only"):
+        parse_racer("Muon lr=0.02")
+    with pytest.raises(RacerError, match="sparse gradients only"):
+        parse_racer("SparseAdam")
+
+
+def test_every_optimizer_can_race_at_once():
+    from core.race.setup import RaceSetup
+
+    everyone = tuple(make_racer(name).to_text() for name in OPTIMIZERS)
+    assert not RaceSetup(racers=everyone).validate()
+    assert {n for n in dir(torch.optim) if isinstance(getattr(torch.optim, n), type)} - {"Optimizer"} <= set(
+        OPTIMIZERS
+    ) | {"Muon", "SparseAdam"}  # a new torch optimizer shows up here first

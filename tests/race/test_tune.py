@@ -36,9 +36,9 @@ def test_distance_score_needs_a_minimum():
 
 
 @pytest.mark.parametrize("schedule", ["none", "one-cycle"])
-def test_param_group_sweep_equals_separate_runs_with_noise_clipping_and_schedule(schedule):
+@pytest.mark.parametrize("racer", [make_racer("Adam", lr=0.1, betas=(0.8, 0.99)), make_racer("Adafactor", lr=0.1)])
+def test_param_group_sweep_equals_separate_runs_with_noise_clipping_and_schedule(schedule, racer):
     s = SURFACES["rastrigin"]
-    racer = make_racer("Adam", lr=0.1, betas=(0.8, 0.99))
     config = RaceConfig(steps=40, noise=2.0, seed=5, clip=10.0, schedule=schedule)
     lrs = np.array([1e-3, 0.03, 0.3, 30.0])
     sweep = lr_sweep(s, racer, s.start, config, "mean loss", lrs=lrs)

@@ -1,6 +1,8 @@
 """The output over the input plane as an image, with the data points on top and a clickable, hoverable grid.
 
 Trace order (the page reads clicks by it): 0 = click/hover grid, 1 = training points, 2 = test points (if shown).
+While the student adds points by clicking, the points let clicks through to the grid (a click next to a point adds
+one instead of picking that point) and test points are drawn too (every point added is seen).
 """
 
 from __future__ import annotations
@@ -48,14 +50,17 @@ def plane_figure(
     selected: int | None = None,
     click_grid: int = 30,
     height: int = 420,
+    adding: bool = False,
 ) -> go.Figure:
     """Heatmap of the output `[K, res, res]` with train points (white edge) and test points (black edge).
 
     A grid of `click_grid²` invisible markers carries the hover value and lets a click anywhere give (x1, x2);
-    `selected` (an index into `points`) is ringed.
+    `selected` (an index into `points`) is ringed. `adding`: clicks add points (see the module's docstring), on a
+    grid twice as fine.
     """
     lo, hi = DOMAIN
     res = output.shape[-1]
+    click_grid, show_test = (2 * click_grid, True) if adding else (click_grid, show_test)
     traces = []
     # invisible click/hover grid: output sampled at the nearest image cell
     step = (hi - lo) / click_grid
@@ -99,6 +104,7 @@ def plane_figure(
                 customdata=idx,
                 marker=dict(size=7, color=c, line=dict(color=edge, width=1), **colorbar_kw),
                 hovertemplate=f"{name} point #%{{customdata}}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>",
+                hoverinfo="skip" if adding else None,
             )
         )
     if selected is not None and 0 <= selected < len(points):
@@ -126,7 +132,7 @@ def plane_figure(
     )
     # The legend sits above the plot (below the mode bar, which takes the top ~25 px), clear of the x-axis title;
     # both axes constrain their domain, so the square plot shrinks instead of padding its range and the x tick
-    # labels stay right under the image.
+    # labels stay right under the image; it keeps to the top (1024 pixels wide: the plane starts above the fold).
     layout = dict(
         height=height,
         margin=dict(l=10, r=10, t=LEGEND_TOP, b=10),
@@ -143,9 +149,24 @@ def plane_figure(
             title=dict(text="x₂", standoff=4),
             scaleanchor="x",
             constrain="domain",
+            constraintoward="top",  # in a narrow column the square sits under the legend, the spare height below
             showgrid=False,
             zeroline=False,
         ),
         uirevision="plane",
     )
     return go.Figure(data=traces, layout=layout)
+
+
+def canvas_figure(points: np.ndarray, labels: np.ndarray, height: int = 420) -> go.Figure:
+    """The blank canvas: the plane with no network output yet (neutral grey), the points clicked so far `[N, 2]`
+    with their classes `[N]`, and a click grid that adds points."""
+    neutral = np.full((1, 2, 2), 0.5)  # a sigmoid output of 0.5 is the diverging scale's neutral grey
+    fig = plane_figure(
+        "sigmoid_bce", "binary", neutral, points, labels, np.ones(len(points), bool), height=height, adding=True
+    )
+    fig.update_traces(
+        hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>click to add a point<extra></extra>", selector=dict(name="plane")
+    )
+    fig.update_layout(uirevision="canvas")  # the trained plane starts afresh, not zoomed as the canvas was
+    return fig

@@ -85,7 +85,7 @@ def plane_race_figure(view: PlaneView, runs: tuple[NetRun, ...], title: str) -> 
         cols=2,
         column_widths=[0.55, 0.45],
         horizontal_spacing=0.08,
-        subplot_titles=(title, "true loss (solid) vs loss at the projection (dotted)"),
+        subplot_titles=(title, "true loss (solid), on the plane (dotted)"),
     )
     loss = view.grid.loss.numpy()
     fig.add_trace(

@@ -87,16 +87,18 @@ def _star(draw: ImageDraw.ImageDraw, x: float, y: float, r: float = 8) -> None:
     draw.polygon(corners, fill=WHITE, outline=BLACK)
 
 
-def _segments(pixels: np.ndarray) -> list[list[tuple[float, float]]]:
-    """Runs of finite pixel points, clamped near the image (a path leaving for 1e30 stays drawable)."""
-    out, current = [], []
-    for px, py in np.clip(pixels, -4 * PLOT, 5 * PLOT):
+def _segments(pixels: np.ndarray) -> list[tuple[int, list[tuple[float, float]]]]:
+    """Runs of finite pixel points, clamped near the image (a path leaving for 1e30 stays drawable), each with the
+    index of its first point. Found once per racer: each frame draws a prefix of them."""
+    out, current, first = [], [], 0
+    for i, (px, py) in enumerate(np.clip(pixels, -4 * PLOT, 5 * PLOT).tolist()):
         if math.isfinite(px) and math.isfinite(py):
-            current.append((float(px), float(py)))
+            first = i if not current else first
+            current.append((px, py))
         elif current:
-            out.append(current)
+            out.append((first, current))
             current = []
-    return [*out, current] if current else out
+    return [*out, (first, current)] if current else out
 
 
 def race_gif(result: RaceResult, max_frames: int = MAX_FRAMES) -> bytes:
@@ -109,6 +111,7 @@ def race_gif(result: RaceResult, max_frames: int = MAX_FRAMES) -> bytes:
     font = ImageFont.load_default(size=13)
     pixels = [canvas.pixel(np.asarray(run.points, dtype=float)) for run in result.runs]
     finite = [np.isfinite(p).all(axis=1) for p in pixels]
+    segments = [_segments(p) for p in pixels]
     minima = canvas.pixel(np.asarray(result.surface.minima, dtype=float).reshape(-1, 2))
     start = canvas.pixel(np.asarray([result.start], dtype=float))[0]
     longest = max((run.steps for run in result.runs), default=0)
@@ -121,10 +124,11 @@ def race_gif(result: RaceResult, max_frames: int = MAX_FRAMES) -> bytes:
     def frame(step: int) -> Image.Image:
         image = background.copy()
         draw = ImageDraw.Draw(image)
-        for run, pix, ok, rgb in zip(result.runs, pixels, finite, colors, strict=True):
+        for run, pix, ok, runs, rgb in zip(result.runs, pixels, finite, segments, colors, strict=True):
             end = min(step, run.steps)
-            for segment in _segments(pix[: end + 1]):
-                draw.line(segment, fill=rgb, width=2)
+            for first, segment in runs:
+                if first <= end:
+                    draw.line(segment[: end + 1 - first], fill=rgb, width=2)
             last = np.flatnonzero(ok[: end + 1])
             if len(last) == 0:
                 continue

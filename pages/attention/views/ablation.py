@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.attention import ablation
+from core.attention.setup import head_of, heads_of
 from core.figures.attention import outcomes
 from core.figures.attention.common import layer_head_figure
 from core.markdown_literal import literal
@@ -15,17 +16,8 @@ from pages.session import session_fragment, session_id
 
 @session_fragment
 def render(data: Shown) -> None:
-    options = [(layer, head) for layer in range(data.layers) for head in range(data.heads)]
-    key = STATE.key("ablate")
-    st.session_state[key] = [tuple(h) for h in st.session_state.get(key, []) if tuple(h) in options]
-    off = st.multiselect(
-        "Heads to switch off",
-        options,
-        key=key,
-        persist_state="session",
-        placeholder="e.g. L1 H3, L5 H6",
-        format_func=lambda lh: f"L{lh[0] + 1} H{lh[1] + 1}",
-    )
+    named = STATE.widget("ablate", choices=heads_of(data.layers, data.heads), placeholder="e.g. L1 H3, L5 H6")
+    off = [head_of(name) for name in named]
     ablator = st.session_state.get(STATE.key("ablator"))
     if ablator is None or ablator.shared is not data.loaded:
         ablator = ablation.HeadAblator(data.loaded, owner=session_id())  # its copy is made on first use

@@ -11,6 +11,7 @@ from core.markdown_literal import literal
 from core.tokens import TextInputError
 from pages.attention.data import Shown, attention, view_of
 from pages.attention.state import STATE, layer_and_heads, relink
+from pages.kit import show_warnings
 from pages.session import session_fragment
 
 SPECIAL_NOTES = {
@@ -21,16 +22,22 @@ SPECIAL_NOTES = {
 }
 
 
+def _named(message: str) -> str:
+    """A message of core.tokens about the second sentence, naming it as the page does."""
+    return message.replace("The text", "Second sentence", 1)
+
+
 @session_fragment
 def render(data: Shown) -> None:
     other = STATE.widget("compare_text")
     layer, (head,) = layer_and_heads(data, multi=False)
     setup = data.setup
     try:
-        attention(setup.source, other, None)
+        second = attention(setup.source, other, None)
     except TextInputError as error:
-        st.error(literal(str(error).replace("The text", "Second sentence", 1)))
+        st.error(literal(_named(str(error))))
         return
+    show_warnings(_named(w) for w in second.encoded.warnings)
     # shown with the page's [CLS]/[SEP] mode; JS needs distributions, so "hide" compares renormalised rows
     a, b = (
         view_of(setup.source, text, None, setup.weighting, setup.granularity, setup.special)

@@ -14,13 +14,10 @@ LINES_MAX_HEIGHT = 720  # px; longer inputs scroll inside the head view
 
 @session_fragment
 def render(data: Shown) -> None:
-    layer, chosen = layer_and_heads(data)
-    cols = st.columns([1, 2])
-    form = cols[0].segmented_control(
-        "Form", ["Lines", "Heatmap"], default="Lines", key=STATE.key("form"), required=True
-    )
-    with cols[1]:
-        visible = pair_filter(data)
+    # one row of controls, so the lines start above the fold of a 1024 × 768 screen
+    layer, chosen = layer_and_heads(data, form=True)
+    form = st.session_state.get(STATE.key("form")) or "Lines"
+    visible = pair_filter(data)
     maps = data.shown.maps[layer][list(chosen)]
     if form == "Heatmap":
         st.plotly_chart(heads.head_heatmaps(maps, data.labels, chosen, visible), key=STATE.key("heatmaps"))

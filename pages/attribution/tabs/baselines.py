@@ -23,7 +23,7 @@ def render(data: Explained) -> None:
     )
     result = run_heavy(
         STATE.key("baselines"),
-        (*data.key, setup.method, setup.settings),
+        data.asked,
         lambda report: baseline_sensitivity(data.with_baseline, kinds, setup.method, setup.settings, progress=report),
         label=f"{METHODS[setup.method].title} with {len(kinds)} baselines",
         ask=True,

@@ -1,15 +1,18 @@
-"""Export: the result (and a network's whole map) as JSON and CSV with everything needed to re-run it, and the
-metrics computed so far."""
+"""Export: the result (and a network's whole map) as JSON and CSV with everything needed to re-run it, the metrics
+and checks computed so far; and an export opened again, which puts its set-up (and network) back on the page."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.attribution.export import export_record, to_csv, to_json
+from core.attribution.export import checks_record, export_record, read_export, to_csv, to_json
+from core.attribution.network_file import network_record
+from core.markdown_literal import literal
 from core.settings import flat_values
 from pages.attribution.data import Explained
-from pages.attribution.state import STATE
+from pages.attribution.state import OPENED_NETWORK, STATE
 from pages.attribution.tabs import faithfulness, robustness
+from pages.heavy import result_of
 from pages.session import session_fragment
 
 
@@ -22,24 +25,34 @@ def metrics(data: Explained) -> dict[str, float]:
     return found if sensitivity is None else {**found, "max_sensitivity": sensitivity}
 
 
+def checks(data: Explained) -> dict:
+    """The sanity check's and the baselines' results, when they were run for this result."""
+    return checks_record(result_of(STATE.key("sanity"), data.asked), result_of(STATE.key("baselines"), data.asked))
+
+
 @session_fragment
 def render(data: Explained) -> None:
     result, setup = data.result, flat_values(data.setup)
+    network = network_record(data.network) if data.network is not None else None
     if data.point is not None:
         st.markdown("**The explained point**")
     download_buttons(
-        export_record(result, data.described, setup, metrics(data), data.point), f"attribution-{result.method}"
+        export_record(result, data.described, setup, metrics(data), data.point, checks(data), network),
+        f"attribution-{result.method}",
     )
     st.caption(
-        "Both carry the model's source and revision, library versions, device, task and target, method "
-        "with every setting, baseline, seed, Captum's delta and the completeness check: re-running these "
-        "settings gives the same numbers. The page link holds the same set-up."
+        "Both carry the app's version and commit, the model's source and revision, library versions, device, task "
+        "and target, method with every setting, baseline, seed, Captum's delta, the completeness check and the "
+        "checks run so far (sanity, baselines)"
+        + (", and the network's weights" if network is not None else "")
+        + ": opening the JSON below re-runs it to the same numbers. The page link holds the same set-up."
     )
+    open_export()
     if data.map is None or data.grid is None:
         return
     st.markdown("**The whole map**")
     download_buttons(
-        export_record(data.map, data.described, setup, {}, data.grid.points.numpy()),
+        export_record(data.map, data.described, setup, {}, data.grid.points.numpy(), network=network),
         f"attribution-map-{data.map.method}",
     )
     resolution = data.setup.resolution
@@ -71,3 +84,20 @@ def download_buttons(record: dict, name: str) -> None:
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def open_export() -> None:
+    """An export's JSON opened again: its set-up replaces the page's (and its network the session's) on the next
+    run, which then computes the same numbers."""
+    up = st.file_uploader("Open an export (JSON) to re-run it", type=["json"], key=STATE.key("open_export"))
+    if up is None or st.session_state.get(STATE.key("opened_file")) == up.file_id:
+        return
+    try:
+        opened = read_export(up.getvalue().decode("utf-8", errors="replace"))
+    except ValueError as error:
+        st.error(f"{literal(up.name)} was not opened: {literal(error)}. Open a JSON this page exported.")
+        return
+    st.session_state[STATE.key("opened_file")] = up.file_id
+    OPENED_NETWORK.put(opened.network)
+    STATE.replace(opened.setup, [f"Opened {up.name}.", *opened.warnings])
+    st.rerun()

@@ -19,10 +19,9 @@ def render(data: Explained) -> None:
         "session, and re-run the method. If the attributions barely change (ρ stays near 1), they describe "
         "the input, not what the model learned."
     )
-    setup = data.setup
     result = run_heavy(
         STATE.key("sanity"),
-        (*data.key, setup.method, setup.settings),
+        data.asked,
         data.sanity,
         label="cascading randomisation",
         ask=True,

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.race.setup import TABS
 from pages.race.state import Race
 from pages.race.views import inside, landscape, momentum, race, tune
 
-VIEW_OF: dict[str, Callable[[Race], None]] = {
-    "Race": race.render,
-    "Inside one update": inside.render,
-    "Tune the learning rate": tune.render,
-    "Momentum on the quadratic": momentum.render,
-    "Real network landscape": landscape.render,
-}
+VIEW_OF: dict[str, Callable[[Race], None]] = dict(
+    zip(TABS, (race.render, inside.render, tune.render, momentum.render, landscape.render), strict=True)
+)

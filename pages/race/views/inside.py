@@ -8,6 +8,8 @@ import streamlit as st
 
 from core.figures.race import race as race_fig
 from core.race.inside import inspect_update, telling, weight_decay_lab
+from core.race.race import share
+from pages.heavy import run_heavy
 from pages.race.state import STATE, Race
 from pages.session import session_fragment
 
@@ -61,7 +63,15 @@ def render(data: Race) -> None:
 
 
 def _update(data: Race, run, step: int) -> None:
-    update = inspect_update(data.surface, run.racer, data.result.start, data.setup.config(), step)
+    start, config = data.result.start, data.setup.config()
+    update = run_heavy(
+        STATE.key("update"),
+        (data.setup, run.racer, step),
+        lambda report: inspect_update(data.surface, run.racer, start, config, step, share(report, 0, 1, "replaying")),
+        label=f"{run.label} replayed to step {step:,}",
+    )
+    if update is None:
+        return
     st.markdown(
         f"`torch.optim.{run.racer.optimizer}` at step **{update.step}**, lr = {update.lr:.4g}: "
         f"θ = {_fmt(update.before)}, gradient received g = {_fmt(update.grad)}, "

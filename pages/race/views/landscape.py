@@ -7,11 +7,13 @@ import streamlit as st
 
 from core.figures.race import landscape as land_fig
 from core.markdown_literal import literal
-from core.race.landscape import curvature_around, slice_around
+from core.race.landscape import EXTENTS, curvature_around, fitting_extent, slice_around
 from core.race.network_race import own_plane, plane_view, race_network, shared_plane
 from core.race.networks import SOURCES, LandscapeNetwork, default_network, landscape_network
+from core.race.race import share
 from core.race.racers import parse_racer, racers_from_lines
 from core.race.setup import MAX_RACERS
+from core.race.sharpness import sharpness_note
 from core.race.stepper import LoopConfig
 from pages.heavy import run_heavy, shelf
 from pages.kit import TRAINED_NETWORK
@@ -77,10 +79,21 @@ def _slice(net: LandscapeNetwork) -> None:
     """The 2-D slice around θ* beside the loss along the top Hessian eigenvector and a random direction."""
     c1, c2, c3, c4 = st.columns(4)
     n = c1.slider("Grid points per axis", 11, 51, 31, step=2, key=STATE.key("li_n"), persist_state="session")
-    extent = c2.slider(
-        "Extent (± units of the direction)", 0.1, 2.0, 1.0, key=STATE.key("li_extent"), persist_state="session"
-    )
     seed = int(c3.number_input("Direction seed", 0, 1000, 0, key=STATE.key("li_seed"), persist_state="session"))
+    fitted = STATE.memo("li_fitted", (net.key, seed), lambda: fitting_extent(net.problem, net.trained, net.start, seed))
+    if st.session_state.get(STATE.key("li_fitted_for")) != (net.key, seed):  # a new network or direction: refit
+        st.session_state[STATE.key("li_fitted_for")] = (net.key, seed)
+        st.session_state[STATE.key("li_extent")] = fitted
+    extent = c2.slider(
+        "Extent (± units of the direction)",
+        float(EXTENTS[0]),
+        float(EXTENTS[-1]),
+        key=STATE.key("li_extent"),
+        step=0.01,
+        persist_state="session",
+        help=f"Starts at {fitted:g}: there the loss along the slice's directions has climbed halfway from θ* to "
+        "the network's initialisation, so the valley around θ* fills the plot. Li et al. use 1.",
+    )
     three_d = c4.toggle("3-D surface", key=STATE.key("li_3d"), persist_state="session")
     grid = run_heavy(
         STATE.key("li_slice"),
@@ -104,31 +117,26 @@ def _slice(net: LandscapeNetwork) -> None:
         width="stretch",
     )
     right.metric(
-        "top Hessian eigenvalue at θ*",
+        "top Hessian eigenvalue λ at θ*",
         f"{curvature.eigenvalue:.4g}",
-        help=f"Power iteration, {curvature.iterations} Hessian-vector products from autograd (double "
-        "backward); the Hessian itself is never formed.",
+        f"random direction: {curvature.random_curvature:.4g}",
+        delta_color="off",
+        delta_arrow="off",
+        help=f"Power iteration, {curvature.iterations} Hessian-vector products from autograd (double backward); the "
+        "Hessian itself is never formed. Below it, d̂ᵀHd̂ for the random direction's unit vector d̂ (one product).",
     )
     right.plotly_chart(
         land_fig.line_figure(
             curvature.a.numpy(),
             {
                 "along the top eigenvector": curvature.along_eigenvector.numpy(),
-                "along a random filter-normalised direction": curvature.along_random.numpy(),
+                "along a random direction": curvature.along_random.numpy(),
             },
         ),
         key=STATE.key("li_lines"),
         width="stretch",
     )
-    unstable = curvature.unstable_lr
-    right.caption(
-        "Both directions have the same length. The top eigenvector is the sharpest way out of the minimum"
-        + (
-            f": with plain gradient descent, lr > 2/λ = {unstable:.3g} would be unstable here."
-            if unstable is not None
-            else "; here the loss does not curve upward along it (λ ≤ 0), so no step size is limited by it."
-        )
-    )
+    right.caption(f"Both directions have the same length. {sharpness_note(curvature)}")
 
 
 def _racers(net: LandscapeNetwork) -> None:
@@ -186,8 +194,16 @@ def _racers(net: LandscapeNetwork) -> None:
     else:
         i = st.selectbox("Racer", range(len(runs)), format_func=labels.__getitem__, key=STATE.key("net_own"))
         plane, shown, title = own_plane(runs[i]), (runs[i],), f"{labels[i]} on its own PCA plane"
+    view = run_heavy(
+        STATE.key("net_plane_view"),
+        (net.key, texts, steps, how, tuple(run.label for run in shown)),
+        lambda report: plane_view(net.problem, plane, shown, progress=share(report, 0, 1, "loss on the plane")),
+        label="the loss on the plane of the paths",
+    )
+    if view is None:
+        return
     st.plotly_chart(
-        land_fig.plane_race_figure(plane_view(net.problem, plane, shown), shown, title),
+        land_fig.plane_race_figure(view, shown, title),
         key=STATE.key("net_fig"),
         width="stretch",
     )

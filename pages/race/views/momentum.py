@@ -6,16 +6,15 @@ import numpy as np
 import streamlit as st
 
 from core.figures.race import goh as goh_fig
-from core.race.goh import MomentumMap, momentum_map
+from core.race.goh import PATH_STEPS, MomentumMap, momentum_map, momentum_path
 from core.race.racers import make_racer
 from core.race.setup import MAX_RACERS
+from pages.heavy import run_heavy, shelf
+from pages.race.clicks import new_click
 from pages.race.state import STATE, Race
 from pages.session import session_fragment
 
-
-@st.cache_resource(max_entries=16, show_spinner="Running real torch.optim.SGD over the (α, β) grid…")
-def _momentum_map(kappa: float) -> MomentumMap:
-    return momentum_map(kappa)
+MAPS = shelf("race.momentum_maps", 16)  # a map depends on κ alone: shared by every session
 
 
 @session_fragment
@@ -28,7 +27,15 @@ def render(data: Race) -> None:
     kappa = st.slider(
         "Condition number κ", 2.0, 200.0, float(min(max(data.setup.kappa, 2.0), 200.0)), key=STATE.key("goh_kappa")
     )
-    m = _momentum_map(kappa)
+    m = run_heavy(
+        STATE.key("goh"),
+        kappa,
+        lambda report: momentum_map(kappa, report=report),
+        label="real torch.optim.SGD over the (α, β) grid",
+        shelf=MAPS,
+    )
+    if m is None:
+        return
     c = st.columns(4)
     c[0].metric("best plain step 2/(λ_min+λ_max)", f"{m.plain.alpha:.4g}")
     c[1].metric(
@@ -46,12 +53,27 @@ def render(data: Race) -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    st.plotly_chart(goh_fig.momentum_map_figure(m), key=STATE.key("goh_map"), width="stretch")
+    picked = _picked(m)
+    click = new_click(goh_fig.momentum_map_figure(m, picked), "goh_map")
+    if click is not None:
+        st.session_state[STATE.key("goh_pick")] = (kappa, click)
+        st.rerun()
     st.caption(
         f"Plain descent converges iff 0 < αλ < 2, momentum iff 0 < αλ < 2 + 2β (black edge). Inside a "
         f"dotted/dashed region the eigenvalues of the iteration are complex and the rate is √β: at β* that "
         f"is √β* = {np.sqrt(m.momentum.beta):.4f}, the measured rate. (A well-known article prints 2√β, "
         f"which would be {2 * np.sqrt(m.momentum.beta):.4f} here: more than 1, i.e. divergence.)"
+    )
+    alpha, beta = picked
+    st.markdown(
+        f"**Click the map** to run real `torch.optim.SGD(lr={alpha:.4g}, momentum={beta:.3g})` from (1, 1) for "
+        f"{PATH_STEPS} steps, as in Goh's article (now: "
+        + ("the best momentum pair)." if picked == (m.momentum.alpha, m.momentum.beta) else "the pair you clicked).")
+    )
+    st.plotly_chart(
+        goh_fig.momentum_path_figure(momentum_path(alpha, beta, m.lams), alpha, beta, m.lams),
+        key=STATE.key("goh_path"),
+        width="stretch",
     )
     if st.button(
         "Race these on the quadratic",
@@ -65,3 +87,9 @@ def render(data: Race) -> None:
         )
         STATE.ask(surface="quadratic", kappa=kappa, racers=(*data.racers, *best)[-MAX_RACERS:])
         st.rerun()  # the whole page: the sidebar and the race change
+
+
+def _picked(m: MomentumMap) -> tuple[float, float]:
+    """The (α, β) the user clicked for this κ, else the best momentum pair."""
+    kappa, pair = st.session_state.get(STATE.key("goh_pick"), (None, None))
+    return pair if kappa == m.lams[1] else (m.momentum.alpha, m.momentum.beta)

@@ -9,7 +9,9 @@ from core.figures.race import race as race_fig
 from core.figures.race.race_gif import MAX_FRAMES, SECONDS, race_gif
 from core.markdown_literal import literal
 from core.race.export import race_csv
-from core.race.race import noise_fan, standings
+from core.race.race import estimated_seconds, noise_fan, standings
+from pages.heavy import run_heavy
+from pages.race.clicks import new_click
 from pages.race.state import STATE, Race
 from pages.session import session_fragment
 
@@ -73,20 +75,10 @@ def _race_view(data: Race, playing: bool) -> None:
             st.session_state[STATE.key("playing")] = False
             st.rerun()
     at = st.slider("Step", 0, longest, key=step)
-    event = st.plotly_chart(
-        race_fig.contour_figure(data.result, at),
-        key=STATE.key("contour"),
-        on_select="rerun",
-        selection_mode="points",
-        width="stretch",
-    )
-    points = event.selection.points if event and event.selection else []
-    if points:
-        click = (float(points[0]["x"]), float(points[0]["y"]))
-        if click != st.session_state.get(STATE.key("last_click")):  # a selection stays until the next click
-            st.session_state[STATE.key("last_click")] = click
-            STATE.ask(start_x=round(click[0], 3), start_y=round(click[1], 3))
-            st.rerun()
+    click = new_click(race_fig.contour_figure(data.result, at), "contour")
+    if click is not None:
+        STATE.ask(start_x=round(click[0], 3), start_y=round(click[1], 3))
+        st.rerun()
     st.plotly_chart(race_fig.metrics_figure(data.result, at), key=STATE.key("metrics"), width="stretch")
 
 
@@ -103,7 +95,16 @@ def _noise_fan(data: Race) -> None:
     labels = data.labels
     pick = st.selectbox("Racer", range(len(labels)), format_func=labels.__getitem__, key=STATE.key("fan_racer"))
     seeds = st.slider("Seeds", 2, 20, 8, key=STATE.key("fan_seeds"))
-    paths = noise_fan(data.surface, data.result.runs[pick].racer, data.result.start, data.setup.config(), seeds)
+    racer, start, config = data.result.runs[pick].racer, data.result.start, data.setup.config()
+    paths = run_heavy(
+        STATE.key("fan"),
+        (data.setup, racer, seeds),
+        lambda report: noise_fan(data.surface, racer, start, config, seeds, report),
+        label=f"{labels[pick]} under {seeds} noise seeds",
+        seconds=estimated_seconds(config, seeds),
+    )
+    if paths is None:
+        return
     st.plotly_chart(
         race_fig.noise_fan_figure(data.surface, data.result.start, paths, labels[pick]),
         key=STATE.key("fan"),
