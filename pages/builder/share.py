@@ -27,6 +27,11 @@ def render(run: Run) -> None:
     with share:
         st.markdown("**Share**: this link holds the whole set-up (the copy button is at its right).")
         st.code(page_link(st.context.url, to_query(setup)), language=None, wrap_lines=True)
+        if trainer.epoch:  # Streamlit starts a new session on a reload: nothing of this one comes back
+            st.caption(
+                f"Reloading the page (F5) starts afresh: the link brings back this set-up, not the {trainer.epoch:,} "
+                "epochs trained. Download the trained weights (on the right) to keep them."
+            )
         if st.session_state.get(STATE.key("teacher")):
             STATE.widget("hide")
         else:  # a student on a classroom link cannot unhide what the teacher hid

@@ -317,3 +317,14 @@ def test_with_no_feature_ticked_play_is_there_but_greyed():
     at.checkbox(key=P + "features.x1").uncheck().run()
     assert any("Tick at least one input feature" in i.value for i in at.info)
     assert at.button(key=P + "play").disabled
+
+
+def test_share_says_what_a_reload_loses_once_there_is_training_to_lose():
+    at = run({"n_points": "60"})
+    at.session_state[P + "tab"] = "Share and export"
+    at.run()
+    assert not any("Reloading the page" in c.value for c in at.caption)  # nothing trained yet
+    at.button(key=P + "step").click().run()
+    at.run()  # the live view trains Step's epoch frame by frame
+    assert trainer(at).epoch >= 1
+    assert any("Reloading the page (F5) starts afresh" in c.value for c in at.caption)
