@@ -64,11 +64,11 @@ def play(seconds: float) -> Action:
     return act
 
 
-def wait_text(text: str, timeout_s: float = 120) -> Action:
-    """Wait until `text` shows (a result computed after the page's first run)."""
+def shown(selector: str, timeout_s: float = 180) -> Action:
+    """Wait until `selector` shows (a result computed after the click that asked for it)."""
 
     def act(page) -> None:
-        page.get_by_text(text).first.wait_for(timeout=timeout_s * 1000)
+        page.locator(selector).first.wait_for(timeout=timeout_s * 1000)
         wait_for_script(page)
 
     return act
@@ -103,17 +103,23 @@ SHOTS: dict[str, Shot] = {
     "network-builder-hand-mode": Shot("/network-builder", (tab("Hand mode"),), 1100, TAB_PANEL),
     "optimizer-race-race": Shot("/optimizer-race", thumbnail=("optimizer-race", PLOTS)),
     "optimizer-race-inside": Shot("/optimizer-race", (tab("Inside a step"),)),
-    "optimizer-race-momentum": Shot("/optimizer-race", (tab("Momentum"), wait_text("the best momentum pair"))),
+    "optimizer-race-momentum": Shot("/optimizer-race", (tab("Momentum"), shown("text=the best momentum pair"))),
     "optimizer-race-landscape": Shot("/optimizer-race", (tab("Network landscape"),)),
-    "bert-attention-head-view": Shot("/bert-attention"),
-    "bert-attention-model-view": Shot("/bert-attention", (tab("Model view"),), thumbnail=("bert-attention", PLOTS)),
+    "bert-attention-head-view": Shot("/bert-attention?layer=2&heads=1,9,10"),
+    "bert-attention-model-view": Shot(
+        "/bert-attention", (tab("Model view"),), thumbnail=("bert-attention", f"{PLOTS} >> nth=0", f"{PLOTS} >> nth=1")
+    ),
     "bert-attention-neuron-view": Shot("/bert-attention", (tab("Neuron view"),)),
     "bert-attention-rollout": Shot("/bert-attention", (tab("Aggregates"),)),
     "bert-attention-statistics": Shot("/bert-attention", (tab("Head statistics"),)),
     "attributions-text": Shot("/attributions", thumbnail=("attributions", PLOTS)),
     "attributions-maps": Shot("/attributions?subject=network"),
-    "attributions-compare": Shot("/attributions", (tab("Compare methods"),)),
-    "attributions-sanity": Shot("/attributions", (tab("Sanity check"),)),
+    "attributions-compare": Shot(
+        "/attributions", (tab("Compare methods"), click("more method(s)"), shown("text=Spearman rank correlation"))
+    ),
+    "attributions-sanity": Shot(
+        "/attributions", (tab("Sanity check"), click("Run the sanity check"), shown(f"{PLOTS} >> nth=3"))
+    ),
     "home": Shot("/"),  # last: it shows the thumbnails taken above
 }
 
@@ -134,6 +140,9 @@ def fit_width(page, shot: Shot) -> None:
 def capture(page, shot: Shot, path: Path) -> None:
     """Save the shot's part as tall as it is, or down to its `until`, and the thumbnail it gives, if any."""
     fit_width(page, shot)
+    size = page.viewport_size
+    page.mouse.move(size["width"] - 5, size["height"] - 5)  # blank page there: no hover label, no chart toolbar
+    page.wait_for_timeout(300)
     whole = {"x": 0, "y": 0, **page.viewport_size}
     box = whole if shot.part == PAGE else page.locator(shot.part).first.bounding_box()
     if shot.until:
@@ -145,16 +154,16 @@ def capture(page, shot: Shot, path: Path) -> None:
 
 
 def thumbnail(page, selectors: list[str], path: Path) -> None:
-    """Save the home page's picture of a tool: the top left, at the thumbnail's aspect, of the box around the
-    first element of each selector, scaled down."""
+    """Save the home page's picture of a tool: the page from the top of the first element of each selector, as
+    wide as they are and as tall as the thumbnail's aspect makes it, scaled down."""
     from PIL import Image
 
     boxes = [page.locator(selector).first.bounding_box() for selector in selectors]
     left, top = min(b["x"] for b in boxes), min(b["y"] for b in boxes)
     width = max(b["x"] + b["width"] for b in boxes) - left
-    height = min(max(b["y"] + b["height"] for b in boxes) - top, width * THUMBNAIL_SIZE[1] / THUMBNAIL_SIZE[0])
-    width = min(width, height * THUMBNAIL_SIZE[0] / THUMBNAIL_SIZE[1])
-    png = page.screenshot(clip={"x": left, "y": top, "width": width, "height": height})
+    png = page.screenshot(
+        clip={"x": left, "y": top, "width": width, "height": width * THUMBNAIL_SIZE[1] / THUMBNAIL_SIZE[0]}
+    )
     with Image.open(io.BytesIO(png)) as image:
         image.convert("RGB").resize(THUMBNAIL_SIZE, Image.LANCZOS).save(path)
 
