@@ -24,6 +24,7 @@ THUMBNAILS = ROOT / "assets" / "thumbnails"
 THUMBNAIL_SIZE = (480, 300)
 MAIN = '[data-testid="stMain"]'
 PAGE = ""  # a Shot's part: the whole page (the viewport, made as tall as the content)
+CONTENT = '[data-testid="stMainBlockContainer"] > div'
 TAB_PANEL = '[data-testid="stTabs"]'
 PLOTS = '[data-testid="stPlotlyChart"]'
 MAX_HEIGHT = 6000
@@ -143,7 +144,13 @@ def capture(page, shot: Shot, path: Path) -> None:
     size = page.viewport_size
     page.mouse.move(size["width"] - 5, size["height"] - 5)  # blank page there: no hover label, no chart toolbar
     page.wait_for_timeout(300)
-    whole = {"x": 0, "y": 0, **page.viewport_size}
+    content = page.locator(CONTENT).first.bounding_box()  # the page's own elements, without its bottom padding
+    whole = {
+        "x": 0,
+        "y": 0,
+        "width": size["width"],
+        "height": min(size["height"], content["y"] + content["height"] + 40),
+    }
     box = whole if shot.part == PAGE else page.locator(shot.part).first.bounding_box()
     if shot.until:
         box["height"] = page.locator(shot.until).first.bounding_box()["y"] - box["y"] - 8
