@@ -84,7 +84,7 @@ class Shot:
     width: int = 1400  # the PNG's width: the viewport's for the whole page, the part's own otherwise
     part: str = PAGE  # CSS selector of the part captured, or PAGE
     until: str = ""  # CSS selector of what ends the picture at its top (the README shows what is above it)
-    # (tool, selectors of what the home page's picture of that tool shows: the top left of the box around them)
+    # (tool, selectors): the home page's picture of that tool is the page from the top of those elements, as wide
     thumbnail: tuple[str, ...] = ("",)
 
 
@@ -176,7 +176,7 @@ def thumbnail(page, selectors: list[str], path: Path) -> None:
 
 
 def take(browser, url: str, name: str, shot: Shot) -> list[str]:
-    """Drive a fresh page to the shot's state and capture it; return what is wrong on it (error boxes)."""
+    """Drive a fresh page to the shot's state and capture it unless it shows an error box; return those."""
     context = browser.new_context(viewport={"width": shot.width, "height": 1000})
     try:
         page = context.new_page()
@@ -184,8 +184,10 @@ def take(browser, url: str, name: str, shot: Shot) -> list[str]:
         wait_for_script(page, 180)
         for act in shot.actions:
             act(page)
-        capture(page, shot, SCREENSHOTS / f"{name}.png")
-        return [f"error box on the page: {text}" for text in page_errors(page)]
+        errors = [f"error box on the page (not saved): {text}" for text in page_errors(page)]
+        if not errors:
+            capture(page, shot, SCREENSHOTS / f"{name}.png")
+        return errors
     finally:
         context.close()
 
