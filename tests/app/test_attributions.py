@@ -355,3 +355,12 @@ def test_a_button_run_check_stays_until_its_inputs_change(tab, slot):
     assert [b for b in at.button if b.key == K(f"{slot}.run")] == []
     at.text_area(key=K("text")).set_value("A dog barked at the mailman.").run()  # its input changed: asked again
     assert [b.key for b in at.button if b.key == K(f"{slot}.run")] == [K(f"{slot}.run")]
+
+
+def test_the_faithfulness_explanation_names_special_tokens_for_a_text_only():
+    network = page("Faithfulness", subject="network")
+    network.run()
+    assert "never removed" not in texts(network.markdown) and "grey band" in texts(network.markdown)
+    text = page("Faithfulness")
+    text.run()
+    assert "[CLS]/[SEP] and the scored [MASK] are never removed" in texts(text.markdown)

@@ -59,6 +59,7 @@ def render(data: Explained) -> None:
         f"**Comprehensiveness** = mean over k ∈ {{{bins}}} of f(x) − f(x without its top-k share of features): "
         "high when the top features carry the prediction. **Sufficiency** = mean over the same k of "
         "f(x) − f(only the top-k share kept): low when the top features alone suffice. Removing a feature sets "
-        "it to the baseline; [CLS]/[SEP] and the scored [MASK] are never removed. The grey band is what 10 "
-        "random orders give."
+        "it to the baseline"
+        + ("; [CLS]/[SEP] and the scored [MASK] are never removed" if data.setup.subject == "text" else "")
+        + ". The grey band is what 10 random orders give."
     )
