@@ -1,4 +1,5 @@
-"""Which Streamlit widget asks for a declared setting (`core.settings.Setting.kind`), and how it is drawn."""
+"""Which Streamlit widget asks for a declared setting (`core.settings.Setting.kind`), and how it is drawn; and the
+one way a page offers a file for download."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ def draw(declared: Setting, key: str, where: Any = None, whole: bool = False, **
         if v is not None
     }
     return DRAW[declared.kind](where or st, declared, numbers, key=key, help=declared.help or None, **options)
+
+
+def download(where: Any, label: str, data: Any, file_name: str, mime: str, key: str, **options: Any) -> None:
+    """A download button (in `where`, default the current container) whose click leaves the page alone: a rerun on
+    the click replaced the file the browser was fetching (MediaFileStorageError: no file on a first click) and closed
+    an open tab. `data`: the file, or a callable that makes it when clicked (only for data that no later run
+    changes: it runs outside the session's turn)."""
+    (where or st).download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore", **options)
 
 
 def _choices(where: Any, draw: str, declared: Setting, numbers: dict, **kwargs: Any) -> Any:

@@ -14,6 +14,7 @@ from core.figures.builder.plane import GRID_TRACE, canvas_figure
 from core.markdown_literal import literal
 from core.setup_state import left_out_of_link
 from pages.builder.state import STATE, playing
+from pages.widgets import download
 
 
 def blank(setup: BuilderSetup) -> bool:
@@ -94,13 +95,13 @@ def render(setup: BuilderSetup, data: Dataset | None, hidden: set[str]) -> None:
                 disabled=on_canvas and not len(canvas().points),
             )
             shown = canvas() if data is None else data
-            st.download_button(
+            download(
+                None,
                 "Download points (CSV)",
                 points_csv(shown.points, shown.labels, "binary" if data is None else data.task),
                 "points.csv",
                 "text/csv",
-                key=STATE.key("dl_points"),
-                on_click="ignore",
+                STATE.key("dl_points"),
             )
     if custom is not None:
         st.caption(

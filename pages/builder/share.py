@@ -12,6 +12,7 @@ from core.builder.setup import HIDEABLE, BuilderSetup, net_spec
 from core.markdown_literal import literal
 from core.setup_state import SetupError, from_json, to_json, to_query
 from pages.builder.state import STATE, Run
+from pages.widgets import download
 
 
 def page_link(address: str | None, query: dict[str, str]) -> str:
@@ -40,13 +41,13 @@ def render(run: Run) -> None:
                 + ", ".join(HIDEABLE[h] for h in setup.hide)
                 + ". A teacher makes a classroom link from the page opened without one."
             )
-        st.download_button(
+        download(
+            None,
             "Set-up as JSON",
             to_json(setup),
             "network_builder_setup.json",
             "application/json",
-            key=STATE.key("dl_json"),
-            on_click="ignore",
+            STATE.key("dl_json"),
         )
         up = st.file_uploader("Load a set-up JSON", type=["json"], key=STATE.key("json_upload"))
         if up is not None and st.session_state.get(STATE.key("json_done")) != up.file_id:
@@ -60,31 +61,31 @@ def render(run: Run) -> None:
                 st.rerun()
     with export:
         st.markdown("**Export**")
-        st.download_button(
+        download(
+            None,
             "Loss history (CSV)",
             history_csv(trainer.history),
             "loss_history.csv",
             "text/csv",
-            key=STATE.key("dl_hist"),
-            on_click="ignore",
+            STATE.key("dl_hist"),
         )
-        st.download_button(
+        download(
+            None,
             "Trained weights (safetensors)",
             weights_safetensors(trainer),
             "network.safetensors",
             "application/octet-stream",
-            key=STATE.key("dl_weights"),
-            on_click="ignore",
+            STATE.key("dl_weights"),
         )
-        st.download_button(
+        download(
+            None,
             "Runnable PyTorch script",
             training_script(
                 setup, trainer.data, trainer.head_name, net_spec(setup, trainer.data).sizes, max(trainer.epoch, 100)
             ),
             "nn_explorer_network.py",
             "text/x-python",
-            key=STATE.key("dl_script"),
-            on_click="ignore",
+            STATE.key("dl_script"),
         )
         st.caption(
             "The script needs only torch and retrains the same network on the same points with the "

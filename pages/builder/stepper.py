@@ -13,6 +13,7 @@ from core.builder.trace import stages
 from core.figures.builder.network import network_drawing, network_figure
 from pages.builder import stage as stage_view
 from pages.builder.state import STATE, Run
+from pages.widgets import download
 
 
 def _move(delta: int, n: int) -> None:
@@ -101,11 +102,4 @@ def render(run: Run) -> None:
         )
     with ncol:
         stage_view.render(trace, walk[at], "live")
-    st.download_button(
-        "Download this step's numbers (CSV)",
-        trace_csv(trace),
-        "step.csv",
-        "text/csv",
-        key=STATE.key("dl_step"),
-        on_click="ignore",
-    )
+    download(None, "Download this step's numbers (CSV)", trace_csv(trace), "step.csv", "text/csv", STATE.key("dl_step"))

@@ -8,6 +8,7 @@ from core.attention import export, norms
 from pages.attention.data import Shown, head_stats
 from pages.attention.state import STATE, relink
 from pages.session import session_fragment
+from pages.widgets import download
 
 
 @session_fragment
@@ -51,14 +52,14 @@ def render(data: Shown) -> None:
             )
         else:
             form, writer = export.FORMATS[fmt], export.ATTENTION_WRITERS[fmt]
-            st.download_button(
+            download(
+                None,
                 f"Download attention ({fmt}, {maps.maps.size:,} weights)",
                 lambda: writer(maps),
-                file_name=f"attention.{form.extension}",
-                mime=form.mime,
-                key=STATE.key("download-attention"),
+                f"attention.{form.extension}",
+                form.mime,
+                STATE.key("download-attention"),
                 icon=":material/download:",
-                on_click="ignore",
             )
     with right:
         st.markdown("**Head statistics table** (one row per head)")
@@ -67,14 +68,14 @@ def render(data: Shown) -> None:
         )
         form, stats_writer = export.FORMATS[stat_fmt], export.STATISTICS_WRITERS[stat_fmt]
         table = head_stats(*data.args, setup.weighting, setup.granularity)
-        st.download_button(
+        download(
+            None,
             f"Download head statistics ({stat_fmt})",
             lambda: stats_writer(table, provenance),
-            file_name=f"head_statistics.{form.extension}",
-            mime=form.mime,
-            key=STATE.key("download-stats"),
+            f"head_statistics.{form.extension}",
+            form.mime,
+            STATE.key("download-stats"),
             icon=":material/download:",
-            on_click="ignore",
         )
     st.markdown(
         "**Provenance** written into every file (CSV: `# key: <JSON>` lines on top; JSON: a "

@@ -14,6 +14,7 @@ from pages.attribution.state import OPENED_NETWORK, STATE
 from pages.attribution.tabs import faithfulness, robustness
 from pages.heavy import result_of
 from pages.session import session_fragment
+from pages.widgets import download
 
 
 def metrics(data: Explained) -> dict[str, float]:
@@ -66,23 +67,23 @@ def render(data: Explained) -> None:
 def download_buttons(record: dict, name: str) -> None:
     """JSON and CSV of one export record; the files are written when a button is clicked."""
     row = st.container(horizontal=True)
-    row.download_button(
+    download(
+        row,
         "Download JSON",
         lambda: to_json(record),
         f"{name}.json",
         "application/json",
-        key=STATE.key(f"{name}.json"),
+        STATE.key(f"{name}.json"),
         icon=":material/download:",
-        on_click="ignore",
     )
-    row.download_button(
+    download(
+        row,
         "Download CSV",
         lambda: to_csv(record),
         f"{name}.csv",
         "text/csv",
-        key=STATE.key(f"{name}.csv"),
+        STATE.key(f"{name}.csv"),
         icon=":material/download:",
-        on_click="ignore",
     )
 
 

@@ -14,6 +14,7 @@ from pages.heavy import run_heavy
 from pages.race.clicks import new_click
 from pages.race.state import STATE, Race
 from pages.session import session_fragment
+from pages.widgets import download
 
 TICKS = 60  # animation ticks from the start to the end of the longest race
 
@@ -41,24 +42,24 @@ def render(data: Race) -> None:
             st.error(f"**{literal(run.label)}** {literal(run.stop.message)}")
     st.dataframe(standings(result), hide_index=True, width="stretch")
     csv_col, gif_col = st.columns(2)
-    csv_col.download_button(
+    download(
+        csv_col,
         "Paths and per-step values (CSV)",
-        lambda: race_csv(result),  # made on click
-        file_name="optimizer_race.csv",
-        mime="text/csv",
+        lambda: race_csv(result),
+        "optimizer_race.csv",
+        "text/csv",
+        STATE.key("csv"),
         icon=":material/download:",
-        key=STATE.key("csv"),
-        on_click="ignore",
     )
-    gif_col.download_button(
+    download(
+        gif_col,
         "Animated race (GIF)",
         lambda: race_gif(result),
-        file_name="optimizer_race.gif",
-        mime="image/gif",
+        "optimizer_race.gif",
+        "image/gif",
+        STATE.key("gif"),
         icon=":material/gif_box:",
-        key=STATE.key("gif"),
         help=f"Up to {MAX_FRAMES} frames over about {SECONDS:g} s, the paths in the plot's colours.",
-        on_click="ignore",
     )
     with st.expander("3-D surface with the paths"):
         st.plotly_chart(race_fig.surface3d_figure(result, longest), key=STATE.key("surface3d"), width="stretch")
