@@ -123,32 +123,22 @@ def live_view() -> None:
         elif trainer.message:
             st.success(trainer.message)
         shown = trainer.setup
+        # what the plane shows, the same in a playing frame's image and in the chart
+        drawn = (
+            trainer.head_name,
+            d.task,
+            plane.output,
+            d.points,
+            d.labels,
+            d.is_train,
+            shown.show_test,
+            shown.discretize,
+        )
         if light:
-            st.image(
-                jpeg(
-                    plane_raster(
-                        trainer.head_name,
-                        d.task,
-                        plane.output,
-                        d.points,
-                        d.labels,
-                        d.is_train,
-                        shown.show_test,
-                        shown.discretize,
-                    )
-                ),
-                width="stretch",
-            )
+            st.image(jpeg(plane_raster(*drawn)), width="stretch")
         else:
             fig = plane_figure(
-                trainer.head_name,
-                d.task,
-                plane.output,
-                d.points,
-                d.labels,
-                d.is_train,
-                shown.show_test,
-                shown.discretize,
+                *drawn,
                 state.get(STATE.key("sample")),
                 height=380,
                 adding=bool(state.get(STATE.key("click_add"))),
