@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from core.attribution.faithfulness import Faithfulness
 from core.attribution.sanity import SanityCheck
+from core.figures.layout import framed
 
 DIVERGING = "RdBu_r"
 POSITIVE, NEGATIVE, NEUTRAL = "#c0392b", "#2e6bb0", "#9aa5b1"
@@ -25,15 +26,7 @@ MARKERS = {  # the two points a 2-D map marks, told apart by shape and colour
 
 
 def _layout(fig: go.Figure, height: int, title: str = "") -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        title={"text": title, "font": {"size": 14}} if title else None,
-        font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-    )
-    return fig
+    return framed(fig, height, title, FONT)
 
 
 def _limit(scores: np.ndarray) -> float:

@@ -6,6 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from core.figures.layout import framed
+
 HEAD_COLORS = qualitative.D3 + qualitative.Dark24  # distinct colours for the first ten heads, then more
 WEIGHT_SCALE = "Blues"
 DIFF_SCALE = "RdBu_r"
@@ -17,16 +19,7 @@ def head_color(head: int) -> str:
 
 
 def base_layout(fig: go.Figure, height: int, title: str | None = None, **extra) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        title={"text": title, "font": {"size": 14}} if title else None,
-        font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        **extra,
-    )
-    return fig
+    return framed(fig, height, title, FONT, **extra)
 
 
 def unit_names(labels: tuple[str, ...]) -> list[str]:
